@@ -1,0 +1,75 @@
+/**
+ * Every `SIGLA_*` environment variable, parsed once, typed, with its default. `.env.example` and the
+ * README list the same variables; keep the three in step.
+ */
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "./errors.js";
+
+export interface SiglaConfig {
+  /** Data folder for the default store and the model cache. */
+  home: string;
+  /** Embedder spec used when none is named: "auto", "use-lite" or "transformers:<model>". */
+  embedder: string;
+  /** Hub id of the transformers model `auto` tries first. */
+  model: string;
+  /** Local folder holding a transformers.js model (config, tokenizer, onnx/); wins over the hub. */
+  modelDir: string | undefined;
+  /** Where downloaded hub models are cached. */
+  modelCache: string;
+  /** ONNX weight variant for transformers models: fp32, fp16, q8, int8, uint8, q4, bnb4, q4f16. */
+  dtype: string;
+  /** Texts per embedder call. */
+  encoderBatch: number;
+  /** How long `auto` waits for the hub before falling back to the offline embedder. */
+  hubTimeoutMs: number;
+  /** Default number of auto-links per new capsule. */
+  autoLinkK: number;
+  /** Default index policy: auto, flat, ivf or hnsw. */
+  indexPolicy: string;
+  /** Print stack traces as well as `code: message`. */
+  debug: boolean;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (!allowed.includes(raw))
+    throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return raw;
+}
+
+/** Reads the configuration from an environment (the process's by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): SiglaConfig {
+  const home = env.SIGLA_HOME || join(homedir(), ".sigla");
+  return {
+    home,
+    embedder: env.SIGLA_EMBEDDER || "auto",
+    model: env.SIGLA_MODEL || "Xenova/all-MiniLM-L6-v2",
+    modelDir: env.SIGLA_MODEL_DIR || undefined,
+    modelCache: env.SIGLA_MODEL_CACHE || join(home, "models"),
+    dtype: oneOf(env, "SIGLA_DTYPE", "q8", ["fp32", "fp16", "q8", "int8", "uint8", "q4", "bnb4", "q4f16"]),
+    encoderBatch: int(env, "SIGLA_ENCODER_BATCH", 64, 1),
+    hubTimeoutMs: int(env, "SIGLA_HUB_TIMEOUT_MS", 3000, 1),
+    autoLinkK: int(env, "SIGLA_AUTO_LINK_K", 5, 0),
+    indexPolicy: oneOf(env, "SIGLA_INDEX_POLICY", "auto", ["auto", "flat", "ivf", "hnsw"]),
+    debug: Boolean(env.SIGLA_DEBUG && env.SIGLA_DEBUG !== "0"),
+  };
+}
+
+let cached: SiglaConfig | undefined;
+/** The process's configuration, read on first use. */
+export function config(): SiglaConfig {
+  cached ??= loadConfig();
+  return cached;
+}

@@ -1,0 +1,28 @@
+/** The one interface every embedding backend implements. */
+export interface Embedder {
+  /** Stable identity stored with a store, e.g. "use-lite" or "transformers:Xenova/all-MiniLM-L6-v2". */
+  readonly id: string;
+  /** Length of every vector this embedder returns. */
+  readonly dim: number;
+  /** Embeds texts in order; vectors are L2-normalised. Batches internally by `SIGLA_ENCODER_BATCH`. */
+  embed(texts: string[]): Promise<Float32Array[]>;
+  /** Releases native resources (sessions, tensors). */
+  close?(): Promise<void>;
+}
+
+/** Spec strings accepted wherever an embedder is named. */
+export type EmbedderSpec = "auto" | "use-lite" | `transformers:${string}`;
+
+/** Splits `items` into consecutive batches of at most `size`. */
+export function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Scales a vector to unit length in place (a zero vector stays zero). */
+export function normalize(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] /= norm;
+  return vector;
+}

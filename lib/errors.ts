@@ -1,0 +1,106 @@
+/**
+ * Every error SIGLA raises on purpose is a `SiglaError`: a stable `code`, a message that names what is
+ * wrong, and an optional `cause`. Front ends print `code: message` and never a stack trace (unless
+ * `SIGLA_DEBUG` is set). The marker symbol lets `isSiglaError` work across duplicate copies of the module.
+ */
+const MARKER = Symbol.for("sigla.error");
+
+export type ErrorCode =
+  | "SIGLA_INVALID_INPUT"
+  | "SIGLA_DIMENSION_MISMATCH"
+  | "SIGLA_UNKNOWN_ID"
+  | "SIGLA_STORE_PATH"
+  | "SIGLA_STORE_DAMAGED"
+  | "SIGLA_STORE_LOCKED"
+  | "SIGLA_STORE_CLOSED"
+  | "SIGLA_EMBEDDER_MISMATCH"
+  | "SIGLA_EMBEDDER_UNAVAILABLE"
+  | "SIGLA_MODEL_LOAD"
+  | "SIGLA_INGEST"
+  | "SIGLA_CONFIG"
+  | "SIGLA_USAGE";
+
+export class SiglaError extends Error {
+  readonly code: ErrorCode;
+  readonly [MARKER] = true;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+
+  /** `code: message`, the one line a front end shows. */
+  toLine(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export function isSiglaError(value: unknown): value is SiglaError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+}
+
+/** Bad arguments from the caller: empty text, wrong types, unknown options. */
+export class InvalidInputError extends SiglaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SIGLA_INVALID_INPUT", message, options);
+  }
+}
+
+/** A vector whose length is not the store's dimension. */
+export class DimensionMismatchError extends SiglaError {
+  constructor(
+    readonly expected: number,
+    readonly actual: number,
+    what = "vector",
+  ) {
+    super("SIGLA_DIMENSION_MISMATCH", `${what} has dimension ${actual}, the store expects ${expected}`);
+  }
+}
+
+/** A link or lookup that names a capsule id the store does not hold. */
+export class UnknownIdError extends SiglaError {
+  constructor(
+    readonly id: number,
+    what = "capsule",
+  ) {
+    super("SIGLA_UNKNOWN_ID", `${what} ${id} does not exist in this store`);
+  }
+}
+
+/** Problems with the store itself: its path, its files, its lock, its lifecycle. */
+export class StoreError extends SiglaError {}
+
+/** The store was written with another embedder than the one asked for. */
+export class EmbedderMismatchError extends SiglaError {
+  constructor(stored: string, requested: string) {
+    super(
+      "SIGLA_EMBEDDER_MISMATCH",
+      `this store was written with embedder "${stored}"; "${requested}" cannot read it (open it with "auto" or "${stored}")`,
+    );
+  }
+}
+
+/** An embedder or model that cannot be loaded or run. */
+export class EmbedderError extends SiglaError {}
+
+/** Ingest problems: unreadable files, unsupported formats. */
+export class IngestError extends SiglaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SIGLA_INGEST", message, options);
+  }
+}
+
+/** A bad environment variable or option value. */
+export class ConfigError extends SiglaError {
+  constructor(message: string) {
+    super("SIGLA_CONFIG", message);
+  }
+}
+
+/** Wraps anything thrown into a `SiglaError` so front ends can always print one line. */
+export function toSiglaError(error: unknown): SiglaError {
+  if (isSiglaError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new SiglaError("SIGLA_USAGE", message, { cause: error });
+}
