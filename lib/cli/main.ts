@@ -1,0 +1,181 @@
+/**
+ * The `sigla` command line: a thin door over the library. Each command opens a store, calls the public API
+ * and prints the result as text or, with `--json`, as one JSON document on stdout. Errors print one line,
+ * `code: message`, on stderr and exit non-zero (with the stack too when SIGLA_DEBUG is set).
+ */
+import { join } from "node:path";
+import { Command, CommanderError, Option } from "commander";
+import { config } from "../config.js";
+import type { EmbedderSpec } from "../embed/embedder.js";
+import { InvalidInputError, toSiglaError } from "../errors.js";
+import { ingest } from "../ingest/index.js";
+import { CapsuleStore } from "../store/capsule-store.js";
+import type { CapsuleHit, IndexKind, SearchMode } from "../store/types.js";
+import { progressBar } from "./progress-bar.js";
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+function tagsOption(value: string): string[] {
+  return value
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+function intOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+function defaultStore(): string {
+  return join(config().home, "store");
+}
+
+function printHits(io: Io, hits: CapsuleHit[]): void {
+  if (hits.length === 0) io.out("no results\n");
+  for (const hit of hits) {
+    const tags = hit.tags.length ? `  [${hit.tags.join(", ")}]` : "";
+    const text = hit.text.replace(/\s+/g, " ").slice(0, 160);
+    io.out(`${hit.id}\t${hit.score.toFixed(4)}\t${text}${tags}\n`);
+  }
+}
+
+async function withStore<T>(
+  path: string,
+  options: { embedder?: string },
+  work: (store: CapsuleStore) => Promise<T>,
+): Promise<T> {
+  const store = await CapsuleStore.open(path, { embedder: options.embedder as EmbedderSpec | undefined });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function program(io: Io): Command {
+  const cli = new Command("sigla")
+    .description("SIGLA: an offline memory workbench for LLM agents")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  const storeOption = () => new Option("-s, --store <path>", "store folder").default(defaultStore(), "$SIGLA_HOME/store");
+  const embedderOption = () =>
+    new Option("--embedder <spec>", "auto | use-lite | transformers:<model> (default $SIGLA_EMBEDDER or auto)");
+
+  cli
+    .command("ingest")
+    .description("add files and folders (.txt .md .json .jsonl .csv .html) to a store")
+    .argument("<paths...>", "files or folders")
+    .addOption(storeOption())
+    .option("--tags <a,b>", "tags added to every capsule", tagsOption)
+    .addOption(embedderOption())
+    .option("--json", "print the report as JSON")
+    .action(async (paths: string[], opts) => {
+      await withStore(opts.store, opts, async (store) => {
+        const bar = progressBar("ingest");
+        const controller = new AbortController();
+        const stop = () => controller.abort(new InvalidInputError("ingest cancelled"));
+        process.once("SIGINT", stop);
+        try {
+          const report = await ingest(store, paths, {
+            tags: opts.tags,
+            signal: controller.signal,
+            onProgress: (p) => bar.update(p.done, p.total, p.file),
+          });
+          bar.stop();
+          if (opts.json) io.out(`${JSON.stringify(report)}\n`);
+          else
+            io.out(
+              `${report.files} files: ${report.added} capsules added, ${report.unchanged} files unchanged, ${report.replaced} replaced\n`,
+            );
+        } finally {
+          bar.stop();
+          process.off("SIGINT", stop);
+        }
+      });
+    });
+
+  cli
+    .command("search")
+    .description("find the capsules closest to a text")
+    .argument("<query>", "what to look for")
+    .addOption(storeOption())
+    .option("-k, --top-k <n>", "number of results", intOption("-k"), 5)
+    .option("--tags <a,b>", "only capsules carrying all these tags", tagsOption)
+    .addOption(new Option("--mode <mode>", "vector | fts | hybrid").choices(["vector", "fts", "hybrid"]).default("vector"))
+    .addOption(embedderOption())
+    .option("--json", "print the hits as JSON")
+    .action(async (query: string, opts) => {
+      await withStore(opts.store, opts, async (store) => {
+        const hits = await store.search(query, { topK: opts.topK, tags: opts.tags, mode: opts.mode as SearchMode });
+        if (opts.json) io.out(`${JSON.stringify(hits)}\n`);
+        else printHits(io, hits);
+      });
+    });
+
+  cli
+    .command("stats")
+    .description("size, embedder, index and links of a store")
+    .addOption(storeOption())
+    .option("--json", "print as JSON")
+    .action(async (opts) => {
+      await withStore(opts.store, {}, async (store) => {
+        const stats = await store.stats();
+        if (opts.json) io.out(`${JSON.stringify(stats)}\n`);
+        else for (const [key, value] of Object.entries(stats)) io.out(`${key}: ${value}\n`);
+      });
+    });
+
+  cli
+    .command("rebuild-index")
+    .description("rebuild the vector index as a given kind")
+    .addOption(storeOption())
+    .addOption(new Option("--kind <kind>", "flat | ivf | hnsw").choices(["flat", "ivf", "hnsw"]).makeOptionMandatory())
+    .option("--json", "print as JSON")
+    .action(async (opts) => {
+      await withStore(opts.store, {}, async (store) => {
+        const started = performance.now();
+        const kind = await store.rebuildIndex({ kind: opts.kind as IndexKind });
+        const ms = Math.round(performance.now() - started);
+        if (opts.json) io.out(`${JSON.stringify({ kind, count: await store.count(), ms })}\n`);
+        else io.out(`index rebuilt as ${kind} in ${ms} ms\n`);
+      });
+    });
+
+  return cli;
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const cli = program(io);
+  if (argv.length === 0) {
+    cli.outputHelp();
+    return 0;
+  }
+  try {
+    await cli.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its message (usage errors) or the help/version text.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    const failure = toSiglaError(error);
+    io.err(`${failure.toLine()}\n`);
+    if (config().debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Walks over the capsule link graph. The graph is given as an adjacency function, so the walks work on
+ * the store's in-memory links or on any other graph (tests, communities).
+ */
+export type Adjacency = (id: number) => readonly number[];
+
+export interface BfsNode {
+  id: number;
+  depth: number;
+  /** The node this one was reached from (undefined for the start). */
+  parent?: number;
+}
+
+/** Breadth-first order from `start` up to `depth` hops (start included at depth 0). */
+export function bfs(start: number, neighbours: Adjacency, depth: number): BfsNode[] {
+  const seen = new Set([start]);
+  const order: BfsNode[] = [{ id: start, depth: 0 }];
+  for (let head = 0; head < order.length; head++) {
+    const node = order[head];
+    if (node.depth >= depth) continue;
+    for (const next of neighbours(node.id)) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      order.push({ id: next, depth: node.depth + 1, parent: node.id });
+    }
+  }
+  return order;
+}
+
+/** A small seeded PRNG (mulberry32), so walks are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random walk of up to `steps` hops from `start`, choosing uniformly among the current node's links; it
+ * stops early at a node without links. Returns the visited ids, start first.
+ */
+export function randomWalk(start: number, neighbours: Adjacency, steps: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const path = [start];
+  let current = start;
+  for (let i = 0; i < steps; i++) {
+    const next = neighbours(current);
+    if (next.length === 0) break;
+    current = next[Math.floor(random() * next.length)];
+    path.push(current);
+  }
+  return path;
+}

@@ -1,0 +1,248 @@
+/**
+ * Ingest: files → documents → chunks → capsules, one atomic store write per file. Re-running over the
+ * same files is cheap and idempotent: a file whose stored capsules carry its current sha256 is skipped, and a
+ * changed file's old capsules are replaced in the same write that adds the new ones.
+ */
+import { IngestError, InvalidInputError } from "../errors.js";
+import { chunkText, resolveChunkOptions } from "./chunk.js";
+import type { IngestDocument } from "./document.js";
+import { decodeText, parseDocuments, readSource } from "./readers.js";
+import { mergeTags, pathTags } from "./tags.js";
+import { expandPaths } from "./walk.js";
+
+/** The part of the capsule store ingest needs. */
+export interface IngestTarget {
+  /** Capsules whose `source` column equals the given value (no vectors). */
+  list(options: {
+    where?: string;
+    limit?: number;
+  }): Promise<Array<{ id: number; source: string | null; meta: Record<string, unknown> }>>;
+  /** Adds capsules in one atomic batch; ids listed in `replace` are deleted in the same write. */
+  addCapsules(
+    inputs: Array<{ text: string; tags?: string[]; meta?: Record<string, unknown>; source?: string }>,
+    options?: {
+      replace?: number[];
+      signal?: AbortSignal;
+      onProgress?: (done: number, total: number) => void;
+    },
+  ): Promise<number[]>;
+}
+
+/** Progress events: `read` counts files (done = files finished), `embed` relays the store's per-file progress. */
+export interface IngestProgress {
+  phase: "read" | "embed";
+  /** Absolute path of the file being processed. */
+  file: string;
+  done: number;
+  total: number;
+}
+
+export interface IngestOptions {
+  /** Extra tags for every capsule (normalised like all tags). */
+  tags?: string[];
+  /** Chunk window in characters (default 1024). */
+  chunkSize?: number;
+  /** Characters shared by consecutive chunks (default 200). */
+  overlap?: number;
+  /** Cancels between files (and inside the store's write, if it honours the signal). */
+  signal?: AbortSignal;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+/**
+ * What an ingest did. Every file is counted in exactly one of `unchanged`, `replaced`, `added`, `empty`.
+ */
+export interface IngestReport {
+  /** Files visited. */
+  files: number;
+  /** Files skipped because their stored capsules already match their content. */
+  unchanged: number;
+  /** Files whose previous capsules were replaced (or removed, if the file no longer has any text). */
+  replaced: number;
+  /** Files stored for the first time. */
+  added: number;
+  /** New files with no text (nothing stored). */
+  empty: number;
+  /** Ids of the capsules written, in file and chunk order. */
+  ids: number[];
+}
+
+/**
+ * Thrown when `signal` aborts an ingest. Files finished before the abort are stored whole (each file is one
+ * atomic write) and listed in `report`; the file in flight is not stored at all. `cause` is the signal's
+ * reason.
+ */
+export class IngestCancelledError extends IngestError {
+  constructor(
+    readonly report: IngestReport,
+    total: number,
+    reason: unknown,
+  ) {
+    super(`ingest cancelled after ${report.files} of ${total} files (${report.ids.length} capsules stored)`, {
+      cause: reason,
+    });
+  }
+}
+
+/** The LanceDB SQL filter selecting capsules of one source: `source = '...'` with quotes doubled. */
+export function sourceFilter(source: string): string {
+  return `source = '${source.replaceAll("'", "''")}'`;
+}
+
+/** Chunk metadata keys ingest owns; document keys with these names are kept under `meta.fields`. */
+const RESERVED = new Set(["source", "title", "chunk", "chunks", "fields"]);
+
+/** One capsule input, ready for `addCapsules`. */
+type CapsuleInput = { text: string; tags: string[]; meta: Record<string, unknown>; source: string };
+
+/**
+ * Chunks a file's documents into capsule inputs. Meta layout per chunk:
+ * `{ ...documentMeta, source: { file, sha256, start, end, record?, line? }, title?, chunk, chunks, fields? }`
+ * where `start`/`end` are the chunk's offsets in the file's text for txt/md, and the record's (or whole
+ * file's) offsets for formats whose text is derived (json, jsonl, csv, html); `chunk` counts from 0 across
+ * the whole file and `chunks` is the file's total.
+ */
+export function capsuleInputs(
+  file: string,
+  sha256: string,
+  documents: IngestDocument[],
+  tags: string[],
+  chunkOptions: { size: number; overlap: number },
+): CapsuleInput[] {
+  const pieces = documents.flatMap((document) =>
+    chunkText(document.text, chunkOptions).map((chunk) => ({ document, chunk })),
+  );
+  return pieces.map(({ document, chunk }, i) => {
+    const meta: Record<string, unknown> = {};
+    const fields: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(document.meta)) {
+      if (RESERVED.has(key)) fields[key] = value;
+      else meta[key] = value;
+    }
+    meta.source = {
+      file,
+      sha256,
+      start: document.verbatim ? document.start + chunk.start : document.start,
+      end: document.verbatim ? document.start + chunk.end : document.end,
+      ...(document.record !== undefined && { record: document.record }),
+      ...(document.line !== undefined && { line: document.line }),
+    };
+    if (document.title !== undefined) meta.title = document.title;
+    meta.chunk = i;
+    meta.chunks = pieces.length;
+    if (Object.keys(fields).length > 0) meta.fields = fields;
+    return { text: chunk.text, tags: mergeTags(tags, document.tags), meta, source: file };
+  });
+}
+
+type Existing = Awaited<ReturnType<IngestTarget["list"]>>;
+
+/** All capsules of one source; re-asks with a larger limit until the answer is not cut off. */
+async function listSource(store: IngestTarget, source: string): Promise<Existing> {
+  const where = sourceFilter(source);
+  for (let limit = 10_000; ; limit *= 16) {
+    const rows = await store.list({ where, limit });
+    if (rows.length < limit) return rows.filter((row) => row.source === source);
+  }
+}
+
+/**
+ * Whether stored capsules already represent this exact content: all carry `meta.source.sha256 === sha256`
+ * and together they are the complete chunk set (`meta.chunks` of them), so a partly deleted file is redone.
+ */
+function isCurrent(existing: Existing, sha256: string): boolean {
+  if (existing.length === 0) return false;
+  return existing.every((row) => {
+    const source = row.meta.source as { sha256?: unknown } | undefined;
+    return source?.sha256 === sha256 && row.meta.chunks === existing.length;
+  });
+}
+
+function validateTags(tags: unknown): string[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === "string")) {
+    throw new InvalidInputError("ingest tags must be an array of strings");
+  }
+  return tags;
+}
+
+/**
+ * Ingests files and folders into `store`. Paths are expanded first (a missing path or an unsupported file
+ * named directly fails before anything is written). Per file: hash the bytes; if the stored capsules of that
+ * source (its absolute path) carry the same hash, skip it; otherwise read, chunk and write it in one
+ * `addCapsules` call that also deletes the file's previous capsules (`replace`). Tags of each capsule: the
+ * folders between the argument and the file, the document's own tags and `options.tags`.
+ *
+ * Cancellation: `signal` is checked before each file and before each write, and passed to the store. An
+ * abort throws `IngestCancelledError` carrying the partial report; the store holds only whole files. Any other
+ * error (unreadable file, bad JSONL line) propagates as is; files before it are already stored, and
+ * re-running resumes cheaply because finished files are unchanged.
+ */
+export async function ingest(
+  store: IngestTarget,
+  paths: string[],
+  options: IngestOptions = {},
+): Promise<IngestReport> {
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === "string")) {
+    throw new InvalidInputError("ingest paths must be an array of strings");
+  }
+  const chunkOptions = resolveChunkOptions({ size: options.chunkSize, overlap: options.overlap });
+  const userTags = validateTags(options.tags);
+  const { signal, onProgress } = options;
+  const entries = await expandPaths(paths);
+  const report: IngestReport = { files: 0, unchanged: 0, replaced: 0, added: 0, empty: 0, ids: [] };
+  const checkAbort = () => {
+    if (signal?.aborted) throw new IngestCancelledError(report, entries.length, signal.reason);
+  };
+
+  for (const [index, { file, root }] of entries.entries()) {
+    checkAbort();
+    onProgress?.({ phase: "read", file, done: index, total: entries.length });
+    const { bytes, sha256 } = await readSource(file);
+    const existing = await listSource(store, file);
+    if (isCurrent(existing, sha256)) {
+      report.files++;
+      report.unchanged++;
+      continue;
+    }
+    const documents = parseDocuments(file, decodeText(file, bytes));
+    const inputs = capsuleInputs(
+      file,
+      sha256,
+      documents,
+      mergeTags(pathTags(root, file), userTags),
+      chunkOptions,
+    );
+    if (inputs.length === 0 && existing.length === 0) {
+      report.files++;
+      report.empty++;
+      continue;
+    }
+    checkAbort();
+    let ids: number[];
+    try {
+      ids = await store.addCapsules(inputs, {
+        ...(existing.length > 0 && { replace: existing.map((row) => row.id) }),
+        signal,
+        onProgress: (done, total) => onProgress?.({ phase: "embed", file, done, total }),
+      });
+    } catch (error) {
+      // The write is atomic, so an abort inside it leaves this file out entirely.
+      if (signal?.aborted) throw new IngestCancelledError(report, entries.length, signal.reason);
+      throw error;
+    }
+    report.files++;
+    if (existing.length > 0) report.replaced++;
+    else report.added++;
+    report.ids.push(...ids);
+  }
+  if (entries.length > 0) {
+    onProgress?.({
+      phase: "read",
+      file: entries[entries.length - 1].file,
+      done: entries.length,
+      total: entries.length,
+    });
+  }
+  return report;
+}

@@ -1,0 +1,621 @@
+/**
+ * CapsuleStore: capsules (text + embedding + tags + links + meta) in a LanceDB table, the store of record,
+ * with a hot in-memory copy of the vectors and links for search, auto-linking and graph walks.
+ *
+ * Every write is one LanceDB commit (an `add`, or a `mergeInsert` that inserts new rows, rewrites the links
+ * of touched rows and deletes removed ones together), taken under a cross-process write lock; the in-memory
+ * state changes only after the commit succeeds, so a failed batch leaves the store exactly as before.
+ */
+import { createHash } from "node:crypto";
+import { cp, mkdir, readdir, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import * as lancedb from "@lancedb/lancedb";
+import { config } from "../config.js";
+import { createEmbedder } from "../embed/create-embedder.js";
+import { batches, type Embedder } from "../embed/embedder.js";
+import { InvalidInputError, SiglaError, StoreError, UnknownIdError } from "../errors.js";
+import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
+import { exactTopK } from "../kernels/top-k.js";
+import { HotVectors } from "./hot-vectors.js";
+import { chooseIndexKind } from "./index-policy.js";
+import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
+import { CAPSULE_COLUMNS, type CapsuleRow, capsuleSchema, rowsToArrow, rowToCapsule, TABLE_NAME } from "./table-schema.js";
+import type {
+  AddOptions,
+  Capsule,
+  CapsuleHit,
+  CapsuleInput,
+  IndexKind,
+  IndexPolicy,
+  ListOptions,
+  OpenOptions,
+  QueryOptions,
+  SearchOptions,
+  StoreStats,
+} from "./types.js";
+import { type CheckedInput, checkId, checkInput, checkPositiveInt, checkText, checkVector } from "./validate.js";
+import { createIndex, FlatIndex, type VectorIndex } from "./vector-index.js";
+import { withWriteLock } from "./write-lock.js";
+
+process.env.LANCEDB_LOG ??= "error";
+
+const RRF_K = 60;
+
+export function sha256(text: string): string {
+  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+}
+
+function sqlList(ids: Iterable<number>): string {
+  return [...ids].join(", ");
+}
+
+function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+async function pathKind(path: string): Promise<"missing" | "file" | "dir"> {
+  try {
+    return (await stat(path)).isDirectory() ? "dir" : "file";
+  } catch {
+    return "missing";
+  }
+}
+
+async function folderBytes(path: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+export class CapsuleStore {
+  private closed = false;
+  private index: VectorIndex;
+  private syncedVersion = 0;
+  private ftsStale = true;
+
+  private constructor(
+    /** Absolute path of the store folder. */
+    readonly path: string,
+    readonly embedder: Embedder,
+    private readonly db: lancedb.Connection,
+    private table: lancedb.Table,
+    private manifest: Manifest,
+    private hot: HotVectors,
+    private adjacency: Map<number, number[]>,
+    readonly indexPolicy: IndexPolicy,
+    readonly autoLinkK: number,
+  ) {
+    this.index = new FlatIndex(hot);
+  }
+
+  /**
+   * Opens the store at `path`, creating it when the folder is missing or empty. An existing store keeps its
+   * embedder: `auto` means that embedder, and naming another is an `EmbedderMismatchError`.
+   */
+  static async open(path: string, options: OpenOptions = {}): Promise<CapsuleStore> {
+    const dir = resolve(path);
+    const indexPolicy = (options.indexPolicy ?? config().indexPolicy) as IndexPolicy;
+    if (!["auto", "flat", "ivf", "hnsw"].includes(indexPolicy)) {
+      throw new InvalidInputError(`indexPolicy must be auto, flat, ivf or hnsw, got ${JSON.stringify(indexPolicy)}`);
+    }
+    const autoLinkK = checkPositiveInt(options.autoLinkK ?? config().autoLinkK, "autoLinkK", 0);
+    const kind = await pathKind(dir);
+    if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
+    let manifest = kind === "dir" ? await readManifest(dir) : undefined;
+    if (!manifest && kind === "dir" && (await readdir(dir)).length > 0) {
+      throw new StoreError("SIGLA_STORE_PATH", `${dir} is not empty and holds no SIGLA store (no sigla.json)`);
+    }
+    const embedder = await createEmbedder(options.embedder, { stored: manifest?.embedder, log: options.log });
+    if (!manifest) {
+      await mkdir(dir, { recursive: true });
+      manifest = {
+        format: FORMAT_VERSION,
+        embedder: { id: embedder.id, dim: embedder.dim },
+        createdAt: new Date().toISOString(),
+        nextId: 0,
+      };
+      await writeManifest(dir, manifest);
+    }
+    const db = await lancedb.connect(dir);
+    const table = await CapsuleStore.openTable(db, dir, manifest.embedder.dim);
+    const hot = new HotVectors(manifest.embedder.dim);
+    const store = new CapsuleStore(dir, embedder, db, table, manifest, hot, new Map(), indexPolicy, autoLinkK);
+    await store.reload();
+    return store;
+  }
+
+  private static async openTable(db: lancedb.Connection, dir: string, dim: number): Promise<lancedb.Table> {
+    try {
+      const names = await db.tableNames();
+      if (!names.includes(TABLE_NAME)) {
+        return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim), { mode: "create" });
+      }
+      const table = await db.openTable(TABLE_NAME);
+      const field = (await table.schema()).fields.find((f) => f.name === "vector");
+      const size = (field?.type as { listSize?: number } | undefined)?.listSize;
+      if (size !== dim) {
+        throw new StoreError("SIGLA_STORE_DAMAGED", `table vectors have dimension ${size}, the manifest says ${dim}`);
+      }
+      return table;
+    } catch (error) {
+      if (error instanceof SiglaError) throw error;
+      throw new StoreError("SIGLA_STORE_DAMAGED", `cannot open the capsule table in ${dir}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /** Rebuilds the in-memory vectors and links from the table (on open, and when another process wrote). */
+  private async reload(): Promise<void> {
+    const dim = this.dim;
+    const hot = new HotVectors(dim, Math.max(1024, await this.table.countRows()));
+    const adjacency = new Map<number, number[]>();
+    let maxId = -1;
+    try {
+      const arrow = await this.table.query().select(["id", "vector", "links"]).toArrow();
+      for (const batch of arrow.batches) {
+        const ids = batch.getChild("id")?.toArray() as Int32Array;
+        const vectors = batch.getChild("vector")?.data[0];
+        const values = vectors?.children[0];
+        if (!vectors || !values) continue;
+        const start = values.offset + vectors.offset * dim;
+        hot.append(ids, (values.values as Float32Array).subarray(start, start + batch.numRows * dim));
+        const links = batch.getChild("links");
+        for (let i = 0; i < batch.numRows; i++) {
+          const list = links?.get(i);
+          adjacency.set(ids[i], list ? Array.from(list as Iterable<number>, Number) : []);
+          if (ids[i] > maxId) maxId = ids[i];
+        }
+      }
+    } catch (error) {
+      throw new StoreError("SIGLA_STORE_DAMAGED", `cannot read the capsules of ${this.path}: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    this.hot = hot;
+    this.adjacency = adjacency;
+    this.manifest.nextId = Math.max(this.manifest.nextId, maxId + 1);
+    this.syncedVersion = await this.table.version();
+    this.ftsStale = true;
+    this.index = await this.buildIndex(chooseIndexKind(hot.size, this.indexPolicy));
+    await this.index.sync?.();
+  }
+
+  private async buildIndex(kind: IndexKind): Promise<VectorIndex> {
+    const index = createIndex(kind, this.hot, this.table);
+    await index.build();
+    return index;
+  }
+
+  /** Picks up writes made by other processes since this one last read the table. */
+  async refresh(): Promise<void> {
+    this.assertOpen();
+    await this.table.checkoutLatest();
+    if ((await this.table.version()) !== this.syncedVersion) await this.reload();
+  }
+
+  /** The dimension of every vector in this store. */
+  get dim(): number {
+    return this.manifest.embedder.dim;
+  }
+
+  /** The index kind queries run on now. */
+  get indexKind(): IndexKind {
+    return this.index.kind;
+  }
+
+  /** Adds one capsule and returns its id. */
+  async addCapsule(text: string, options: Omit<CapsuleInput, "text"> = {}): Promise<number> {
+    const [id] = await this.addCapsules([{ ...options, text }]);
+    return id;
+  }
+
+  /**
+   * Adds capsules in one atomic write and returns their ids (increasing). Texts without a vector are
+   * embedded first; each new capsule is linked to its `autoLinkK` nearest capsules, both ways.
+   */
+  async addCapsules(inputs: CapsuleInput[], options: AddOptions = {}): Promise<number[]> {
+    this.assertOpen();
+    if (!Array.isArray(inputs)) throw new InvalidInputError("addCapsules takes an array of capsules");
+    const checked = inputs.map((input, i) => checkInput(input, i, this.dim));
+    const replace = (options.replace ?? []).map((id, i) => checkId(id, `replace[${i}]`));
+    await this.embedMissing(checked, options);
+    if (checked.length === 0 && replace.length === 0) return [];
+    return withWriteLock(this.path, async () => {
+      await this.refresh();
+      options.signal?.throwIfAborted();
+      return this.commitAdd(checked, replace);
+    });
+  }
+
+  private async embedMissing(checked: CheckedInput[], options: AddOptions): Promise<void> {
+    const missing = checked.filter((c) => !c.vector);
+    const total = checked.length;
+    let done = total - missing.length;
+    options.onProgress?.(done, total);
+    for (const batch of batches(missing, config().encoderBatch)) {
+      options.signal?.throwIfAborted();
+      const vectors = await this.embedder.embed(batch.map((c) => c.text));
+      batch.forEach((c, i) => {
+        c.vector = checkVector(vectors[i], this.dim, "embedding");
+      });
+      done += batch.length;
+      options.onProgress?.(done, total);
+    }
+  }
+
+  private async commitAdd(checked: CheckedInput[], replace: number[]): Promise<number[]> {
+    const { hot, adjacency } = this;
+    for (const id of replace) if (!hot.has(id)) throw new UnknownIdError(id);
+    const removed = new Set(replace);
+    for (const c of checked) {
+      for (const id of c.links) {
+        if (!hot.has(id) || removed.has(id)) throw new UnknownIdError(id, "linked capsule");
+      }
+    }
+    const firstId = this.manifest.nextId;
+    const ids = checked.map((_, i) => firstId + i);
+    const flat = new Float32Array(checked.length * this.dim);
+    checked.forEach((c, i) => {
+      flat.set(c.vector as Float32Array, i * this.dim);
+    });
+
+    // Tentatively append the new vectors so the index can link them; undone if the write fails.
+    const before = hot.size;
+    const previous = this.index;
+    let index = previous;
+    let rows: CapsuleRow[];
+    let updated: CapsuleRow[];
+    hot.append(ids, flat);
+    try {
+      const kind = chooseIndexKind(hot.size - removed.size, this.indexPolicy);
+      if (kind !== previous.kind) index = await this.buildIndex(kind);
+      else await index.added(ids);
+      const auto =
+        this.autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, this.autoLinkK, removed) : ids.map(() => []);
+      ({ rows, updated } = await this.linkedRows(checked, ids, auto, removed));
+      await this.write([...rows, ...updated], removed);
+    } catch (error) {
+      if (index === previous) previous.removed(ids);
+      hot.truncate(before);
+      throw error;
+    }
+
+    // Committed: now mirror the change in memory.
+    this.index = index;
+    index.removed([...removed]);
+    for (const id of removed) {
+      hot.remove(id);
+      adjacency.delete(id);
+    }
+    for (const row of [...rows, ...updated]) adjacency.set(row.id, row.links);
+    this.manifest.nextId = firstId + ids.length;
+    await writeManifest(this.path, this.manifest);
+    this.syncedVersion = await this.table.version();
+    this.ftsStale = true;
+    await index.sync?.();
+    return ids;
+  }
+
+  /**
+   * The rows to write: new capsules with their explicit and automatic links, and existing capsules whose
+   * links change (they gain the new capsules, or lose removed ones). Links are undirected.
+   */
+  private async linkedRows(
+    checked: CheckedInput[],
+    ids: number[],
+    auto: number[][],
+    removed: ReadonlySet<number>,
+  ): Promise<{ rows: CapsuleRow[]; updated: CapsuleRow[] }> {
+    const { adjacency } = this;
+    const newLinks = new Map<number, Set<number>>(ids.map((id) => [id, new Set<number>()]));
+    const touched = new Map<number, Set<number>>();
+    const touch = (id: number) => {
+      if (!touched.has(id)) touched.set(id, new Set(adjacency.get(id)));
+      return touched.get(id) as Set<number>;
+    };
+    checked.forEach((c, i) => {
+      for (const other of [...c.links, ...auto[i]]) {
+        newLinks.get(ids[i])?.add(other);
+        if (newLinks.has(other)) newLinks.get(other)?.add(ids[i]);
+        else touch(other).add(ids[i]);
+      }
+    });
+    for (const gone of removed) {
+      for (const other of adjacency.get(gone) ?? []) if (!removed.has(other)) touch(other).delete(gone);
+    }
+    for (const gone of removed) touched.delete(gone);
+    const now = Date.now();
+    const rows = checked.map((c, i) => ({
+      id: ids[i],
+      text: c.text,
+      tags: c.tags,
+      links: [...(newLinks.get(ids[i]) ?? [])],
+      meta: c.meta,
+      source: c.source,
+      sha256: sha256(c.text),
+      createdAt: now,
+      vector: c.vector as Float32Array,
+    }));
+    return { rows, updated: await this.rowsWithLinks(touched) };
+  }
+
+  /** Full rows of existing capsules with their links replaced (vectors from the hot copy). */
+  private async rowsWithLinks(changes: Map<number, Set<number>>): Promise<CapsuleRow[]> {
+    if (changes.size === 0) return [];
+    const capsules = await this.fetch([...changes.keys()]);
+    return capsules.map((capsule) => ({
+      ...capsule,
+      links: [...(changes.get(capsule.id) ?? [])],
+      vector: this.hot.vector(capsule.id) as Float32Array,
+    }));
+  }
+
+  /** One commit: inserts new rows, overwrites changed ones, deletes `removed`. */
+  private async write(rows: CapsuleRow[], removed: ReadonlySet<number>): Promise<void> {
+    if (rows.length === 0 && removed.size === 0) return;
+    const data = rowsToArrow(rows, this.dim);
+    const fresh = rows.every((r) => !this.hot.has(r.id));
+    if (fresh && removed.size === 0) {
+      await this.table.add(data);
+      return;
+    }
+    let merge = this.table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll();
+    if (removed.size > 0) merge = merge.whenNotMatchedBySourceDelete({ where: `id IN (${sqlList(removed)})` });
+    await merge.execute(data);
+  }
+
+  /** Deletes a capsule and the links that point to it; returns false when there was no such capsule. */
+  async delete(id: number): Promise<boolean> {
+    this.assertOpen();
+    checkId(id);
+    return withWriteLock(this.path, async () => {
+      await this.refresh();
+      if (!this.hot.has(id)) return false;
+      await this.commitAdd([], [id]);
+      return true;
+    });
+  }
+
+  /** The capsule with this id, or undefined. */
+  async get(id: number): Promise<Capsule | undefined> {
+    this.assertOpen();
+    checkId(id);
+    if (!this.hot.has(id)) return undefined;
+    return (await this.fetch([id]))[0];
+  }
+
+  /** The stored (unit-length) vector of a capsule. */
+  vectorOf(id: number): Float32Array | undefined {
+    this.assertOpen();
+    return this.hot.vector(id)?.slice();
+  }
+
+  async count(): Promise<number> {
+    this.assertOpen();
+    return this.hot.size;
+  }
+
+  /** Capsules matching a LanceDB SQL filter, in id order (no vectors). */
+  async list(options: ListOptions = {}): Promise<Capsule[]> {
+    this.assertOpen();
+    let query = this.table.query().select(CAPSULE_COLUMNS);
+    if (options.where) query = query.where(options.where);
+    if (options.limit !== undefined) query = query.limit(checkPositiveInt(options.limit, "limit"));
+    const rows = await this.run(() => query.toArray(), options.where);
+    return rows.map(rowToCapsule).sort((a, b) => a.id - b.id);
+  }
+
+  /** Capsules by id, in the order asked (unknown ids are skipped). */
+  private async fetch(ids: number[]): Promise<Capsule[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.table
+      .query()
+      .where(`id IN (${sqlList(ids)})`)
+      .select(CAPSULE_COLUMNS)
+      .toArray();
+    const byId = new Map(rows.map((r) => [Number(r.id), rowToCapsule(r)]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** Runs a LanceDB call whose filter came from the caller, turning SQL errors into typed errors. */
+  private async run<T>(call: () => Promise<T>, filter?: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (filter) throw new InvalidInputError(`bad filter "${filter}": ${String(error).split("\n")[0]}`, { cause: error });
+      throw error;
+    }
+  }
+
+  /** The query vector of a text (embedded) or a vector (checked and normalised). */
+  private async queryVector(textOrVector: string | Float32Array | number[]): Promise<Float32Array> {
+    if (typeof textOrVector === "string") {
+      const [vector] = await this.embedder.embed([checkText(textOrVector, "query")]);
+      return checkVector(vector, this.dim, "query embedding");
+    }
+    return checkVector(textOrVector, this.dim, "query vector");
+  }
+
+  private filterOf(options: QueryOptions): string | undefined {
+    const parts: string[] = [];
+    if (options.tags !== undefined) {
+      if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string")) {
+        throw new InvalidInputError("tags must be an array of strings");
+      }
+      if (options.tags.length > 0) parts.push(`array_has_all(tags, [${options.tags.map(sqlString).join(", ")}])`);
+    }
+    if (options.where !== undefined) {
+      if (typeof options.where !== "string" || options.where.trim() === "") {
+        throw new InvalidInputError("where must be a non-empty SQL filter");
+      }
+      parts.push(`(${options.where})`);
+    }
+    return parts.length ? parts.join(" AND ") : undefined;
+  }
+
+  /** Semantic search: the `topK` capsules closest to a text or vector, optionally filtered. */
+  async query(textOrVector: string | Float32Array | number[], options: QueryOptions = {}): Promise<CapsuleHit[]> {
+    this.assertOpen();
+    const topK = checkPositiveInt(options.topK ?? 5, "topK");
+    const filter = this.filterOf(options);
+    const vector = await this.queryVector(textOrVector);
+    const ranked = await this.vectorRank(vector, topK, filter);
+    return this.hits(ranked);
+  }
+
+  private async vectorRank(vector: Float32Array, topK: number, filter?: string): Promise<Array<[number, number]>> {
+    const { hot } = this;
+    let result: { rows: Int32Array; scores: Float32Array };
+    if (filter) {
+      const rows = await this.run(() => this.table.query().where(filter).select(["id"]).toArray(), filter);
+      const candidates = Int32Array.from(rows, (r) => hot.rowIndex(Number(r.id)) ?? -1).filter((r) => r >= 0);
+      result = exactTopK(hot.matrix, hot.size, hot.dim, vector, topK, candidates);
+      result.rows.forEach((row, i) => {
+        if (row >= 0) result.rows[i] = hot.ids[row];
+      });
+    } else {
+      result = await this.index.search(vector, topK);
+    }
+    const ranked: Array<[number, number]> = [];
+    result.rows.forEach((id, i) => {
+      if (id >= 0) ranked.push([id, result.scores[i]]);
+    });
+    return ranked;
+  }
+
+  private async hits(ranked: Array<[number, number]>): Promise<CapsuleHit[]> {
+    const capsules = await this.fetch(ranked.map(([id]) => id));
+    const score = new Map(ranked);
+    return capsules.map((c) => ({ ...c, score: score.get(c.id) ?? 0 }));
+  }
+
+  /**
+   * Search by meaning (`vector`, as `query`), by words (`fts`, BM25 over the text), or both fused by
+   * reciprocal rank (`hybrid`). Scores are cosine for vector, BM25 for fts, RRF for hybrid.
+   */
+  async search(text: string, options: SearchOptions = {}): Promise<CapsuleHit[]> {
+    this.assertOpen();
+    const mode = options.mode ?? "hybrid";
+    if (!["vector", "fts", "hybrid"].includes(mode)) {
+      throw new InvalidInputError(`mode must be vector, fts or hybrid, got ${JSON.stringify(mode)}`);
+    }
+    checkText(text, "search text");
+    const topK = checkPositiveInt(options.topK ?? 5, "topK");
+    if (mode === "vector") return this.query(text, options);
+    const filter = this.filterOf(options);
+    const depth = mode === "hybrid" ? Math.max(topK * 4, 20) : topK;
+    const words = await this.ftsRank(text, depth, filter);
+    if (mode === "fts") return this.hits(words);
+    const meaning = await this.vectorRank(await this.queryVector(text), depth, filter);
+    const fused = new Map<number, number>();
+    for (const list of [meaning, words]) {
+      list.forEach(([id], rank) => {
+        fused.set(id, (fused.get(id) ?? 0) + 1 / (RRF_K + rank + 1));
+      });
+    }
+    const ranked = [...fused].sort((a, b) => b[1] - a[1]).slice(0, topK);
+    return this.hits(ranked);
+  }
+
+  private async ftsRank(text: string, limit: number, filter?: string): Promise<Array<[number, number]>> {
+    if (this.hot.size === 0) return [];
+    if (this.ftsStale) {
+      await this.table.createIndex("text", { config: lancedb.Index.fts(), replace: true });
+      this.ftsStale = false;
+    }
+    let query = this.table.query().fullTextSearch(text, { columns: ["text"] }).select(["id"]).limit(limit);
+    if (filter) query = query.where(filter);
+    const rows = await this.run(() => query.toArray(), filter);
+    return rows.map((r) => [Number(r.id), Number(r._score ?? 0)]);
+  }
+
+  /** Rebuilds the vector index as the given kind (or the policy's choice for the current size). */
+  async rebuildIndex(options: { kind?: IndexKind } = {}): Promise<IndexKind> {
+    this.assertOpen();
+    const kind = options.kind ?? chooseIndexKind(this.hot.size, this.indexPolicy);
+    if (!["flat", "ivf", "hnsw"].includes(kind)) {
+      throw new InvalidInputError(`index kind must be flat, ivf or hnsw, got ${JSON.stringify(kind)}`);
+    }
+    const index = await this.buildIndex(kind);
+    await index.sync?.();
+    this.index = index;
+    return kind;
+  }
+
+  /** The capsules linked to `id`. */
+  async neighbours(id: number): Promise<Capsule[]> {
+    return this.fetch([...this.linksOf(id)]);
+  }
+
+  private linksOf(id: number): readonly number[] {
+    this.assertOpen();
+    checkId(id);
+    const links = this.adjacency.get(id);
+    if (!links) throw new UnknownIdError(id);
+    return links;
+  }
+
+  /** Breadth-first walk over links from `id`, up to `depth` hops (default 2). */
+  async bfs(id: number, options: { depth?: number } = {}): Promise<BfsNode[]> {
+    this.linksOf(id);
+    const depth = checkPositiveInt(options.depth ?? 2, "depth", 0);
+    return bfs(id, (node) => this.adjacency.get(node) ?? [], depth);
+  }
+
+  /** A seeded random walk over links from `id` (default 10 steps, seed 0). */
+  async randomWalk(id: number, options: { steps?: number; seed?: number } = {}): Promise<number[]> {
+    this.linksOf(id);
+    const steps = checkPositiveInt(options.steps ?? 10, "steps", 0);
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(seed)) throw new InvalidInputError(`seed must be an integer, got ${seed}`);
+    return randomWalk(id, (node) => this.adjacency.get(node) ?? [], steps, seed);
+  }
+
+  /** Size, embedder, index and link counts of the store. */
+  async stats(): Promise<StoreStats> {
+    this.assertOpen();
+    let links = 0;
+    for (const list of this.adjacency.values()) links += list.length;
+    return {
+      path: this.path,
+      count: this.hot.size,
+      dim: this.dim,
+      embedder: this.manifest.embedder.id,
+      indexKind: this.index.kind,
+      indexPolicy: this.indexPolicy,
+      autoLinkK: this.autoLinkK,
+      links: links / 2,
+      tableVersion: this.syncedVersion,
+      diskBytes: await folderBytes(this.path),
+    };
+  }
+
+  /** Copies the whole store to `target` (a missing or empty folder); `open(target)` restores it. */
+  async save(target: string): Promise<void> {
+    this.assertOpen();
+    const dir = resolve(target);
+    const kind = await pathKind(dir);
+    if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
+    if (kind === "dir" && (await readdir(dir)).length > 0) {
+      throw new StoreError("SIGLA_STORE_PATH", `${dir} is not empty; save needs a new or empty folder`);
+    }
+    await withWriteLock(this.path, async () => {
+      await cp(this.path, dir, { recursive: true, filter: (src) => !src.endsWith(".lock") });
+    });
+  }
+
+  /** Releases the table and the embedder; the store cannot be used afterwards. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.close();
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreError("SIGLA_STORE_CLOSED", `the store ${this.path} is closed`);
+  }
+}

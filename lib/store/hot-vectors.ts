@@ -1,0 +1,106 @@
+/**
+ * The store's in-memory copy of its vectors: one growable Float32 matrix (row-major, unit-length rows) with
+ * an id per row. Search kernels read it directly; LanceDB stays the store of record and rebuilds it on open.
+ */
+export class HotVectors {
+  private data: Float32Array;
+  private rowIds: Int32Array;
+  private rows = 0;
+  /** Capsule id → row (-1 when absent); ids are dense and increasing, so an array beats a Map here. */
+  private rowOf = new Int32Array(1024).fill(-1);
+
+  constructor(
+    readonly dim: number,
+    capacity = 1024,
+  ) {
+    this.data = new Float32Array(capacity * dim);
+    this.rowIds = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.rows;
+  }
+
+  /** The first `size` rows as one contiguous view (no copy). */
+  get matrix(): Float32Array {
+    return this.data.subarray(0, this.rows * this.dim);
+  }
+
+  /** Row index → capsule id, for the first `size` rows. */
+  get ids(): Int32Array {
+    return this.rowIds.subarray(0, this.rows);
+  }
+
+  has(id: number): boolean {
+    return this.rowIndex(id) >= 0;
+  }
+
+  /** The row of capsule `id`, or -1. */
+  rowIndex(id: number): number {
+    return id >= 0 && id < this.rowOf.length ? this.rowOf[id] : -1;
+  }
+
+  /** The vector of capsule `id` (a view into the matrix). */
+  vector(id: number): Float32Array | undefined {
+    const row = this.rowIndex(id);
+    return row < 0 ? undefined : this.data.subarray(row * this.dim, (row + 1) * this.dim);
+  }
+
+  /** Appends rows; `vectors` is row-major, `ids.length` rows long. */
+  append(ids: ArrayLike<number>, vectors: Float32Array): void {
+    const count = ids.length;
+    this.reserve(this.rows + count);
+    this.data.set(vectors.subarray(0, count * this.dim), this.rows * this.dim);
+    for (let i = 0; i < count; i++) {
+      this.rowIds[this.rows + i] = ids[i];
+      this.mapRow(ids[i], this.rows + i);
+    }
+    this.rows += count;
+  }
+
+  /** Drops the rows from `size` on (undoes an `append` whose write failed). */
+  truncate(size: number): void {
+    for (let row = size; row < this.rows; row++) this.rowOf[this.rowIds[row]] = -1;
+    this.rows = Math.min(this.rows, size);
+  }
+
+  private mapRow(id: number, row: number): void {
+    if (id >= this.rowOf.length) {
+      const grown = new Int32Array(Math.max(id + 1, this.rowOf.length * 2)).fill(-1);
+      grown.set(this.rowOf);
+      this.rowOf = grown;
+    }
+    this.rowOf[id] = row;
+  }
+
+  /** Removes capsule `id` by moving the last row into its place. */
+  remove(id: number): void {
+    const row = this.rowIndex(id);
+    if (row < 0) return;
+    const last = this.rows - 1;
+    if (row !== last) {
+      this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
+      const moved = this.rowIds[last];
+      this.rowIds[row] = moved;
+      this.rowOf[moved] = row;
+    }
+    this.rowOf[id] = -1;
+    this.rows = last;
+  }
+
+  /** Bytes held by the matrix (capacity included). */
+  get bytes(): number {
+    return this.data.byteLength + this.rowIds.byteLength + this.rowOf.byteLength;
+  }
+
+  private reserve(rows: number): void {
+    if (rows <= this.rowIds.length) return;
+    const capacity = Math.max(rows, Math.ceil(this.rowIds.length * 1.5));
+    const data = new Float32Array(capacity * this.dim);
+    data.set(this.data.subarray(0, this.rows * this.dim));
+    const rowIds = new Int32Array(capacity);
+    rowIds.set(this.rowIds.subarray(0, this.rows));
+    this.data = data;
+    this.rowIds = rowIds;
+  }
+}

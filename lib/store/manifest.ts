@@ -1,0 +1,54 @@
+/**
+ * `sigla.json`, the store's manifest: which embedder wrote it (id and dimension), the format version and
+ * the next id to hand out. Written atomically (temp file + rename) so a crash never leaves half a file.
+ */
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { StoreError } from "../errors.js";
+
+export const MANIFEST_FILE = "sigla.json";
+export const FORMAT_VERSION = 1;
+
+export interface Manifest {
+  format: number;
+  embedder: { id: string; dim: number };
+  createdAt: string;
+  /** Next capsule id; ids only grow, even after deletes. */
+  nextId: number;
+}
+
+export async function readManifest(dir: string): Promise<Manifest | undefined> {
+  let raw: string;
+  try {
+    raw = await readFile(join(dir, MANIFEST_FILE), "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new StoreError("SIGLA_STORE_DAMAGED", `cannot read ${join(dir, MANIFEST_FILE)}`, { cause: error });
+  }
+  let parsed: Partial<Manifest>;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new StoreError("SIGLA_STORE_DAMAGED", `${join(dir, MANIFEST_FILE)} is not valid JSON`, { cause: error });
+  }
+  const ok =
+    parsed.format === FORMAT_VERSION &&
+    typeof parsed.embedder?.id === "string" &&
+    Number.isInteger(parsed.embedder?.dim) &&
+    (parsed.embedder?.dim ?? 0) > 0 &&
+    Number.isInteger(parsed.nextId);
+  if (!ok) {
+    throw new StoreError(
+      "SIGLA_STORE_DAMAGED",
+      `${join(dir, MANIFEST_FILE)} is not a SIGLA manifest of format ${FORMAT_VERSION}`,
+    );
+  }
+  return parsed as Manifest;
+}
+
+export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+  const file = join(dir, MANIFEST_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(temp, file);
+}

@@ -1,0 +1,91 @@
+import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+
+/** The index kinds a store can run on: exact scan, inverted file lists, or a graph index. */
+export type IndexKind = "flat" | "ivf" | "hnsw";
+/** `auto` picks the kind by size (see `index-policy.ts`); a kind pins it. */
+export type IndexPolicy = "auto" | IndexKind;
+/** Plain JSON metadata kept with a capsule. */
+export type CapsuleMeta = Record<string, unknown>;
+
+/** One stored capsule, as read back (without its vector). */
+export interface Capsule {
+  id: number;
+  text: string;
+  tags: string[];
+  /** Ids of linked capsules; links are undirected, so each also lists this id. */
+  links: number[];
+  meta: CapsuleMeta;
+  /** Provenance key (e.g. the absolute path of an ingested file), or null. */
+  source: string | null;
+  /** `sha256:<hex>` of the text. */
+  sha256: string;
+  /** Milliseconds since the epoch when the capsule was added. */
+  createdAt: number;
+}
+
+/** A capsule found by a query, with its similarity score (cosine; higher is closer). */
+export interface CapsuleHit extends Capsule {
+  score: number;
+}
+
+/** What `addCapsules` takes for one capsule. */
+export interface CapsuleInput {
+  text: string;
+  tags?: string[];
+  /** Ids of existing capsules to link to (both ways). */
+  links?: number[];
+  meta?: CapsuleMeta;
+  /** A precomputed embedding; when absent the store's embedder computes it. */
+  vector?: Float32Array | number[];
+  source?: string;
+}
+
+/** Options of `CapsuleStore.open`. */
+export interface OpenOptions {
+  /** Embedder spec or instance; `auto` (default) on an existing store means the store's own embedder. */
+  embedder?: EmbedderSpec | Embedder;
+  indexPolicy?: IndexPolicy;
+  /** Neighbours each new capsule is linked to; 0 turns auto-linking off. Default 5. */
+  autoLinkK?: number;
+  /** Where `auto` reports which embedder it chose (stderr by default). */
+  log?: (line: string) => void;
+}
+
+export interface AddOptions {
+  /** Ids deleted in the same atomic write (used to replace a changed file's chunks). */
+  replace?: number[];
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface QueryOptions {
+  topK?: number;
+  /** Capsules must carry all of these tags. */
+  tags?: string[];
+  /** A LanceDB SQL filter over the table's columns (id, text, tags, source, sha256, meta, created_at). */
+  where?: string;
+}
+
+export type SearchMode = "vector" | "fts" | "hybrid";
+export interface SearchOptions extends QueryOptions {
+  mode?: SearchMode;
+}
+
+export interface ListOptions {
+  where?: string;
+  limit?: number;
+}
+
+/** What `stats()` reports. */
+export interface StoreStats {
+  path: string;
+  count: number;
+  dim: number;
+  embedder: string;
+  indexKind: IndexKind;
+  indexPolicy: IndexPolicy;
+  autoLinkK: number;
+  links: number;
+  tableVersion: number;
+  diskBytes: number;
+}

@@ -1,0 +1,82 @@
+/** Checks of caller input, so bad input fails with a typed error before anything is written. */
+import { DimensionMismatchError, InvalidInputError } from "../errors.js";
+import type { CapsuleInput } from "./types.js";
+
+export function checkText(text: unknown, where = "text"): string {
+  if (typeof text !== "string") throw new InvalidInputError(`${where} must be a string, got ${typeof text}`);
+  if (text.trim() === "") throw new InvalidInputError(`${where} is empty`);
+  return text;
+}
+
+export function checkId(id: unknown, where = "id"): number {
+  if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id > 0x7fffffff) {
+    throw new InvalidInputError(`${where} must be a non-negative integer, got ${JSON.stringify(id)}`);
+  }
+  return id;
+}
+
+export function checkPositiveInt(value: unknown, where: string, min = 1): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new InvalidInputError(`${where} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Copies a vector into a unit-length Float32Array, checking its dimension and values. */
+export function checkVector(vector: unknown, dim: number, where = "vector"): Float32Array {
+  if (!(vector instanceof Float32Array) && !Array.isArray(vector)) {
+    throw new InvalidInputError(`${where} must be a Float32Array or an array of numbers`);
+  }
+  if (vector.length !== dim) throw new DimensionMismatchError(dim, vector.length, where);
+  const out = Float32Array.from(vector as ArrayLike<number>);
+  let sum = 0;
+  for (let i = 0; i < dim; i++) {
+    if (!Number.isFinite(out[i])) throw new InvalidInputError(`${where} holds a non-finite value at ${i}`);
+    sum += out[i] * out[i];
+  }
+  if (sum === 0) throw new InvalidInputError(`${where} is all zeros`);
+  const norm = Math.sqrt(sum);
+  for (let i = 0; i < dim; i++) out[i] /= norm;
+  return out;
+}
+
+function checkStrings(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((t) => typeof t !== "string" || t.trim() === "")) {
+    throw new InvalidInputError(`${where} must be an array of non-empty strings`);
+  }
+  return [...new Set(value as string[])];
+}
+
+/** A capsule input with every field checked and defaulted. */
+export interface CheckedInput {
+  text: string;
+  tags: string[];
+  links: number[];
+  meta: Record<string, unknown>;
+  source: string | null;
+  vector?: Float32Array;
+}
+
+export function checkInput(input: CapsuleInput, index: number, dim: number): CheckedInput {
+  const where = `capsule ${index}`;
+  if (typeof input !== "object" || input === null) throw new InvalidInputError(`${where} must be an object`);
+  const text = checkText(input.text, `${where}: text`);
+  const tags = checkStrings(input.tags, `${where}: tags`);
+  const links = (input.links ?? []).map((id, j) => checkId(id, `${where}: links[${j}]`));
+  if (!Array.isArray(input.links ?? [])) throw new InvalidInputError(`${where}: links must be an array of ids`);
+  const meta = input.meta ?? {};
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
+    throw new InvalidInputError(`${where}: meta must be a plain object`);
+  }
+  try {
+    JSON.stringify(meta);
+  } catch (error) {
+    throw new InvalidInputError(`${where}: meta is not JSON-serialisable`, { cause: error });
+  }
+  if (input.source !== undefined && (typeof input.source !== "string" || input.source === "")) {
+    throw new InvalidInputError(`${where}: source must be a non-empty string`);
+  }
+  const vector = input.vector === undefined ? undefined : checkVector(input.vector, dim, `${where}: vector`);
+  return { text, tags, links: [...new Set(links)], meta, source: input.source ?? null, vector };
+}

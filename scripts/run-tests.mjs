@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Runs every `*.test.ts` under lib/ and test/ with uvu (through tsx) and ends with the plain summary line
+// `N passed, N failed` that CI reads; uvu prints its totals in another shape. Exit code is uvu's.
+import { spawn } from "node:child_process";
+
+const args = ["uvu", ".", "(lib|test|repl|kernel)/.*\\.test\\.ts$", "-r", "tsx", "-i", "node_modules", ...process.argv.slice(2)];
+const child = spawn("npx", args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LANCEDB_LOG: "error" } });
+let output = "";
+child.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  output += chunk;
+});
+child.on("close", (code) => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips uvu's ANSI colours before parsing.
+  const plain = output.replace(/\u001b\[[0-9;]*m/g, "");
+  const number = (label) => Number(plain.match(new RegExp(`${label}:\\s+(\\d+)`))?.[1] ?? 0);
+  const total = number("Total");
+  const passed = number("Passed");
+  const skipped = number("Skipped");
+  const failed = Math.max(0, total - passed - skipped) + (code !== 0 && total === passed + skipped ? 1 : 0);
+  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+  process.exitCode = code ?? 1;
+});
