@@ -18,6 +18,7 @@ export type ErrorCode =
   | "SIGLA_MODEL_LOAD"
   | "SIGLA_INGEST"
   | "SIGLA_CONFIG"
+  | "SIGLA_CANCELLED"
   | "SIGLA_USAGE";
 
 export class SiglaError extends Error {
@@ -96,6 +97,18 @@ export class ConfigError extends SiglaError {
   constructor(message: string) {
     super("SIGLA_CONFIG", message);
   }
+}
+
+/** Long work stopped through an AbortSignal; nothing of the unfinished step was written. */
+export class CancelledError extends SiglaError {
+  constructor(what: string) {
+    super("SIGLA_CANCELLED", `${what} was cancelled; nothing of it was written`);
+  }
+}
+
+/** Throws a `CancelledError` naming `what` when the signal has fired. */
+export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw new CancelledError(what);
 }
 
 /** Wraps anything thrown into a `SiglaError` so front ends can always print one line. */

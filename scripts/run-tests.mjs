@@ -2,9 +2,12 @@
 // Runs every `*.test.ts` under lib/ and test/ with uvu (through tsx) and ends with the plain summary line
 // `N passed, N failed` that CI reads; uvu prints its totals in another shape. Exit code is uvu's.
 import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const args = ["uvu", ".", "(lib|test|repl|kernel)/.*\\.test\\.ts$", "-r", "tsx", "-i", "node_modules", ...process.argv.slice(2)];
-const child = spawn("npx", args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LANCEDB_LOG: "error" } });
+// uvu imports the test files as ESM; tsx, loaded with --import, compiles them.
+const uvu = fileURLToPath(new URL("../node_modules/uvu/bin.js", import.meta.url));
+const args = ["--import", "tsx", uvu, ".", "(lib|test|repl|kernel)/.*\\.test\\.ts$", "-i", "node_modules", ...process.argv.slice(2)];
+const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LANCEDB_LOG: "error" } });
 let output = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);

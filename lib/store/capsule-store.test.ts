@@ -220,7 +220,7 @@ test("bad input gets typed errors and writes nothing", async () => {
   await rejectsWith(store.addCapsules([{ text: "fine" }, { text: "  " }]), "SIGLA_INVALID_INPUT", "capsule 1");
   const aborted = new AbortController();
   aborted.abort();
-  await assert.rejects(store.addCapsules([{ text: "cancelled" }], { signal: aborted.signal }));
+  await rejectsWith(store.addCapsules([{ text: "cancelled" }], { signal: aborted.signal }), "SIGLA_CANCELLED");
   assert.is(await store.count(), 2);
   assert.equal((await store.list()).map((c) => c.id), [0, 1]);
   await rejectsWith(store.query("x", { topK: 0 }), "SIGLA_INVALID_INPUT", "topK");

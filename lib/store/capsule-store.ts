@@ -9,11 +9,12 @@
 import { createHash } from "node:crypto";
 import { cp, mkdir, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { config } from "../config.js";
 import { createEmbedder } from "../embed/create-embedder.js";
 import { batches, type Embedder } from "../embed/embedder.js";
-import { InvalidInputError, SiglaError, StoreError, UnknownIdError } from "../errors.js";
+import { InvalidInputError, SiglaError, StoreError, throwIfCancelled, UnknownIdError } from "../errors.js";
 import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
 import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
@@ -36,8 +37,6 @@ import type {
 import { type CheckedInput, checkId, checkInput, checkPositiveInt, checkText, checkVector } from "./validate.js";
 import { createIndex, FlatIndex, type VectorIndex } from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
-
-process.env.LANCEDB_LOG ??= "error";
 
 const RRF_K = 60;
 
@@ -225,7 +224,7 @@ export class CapsuleStore {
     if (checked.length === 0 && replace.length === 0) return [];
     return withWriteLock(this.path, async () => {
       await this.refresh();
-      options.signal?.throwIfAborted();
+      throwIfCancelled(options.signal, "addCapsules");
       return this.commitAdd(checked, replace);
     });
   }
@@ -236,7 +235,7 @@ export class CapsuleStore {
     let done = total - missing.length;
     options.onProgress?.(done, total);
     for (const batch of batches(missing, config().encoderBatch)) {
-      options.signal?.throwIfAborted();
+      throwIfCancelled(options.signal, "addCapsules");
       const vectors = await this.embedder.embed(batch.map((c) => c.text));
       batch.forEach((c, i) => {
         c.vector = checkVector(vectors[i], this.dim, "embedding");
@@ -276,7 +275,7 @@ export class CapsuleStore {
       const auto =
         this.autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, this.autoLinkK, removed) : ids.map(() => []);
       ({ rows, updated } = await this.linkedRows(checked, ids, auto, removed));
-      await this.write([...rows, ...updated], removed);
+      await this.write(rows, updated, removed);
     } catch (error) {
       if (index === previous) previous.removed(ids);
       hot.truncate(before);
@@ -353,12 +352,11 @@ export class CapsuleStore {
     }));
   }
 
-  /** One commit: inserts new rows, overwrites changed ones, deletes `removed`. */
-  private async write(rows: CapsuleRow[], removed: ReadonlySet<number>): Promise<void> {
-    if (rows.length === 0 && removed.size === 0) return;
-    const data = rowsToArrow(rows, this.dim);
-    const fresh = rows.every((r) => !this.hot.has(r.id));
-    if (fresh && removed.size === 0) {
+  /** One commit: inserts `rows`, overwrites `updated` ones, deletes `removed`. */
+  private async write(rows: CapsuleRow[], updated: CapsuleRow[], removed: ReadonlySet<number>): Promise<void> {
+    if (rows.length === 0 && updated.length === 0 && removed.size === 0) return;
+    const data = rowsToArrow([...rows, ...updated], this.dim);
+    if (updated.length === 0 && removed.size === 0) {
       await this.table.add(data);
       return;
     }
@@ -526,7 +524,7 @@ export class CapsuleStore {
       await this.table.createIndex("text", { config: lancedb.Index.fts(), replace: true });
       this.ftsStale = false;
     }
-    let query = this.table.query().fullTextSearch(text, { columns: ["text"] }).select(["id"]).limit(limit);
+    let query = this.table.query().fullTextSearch(text, { columns: ["text"] }).select(["id", "_score"]).limit(limit);
     if (filter) query = query.where(filter);
     const rows = await this.run(() => query.toArray(), filter);
     return rows.map((r) => [Number(r.id), Number(r._score ?? 0)]);

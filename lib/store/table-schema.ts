@@ -2,7 +2,20 @@
  * The Arrow schema of the `capsules` table and the conversions between rows and Arrow. Vectors are built as
  * one contiguous Float32 buffer per batch, so a 50k-row write does not touch 19M JS numbers one by one.
  */
-import {
+import { createRequire } from "node:module";
+import type {
+  FixedSizeList as FixedSizeListType,
+  Float32 as Float32Type,
+  Schema as SchemaType,
+  Table as TableType,
+  Vector as VectorType,
+} from "apache-arrow";
+import type { Capsule } from "./types.js";
+
+// LanceDB loads apache-arrow through require(); an ESM import would give a second copy of the classes and
+// LanceDB's instanceof checks would reject our tables. So take Arrow from the same CommonJS entry.
+const arrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
+const {
   Field,
   FixedSizeList,
   Float32,
@@ -17,8 +30,7 @@ import {
   Utf8,
   Vector,
   vectorFromArray,
-} from "apache-arrow";
-import type { Capsule } from "./types.js";
+} = arrow;
 
 export const TABLE_NAME = "capsules";
 
@@ -27,7 +39,7 @@ export interface CapsuleRow extends Capsule {
   vector: Float32Array;
 }
 
-export function capsuleSchema(dim: number): Schema {
+export function capsuleSchema(dim: number): SchemaType {
   return new Schema([
     new Field("id", new Int32(), false),
     new Field("text", new Utf8(), false),
@@ -42,14 +54,14 @@ export function capsuleSchema(dim: number): Schema {
 }
 
 /** Builds an Arrow table of `rows` in the store's schema. */
-export function rowsToArrow(rows: readonly CapsuleRow[], dim: number): Table {
+export function rowsToArrow(rows: readonly CapsuleRow[], dim: number): TableType {
   const schema = capsuleSchema(dim);
   const n = rows.length;
   const flat = new Float32Array(n * dim);
   rows.forEach((row, i) => {
     flat.set(row.vector, i * dim);
   });
-  const vectorType = schema.fields[2].type as FixedSizeList<Float32>;
+  const vectorType = schema.fields[2].type as FixedSizeListType<Float32Type>;
   const vectorData = makeData({
     type: vectorType,
     length: n,
@@ -114,6 +126,6 @@ export function rowToCapsule(row: Record<string, unknown>): Capsule {
 function listToArray(value: unknown): unknown[] {
   if (value == null) return [];
   if (Array.isArray(value)) return value;
-  if (typeof (value as Vector).toArray === "function") return Array.from((value as Vector).toArray());
+  if (typeof (value as VectorType).toArray === "function") return Array.from((value as VectorType).toArray());
   return Array.from(value as Iterable<unknown>);
 }

@@ -9,6 +9,7 @@
  * - hnsw: LanceDB's IVF_HNSW_SQ index on the table, with candidates re-ranked exactly from the hot vectors;
  *   `ef` is calibrated the same way. Auto-linking at this size goes through an in-memory IVF.
  */
+import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { seededRandom } from "../graph/walk.js";
 import { assign, kmeans } from "../kernels/kmeans.js";
@@ -328,7 +329,7 @@ export class HnswIndex implements VectorIndex {
       .vectorSearch(query)
       .column("vector")
       .distanceType("cosine")
-      .ef(ef)
+      .ef(Math.max(ef, limit))
       .limit(limit)
       .select(["id"])
       .toArray();
@@ -359,7 +360,7 @@ export class HnswIndex implements VectorIndex {
     const out = emptyTopK(m, k);
     for (let q = 0; q < m; q++) {
       const query = queries.subarray(q * dim, (q + 1) * dim);
-      const ids = await this.candidates(query, k * this.refine, Math.max(this.ef, k * this.refine));
+      const ids = await this.candidates(query, k * this.refine, this.ef);
       const rows = Int32Array.from(ids, (id) => hot.rowIndex(id)).filter((r) => r >= 0);
       if (rows.length === 0) continue;
       const found = await gatherTopK(query, hot.matrix, dim, rows, k);

@@ -1,0 +1,89 @@
+/** Small measuring tools shared by the benchmarks: latency percentiles, the machine, package versions. */
+import { readFileSync } from "node:fs";
+import { cpus, freemem, release, totalmem, type } from "node:os";
+import { createRequire } from "node:module";
+
+export interface LatencySummary {
+  count: number;
+  qps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+}
+
+/** Percentile (0–100) of sorted numbers, by nearest rank. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+/** Runs `run` once per item, one at a time, and summarises the latencies (ms). */
+export async function measureLatency<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<LatencySummary> {
+  const times: number[] = [];
+  const started = performance.now();
+  for (const item of items) {
+    const t = performance.now();
+    await run(item);
+    times.push(performance.now() - t);
+  }
+  const total = performance.now() - started;
+  times.sort((a, b) => a - b);
+  return {
+    count: times.length,
+    qps: (times.length / total) * 1000,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    mean: times.reduce((a, b) => a + b, 0) / Math.max(1, times.length),
+  };
+}
+
+/** Milliseconds taken by `work`, with its result. */
+export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const t = performance.now();
+  const value = await work();
+  return { ms: performance.now() - t, value };
+}
+
+/** Share of each exact top-k list found in the matching result list. */
+export function recallAtK(exact: readonly (readonly number[])[], found: readonly (readonly number[])[], k = 10): number {
+  let hit = 0;
+  let total = 0;
+  exact.forEach((truth, i) => {
+    const got = new Set(found[i].slice(0, k));
+    for (const id of truth.slice(0, k)) {
+      total++;
+      if (got.has(id)) hit++;
+    }
+  });
+  return total === 0 ? 1 : hit / total;
+}
+
+const require = createRequire(import.meta.url);
+
+function version(name: string): string {
+  try {
+    const file = require.resolve(`${name}/package.json`);
+    return JSON.parse(readFileSync(file, "utf8")).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** What the numbers were measured on. */
+export function machine(): Record<string, unknown> {
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model ?? "unknown",
+    cores: cpu.length,
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    freeMemoryGiB: Math.round((freemem() / 2 ** 30) * 10) / 10,
+    os: `${type()} ${release()}`,
+    node: process.version,
+    packages: Object.fromEntries(
+      ["@lancedb/lancedb", "apache-arrow", "onnxruntime-node", "@huggingface/transformers"].map((p) => [p, version(p)]),
+    ),
+  };
+}
