@@ -13,14 +13,27 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { type BertConfig, bertConfigFromHf, buildBertModel, randomBertWeights } from "../lib/onnx/bert-graph.js";
+import {
+  type BertConfig,
+  bertConfigFromHf,
+  buildBertModel,
+  randomBertWeights,
+} from "../lib/onnx/bert-graph.js";
 
 /** Where the generated model goes by default (inside the repo, git-ignored cache). */
-export const DEFAULT_MINILM_RANDOM_DIR = fileURLToPath(new URL("../datasets/cache/minilm-random", import.meta.url));
+export const DEFAULT_MINILM_RANDOM_DIR = fileURLToPath(
+  new URL("../datasets/cache/minilm-random", import.meta.url),
+);
 /** The real model's config and tokenizer files (no weights). */
 export const DEFAULT_MINILM_SOURCE_DIR = "/work/shared/models/all-MiniLM-L6-v2";
 
-const COPIED_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
+const COPIED_FILES = [
+  "config.json",
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "vocab.txt",
+];
 /** Written last, so a folder with it is complete; also records how the weights were made. */
 const MARKER = "sigla-random-model.json";
 
@@ -52,11 +65,19 @@ function settle(options: MiniLmRandomOptions): Marker {
  * Writes the model into `outDir`: the copied config and tokenizer files, onnx/model.onnx (fp32, ~90 MB)
  * and onnx/model_quantized.onnx (dynamic int8, what dtype "q8" loads). Returns the architecture used.
  */
-export async function makeMiniLmRandom(outDir: string, options: MiniLmRandomOptions = {}): Promise<BertConfig> {
+export async function makeMiniLmRandom(
+  outDir: string,
+  options: MiniLmRandomOptions = {},
+): Promise<BertConfig> {
   const marker = settle(options);
-  const hf = JSON.parse(await readFile(join(marker.source, "config.json"), "utf8")) as Record<string, unknown>;
+  const hf = JSON.parse(await readFile(join(marker.source, "config.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
   if (hf.model_type !== "bert" || hf.hidden_act !== "gelu") {
-    throw new Error(`${marker.source}/config.json is not a GELU BERT model (model_type ${String(hf.model_type)})`);
+    throw new Error(
+      `${marker.source}/config.json is not a GELU BERT model (model_type ${String(hf.model_type)})`,
+    );
   }
   const config = bertConfigFromHf(hf);
 
@@ -69,7 +90,10 @@ export async function makeMiniLmRandom(outDir: string, options: MiniLmRandomOpti
   }
 
   const weights = randomBertWeights(config, { seed: marker.seed, std: marker.std });
-  await writeFile(join(outDir, "onnx", "model.onnx"), buildBertModel(config, weights, { name: "minilm-random" }));
+  await writeFile(
+    join(outDir, "onnx", "model.onnx"),
+    buildBertModel(config, weights, { name: "minilm-random" }),
+  );
   await writeFile(
     join(outDir, "onnx", "model_quantized.onnx"),
     buildBertModel(config, weights, { name: "minilm-random", quantize: true }),

@@ -33,7 +33,8 @@ async function load(model: string, options: Partial<TransformersOptions> = {}): 
   return embedder;
 }
 
-const local = (options: Partial<TransformersOptions> = {}) => load("tiny-bert", { modelDir: tiny.dir, ...options });
+const local = (options: Partial<TransformersOptions> = {}) =>
+  load("tiny-bert", { modelDir: tiny.dir, ...options });
 
 function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
@@ -52,7 +53,8 @@ async function failure(fn: () => Promise<unknown>, code: string): Promise<{ erro
     assert.is((error as { code: string }).code, code, (error as Error).message);
     return { error: error as Error, ms };
   }
-  return assert.unreachable(`expected ${code}`);
+  assert.unreachable(`expected ${code}`);
+  throw new Error("unreachable");
 }
 
 /** A stand-in hub serving the tiny model at /<repo>/resolve/main/<file>; counts requests. */
@@ -62,12 +64,15 @@ async function mirror(repo: string): Promise<{ host: string; requests: string[];
     requests.push(req.url ?? "");
     const prefix = `/${repo}/resolve/main/`;
     const file = req.url?.startsWith(prefix) ? decodeURIComponent(req.url.slice(prefix.length)) : undefined;
-    const body = file && !file.includes("..") ? await readFile(join(tiny.dir, file)).catch(() => undefined) : undefined;
+    const body =
+      file && !file.includes("..") ? await readFile(join(tiny.dir, file)).catch(() => undefined) : undefined;
     if (!body) {
       res.writeHead(404).end("not found");
       return;
     }
-    res.writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" }).end(body);
+    res
+      .writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" })
+      .end(body);
   });
   return { host: await listen(server), requests, server };
 }
@@ -115,17 +120,24 @@ test("a text is closer to a near-paraphrase than to an unrelated text", async ()
 });
 
 test("batching gives the same vectors as one by one", async () => {
-  const texts = ["one small dog", "the river was cold in the morning", "music", "a b c d e f g", "code search"];
+  const texts = [
+    "one small dog",
+    "the river was cold in the morning",
+    "music",
+    "a b c d e f g",
+    "code search",
+  ];
   // fp32: padding is masked out exactly, so batch composition does not matter.
   const fp32 = await local({ dtype: "fp32", batch: 3 });
   const single = await local({ dtype: "fp32", batch: 1 });
   const [batched, alone] = [await fp32.embed(texts), await single.embed(texts)];
-  batched.forEach((v, i) => assert.ok(dot(v, alone[i]) > 1 - 1e-5, `fp32 text ${i}`));
+  for (const [i, v] of batched.entries()) assert.ok(dot(v, alone[i]) > 1 - 1e-5, `fp32 text ${i}`);
   // q8 quantises activations per call, so the batch shifts values slightly (as with hub q8 models).
   const q8 = await local({ dtype: "q8", batch: 3 });
   const q8single = await local({ dtype: "q8", batch: 1 });
   const [qBatched, qAlone] = [await q8.embed(texts), await q8single.embed(texts)];
-  qBatched.forEach((v, i) => assert.ok(dot(v, qAlone[i]) > 0.99, `q8 text ${i}: ${dot(v, qAlone[i])}`));
+  for (const [i, v] of qBatched.entries())
+    assert.ok(dot(v, qAlone[i]) > 0.99, `q8 text ${i}: ${dot(v, qAlone[i])}`);
   assert.is(qBatched.length, texts.length);
 });
 
@@ -227,7 +239,10 @@ test("a model the hub does not have is SIGLA_MODEL_LOAD; one not cached with dow
   } finally {
     await shut(server);
   }
-  const { error } = await failure(() => load("sigla-test/not-cached", { allowRemote: false }), "SIGLA_EMBEDDER_UNAVAILABLE");
+  const { error } = await failure(
+    () => load("sigla-test/not-cached", { allowRemote: false }),
+    "SIGLA_EMBEDDER_UNAVAILABLE",
+  );
   assert.match(error.message, "not in the cache");
 });
 

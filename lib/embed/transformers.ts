@@ -53,9 +53,8 @@ const DTYPE_SUFFIX: Record<string, string> = {
 };
 
 type Transformers = typeof import("@huggingface/transformers");
-type Extractor = Awaited<ReturnType<Transformers["pipeline"]>> & {
-  (texts: string[], options: { pooling: "mean"; normalize: boolean }): Promise<PooledTensor>;
-};
+type Extractor = Awaited<ReturnType<Transformers["pipeline"]>> &
+  ((texts: string[], options: { pooling: "mean"; normalize: boolean }) => Promise<PooledTensor>);
 interface PooledTensor {
   dims: number[];
   data: Float32Array;
@@ -112,7 +111,9 @@ async function timedFetch(
     }
     return response;
   } catch (error) {
-    state.failure ??= controller.signal.aborted ? (controller.signal.reason as Error) : networkError(host, error);
+    state.failure ??= controller.signal.aborted
+      ? (controller.signal.reason as Error)
+      : networkError(host, error);
     throw state.failure;
   } finally {
     clearTimeout(timer);
@@ -140,7 +141,9 @@ async function checkModelDir(dir: string, dtype: string, label: string): Promise
   if (!(await stat(join(dir, "config.json")).catch(() => undefined))) fail(`${dir} has no config.json`);
   const file = `model${DTYPE_SUFFIX[dtype]}.onnx`;
   if (!(await stat(join(dir, "onnx", file)).catch(() => undefined))) {
-    const present = (await readdir(join(dir, "onnx")).catch(() => [] as string[])).filter((f) => f.endsWith(".onnx"));
+    const present = (await readdir(join(dir, "onnx")).catch(() => [] as string[])).filter((f) =>
+      f.endsWith(".onnx"),
+    );
     fail(
       `${dir} has no onnx/${file} for dtype "${dtype}"` +
         (present.length > 0 ? ` (it has ${present.join(", ")})` : " (its onnx/ folder holds no model)"),
@@ -149,7 +152,12 @@ async function checkModelDir(dir: string, dtype: string, label: string): Promise
 }
 
 /** Turns whatever the load threw into a SiglaError that names the model and says what to do. */
-function loadError(error: unknown, label: string, state: HubState, options: TransformersOptions): EmbedderError {
+function loadError(
+  error: unknown,
+  label: string,
+  state: HubState,
+  options: TransformersOptions,
+): EmbedderError {
   if (state.failure) {
     return new EmbedderError(
       "SIGLA_EMBEDDER_UNAVAILABLE",
@@ -187,12 +195,17 @@ function loadError(error: unknown, label: string, state: HubState, options: Tran
  *   SIGLA_EMBEDDER_UNAVAILABLE when the hub cannot be reached in time, or the model is not cached and
  *   downloads are off.
  */
-export async function loadTransformersEmbedder(model: string, options: TransformersOptions): Promise<Embedder> {
+export async function loadTransformersEmbedder(
+  model: string,
+  options: TransformersOptions,
+): Promise<Embedder> {
   if (!Number.isInteger(options.batch) || options.batch < 1) {
     throw new InvalidInputError(`batch must be an integer ≥ 1, got ${options.batch}`);
   }
   if (!(options.dtype in DTYPE_SUFFIX)) {
-    throw new InvalidInputError(`dtype must be one of ${Object.keys(DTYPE_SUFFIX).join(", ")}, got "${options.dtype}"`);
+    throw new InvalidInputError(
+      `dtype must be one of ${Object.keys(DTYPE_SUFFIX).join(", ")}, got "${options.dtype}"`,
+    );
   }
   const localDir = options.modelDir ? resolve(options.modelDir) : undefined;
   const name = model || (localDir ? basename(localDir) : "");
@@ -222,7 +235,8 @@ export async function loadTransformersEmbedder(model: string, options: Transform
         cache_dir: options.cacheDir,
         progress_callback: onProgress
           ? (info) => {
-              if (info.status === "progress") onProgress({ file: info.file, loaded: info.loaded, total: info.total });
+              if (info.status === "progress")
+                onProgress({ file: info.file, loaded: info.loaded, total: info.total });
             }
           : undefined,
       }),
@@ -246,9 +260,13 @@ export async function loadTransformersEmbedder(model: string, options: Transform
     [{ length: dim }] = await run(["warm-up"]);
   } catch (error) {
     await extractor.dispose().catch(() => undefined);
-    throw new EmbedderError("SIGLA_MODEL_LOAD", `${label}: the model loads but does not run: ${message(error)}`, {
-      cause: error,
-    });
+    throw new EmbedderError(
+      "SIGLA_MODEL_LOAD",
+      `${label}: the model loads but does not run: ${message(error)}`,
+      {
+        cause: error,
+      },
+    );
   }
 
   let closed = false;
