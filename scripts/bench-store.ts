@@ -163,7 +163,7 @@ async function benchLance(data: Float32Array, queries: Float32Array, truth: numb
   const sweep = async (setting: string, query: (q: number[]) => lancedb.VectorQuery) => {
     const found: number[][] = [];
     const latency = await measureLatency(qs, async (q) => {
-      const hits = await query(q).select(["id"]).limit(K).toArray();
+      const hits = await query(q).select(["id", "_distance"]).limit(K).toArray();
       found.push(hits.map((h) => Number(h.id)));
     });
     const point = { system: "lancedb", setting, recall: recallAtK(truth, found), latency };

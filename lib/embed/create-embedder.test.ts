@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
+import { writeTinyBert } from "../../test/helpers/tiny-bert.js";
 import { loadConfig, type SiglaConfig } from "../config.js";
 import {
   DimensionMismatchError,
@@ -51,6 +52,29 @@ test("auto falls back to use-lite quickly when no model is reachable, and says s
   assert.match(lines[0], /auto → use-lite/);
   assert.match(lines[0], /sigla-test\/no-such-model/);
   assert.doesNotMatch(lines[0], /\n/);
+});
+
+test("auto picks the transformers model in SIGLA_MODEL_DIR when it loads", async () => {
+  const dir = join(home, "tiny-bert");
+  await writeTinyBert(dir);
+  const lines: string[] = [];
+  const cfg = testConfig({ SIGLA_MODEL: "sigla/tiny-bert", SIGLA_MODEL_DIR: dir });
+  const e = await createEmbedder("auto", { config: cfg, log: (line) => lines.push(line) });
+  try {
+    assert.equal(e.id, "transformers:sigla/tiny-bert");
+    assert.equal(e.dim, 64);
+    const [v] = await e.embed(["the cat sat on the mat"]);
+    assert.equal(v.length, 64);
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /auto → transformers:sigla\/tiny-bert \(loaded from .*tiny-bert\)/);
+  } finally {
+    await e.close?.();
+  }
+
+  // The store written with it reopens by its id, from the same folder.
+  const again = await createEmbedder("auto", { stored: { id: e.id, dim: 64 }, config: cfg });
+  assert.equal(again.id, e.id);
+  await again.close?.();
 });
 
 test("auto on a use-lite store gives use-lite without announcing anything", async () => {

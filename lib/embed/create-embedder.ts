@@ -129,19 +129,21 @@ async function createAuto(cfg: SiglaConfig, options: CreateEmbedderOptions): Pro
   autoChoices.set(key, choice);
 
   const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
-  const wanted = `${TRANSFORMERS}${cfg.model}`;
-  const source = cfg.modelDir ? `from ${cfg.modelDir}` : `(${cfg.modelCache} or the hub)`;
+  const wanted = `transformers:${cfg.model}` as const;
+  const source = cfg.modelDir ? `from ${cfg.modelDir}` : `from ${cfg.modelCache} or the hub`;
   try {
     const embedder = await createNamed(wanted, cfg, options);
     settle(wanted);
-    log(`sigla: embedder auto → ${embedder.id}, loaded ${source}`);
+    log(`sigla: embedder auto → ${embedder.id} (loaded ${source})`);
     return embedder;
   } catch (error) {
     const reason = firstLine(error);
     try {
       const embedder = await loadUseLite({ batch: cfg.encoderBatch });
       settle("use-lite");
-      log(`sigla: embedder auto → use-lite (offline fallback): ${wanted} did not load ${source}: ${reason}`);
+      // Loader errors usually name the model already; do not say it twice.
+      const why = reason.startsWith(wanted) ? reason : `${wanted} did not load: ${reason}`;
+      log(`sigla: embedder auto → use-lite (offline fallback): ${why}`);
       return embedder;
     } catch (fallbackError) {
       // Neither loads: forget the attempt so a later call tries again.

@@ -57,8 +57,14 @@ async function failure(fn: () => Promise<unknown>, code: string): Promise<{ erro
   throw new Error("unreachable");
 }
 
-/** A stand-in hub serving the tiny model at /<repo>/resolve/main/<file>; counts requests. */
-async function mirror(repo: string): Promise<{ host: string; requests: string[]; server: Server }> {
+/**
+ * A stand-in hub serving the tiny model at /<repo>/resolve/main/<file>; counts requests. With `stall`,
+ * that file's download sends half its bytes and then nothing more.
+ */
+async function mirror(
+  repo: string,
+  stall?: string,
+): Promise<{ host: string; requests: string[]; server: Server }> {
   const requests: string[] = [];
   const server = createServer(async (req, res) => {
     requests.push(req.url ?? "");
@@ -70,9 +76,9 @@ async function mirror(repo: string): Promise<{ host: string; requests: string[];
       res.writeHead(404).end("not found");
       return;
     }
-    res
-      .writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" })
-      .end(body);
+    res.writeHead(200, { "content-length": body.length, "content-type": "application/octet-stream" });
+    if (file === stall) res.write(body.subarray(0, body.length >> 1));
+    else res.end(body);
   });
   return { host: await listen(server), requests, server };
 }
@@ -211,6 +217,26 @@ test("a hub that never answers fails with SIGLA_EMBEDDER_UNAVAILABLE within the 
     assert.match(error.message, "transformers:sigla-test/never-answers");
     assert.match(error.message, `within ${timeoutMs} ms`);
     assert.ok(ms < timeoutMs + 1000, `took ${ms.toFixed(0)} ms`);
+  } finally {
+    await shut(server);
+  }
+});
+
+test("a download that stalls fails with SIGLA_EMBEDDER_UNAVAILABLE after 10 × the timeout", async () => {
+  const { host, server } = await mirror("sigla-test/stalls", "onnx/model_quantized.onnx");
+  try {
+    const { error, ms } = await failure(
+      () =>
+        load("sigla-test/stalls", {
+          allowRemote: true,
+          remoteHost: host,
+          timeoutMs: 100,
+          onProgress: () => {},
+        }),
+      "SIGLA_EMBEDDER_UNAVAILABLE",
+    );
+    assert.match(error.message, "stopped sending data for 1000 ms");
+    assert.ok(ms >= 1000 && ms < 2500, `took ${ms.toFixed(0)} ms`);
   } finally {
     await shut(server);
   }

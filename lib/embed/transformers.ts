@@ -5,8 +5,9 @@
  *
  * Models come from a local folder (`modelDir`, never the network), from the download cache
  * (`cacheDir`), or — when `allowRemote` — from the Hugging Face hub. Every hub request must answer
- * within `timeoutMs`; after the first one that does not, the load fails at once with
- * SIGLA_EMBEDDER_UNAVAILABLE, so an offline machine never waits on the network.
+ * within `timeoutMs`, and a download must not pause for 10 × `timeoutMs`; after the first request that
+ * fails either way, the load fails at once with SIGLA_EMBEDDER_UNAVAILABLE, so an offline machine
+ * never waits on the network.
  *
  * transformers.js keeps its settings in one process-wide `env` object; each load sets the fields it
  * relies on (cache folder, remote access, hub host) just before it starts.
@@ -29,7 +30,10 @@ export interface TransformersOptions {
   batch: number;
   /** May files missing from the cache be downloaded from the hub? */
   allowRemote: boolean;
-  /** How long one hub request may take to answer before the hub counts as unreachable. Default 3000. */
+  /**
+   * How long one hub request may take to answer before the hub counts as unreachable (default 3000);
+   * a download that then pauses for 10 × this long counts as stalled.
+   */
   timeoutMs?: number;
   /** Hub (or mirror) base URL. Default `https://huggingface.co/`. */
   remoteHost?: string;
@@ -74,19 +78,33 @@ let library: Promise<Transformers> | undefined;
 
 /** Imports transformers.js once (it is heavy: onnxruntime-node, sharp) and wraps its fetch. */
 function transformers(): Promise<Transformers> {
-  library ??= import("@huggingface/transformers").then((lib) => {
-    const baseFetch = lib.env.fetch;
-    lib.env.fetch = (input: string | URL, init?: RequestInit) => timedFetch(baseFetch, input, init);
-    // Its warnings (e.g. "Unable to fetch model file metadata") would only repeat the error we raise.
-    lib.env.logLevel = lib.LogLevel.ERROR;
-    return lib;
-  });
+  library ??= import("@huggingface/transformers").then(
+    (lib) => {
+      const baseFetch = lib.env.fetch;
+      lib.env.fetch = (input: string | URL, init?: RequestInit) => timedFetch(baseFetch, input, init);
+      // Its warnings (e.g. "Unable to fetch model file metadata") would only repeat the error we raise.
+      lib.env.logLevel = lib.LogLevel.ERROR;
+      return lib;
+    },
+    (error: unknown) => {
+      library = undefined; // let a later call retry
+      throw new EmbedderError(
+        "SIGLA_MODEL_LOAD",
+        `cannot load @huggingface/transformers (or its onnxruntime-node binding): ${message(error)}`,
+        { cause: error },
+      );
+    },
+  );
   return library;
 }
 
+/** A download may pause this many times `timeoutMs` between two chunks before it counts as stalled. */
+const STALL_FACTOR = 10;
+
 /**
- * fetch with a deadline on the response headers (not on the body: a big model may take minutes to
- * stream). Once one request of a load has failed, the others fail immediately instead of each waiting.
+ * fetch with deadlines: the response headers must arrive within `timeoutMs`, and while the body is being
+ * read, each chunk within STALL_FACTOR × `timeoutMs` (a big model may stream for minutes, but must not
+ * stop). Once one request of a load has failed, the others fail at once instead of each waiting.
  */
 async function timedFetch(
   baseFetch: (input: string | URL, init?: RequestInit) => Promise<Response>,
@@ -96,28 +114,57 @@ async function timedFetch(
   const state = hubContext.getStore();
   if (!state) return baseFetch(input, init);
   if (state.failure) throw state.failure;
-  const controller = new AbortController();
   const host = new URL(input).host;
-  const timer = setTimeout(
-    () => controller.abort(new Error(`${host} did not answer within ${state.timeoutMs} ms`)),
+  const controller = new AbortController();
+  const giveUp = (why: string) => {
+    const error = new Error(why);
+    state.failure ??= error;
+    controller.abort(error);
+  };
+  let timer = setTimeout(
+    () => giveUp(`${host} did not answer within ${state.timeoutMs} ms`),
     state.timeoutMs,
   );
   const signal = init.signal ? AbortSignal.any([init.signal, controller.signal]) : controller.signal;
+  let response: Response;
   try {
-    const response = await baseFetch(input, { ...init, signal });
-    // Overload and server errors mean "unavailable now", not "no such model".
-    if (response.status === 429 || response.status >= 500) {
-      state.failure ??= new Error(`${host} answered HTTP ${response.status}`);
-    }
-    return response;
+    response = await baseFetch(input, { ...init, signal });
   } catch (error) {
-    state.failure ??= controller.signal.aborted
-      ? (controller.signal.reason as Error)
-      : networkError(host, error);
+    state.failure ??= networkError(host, error);
     throw state.failure;
   } finally {
     clearTimeout(timer);
   }
+  // Overload and server errors mean "unavailable now", not "no such model".
+  if (response.status === 429 || response.status >= 500) {
+    state.failure ??= new Error(`${host} answered HTTP ${response.status}`);
+  }
+  if (!response.body || [204, 205, 304].includes(response.status)) return response;
+
+  // The stall clock only runs while a reader waits for data, so an unread body never trips it.
+  const stallMs = state.timeoutMs * STALL_FACTOR;
+  const source = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(sink) {
+        timer = setTimeout(() => giveUp(`${host} stopped sending data for ${stallMs} ms`), stallMs);
+        try {
+          const { done, value } = await source.read();
+          if (done) sink.close();
+          else sink.enqueue(value);
+        } finally {
+          clearTimeout(timer);
+        }
+      },
+      cancel: (reason) => source.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /** undici reports "fetch failed" and hides the useful part (ENOTFOUND, ECONNREFUSED…) in `cause`. */
@@ -202,7 +249,7 @@ export async function loadTransformersEmbedder(
   if (!Number.isInteger(options.batch) || options.batch < 1) {
     throw new InvalidInputError(`batch must be an integer ≥ 1, got ${options.batch}`);
   }
-  if (!(options.dtype in DTYPE_SUFFIX)) {
+  if (!Object.hasOwn(DTYPE_SUFFIX, options.dtype)) {
     throw new InvalidInputError(
       `dtype must be one of ${Object.keys(DTYPE_SUFFIX).join(", ")}, got "${options.dtype}"`,
     );

@@ -20,7 +20,18 @@ import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
 import { chooseIndexKind } from "./index-policy.js";
 import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
-import { CAPSULE_COLUMNS, type CapsuleRow, capsuleSchema, rowsToArrow, rowToCapsule, TABLE_NAME } from "./table-schema.js";
+import {
+  CAPSULE_COLUMNS,
+  type CapsuleRow,
+  capsuleSchema,
+  fromStored,
+  rowsToArrow,
+  rowToCapsule,
+  type StoredCapsule,
+  storedFromRow,
+  TABLE_NAME,
+  toStored,
+} from "./table-schema.js";
 import type {
   AddOptions,
   Capsule,
@@ -82,7 +93,7 @@ export class CapsuleStore {
     private table: lancedb.Table,
     private manifest: Manifest,
     private hot: HotVectors,
-    private adjacency: Map<number, number[]>,
+    private records: Map<number, StoredCapsule>,
     readonly indexPolicy: IndexPolicy,
     readonly autoLinkK: number,
   ) {
@@ -150,22 +161,21 @@ export class CapsuleStore {
   private async reload(): Promise<void> {
     const dim = this.dim;
     const hot = new HotVectors(dim, Math.max(1024, await this.table.countRows()));
-    const adjacency = new Map<number, number[]>();
+    const records = new Map<number, StoredCapsule>();
     let maxId = -1;
     try {
-      const arrow = await this.table.query().select(["id", "vector", "links"]).toArrow();
-      for (const batch of arrow.batches) {
+      // Streamed batch by batch, so the table is never held twice in memory.
+      for await (const batch of this.table.query().select([...CAPSULE_COLUMNS, "vector"])) {
         const ids = batch.getChild("id")?.toArray() as Int32Array;
         const vectors = batch.getChild("vector")?.data[0];
         const values = vectors?.children[0];
         if (!vectors || !values) continue;
         const start = values.offset + vectors.offset * dim;
         hot.append(ids, (values.values as Float32Array).subarray(start, start + batch.numRows * dim));
-        const links = batch.getChild("links");
-        for (let i = 0; i < batch.numRows; i++) {
-          const list = links?.get(i);
-          adjacency.set(ids[i], list ? Array.from(list as Iterable<number>, Number) : []);
-          if (ids[i] > maxId) maxId = ids[i];
+        for (const row of batch.toArray()) {
+          const capsule = storedFromRow(row);
+          records.set(capsule.id, capsule);
+          if (capsule.id > maxId) maxId = capsule.id;
         }
       }
     } catch (error) {
@@ -174,7 +184,7 @@ export class CapsuleStore {
       });
     }
     this.hot = hot;
-    this.adjacency = adjacency;
+    this.records = records;
     this.manifest.nextId = Math.max(this.manifest.nextId, maxId + 1);
     this.syncedVersion = await this.table.version();
     this.ftsStale = true;
@@ -246,7 +256,7 @@ export class CapsuleStore {
   }
 
   private async commitAdd(checked: CheckedInput[], replace: number[]): Promise<number[]> {
-    const { hot, adjacency } = this;
+    const { hot, records } = this;
     for (const id of replace) if (!hot.has(id)) throw new UnknownIdError(id);
     const removed = new Set(replace);
     for (const c of checked) {
@@ -287,9 +297,9 @@ export class CapsuleStore {
     index.removed([...removed]);
     for (const id of removed) {
       hot.remove(id);
-      adjacency.delete(id);
+      records.delete(id);
     }
-    for (const row of [...rows, ...updated]) adjacency.set(row.id, row.links);
+    for (const row of [...rows, ...updated]) records.set(row.id, toStored(row));
     this.manifest.nextId = firstId + ids.length;
     await writeManifest(this.path, this.manifest);
     this.syncedVersion = await this.table.version();
@@ -308,11 +318,11 @@ export class CapsuleStore {
     auto: number[][],
     removed: ReadonlySet<number>,
   ): Promise<{ rows: CapsuleRow[]; updated: CapsuleRow[] }> {
-    const { adjacency } = this;
+    const links = (id: number) => this.records.get(id)?.links ?? [];
     const newLinks = new Map<number, Set<number>>(ids.map((id) => [id, new Set<number>()]));
     const touched = new Map<number, Set<number>>();
     const touch = (id: number) => {
-      if (!touched.has(id)) touched.set(id, new Set(adjacency.get(id)));
+      if (!touched.has(id)) touched.set(id, new Set(links(id)));
       return touched.get(id) as Set<number>;
     };
     checked.forEach((c, i) => {
@@ -323,7 +333,7 @@ export class CapsuleStore {
       }
     });
     for (const gone of removed) {
-      for (const other of adjacency.get(gone) ?? []) if (!removed.has(other)) touch(other).delete(gone);
+      for (const other of links(gone)) if (!removed.has(other)) touch(other).delete(gone);
     }
     for (const gone of removed) touched.delete(gone);
     const now = Date.now();
@@ -338,14 +348,12 @@ export class CapsuleStore {
       createdAt: now,
       vector: c.vector as Float32Array,
     }));
-    return { rows, updated: await this.rowsWithLinks(touched) };
+    return { rows, updated: this.rowsWithLinks(touched) };
   }
 
   /** Full rows of existing capsules with their links replaced (vectors from the hot copy). */
-  private async rowsWithLinks(changes: Map<number, Set<number>>): Promise<CapsuleRow[]> {
-    if (changes.size === 0) return [];
-    const capsules = await this.fetch([...changes.keys()]);
-    return capsules.map((capsule) => ({
+  private rowsWithLinks(changes: Map<number, Set<number>>): CapsuleRow[] {
+    return this.fetch([...changes.keys()]).map((capsule) => ({
       ...capsule,
       links: [...(changes.get(capsule.id) ?? [])],
       vector: this.hot.vector(capsule.id) as Float32Array,
@@ -382,7 +390,7 @@ export class CapsuleStore {
     this.assertOpen();
     checkId(id);
     if (!this.hot.has(id)) return undefined;
-    return (await this.fetch([id]))[0];
+    return this.fetch([id])[0];
   }
 
   /** The stored (unit-length) vector of a capsule. */
@@ -406,16 +414,12 @@ export class CapsuleStore {
     return rows.map(rowToCapsule).sort((a, b) => a.id - b.id);
   }
 
-  /** Capsules by id, in the order asked (unknown ids are skipped). */
-  private async fetch(ids: number[]): Promise<Capsule[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.table
-      .query()
-      .where(`id IN (${sqlList(ids)})`)
-      .select(CAPSULE_COLUMNS)
-      .toArray();
-    const byId = new Map(rows.map((r) => [Number(r.id), rowToCapsule(r)]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+  /** Capsules by id, in the order asked (unknown ids are skipped); fresh copies of the in-memory records. */
+  private fetch(ids: number[]): Capsule[] {
+    return ids.flatMap((id) => {
+      const stored = this.records.get(id);
+      return stored ? [fromStored(stored)] : [];
+    });
   }
 
   /** Runs a LanceDB call whose filter came from the caller, turning SQL errors into typed errors. */
@@ -485,7 +489,7 @@ export class CapsuleStore {
   }
 
   private async hits(ranked: Array<[number, number]>): Promise<CapsuleHit[]> {
-    const capsules = await this.fetch(ranked.map(([id]) => id));
+    const capsules = this.fetch(ranked.map(([id]) => id));
     const score = new Map(ranked);
     return capsules.map((c) => ({ ...c, score: score.get(c.id) ?? 0 }));
   }
@@ -551,16 +555,16 @@ export class CapsuleStore {
   private linksOf(id: number): readonly number[] {
     this.assertOpen();
     checkId(id);
-    const links = this.adjacency.get(id);
-    if (!links) throw new UnknownIdError(id);
-    return links;
+    const capsule = this.records.get(id);
+    if (!capsule) throw new UnknownIdError(id);
+    return capsule.links;
   }
 
   /** Breadth-first walk over links from `id`, up to `depth` hops (default 2). */
   async bfs(id: number, options: { depth?: number } = {}): Promise<BfsNode[]> {
     this.linksOf(id);
     const depth = checkPositiveInt(options.depth ?? 2, "depth", 0);
-    return bfs(id, (node) => this.adjacency.get(node) ?? [], depth);
+    return bfs(id, (node) => this.records.get(node)?.links ?? [], depth);
   }
 
   /** A seeded random walk over links from `id` (default 10 steps, seed 0). */
@@ -569,14 +573,14 @@ export class CapsuleStore {
     const steps = checkPositiveInt(options.steps ?? 10, "steps", 0);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed)) throw new InvalidInputError(`seed must be an integer, got ${seed}`);
-    return randomWalk(id, (node) => this.adjacency.get(node) ?? [], steps, seed);
+    return randomWalk(id, (node) => this.records.get(node)?.links ?? [], steps, seed);
   }
 
   /** Size, embedder, index and link counts of the store. */
   async stats(): Promise<StoreStats> {
     this.assertOpen();
     let links = 0;
-    for (const list of this.adjacency.values()) links += list.length;
+    for (const capsule of this.records.values()) links += capsule.links.length;
     return {
       path: this.path,
       count: this.hot.size,

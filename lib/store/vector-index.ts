@@ -115,10 +115,14 @@ export class FlatIndex implements VectorIndex {
           }
         }
       }
-      // Within the block: the strict lower triangle.
-      for (let q = 1; q < end - start; q++) {
+      // Within the block: the strict lower triangle of its similarity matrix (ORT for large blocks).
+      const size = end - start;
+      const rows = Int32Array.from({ length: size }, (_, i) => first + start + i);
+      const block = size >= 64 ? await pairScores(hot.matrix, dim, rows, rows) : undefined;
+      for (let q = 1; q < size; q++) {
         for (let j = 0; j < q; j++) {
-          offer(best, (start + q) * wide, first + start + j, dot(queries, q, queries, j, dim));
+          const score = block ? block[q * size + j] : dot(queries, q, queries, j, dim);
+          offer(best, (start + q) * wide, first + start + j, score);
         }
       }
     }
@@ -331,7 +335,7 @@ export class HnswIndex implements VectorIndex {
       .distanceType("cosine")
       .ef(Math.max(ef, limit))
       .limit(limit)
-      .select(["id"])
+      .select(["id", "_distance"])
       .toArray();
     return rows.map((r) => Number(r.id));
   }
