@@ -20,7 +20,8 @@ export function clusteredMatrix(options: ClusteredOptions): Float32Array {
   const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
   // Centres depend on the seed's "family" only, so queries (another seed) share the data's centres.
   const centreRandom = seededRandom(clusters * 7919 + dim);
-  const centreGauss = () => Math.sqrt(-2 * Math.log(centreRandom() + 1e-12)) * Math.cos(2 * Math.PI * centreRandom());
+  const centreGauss = () =>
+    Math.sqrt(-2 * Math.log(centreRandom() + 1e-12)) * Math.cos(2 * Math.PI * centreRandom());
   const centres = Float32Array.from({ length: clusters * dim }, centreGauss);
   const out = new Float32Array(count * dim);
   for (let i = 0; i < count; i++) {

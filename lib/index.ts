@@ -7,7 +7,13 @@ export { config, loadConfig, type SiglaConfig } from "./config.js";
 export * from "./embed/index.js";
 export * from "./errors.js";
 export { type Adjacency, type BfsNode, bfs, randomWalk, seededRandom } from "./graph/walk.js";
-export { type IngestOptions, type IngestProgress, type IngestReport, type IngestTarget, ingest } from "./ingest/index.js";
+export {
+  type IngestOptions,
+  type IngestProgress,
+  type IngestReport,
+  type IngestTarget,
+  ingest,
+} from "./ingest/index.js";
 export { CapsuleStore, sha256 } from "./store/capsule-store.js";
 export { chooseIndexKind, FLAT_MAX, IVF_MAX } from "./store/index-policy.js";
 export type * from "./store/types.js";

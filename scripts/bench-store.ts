@@ -12,6 +12,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
+import * as ort from "onnxruntime-node";
 import { clusteredMatrix } from "../datasets/clustered.js";
 import { loremCorpus } from "../datasets/lorem.js";
 import { type LatencySummary, machine, measureLatency, recallAtK, timed } from "../lib/bench/measure.js";
@@ -21,7 +22,6 @@ import { gemmTopK } from "../lib/kernels/ort-kernels.js";
 import { OnnxGraphBuilder } from "../lib/onnx/onnx-writer.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 import { ensureMiniLmRandom } from "./make-minilm-random.js";
-import * as ort from "onnxruntime-node";
 
 const { values: args } = parseArgs({
   options: {
@@ -76,7 +76,8 @@ async function groundTruth(data: Float32Array, queries: Float32Array): Promise<n
   for (let start = 0; start < queries.length / DIM; start += 256) {
     const block = queries.subarray(start * DIM, Math.min(queries.length, (start + 256) * DIM));
     const found = await gemmTopK(block, data, DIM, K);
-    for (let q = 0; q < block.length / DIM; q++) out.push(Array.from(found.rows.subarray(q * K, (q + 1) * K)));
+    for (let q = 0; q < block.length / DIM; q++)
+      out.push(Array.from(found.rows.subarray(q * K, (q + 1) * K)));
   }
   return out;
 }
@@ -230,7 +231,14 @@ function chart(points: Point[]) {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     title: `Recall@10 against p50 latency, ${size} clustered 384-d vectors`,
-    data: { values: points.map((p) => ({ system: p.system, setting: p.setting, recall: p.recall, p50: p.latency.p50 })) },
+    data: {
+      values: points.map((p) => ({
+        system: p.system,
+        setting: p.setting,
+        recall: p.recall,
+        p50: p.latency.p50,
+      })),
+    },
     mark: { type: "point", filled: true, size: 80 },
     encoding: {
       x: { field: "p50", type: "quantitative", title: "p50 latency (ms, log)", scale: { type: "log" } },
@@ -254,10 +262,14 @@ async function main(): Promise<void> {
   const sigla = await benchSigla(data, queries, truth, work);
   const lance = await benchLance(data, queries, truth, work);
   const floorMs = await bandwidthFloorMs(data);
-  const probe = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", "scripts/bench-store.ts", "--memory-probe", sigla.path], {
-    encoding: "utf8",
-    env: { ...process.env, LANCEDB_LOG: "error" },
-  });
+  const probe = spawnSync(
+    process.execPath,
+    ["--expose-gc", "--import", "tsx", "scripts/bench-store.ts", "--memory-probe", sigla.path],
+    {
+      encoding: "utf8",
+      env: { ...process.env, LANCEDB_LOG: "error" },
+    },
+  );
   const memory = JSON.parse(probe.stdout || "{}") as { before: number; after: number };
   const lorem = await benchLorem(work);
 
@@ -294,7 +306,14 @@ async function main(): Promise<void> {
     benchmark: "store",
     createdAt: new Date().toISOString(),
     machine: machine(),
-    dataset: { kind: "clustered", size, dim: DIM, clusters: 100, queries: queryCount, seeds: { data: 1, queries: 2 } },
+    dataset: {
+      kind: "clustered",
+      size,
+      dim: DIM,
+      clusters: 100,
+      queries: queryCount,
+      seeds: { data: 1, queries: 2 },
+    },
     sigla: { ...sigla, points: undefined, path: undefined },
     lancedb: { ...lance, points: undefined },
     scanFloorMs: floorMs,
@@ -304,7 +323,10 @@ async function main(): Promise<void> {
     targets,
   };
   await writeFile(join(args.out as string, "store-bench.json"), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFile(join(args.out as string, "store-bench.vl.json"), `${JSON.stringify(chart(points), null, 2)}\n`);
+  await writeFile(
+    join(args.out as string, "store-bench.vl.json"),
+    `${JSON.stringify(chart(points), null, 2)}\n`,
+  );
   for (const [name, t] of Object.entries(targets)) {
     const ok = t.ratio !== null && t.ratio <= t.max;
     log(`target ${name}: ${t.ratio?.toFixed(3)} (≤ ${t.max}) ${ok ? "met" : "NOT met"}`);

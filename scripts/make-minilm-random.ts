@@ -25,7 +25,9 @@ export const DEFAULT_MINILM_RANDOM_DIR = fileURLToPath(
   new URL("../datasets/cache/minilm-random", import.meta.url),
 );
 /** The real model's config and tokenizer files (no weights). */
-export const DEFAULT_MINILM_SOURCE_DIR = "/work/shared/models/all-MiniLM-L6-v2";
+export const DEFAULT_MINILM_SOURCE_DIR =
+  process.env.SIGLA_MINILM_SOURCE ||
+  fileURLToPath(new URL("../../shared/models/all-MiniLM-L6-v2", import.meta.url));
 
 const COPIED_FILES = [
   "config.json",

@@ -6,8 +6,20 @@ import { fileURLToPath } from "node:url";
 
 // uvu imports the test files as ESM; tsx, loaded with --import, compiles them.
 const uvu = fileURLToPath(new URL("../node_modules/uvu/bin.js", import.meta.url));
-const args = ["--import", "tsx", uvu, ".", "(lib|test|repl|kernel)/.*\\.test\\.ts$", "-i", "node_modules", ...process.argv.slice(2)];
-const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, LANCEDB_LOG: "error" } });
+const args = [
+  "--import",
+  "tsx",
+  uvu,
+  ".",
+  "(lib|test|repl|kernel)/.*\\.test\\.ts$",
+  "-i",
+  "node_modules",
+  ...process.argv.slice(2),
+];
+const child = spawn(process.execPath, args, {
+  stdio: ["ignore", "pipe", "inherit"],
+  env: { ...process.env, LANCEDB_LOG: "error" },
+});
 let output = "";
 child.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);

@@ -1,7 +1,7 @@
 /** Small measuring tools shared by the benchmarks: latency percentiles, the machine, package versions. */
 import { readFileSync } from "node:fs";
-import { cpus, freemem, release, totalmem, type } from "node:os";
 import { createRequire } from "node:module";
+import { cpus, freemem, release, totalmem, type } from "node:os";
 
 export interface LatencySummary {
   count: number;
@@ -20,7 +20,10 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** Runs `run` once per item, one at a time, and summarises the latencies (ms). */
-export async function measureLatency<T>(items: readonly T[], run: (item: T) => Promise<unknown>): Promise<LatencySummary> {
+export async function measureLatency<T>(
+  items: readonly T[],
+  run: (item: T) => Promise<unknown>,
+): Promise<LatencySummary> {
   const times: number[] = [];
   const started = performance.now();
   for (const item of items) {
@@ -48,7 +51,11 @@ export async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; va
 }
 
 /** Share of each exact top-k list found in the matching result list. */
-export function recallAtK(exact: readonly (readonly number[])[], found: readonly (readonly number[])[], k = 10): number {
+export function recallAtK(
+  exact: readonly (readonly number[])[],
+  found: readonly (readonly number[])[],
+  k = 10,
+): number {
   let hit = 0;
   let total = 0;
   exact.forEach((truth, i) => {
@@ -83,7 +90,10 @@ export function machine(): Record<string, unknown> {
     os: `${type()} ${release()}`,
     node: process.version,
     packages: Object.fromEntries(
-      ["@lancedb/lancedb", "apache-arrow", "onnxruntime-node", "@huggingface/transformers"].map((p) => [p, version(p)]),
+      ["@lancedb/lancedb", "apache-arrow", "onnxruntime-node", "@huggingface/transformers"].map((p) => [
+        p,
+        version(p),
+      ]),
     ),
   };
 }

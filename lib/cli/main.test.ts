@@ -18,9 +18,25 @@ const docs = tempDir();
 
 test("ingest, search, stats and rebuild-index work end to end, with --json", async () => {
   await mkdir(join(docs, "cooking"));
-  await writeFile(join(docs, "cooking", "bread.md"), "---\ntags: [baking]\n---\nBread needs flour, water, yeast and salt.");
-  await writeFile(join(docs, "search.txt"), "HNSW is a graph index for approximate nearest neighbour search.");
-  const ingested = await run(["ingest", docs, "-s", store, "--tags", "demo", "--embedder", "use-lite", "--json"]);
+  await writeFile(
+    join(docs, "cooking", "bread.md"),
+    "---\ntags: [baking]\n---\nBread needs flour, water, yeast and salt.",
+  );
+  await writeFile(
+    join(docs, "search.txt"),
+    "HNSW is a graph index for approximate nearest neighbour search.",
+  );
+  const ingested = await run([
+    "ingest",
+    docs,
+    "-s",
+    store,
+    "--tags",
+    "demo",
+    "--embedder",
+    "use-lite",
+    "--json",
+  ]);
   assert.is(ingested.code, 0, ingested.err);
   const report = JSON.parse(ingested.out);
   assert.is(report.files, 2);
@@ -35,7 +51,17 @@ test("ingest, search, stats and rebuild-index work end to end, with --json", asy
   assert.ok(hit.text.includes("Bread"));
   assert.ok(hit.tags.includes("cooking") && hit.tags.includes("baking") && hit.tags.includes("demo"));
 
-  const tagged = await run(["search", "index", "-s", store, "--tags", "cooking", "--mode", "hybrid", "--json"]);
+  const tagged = await run([
+    "search",
+    "index",
+    "-s",
+    store,
+    "--tags",
+    "cooking",
+    "--mode",
+    "hybrid",
+    "--json",
+  ]);
   assert.ok(JSON.parse(tagged.out).every((h: { tags: string[] }) => h.tags.includes("cooking")));
 
   const text = await run(["search", "graph index", "-s", store, "-k", "1"]);
@@ -54,7 +80,14 @@ test("errors print one line with a code and exit non-zero", async () => {
   assert.is(missing.code, 1);
   assert.match(missing.err, /^SIGLA_INGEST: .*nope\.txt/);
   assert.is(missing.err.trim().split("\n").length, 1);
-  const wrongEmbedder = await run(["search", "x", "-s", store, "--embedder", "transformers:Xenova/all-MiniLM-L6-v2"]);
+  const wrongEmbedder = await run([
+    "search",
+    "x",
+    "-s",
+    store,
+    "--embedder",
+    "transformers:Xenova/all-MiniLM-L6-v2",
+  ]);
   assert.match(wrongEmbedder.err, /^SIGLA_EMBEDDER_MISMATCH/);
   const usage = await run(["search", "x", "-s", store, "-k", "zero"]);
   assert.is(usage.code, 1);
@@ -68,7 +101,9 @@ test("the sigla bin prints help and fails cleanly, without a stack trace", () =>
   assert.is(help.status, 0);
   assert.match(help.stdout, /ingest/);
   assert.match(help.stdout, /rebuild-index/);
-  const bad = spawnSync(process.execPath, ["bin/sigla.js", "stats", "-s", "package.json"], { encoding: "utf8" });
+  const bad = spawnSync(process.execPath, ["bin/sigla.js", "stats", "-s", "package.json"], {
+    encoding: "utf8",
+  });
   assert.is(bad.status, 1);
   assert.match(bad.stderr, /^SIGLA_STORE_PATH: .*package\.json is a file/);
   assert.not.match(bad.stderr, /at .*\.ts:\d+/);

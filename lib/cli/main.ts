@@ -33,7 +33,8 @@ function tagsOption(value: string): string[] {
 function intOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidInputError(`${name} must be a positive integer, got "${value}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidInputError(`${name} must be a positive integer, got "${value}"`);
     return n;
   };
 }
@@ -71,9 +72,13 @@ function program(io: Io): Command {
     .exitOverride()
     .showHelpAfterError(false);
 
-  const storeOption = () => new Option("-s, --store <path>", "store folder").default(defaultStore(), "$SIGLA_HOME/store");
+  const storeOption = () =>
+    new Option("-s, --store <path>", "store folder").default(defaultStore(), "$SIGLA_HOME/store");
   const embedderOption = () =>
-    new Option("--embedder <spec>", "auto | use-lite | transformers:<model> (default $SIGLA_EMBEDDER or auto)");
+    new Option(
+      "--embedder <spec>",
+      "auto | use-lite | transformers:<model> (default $SIGLA_EMBEDDER or auto)",
+    );
 
   cli
     .command("ingest")
@@ -115,12 +120,20 @@ function program(io: Io): Command {
     .addOption(storeOption())
     .option("-k, --top-k <n>", "number of results", intOption("-k"), 5)
     .option("--tags <a,b>", "only capsules carrying all these tags", tagsOption)
-    .addOption(new Option("--mode <mode>", "vector | fts | hybrid").choices(["vector", "fts", "hybrid"]).default("vector"))
+    .addOption(
+      new Option("--mode <mode>", "vector | fts | hybrid")
+        .choices(["vector", "fts", "hybrid"])
+        .default("vector"),
+    )
     .addOption(embedderOption())
     .option("--json", "print the hits as JSON")
     .action(async (query: string, opts) => {
       await withStore(opts.store, opts, async (store) => {
-        const hits = await store.search(query, { topK: opts.topK, tags: opts.tags, mode: opts.mode as SearchMode });
+        const hits = await store.search(query, {
+          topK: opts.topK,
+          tags: opts.tags,
+          mode: opts.mode as SearchMode,
+        });
         if (opts.json) io.out(`${JSON.stringify(hits)}\n`);
         else printHits(io, hits);
       });
@@ -143,7 +156,9 @@ function program(io: Io): Command {
     .command("rebuild-index")
     .description("rebuild the vector index as a given kind")
     .addOption(storeOption())
-    .addOption(new Option("--kind <kind>", "flat | ivf | hnsw").choices(["flat", "ivf", "hnsw"]).makeOptionMandatory())
+    .addOption(
+      new Option("--kind <kind>", "flat | ivf | hnsw").choices(["flat", "ivf", "hnsw"]).makeOptionMandatory(),
+    )
     .option("--json", "print as JSON")
     .action(async (opts) => {
       await withStore(opts.store, {}, async (store) => {

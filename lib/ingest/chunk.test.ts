@@ -15,7 +15,10 @@ function checkInvariants(text: string, chunks: Chunk[], size: number, overlap: n
     const degenerate = size === 1 || overlap === size - 1;
     const allowed = degenerate && /[\uD800-\uDBFF][\uDC00-\uDFFF]$/.test(chunk.text) ? size + 1 : size;
     assert.ok(length <= allowed, `chunk ${i} fits the window (${length} > ${size})`);
-    assert.not.ok(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(chunk.text), `chunk ${i} has no split emoji`);
+    assert.not.ok(
+      /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(chunk.text),
+      `chunk ${i} has no split emoji`,
+    );
     covered.fill(1, chunk.start, chunk.end);
     if (i > 0) {
       const previous = chunks[i - 1];
@@ -36,7 +39,18 @@ function prose(length: number, seed: number): string {
     state = (state * 1103515245 + 12345) % 2147483648;
     return state / 2147483648;
   };
-  const words = ["alpha", "beta", "gamma", "delta", "capsule", "memory", "vector", "x", "longerwordhere", "🙂"];
+  const words = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "capsule",
+    "memory",
+    "vector",
+    "x",
+    "longerwordhere",
+    "🙂",
+  ];
   let text = "";
   while (text.length < length) {
     text += words[Math.floor(next() * words.length)];
@@ -57,7 +71,9 @@ test("defaults follow the seed design: 1024 characters with 200 overlap", () => 
 
 test("a short text is one chunk, a blank text none", () => {
   assert.equal(chunkText("  hello world \n"), [{ text: "hello world", start: 2, end: 13 }]);
-  assert.equal(chunkText("exactly ten", { size: 11, overlap: 2 }), [{ text: "exactly ten", start: 0, end: 11 }]);
+  assert.equal(chunkText("exactly ten", { size: 11, overlap: 2 }), [
+    { text: "exactly ten", start: 0, end: 11 },
+  ]);
   assert.equal(chunkText(""), []);
   assert.equal(chunkText(" \n\t "), []);
 });

@@ -131,7 +131,8 @@ export function chunkText(text: string, options?: ChunkOptions): Chunk[] {
     let end = cut;
     while (end > start && isSpace(text, end - 1)) end--;
     // With a large overlap a trimmed window can end where the previous one did; it adds nothing.
-    if (chunks.length === 0 || end > chunks[chunks.length - 1].end) chunks.push({ text: text.slice(start, end), start, end });
+    if (chunks.length === 0 || end > chunks[chunks.length - 1].end)
+      chunks.push({ text: text.slice(start, end), start, end });
     if (cut >= text.length) break;
     start = nextStart(text, cut - overlap, cut);
   }

@@ -7,7 +7,11 @@ import { seededRandom } from "../graph/walk.js";
 import { gemmTopK } from "./ort-kernels.js";
 
 /** For each row of `points`, the index of its most similar centroid. */
-export async function assign(points: Float32Array, centroids: Float32Array, dim: number): Promise<Int32Array> {
+export async function assign(
+  points: Float32Array,
+  centroids: Float32Array,
+  dim: number,
+): Promise<Int32Array> {
   const n = points.length / dim;
   const out = new Int32Array(n);
   const block = 8192;

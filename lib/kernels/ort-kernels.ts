@@ -82,7 +82,12 @@ function topKResult(values: ort.Tensor, indices: ort.Tensor, k: number, rows?: I
 }
 
 /** Exact top-k rows of `base` for each query (k is clamped to the number of rows). */
-export async function gemmTopK(queries: Float32Array, base: Float32Array, dim: number, k: number): Promise<TopK> {
+export async function gemmTopK(
+  queries: Float32Array,
+  base: Float32Array,
+  dim: number,
+  k: number,
+): Promise<TopK> {
   const n = base.length / dim;
   const kk = Math.min(k, n);
   const s = await gemmTopKSession();
@@ -114,7 +119,12 @@ export async function gatherTopK(
 }
 
 /** Similarities between rows `q` and rows `r` of `base`, as a row-major [|q|, |r|] matrix. */
-export async function pairScores(base: Float32Array, dim: number, q: Int32Array, r: Int32Array): Promise<Float32Array> {
+export async function pairScores(
+  base: Float32Array,
+  dim: number,
+  q: Int32Array,
+  r: Int32Array,
+): Promise<Float32Array> {
   const s = await pairSession();
   const out = await s.run({
     b: matrix(base, dim),

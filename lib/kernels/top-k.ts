@@ -11,7 +11,11 @@ export interface TopK {
 }
 
 export function emptyTopK(queries: number, k: number): TopK {
-  return { k, rows: new Int32Array(queries * k).fill(-1), scores: new Float32Array(queries * k).fill(-Infinity) };
+  return {
+    k,
+    rows: new Int32Array(queries * k).fill(-1),
+    scores: new Float32Array(queries * k).fill(-Infinity),
+  };
 }
 
 /** Inserts (row, score) into the sorted k-slot window at `offset` if it beats the worst entry. */

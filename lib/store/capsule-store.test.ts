@@ -2,8 +2,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bruteForce, clusteredVectors } from "../../test/helpers/vectors.js";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
+import { bruteForce, clusteredVectors } from "../../test/helpers/vectors.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
 import { CapsuleStore, sha256 } from "./capsule-store.js";
@@ -107,7 +107,8 @@ test("auto-linking links each new capsule to its k nearest older capsules, both 
   for (const [i, id] of ids.entries()) {
     const capsule = await store.get(id);
     const older = i === 0 ? [] : bruteForce(vectors[i], vectors, 3, i);
-    for (const expected of older) assert.ok(capsule?.links.includes(expected), `capsule ${i} lacks link ${expected}`);
+    for (const expected of older)
+      assert.ok(capsule?.links.includes(expected), `capsule ${i} lacks link ${expected}`);
     for (const other of capsule?.links ?? []) {
       assert.ok((await store.get(other))?.links.includes(id), `link ${id}-${other} is not symmetric`);
     }
@@ -216,13 +217,26 @@ test("bad input gets typed errors and writes nothing", async () => {
   await rejectsWith(store.query([1, 2]), "SIGLA_DIMENSION_MISMATCH");
   await rejectsWith(store.addCapsule("x", { links: [77] }), "SIGLA_UNKNOWN_ID", "77");
   // A batch with one bad capsule adds none of them.
-  await rejectsWith(store.addCapsules([{ text: "fine" }, { text: "bad link", links: [99] }]), "SIGLA_UNKNOWN_ID");
-  await rejectsWith(store.addCapsules([{ text: "fine" }, { text: "  " }]), "SIGLA_INVALID_INPUT", "capsule 1");
+  await rejectsWith(
+    store.addCapsules([{ text: "fine" }, { text: "bad link", links: [99] }]),
+    "SIGLA_UNKNOWN_ID",
+  );
+  await rejectsWith(
+    store.addCapsules([{ text: "fine" }, { text: "  " }]),
+    "SIGLA_INVALID_INPUT",
+    "capsule 1",
+  );
   const aborted = new AbortController();
   aborted.abort();
-  await rejectsWith(store.addCapsules([{ text: "cancelled" }], { signal: aborted.signal }), "SIGLA_CANCELLED");
+  await rejectsWith(
+    store.addCapsules([{ text: "cancelled" }], { signal: aborted.signal }),
+    "SIGLA_CANCELLED",
+  );
   assert.is(await store.count(), 2);
-  assert.equal((await store.list()).map((c) => c.id), [0, 1]);
+  assert.equal(
+    (await store.list()).map((c) => c.id),
+    [0, 1],
+  );
   await rejectsWith(store.query("x", { topK: 0 }), "SIGLA_INVALID_INPUT", "topK");
   await store.close();
   await rejectsWith(store.count(), "SIGLA_STORE_CLOSED");
@@ -239,7 +253,10 @@ test("store paths: a file, a foreign folder, another embedder, a damaged store",
   const store = await CapsuleStore.open(path, { embedder });
   await store.addCapsules(docs);
   await store.close();
-  await rejectsWith(CapsuleStore.open(path, { embedder: "transformers:Xenova/all-MiniLM-L6-v2" }), "SIGLA_EMBEDDER_MISMATCH");
+  await rejectsWith(
+    CapsuleStore.open(path, { embedder: "transformers:Xenova/all-MiniLM-L6-v2" }),
+    "SIGLA_EMBEDDER_MISMATCH",
+  );
 
   await writeFile(join(path, "sigla.json"), "{ not json");
   await rejectsWith(CapsuleStore.open(path), "SIGLA_STORE_DAMAGED", "not valid JSON");

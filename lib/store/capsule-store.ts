@@ -45,7 +45,14 @@ import type {
   SearchOptions,
   StoreStats,
 } from "./types.js";
-import { type CheckedInput, checkId, checkInput, checkPositiveInt, checkText, checkVector } from "./validate.js";
+import {
+  type CheckedInput,
+  checkId,
+  checkInput,
+  checkPositiveInt,
+  checkText,
+  checkVector,
+} from "./validate.js";
 import { createIndex, FlatIndex, type VectorIndex } from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
 
@@ -108,14 +115,19 @@ export class CapsuleStore {
     const dir = resolve(path);
     const indexPolicy = (options.indexPolicy ?? config().indexPolicy) as IndexPolicy;
     if (!["auto", "flat", "ivf", "hnsw"].includes(indexPolicy)) {
-      throw new InvalidInputError(`indexPolicy must be auto, flat, ivf or hnsw, got ${JSON.stringify(indexPolicy)}`);
+      throw new InvalidInputError(
+        `indexPolicy must be auto, flat, ivf or hnsw, got ${JSON.stringify(indexPolicy)}`,
+      );
     }
     const autoLinkK = checkPositiveInt(options.autoLinkK ?? config().autoLinkK, "autoLinkK", 0);
     const kind = await pathKind(dir);
     if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
     let manifest = kind === "dir" ? await readManifest(dir) : undefined;
     if (!manifest && kind === "dir" && (await readdir(dir)).length > 0) {
-      throw new StoreError("SIGLA_STORE_PATH", `${dir} is not empty and holds no SIGLA store (no sigla.json)`);
+      throw new StoreError(
+        "SIGLA_STORE_PATH",
+        `${dir} is not empty and holds no SIGLA store (no sigla.json)`,
+      );
     }
     const embedder = await createEmbedder(options.embedder, { stored: manifest?.embedder, log: options.log });
     if (!manifest) {
@@ -131,7 +143,17 @@ export class CapsuleStore {
     const db = await lancedb.connect(dir);
     const table = await CapsuleStore.openTable(db, dir, manifest.embedder.dim);
     const hot = new HotVectors(manifest.embedder.dim);
-    const store = new CapsuleStore(dir, embedder, db, table, manifest, hot, new Map(), indexPolicy, autoLinkK);
+    const store = new CapsuleStore(
+      dir,
+      embedder,
+      db,
+      table,
+      manifest,
+      hot,
+      new Map(),
+      indexPolicy,
+      autoLinkK,
+    );
     await store.reload();
     return store;
   }
@@ -146,14 +168,21 @@ export class CapsuleStore {
       const field = (await table.schema()).fields.find((f) => f.name === "vector");
       const size = (field?.type as { listSize?: number } | undefined)?.listSize;
       if (size !== dim) {
-        throw new StoreError("SIGLA_STORE_DAMAGED", `table vectors have dimension ${size}, the manifest says ${dim}`);
+        throw new StoreError(
+          "SIGLA_STORE_DAMAGED",
+          `table vectors have dimension ${size}, the manifest says ${dim}`,
+        );
       }
       return table;
     } catch (error) {
       if (error instanceof SiglaError) throw error;
-      throw new StoreError("SIGLA_STORE_DAMAGED", `cannot open the capsule table in ${dir}: ${String(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        "SIGLA_STORE_DAMAGED",
+        `cannot open the capsule table in ${dir}: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -179,9 +208,13 @@ export class CapsuleStore {
         }
       }
     } catch (error) {
-      throw new StoreError("SIGLA_STORE_DAMAGED", `cannot read the capsules of ${this.path}: ${String(error)}`, {
-        cause: error,
-      });
+      throw new StoreError(
+        "SIGLA_STORE_DAMAGED",
+        `cannot read the capsules of ${this.path}: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     this.hot = hot;
     this.records = records;
@@ -283,7 +316,9 @@ export class CapsuleStore {
       if (kind !== previous.kind) index = await this.buildIndex(kind);
       else await index.added(ids);
       const auto =
-        this.autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, this.autoLinkK, removed) : ids.map(() => []);
+        this.autoLinkK > 0 && ids.length > 0
+          ? await index.linkNew(ids, this.autoLinkK, removed)
+          : ids.map(() => []);
       ({ rows, updated } = await this.linkedRows(checked, ids, auto, removed));
       await this.write(rows, updated, removed);
     } catch (error) {
@@ -361,7 +396,11 @@ export class CapsuleStore {
   }
 
   /** One commit: inserts `rows`, overwrites `updated` ones, deletes `removed`. */
-  private async write(rows: CapsuleRow[], updated: CapsuleRow[], removed: ReadonlySet<number>): Promise<void> {
+  private async write(
+    rows: CapsuleRow[],
+    updated: CapsuleRow[],
+    removed: ReadonlySet<number>,
+  ): Promise<void> {
     if (rows.length === 0 && updated.length === 0 && removed.size === 0) return;
     const data = rowsToArrow([...rows, ...updated], this.dim);
     if (updated.length === 0 && removed.size === 0) {
@@ -369,7 +408,8 @@ export class CapsuleStore {
       return;
     }
     let merge = this.table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll();
-    if (removed.size > 0) merge = merge.whenNotMatchedBySourceDelete({ where: `id IN (${sqlList(removed)})` });
+    if (removed.size > 0)
+      merge = merge.whenNotMatchedBySourceDelete({ where: `id IN (${sqlList(removed)})` });
     await merge.execute(data);
   }
 
@@ -427,7 +467,10 @@ export class CapsuleStore {
     try {
       return await call();
     } catch (error) {
-      if (filter) throw new InvalidInputError(`bad filter "${filter}": ${String(error).split("\n")[0]}`, { cause: error });
+      if (filter)
+        throw new InvalidInputError(`bad filter "${filter}": ${String(error).split("\n")[0]}`, {
+          cause: error,
+        });
       throw error;
     }
   }
@@ -447,7 +490,8 @@ export class CapsuleStore {
       if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string")) {
         throw new InvalidInputError("tags must be an array of strings");
       }
-      if (options.tags.length > 0) parts.push(`array_has_all(tags, [${options.tags.map(sqlString).join(", ")}])`);
+      if (options.tags.length > 0)
+        parts.push(`array_has_all(tags, [${options.tags.map(sqlString).join(", ")}])`);
     }
     if (options.where !== undefined) {
       if (typeof options.where !== "string" || options.where.trim() === "") {
@@ -459,7 +503,10 @@ export class CapsuleStore {
   }
 
   /** Semantic search: the `topK` capsules closest to a text or vector, optionally filtered. */
-  async query(textOrVector: string | Float32Array | number[], options: QueryOptions = {}): Promise<CapsuleHit[]> {
+  async query(
+    textOrVector: string | Float32Array | number[],
+    options: QueryOptions = {},
+  ): Promise<CapsuleHit[]> {
     this.assertOpen();
     const topK = checkPositiveInt(options.topK ?? 5, "topK");
     const filter = this.filterOf(options);
@@ -468,7 +515,11 @@ export class CapsuleStore {
     return this.hits(ranked);
   }
 
-  private async vectorRank(vector: Float32Array, topK: number, filter?: string): Promise<Array<[number, number]>> {
+  private async vectorRank(
+    vector: Float32Array,
+    topK: number,
+    filter?: string,
+  ): Promise<Array<[number, number]>> {
     const { hot } = this;
     let result: { rows: Int32Array; scores: Float32Array };
     if (filter) {
@@ -528,7 +579,11 @@ export class CapsuleStore {
       await this.table.createIndex("text", { config: lancedb.Index.fts(), replace: true });
       this.ftsStale = false;
     }
-    let query = this.table.query().fullTextSearch(text, { columns: ["text"] }).select(["id", "_score"]).limit(limit);
+    let query = this.table
+      .query()
+      .fullTextSearch(text, { columns: ["text"] })
+      .select(["id", "_score"])
+      .limit(limit);
     if (filter) query = query.where(filter);
     const rows = await this.run(() => query.toArray(), filter);
     return rows.map((r) => [Number(r.id), Number(r._score ?? 0)]);

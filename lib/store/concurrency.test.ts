@@ -7,9 +7,13 @@ import { CapsuleStore } from "./capsule-store.js";
 
 function writer(path: string, name: string, count: number): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/helpers/concurrent-writer.ts", path, name, String(count)], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "test/helpers/concurrent-writer.ts", path, name, String(count)],
+      {
+        stdio: ["ignore", "inherit", "inherit"],
+      },
+    );
     child.on("close", (code) => resolve(code ?? 1));
   });
 }
@@ -31,7 +35,10 @@ test("two processes writing one store at once lose nothing and corrupt nothing",
   for (const capsule of all) {
     for (const link of capsule.links) {
       assert.ok(ids.has(link), `capsule ${capsule.id} links to missing ${link}`);
-      assert.ok(all.find((c) => c.id === link)?.links.includes(capsule.id), `link ${capsule.id}-${link} is one-way`);
+      assert.ok(
+        all.find((c) => c.id === link)?.links.includes(capsule.id),
+        `link ${capsule.id}-${link} is one-way`,
+      );
     }
   }
   await reopened.close();

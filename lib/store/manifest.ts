@@ -29,7 +29,9 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
   try {
     parsed = JSON.parse(raw);
   } catch (error) {
-    throw new StoreError("SIGLA_STORE_DAMAGED", `${join(dir, MANIFEST_FILE)} is not valid JSON`, { cause: error });
+    throw new StoreError("SIGLA_STORE_DAMAGED", `${join(dir, MANIFEST_FILE)} is not valid JSON`, {
+      cause: error,
+    });
   }
   const ok =
     parsed.format === FORMAT_VERSION &&

@@ -64,7 +64,8 @@ export function checkInput(input: CapsuleInput, index: number, dim: number): Che
   const text = checkText(input.text, `${where}: text`);
   const tags = checkStrings(input.tags, `${where}: tags`);
   const links = (input.links ?? []).map((id, j) => checkId(id, `${where}: links[${j}]`));
-  if (!Array.isArray(input.links ?? [])) throw new InvalidInputError(`${where}: links must be an array of ids`);
+  if (!Array.isArray(input.links ?? []))
+    throw new InvalidInputError(`${where}: links must be an array of ids`);
   const meta = input.meta ?? {};
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
     throw new InvalidInputError(`${where}: meta must be a plain object`);

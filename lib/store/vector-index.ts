@@ -240,7 +240,13 @@ export class IvfIndex implements VectorIndex {
         for (const id of this.lists[probed.rows[q * probed.k + p]]) rows.push(hot.rowIndex(id));
       }
       if (rows.length === 0) continue;
-      const found = await gatherTopK(queries.subarray(q * dim, (q + 1) * dim), hot.matrix, dim, Int32Array.from(rows), k);
+      const found = await gatherTopK(
+        queries.subarray(q * dim, (q + 1) * dim),
+        hot.matrix,
+        dim,
+        Int32Array.from(rows),
+        k,
+      );
       out.rows.set(found.rows, q * k);
       out.scores.set(found.scores, q * k);
     }
@@ -348,7 +354,9 @@ export class HnswIndex implements VectorIndex {
     for (const ef of [32, 64, 128, 256, 512]) {
       let found = 0;
       for (let q = 0; q < m; q++) {
-        const got = new Set(await this.candidates(queries.subarray(q * hot.dim, (q + 1) * hot.dim), 10 * this.refine, ef));
+        const got = new Set(
+          await this.candidates(queries.subarray(q * hot.dim, (q + 1) * hot.dim), 10 * this.refine, ef),
+        );
         for (let j = 0; j < 10; j++) if (got.has(truth.rows[q * 10 + j])) found++;
       }
       if (found >= RECALL_TARGET * m * 10) return ef;

@@ -7,7 +7,12 @@ export function clusteredVectors(count: number, dim: number, clusters = 20, seed
 }
 
 /** Indices of the k rows of `base` most similar to `query` (exact, by dot product), among the first `among`. */
-export function bruteForce(query: Float32Array, base: Float32Array[], k: number, among = base.length): number[] {
+export function bruteForce(
+  query: Float32Array,
+  base: Float32Array[],
+  k: number,
+  among = base.length,
+): number[] {
   const scored = base.slice(0, among).map((v, i) => [i, v.reduce((s, x, j) => s + x * query[j], 0)] as const);
   return scored
     .sort((a, b) => b[1] - a[1])
