@@ -17,7 +17,6 @@ import { clusteredMatrix } from "../datasets/clustered.js";
 import { loremCorpus } from "../datasets/lorem.js";
 import { type LatencySummary, machine, measureLatency, recallAtK, timed } from "../lib/bench/measure.js";
 import { loadTransformersEmbedder } from "../lib/embed/transformers.js";
-import { loadUseLite } from "../lib/embed/use-lite.js";
 import { gemmTopK } from "../lib/kernels/ort-kernels.js";
 import { OnnxGraphBuilder } from "../lib/onnx/onnx-writer.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
@@ -27,7 +26,7 @@ const { values: args } = parseArgs({
   options: {
     size: { type: "string", default: "50000" },
     queries: { type: "string", default: "1000" },
-    lorem: { type: "string", default: "5000" },
+    lorem: { type: "string" },
     out: { type: "string", default: "reports" },
     work: { type: "string", default: join("datasets", "cache", "bench-store") },
     "memory-probe": { type: "string" },
@@ -38,7 +37,7 @@ const DIM = 384;
 const K = 10;
 const size = Number(args.size);
 const queryCount = Number(args.queries);
-const loremCount = Number(args.lorem);
+const loremCount = Number(args.lorem ?? args.size);
 
 function log(line: string): void {
   process.stderr.write(`[bench:store] ${line}\n`);
@@ -48,14 +47,7 @@ const rss = () => process.memoryUsage().rss;
 
 /** Child-process mode: open a saved store and report resident memory before and after (fresh heap). */
 async function memoryProbe(path: string): Promise<void> {
-  const modelDir = await ensureMiniLmRandom();
-  const embedder = await loadTransformersEmbedder("minilm-random", {
-    modelDir,
-    cacheDir: modelDir,
-    dtype: "fp32",
-    batch: 64,
-    allowRemote: false,
-  });
+  const embedder = await miniLm("fp32");
   global.gc?.();
   const before = rss();
   const store = await CapsuleStore.open(path, { embedder });
@@ -107,15 +99,20 @@ interface Point {
   latency: LatencySummary;
 }
 
-async function benchSigla(data: Float32Array, queries: Float32Array, truth: number[][], work: string) {
+/** The random-weight all-MiniLM-L6-v2 (same architecture and tokenizer as the seed's model, 384-d). */
+async function miniLm(dtype: string) {
   const modelDir = await ensureMiniLmRandom();
-  const embedder = await loadTransformersEmbedder("minilm-random", {
+  return loadTransformersEmbedder("minilm-random", {
     modelDir,
     cacheDir: modelDir,
-    dtype: "fp32",
+    dtype,
     batch: 64,
     allowRemote: false,
   });
+}
+
+async function benchSigla(data: Float32Array, queries: Float32Array, truth: number[][], work: string) {
+  const embedder = await miniLm("fp32");
   const path = join(work, "sigla");
   await rm(path, { recursive: true, force: true });
   const store = await CapsuleStore.open(path, { embedder, autoLinkK: 5 });
@@ -199,8 +196,8 @@ async function benchLance(data: Float32Array, queries: Float32Array, truth: numb
 
 async function benchLorem(work: string) {
   const texts = loremCorpus(loremCount, 9);
-  const embedder = await loadUseLite();
-  log(`lorem: embedding ${loremCount} paragraphs with use-lite`);
+  const embedder = await miniLm("q8");
+  log(`lorem: embedding ${loremCount} paragraphs with the random all-MiniLM-L6-v2 (q8)`);
   const embedded = await timed(() => embedder.embed(texts));
   const path = join(work, "lorem");
   await rm(path, { recursive: true, force: true });
