@@ -8,8 +8,8 @@
  * Vega-Lite chart of recall against p50 latency per system and setting).
  */
 import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdir, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
