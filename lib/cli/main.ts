@@ -104,7 +104,7 @@ function program(io: Io): Command {
           if (opts.json) io.out(`${JSON.stringify(report)}\n`);
           else
             io.out(
-              `${report.files} files: ${report.added} capsules added, ${report.unchanged} files unchanged, ${report.replaced} replaced\n`,
+              `${report.files} files: ${report.ids.length} capsules added, ${report.unchanged} unchanged, ${report.replaced} replaced\n`,
             );
         } finally {
           bar.stop();

@@ -90,18 +90,22 @@ function stripInvisible(html: string): string {
 export function htmlToText(html: string): HtmlText {
   const title = htmlTitle(html);
   const body = stripInvisible(html);
-  let out = "";
+  // Pieces are collected in an array: reading the last character of a growing `+=` string flattens it
+  // every time, which turns large pages quadratic.
+  const parts: string[] = [];
+  let endsWithSpace = true;
+  const push = (piece: string) => {
+    if (piece === "") return;
+    parts.push(piece);
+    endsWithSpace = /\s/.test(piece[piece.length - 1]);
+  };
   let pre = 0;
   let last = 0;
   const emitText = (raw: string) => {
-    if (pre > 0) {
-      out += decodeEntities(raw);
-      return;
-    }
+    if (pre > 0) return push(decodeEntities(raw));
     // Outside <pre> whitespace is collapsed, also across element boundaries ("a <b> b</b>" → "a b").
-    let text = raw.replace(/\s+/g, " ");
-    if (out === "" || /\s/.test(out[out.length - 1])) text = text.trimStart();
-    out += decodeEntities(text);
+    const text = raw.replace(/\s+/g, " ");
+    push(decodeEntities(endsWithSpace ? text.trimStart() : text));
   };
   for (const match of body.matchAll(TAG)) {
     emitText(body.slice(last, match.index));
@@ -109,13 +113,13 @@ export function htmlToText(html: string): HtmlText {
     const closing = match[1] === "/";
     const name = match[2].toLowerCase();
     if (name === "pre") pre = Math.max(0, pre + (closing ? -1 : 1));
-    if (PARAGRAPH.has(name)) out += "\n\n";
-    else if (name === "li" && !closing) out += "\n- ";
-    else if (BLOCK.has(name)) out += "\n";
-    else if (CELL.has(name) && !closing) out += " ";
+    if (PARAGRAPH.has(name)) push("\n\n");
+    else if (name === "li") push(closing ? "" : "\n- ");
+    else if (BLOCK.has(name)) push("\n");
+    else if (CELL.has(name) && !closing) push(" ");
   }
   emitText(body.slice(last));
-  return { text: tidy(out), title };
+  return { text: tidy(parts.join("")), title };
 }
 
 /** Drops trailing spaces on every line, keeps at most one blank line in a row, trims the ends. */

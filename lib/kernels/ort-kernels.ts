@@ -19,6 +19,10 @@ function session(name: string, build: (g: OnnxGraphBuilder) => void): Promise<Se
     found = ort.InferenceSession.create(graph.toBytes({ opset: 17 }), {
       graphOptimizationLevel: "all",
       executionMode: "sequential",
+      // No arena: a kernel's scratch (e.g. a 64 × 50k score block) is returned after each run instead of
+      // staying reserved for the life of the process.
+      enableCpuMemArena: false,
+      enableMemPattern: false,
     });
     sessions.set(name, found);
   }

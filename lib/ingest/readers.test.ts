@@ -1,0 +1,290 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { tempDir } from "../../test/helpers/temp.js";
+import { IngestError, isSiglaError } from "../errors.js";
+import { parseCsv } from "./csv.js";
+import type { IngestDocument } from "./document.js";
+import { decodeEntities } from "./entities.js";
+import { htmlToText } from "./html.js";
+import { arrayElementSpans } from "./json.js";
+import { isSupported, readDocuments, SUPPORTED_EXTENSIONS } from "./readers.js";
+
+const dir = tempDir("sigla-readers-");
+
+/** Writes a fixture file and returns its path. */
+function fixture(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** Runs `fn` and returns the IngestError it throws. */
+async function ingestError(fn: () => Promise<unknown>): Promise<IngestError> {
+  try {
+    await fn();
+  } catch (error) {
+    assert.instance(error, IngestError);
+    assert.is((error as IngestError).code, "SIGLA_INGEST");
+    return error as IngestError;
+  }
+  throw new Error("expected an IngestError");
+}
+
+/** For records: the slice of the file at the document's offsets. */
+function sliceOf(text: string, doc: IngestDocument): string {
+  return text.slice(doc.start, doc.end);
+}
+
+test("markdown front matter: title, inline tags, meta, body offsets", async () => {
+  const text =
+    '---\ntitle: "Vector Notes"\ntags: [ANN, search , ann]\nauthor: Ada\nyear: 2024\ndraft: false\ndate: 2024-05-01\n---\n# Heading\n\nBody text.\n';
+  const [doc] = await readDocuments(fixture("note.md", text));
+  assert.is(doc.title, "Vector Notes");
+  assert.equal(doc.tags, ["ann", "search"]);
+  assert.equal(doc.meta, { author: "Ada", year: 2024, draft: false, date: "2024-05-01" });
+  assert.is(doc.text, "# Heading\n\nBody text.\n");
+  assert.is(sliceOf(text, doc), doc.text);
+  assert.ok(doc.verbatim);
+});
+
+test("front matter tags as a dash list or a comma string; block text; CRLF", async () => {
+  const listed =
+    "---\r\ntags:\r\n  - Alpha\r\n  - beta # a comment\r\nsummary: >\r\n  folded\r\n  text\r\n---\r\nbody";
+  const [a] = await readDocuments(fixture("listed.md", listed));
+  assert.equal(a.tags, ["alpha", "beta"]);
+  assert.is(a.meta.summary, "folded text");
+  assert.is(a.text, "body");
+  assert.is(sliceOf(listed, a), "body");
+
+  const [b] = await readDocuments(
+    fixture("plain.txt", "---\ntags: one, Two\nnested:\n  key: v\n---\ntext body"),
+  );
+  assert.equal(b.tags, ["one", "two"]);
+  assert.is(b.meta.nested, null, "nested mappings are not modelled");
+  assert.is(b.title, undefined);
+  assert.is(b.text, "text body");
+});
+
+test("markdown title falls back to the opening heading; an unclosed --- is not front matter", async () => {
+  const [titled] = await readDocuments(fixture("titled.md", "\n# The Title #\n\ntext"));
+  assert.is(titled.title, "The Title");
+  const [notTitled] = await readDocuments(fixture("later.md", "intro\n\n# Later heading"));
+  assert.is(notTitled.title, undefined);
+  const rule = "---\nnot: front matter because it never closes\n";
+  const [open] = await readDocuments(fixture("rule.md", rule));
+  assert.is(open.text, rule);
+  assert.equal(open.meta, {});
+  assert.is(open.start, 0);
+});
+
+test("txt: plain text, BOM dropped, offsets into the decoded text", async () => {
+  const [doc] = await readDocuments(fixture("bom.txt", "\uFEFFhello there"));
+  assert.is(doc.text, "hello there");
+  assert.is(doc.start, 0);
+  assert.is(doc.end, 11);
+});
+
+test("JSON array of strings and objects: text fields, tags, scalar meta, record offsets", async () => {
+  const text = `[
+  "just a string",
+  {"text": "with text", "tags": ["A", "b"], "title": "T", "n": 3, "nested": {"x": 1}, "list": [1]},
+  {"content": "with \\"content\\"", "tags": "x, y", "lang": "en"},
+  {"page_content": "langchain", "metadata": {"source": "web", "page": 2, "deep": {"no": 1}}}
+]`;
+  const file = fixture("data.json", text);
+  const docs = await readDocuments(file);
+  assert.is(docs.length, 4);
+  assert.equal(
+    docs.map((d) => d.text),
+    ["just a string", "with text", 'with "content"', "langchain"],
+  );
+  assert.equal(docs[1].tags, ["a", "b"]);
+  assert.is(docs[1].title, "T");
+  assert.equal(docs[1].meta, { n: 3 });
+  assert.equal(docs[2].tags, ["x", "y"]);
+  assert.equal(docs[2].meta, { lang: "en" });
+  assert.equal(docs[3].meta, { source: "web", page: 2 });
+  const parsed = JSON.parse(text);
+  docs.forEach((doc, i) => {
+    assert.is(doc.record, i);
+    assert.not.ok(doc.verbatim);
+    assert.equal(JSON.parse(sliceOf(text, doc)), parsed[i], `record ${i} offsets`);
+  });
+});
+
+test("JSON single object; bad JSON and records without text are IngestErrors naming the place", async () => {
+  const [one] = await readDocuments(fixture("one.json", '{"body": "single", "kind": "memo"}'));
+  assert.is(one.text, "single");
+  assert.equal(one.meta, { kind: "memo" });
+  assert.is(one.record, undefined);
+
+  const broken = fixture("broken.json", '{"text": ');
+  assert.match((await ingestError(() => readDocuments(broken))).message, /broken\.json: invalid JSON/);
+  const noText = fixture("notext.json", '[{"text": "ok"}, {"name": "no text"}]');
+  const error = await ingestError(() => readDocuments(noText));
+  assert.match(
+    error.message,
+    /notext\.json: record 1 has no text field \(one of text, content, body, page_content\)/,
+  );
+  const wrongType = fixture("number.json", "[42]");
+  assert.match((await ingestError(() => readDocuments(wrongType))).message, /record 0 is a number/);
+});
+
+test("arrayElementSpans finds top-level elements with nested brackets and escaped quotes", () => {
+  const text = ' [ {"a": "]\\"[,"}, [1, [2]] , "x,y", 3.5, null ] ';
+  const spans = arrayElementSpans(text);
+  assert.equal(
+    spans.map((s) => text.slice(s.start, s.end)),
+    ['{"a": "]\\"[,"}', "[1, [2]]", '"x,y"', "3.5", "null"],
+  );
+  assert.equal(arrayElementSpans("[]"), []);
+});
+
+test("JSONL: one record per line, blank lines skipped, line numbers and offsets", async () => {
+  const text = '{"text": "first", "tags": ["t"]}\n\n  "second"  \r\n{"content": "third", "id": 7}\n';
+  const docs = await readDocuments(fixture("lines.jsonl", text));
+  assert.equal(
+    docs.map((d) => [d.text, d.record, d.line]),
+    [
+      ["first", 0, 1],
+      ["second", 1, 3],
+      ["third", 2, 4],
+    ],
+  );
+  assert.is(sliceOf(text, docs[1]), '"second"');
+  assert.equal(docs[2].meta, { id: 7 });
+});
+
+test("JSONL: a bad line is an IngestError naming the file and the line number", async () => {
+  const file = fixture("bad.jsonl", '{"text": "ok"}\n{"text": "also ok"}\n{"text": oops}\n');
+  const error = await ingestError(() => readDocuments(file));
+  assert.ok(error.message.includes(`${file}: line 3: invalid JSON`), error.message);
+  const noText = fixture("notext.jsonl", '{"text": "ok"}\n{"title": "only a title"}\n');
+  assert.match(
+    (await ingestError(() => readDocuments(noText))).message,
+    /notext\.jsonl: line 2 has no text field/,
+  );
+});
+
+test("CSV parser: quotes, escaped quotes, newlines and commas in quotes, CRLF, offsets", () => {
+  const text = 'a,b,c\r\n"x, y","say ""hi""","multi\nline"\r\nplain,,last\n\n"",tail,\n';
+  const rows = parseCsv(text, "t.csv");
+  assert.equal(
+    rows.map((r) => r.fields),
+    [
+      ["a", "b", "c"],
+      ["x, y", 'say "hi"', "multi\nline"],
+      ["plain", "", "last"],
+      ["", "tail", ""],
+    ],
+  );
+  assert.equal(
+    rows.map((r) => r.line),
+    [1, 2, 4, 6],
+  );
+  assert.is(text.slice(rows[1].start, rows[1].end), '"x, y","say ""hi""","multi\nline"');
+  try {
+    parseCsv('a\n"never closed\n', "t.csv");
+    assert.unreachable();
+  } catch (error) {
+    assert.instance(error, IngestError);
+    assert.match((error as Error).message, /t\.csv: unterminated quoted field starting on line 2/);
+  }
+});
+
+test("CSV documents: text column, title, tags column, other columns as meta", async () => {
+  const text = 'Title,Text,tags,author\nFirst,"Hello, world","a; B",ann\nSecond,"He said ""no""",,\n';
+  const docs = await readDocuments(fixture("table.csv", text));
+  assert.is(docs.length, 2);
+  assert.equal(docs[0], {
+    text: "Hello, world",
+    title: "First",
+    tags: ["a", "b"],
+    meta: { author: "ann" },
+    start: text.indexOf("First"),
+    end: text.indexOf("\nSecond"),
+    verbatim: false,
+    record: 0,
+    line: 2,
+  });
+  assert.is(docs[1].text, 'He said "no"');
+  assert.equal(docs[1].meta, {});
+  assert.equal(docs[1].tags, []);
+});
+
+test("CSV without a text column joins all columns as name: value; ragged rows are errors", async () => {
+  const docs = await readDocuments(fixture("people.csv", "name,city,tags\nAda,London,math\nAlan,,\n"));
+  assert.is(docs[0].text, "name: Ada\ncity: London");
+  assert.equal(docs[0].tags, ["math"]);
+  assert.is(docs[1].text, "name: Alan");
+  const ragged = fixture("ragged.csv", "a,b\n1,2\n1,2,3\n");
+  assert.match((await ingestError(() => readDocuments(ragged))).message, /ragged\.csv: line 3 has 3 fields/);
+  assert.equal(await readDocuments(fixture("header-only.csv", "text,tags\n")), []);
+});
+
+test("HTML: script/style/head dropped, blocks become lines, entities decoded, title taken", async () => {
+  const html = `<!DOCTYPE html>
+<html><head><title>Caf&eacute; &amp; Co</title><style>p { color: red }</style>
+<script>var hidden = "<p>not text</p>";</script></head>
+<body>
+<!-- a comment -->
+<h1>Menu</h1>
+<p>Fish &amp; chips &lt;3 &#233;&#x1F600; &nbsp;&hellip; &unknown; <a href="/x?a=1&b=2" title="a > b">link</a></p>
+<ul><li>One</li><li>Two <b>bold</b></li></ul>
+<script type="module">alert(1)</script>
+<pre>  keep
+    indent</pre>
+<div>last<br>line</div>
+</body></html>`;
+  const [doc] = await readDocuments(fixture("page.html", html));
+  assert.is(doc.title, "Café & Co");
+  assert.not.ok(doc.text.includes("hidden"));
+  assert.not.ok(doc.text.includes("color"));
+  assert.not.ok(doc.text.includes("alert"));
+  assert.not.ok(doc.text.includes("comment"));
+  assert.not.ok(/<\/?[a-z!]/i.test(doc.text), "no markup left");
+  assert.is(
+    doc.text,
+    "Menu\n\nFish & chips <3 é😀 \u00a0… &unknown; link\n\n- One\n- Two bold\n\n  keep\n    indent\n\nlast\nline",
+  );
+  assert.is(doc.start, 0);
+  assert.is(doc.end, html.length);
+  const [htm] = await readDocuments(fixture("bare.HTM", "plain <i>words</i>"));
+  assert.is(htm.text, "plain words");
+  assert.is(htm.title, undefined);
+});
+
+test("entities: numeric edge cases and legacy bare names", () => {
+  assert.is(decodeEntities("&#0;&#xD800;&#1114112;"), "\uFFFD\uFFFD\uFFFD");
+  assert.is(decodeEntities("&#150;&#x93;"), "\u2013\u201c");
+  assert.is(decodeEntities("a &amp b &copy c &eacute d"), "a & b © c &eacute d");
+  assert.is(decodeEntities("&yuml;&nbsp;&iexcl;"), "ÿ\u00a0¡");
+  assert.is(htmlToText("<p>a</p><p>b</p>").text, "a\n\nb");
+});
+
+test("unknown extension, missing file, invalid UTF-8: IngestErrors naming the file", async () => {
+  const odd = fixture("data.xyz", "x");
+  const unknown = await ingestError(() => readDocuments(odd));
+  assert.ok(unknown.message.includes(odd), unknown.message);
+  for (const ext of SUPPORTED_EXTENSIONS) assert.ok(unknown.message.includes(ext), `lists ${ext}`);
+  assert.match((await ingestError(() => readDocuments(join(dir, "noext")))).message, /\(none\)/);
+
+  const missing = join(dir, "missing.md");
+  const error = await ingestError(() => readDocuments(missing));
+  assert.ok(error.message.includes(missing) && error.message.includes("no such file"), error.message);
+  assert.ok(isSiglaError(error));
+
+  const binary = fixture("binary.txt", new Uint8Array([0x68, 0x69, 0xff, 0xfe, 0x00]));
+  assert.match((await ingestError(() => readDocuments(binary))).message, /binary\.txt: not valid UTF-8/);
+});
+
+test("supported extensions are matched case-insensitively", () => {
+  assert.ok(isSupported("/x/README.MD"));
+  assert.ok(isSupported("a.JsonL"));
+  assert.not.ok(isSupported("a.pdf"));
+  assert.not.ok(isSupported("Makefile"));
+});
+
+test.run();
