@@ -2,7 +2,7 @@
  * Seeded clustered vectors: points around random centres on the unit sphere, the usual stand-in for real
  * embeddings in index benchmarks (real embeddings cluster by topic). Queries come from the same centres.
  */
-import { seededRandom } from "../lib/graph/walk.js";
+import { gaussian, seededRandom } from "../lib/random.js";
 
 export interface ClusteredOptions {
   count: number;
@@ -17,7 +17,7 @@ export interface ClusteredOptions {
 export function clusteredMatrix(options: ClusteredOptions): Float32Array {
   const { count, dim = 384, clusters = 100, spread = 0.6, seed = 1 } = options;
   const random = seededRandom(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
+  const gauss = gaussian(random);
   // Centres depend on the seed's "family" only, so queries (another seed) share the data's centres.
   const centreRandom = seededRandom(clusters * 7919 + dim);
   const centreGauss = () =>

@@ -1,6 +1,6 @@
 /** The seed's §9 corpus: seeded lorem-ipsum paragraphs (one capsule each). */
 import { LoremIpsum } from "lorem-ipsum";
-import { seededRandom } from "../lib/graph/walk.js";
+import { seededRandom } from "../lib/random.js";
 
 export function loremCorpus(count: number, seed = 1): string[] {
   const lorem = new LoremIpsum({

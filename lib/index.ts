@@ -6,7 +6,7 @@ export { main as runCli } from "./cli/main.js";
 export { config, loadConfig, type SiglaConfig } from "./config.js";
 export * from "./embed/index.js";
 export * from "./errors.js";
-export { type Adjacency, type BfsNode, bfs, randomWalk, seededRandom } from "./graph/walk.js";
+export { type Adjacency, type BfsNode, bfs, randomWalk } from "./graph/walk.js";
 export {
   type IngestOptions,
   type IngestProgress,
@@ -14,6 +14,7 @@ export {
   type IngestTarget,
   ingest,
 } from "./ingest/index.js";
+export { gaussian, seededRandom } from "./random.js";
 export { CapsuleStore, sha256 } from "./store/capsule-store.js";
 export { chooseIndexKind, FLAT_MAX, IVF_MAX } from "./store/index-policy.js";
 export type * from "./store/types.js";

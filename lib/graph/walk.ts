@@ -2,6 +2,8 @@
  * Walks over the capsule link graph. The graph is given as an adjacency function, so the walks work on
  * the store's in-memory links or on any other graph (tests, communities).
  */
+import { seededRandom } from "../random.js";
+
 export type Adjacency = (id: number) => readonly number[];
 
 export interface BfsNode {
@@ -25,18 +27,6 @@ export function bfs(start: number, neighbours: Adjacency, depth: number): BfsNod
     }
   }
   return order;
-}
-
-/** A small seeded PRNG (mulberry32), so walks are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * iterations whose assignment step is one ORT matrix product per block. Centroids are kept unit length,
  * since the store ranks by cosine.
  */
-import { seededRandom } from "../graph/walk.js";
+import { seededRandom } from "../random.js";
 import { gemmTopK } from "./ort-kernels.js";
 
 /** For each row of `points`, the index of its most similar centroid. */

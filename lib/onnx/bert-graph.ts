@@ -7,6 +7,7 @@
  * int8 weights, activations quantised at run time by DynamicQuantizeLinear, MatMulInteger.
  */
 import { InvalidInputError } from "../errors.js";
+import { seededRandom } from "../random.js";
 import { attr, OnnxGraphBuilder } from "./onnx-writer.js";
 
 /** The architecture numbers of a BERT model (names follow the Hugging Face config.json). */
@@ -112,21 +113,9 @@ export function bertConfigToHf(config: BertConfig, nameOrPath: string): Record<s
   };
 }
 
-/** mulberry32: small, fast, seedable; deterministic across platforms. */
-function uniformSource(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Seeded random BERT weights: normal(0, std) matrices and embeddings, LayerNorm scale 1 and bias 0. */
 export function randomBertWeights(config: BertConfig, options: RandomWeightOptions): BertWeights {
-  const uniform = uniformSource(options.seed);
+  const uniform = seededRandom(options.seed);
   const std = options.std ?? 0.02;
   let spare: number | undefined;
   // Box–Muller, keeping the second value of each pair.

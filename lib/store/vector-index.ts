@@ -11,10 +11,10 @@
  */
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
-import { seededRandom } from "../graph/walk.js";
 import { assign, kmeans } from "../kernels/kmeans.js";
 import { gatherTopK, gemmTopK, pairScores } from "../kernels/ort-kernels.js";
 import { dot, emptyTopK, exactTopK, offer, type TopK } from "../kernels/top-k.js";
+import { seededRandom } from "../random.js";
 import type { HotVectors } from "./hot-vectors.js";
 import type { IndexKind } from "./types.js";
 
