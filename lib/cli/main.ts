@@ -57,7 +57,11 @@ async function withStore<T>(
   options: { embedder?: string },
   work: (store: CapsuleStore) => Promise<T>,
 ): Promise<T> {
-  const store = await CapsuleStore.open(path, { embedder: options.embedder as EmbedderSpec | undefined });
+  const download = progressBar("model");
+  const store = await CapsuleStore.open(path, {
+    embedder: options.embedder as EmbedderSpec | undefined,
+    onDownload: (p) => download.update(p.loaded, p.total, p.file),
+  }).finally(() => download.stop());
   try {
     return await work(store);
   } finally {

@@ -129,7 +129,11 @@ export class CapsuleStore {
         `${dir} is not empty and holds no SIGLA store (no sigla.json)`,
       );
     }
-    const embedder = await createEmbedder(options.embedder, { stored: manifest?.embedder, log: options.log });
+    const embedder = await createEmbedder(options.embedder, {
+      stored: manifest?.embedder,
+      log: options.log,
+      onProgress: options.onDownload,
+    });
     if (!manifest) {
       await mkdir(dir, { recursive: true });
       manifest = {

@@ -49,6 +49,8 @@ export interface OpenOptions {
   autoLinkK?: number;
   /** Where `auto` reports which embedder it chose (stderr by default). */
   log?: (line: string) => void;
+  /** Download progress of model files, when a transformers model is fetched on first use. */
+  onDownload?: (progress: { file: string; loaded: number; total: number }) => void;
 }
 
 export interface AddOptions {
