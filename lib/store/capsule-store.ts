@@ -16,6 +16,7 @@ import { createEmbedder } from "../embed/create-embedder.js";
 import { batches, type Embedder } from "../embed/embedder.js";
 import { InvalidInputError, SiglaError, StoreError, throwIfCancelled, UnknownIdError } from "../errors.js";
 import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
+import { gatherTopK } from "../kernels/ort-kernels.js";
 import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
 import { chooseIndexKind } from "./index-policy.js";
@@ -53,7 +54,7 @@ import {
   checkText,
   checkVector,
 } from "./validate.js";
-import { createIndex, FlatIndex, type VectorIndex } from "./vector-index.js";
+import { createIndex, ORT_MIN_ROWS, type VectorIndex } from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
 
 const RRF_K = 60;
@@ -88,7 +89,10 @@ async function folderBytes(path: string): Promise<number> {
 
 export class CapsuleStore {
   private closed = false;
-  private index: VectorIndex;
+  // Set by `reload`, which `open` runs before handing the store out.
+  private index!: VectorIndex;
+  private hot!: HotVectors;
+  private records!: Map<number, StoredCapsule>;
   private syncedVersion = 0;
   private ftsStale = true;
 
@@ -99,13 +103,9 @@ export class CapsuleStore {
     private readonly db: lancedb.Connection,
     private table: lancedb.Table,
     private manifest: Manifest,
-    private hot: HotVectors,
-    private records: Map<number, StoredCapsule>,
     readonly indexPolicy: IndexPolicy,
     readonly autoLinkK: number,
-  ) {
-    this.index = new FlatIndex(hot);
-  }
+  ) {}
 
   /**
    * Opens the store at `path`, creating it when the folder is missing or empty. An existing store keeps its
@@ -146,18 +146,7 @@ export class CapsuleStore {
     }
     const db = await lancedb.connect(dir);
     const table = await CapsuleStore.openTable(db, dir, manifest.embedder.dim);
-    const hot = new HotVectors(manifest.embedder.dim);
-    const store = new CapsuleStore(
-      dir,
-      embedder,
-      db,
-      table,
-      manifest,
-      hot,
-      new Map(),
-      indexPolicy,
-      autoLinkK,
-    );
+    const store = new CapsuleStore(dir, embedder, db, table, manifest, indexPolicy, autoLinkK);
     await store.reload();
     return store;
   }
@@ -226,7 +215,18 @@ export class CapsuleStore {
     this.syncedVersion = await this.table.version();
     this.ftsStale = true;
     this.index = await this.buildIndex(chooseIndexKind(hot.size, this.indexPolicy));
-    await this.index.sync?.();
+    await this.indexTable(() => this.index.sync?.());
+  }
+
+  /**
+   * Runs table index work (FTS, HNSW), which commits a new table version of its own. When that version is the
+   * only one since this process last synced, it is ours and need not be reloaded by the next `refresh`.
+   */
+  private async indexTable(work: () => Promise<void> | undefined): Promise<void> {
+    const before = await this.table.version();
+    await work();
+    const after = await this.table.version();
+    if (before === this.syncedVersion && after === before + 1) this.syncedVersion = after;
   }
 
   private async buildIndex(kind: IndexKind): Promise<VectorIndex> {
@@ -343,7 +343,7 @@ export class CapsuleStore {
     await writeManifest(this.path, this.manifest);
     this.syncedVersion = await this.table.version();
     this.ftsStale = true;
-    await index.sync?.();
+    await this.indexTable(() => index.sync?.());
     return ids;
   }
 
@@ -528,8 +528,12 @@ export class CapsuleStore {
     let result: { rows: Int32Array; scores: Float32Array };
     if (filter) {
       const rows = await this.run(() => this.table.query().where(filter).select(["id"]).toArray(), filter);
-      const candidates = Int32Array.from(rows, (r) => hot.rowIndex(Number(r.id)) ?? -1).filter((r) => r >= 0);
-      result = exactTopK(hot.matrix, hot.size, hot.dim, vector, topK, candidates);
+      const candidates = Int32Array.from(rows, (r) => hot.rowIndex(Number(r.id))).filter((r) => r >= 0);
+      // Many candidates: score them in one ORT call; few: a JS loop costs less than the call.
+      result =
+        candidates.length >= ORT_MIN_ROWS
+          ? await gatherTopK(vector, hot.matrix, hot.dim, candidates, topK)
+          : exactTopK(hot.matrix, hot.size, hot.dim, vector, topK, candidates);
       result.rows.forEach((row, i) => {
         if (row >= 0) result.rows[i] = hot.ids[row];
       });
@@ -580,7 +584,9 @@ export class CapsuleStore {
   private async ftsRank(text: string, limit: number, filter?: string): Promise<Array<[number, number]>> {
     if (this.hot.size === 0) return [];
     if (this.ftsStale) {
-      await this.table.createIndex("text", { config: lancedb.Index.fts(), replace: true });
+      await this.indexTable(() =>
+        this.table.createIndex("text", { config: lancedb.Index.fts(), replace: true }),
+      );
       this.ftsStale = false;
     }
     let query = this.table
@@ -601,7 +607,7 @@ export class CapsuleStore {
       throw new InvalidInputError(`index kind must be flat, ivf or hnsw, got ${JSON.stringify(kind)}`);
     }
     const index = await this.buildIndex(kind);
-    await index.sync?.();
+    await this.indexTable(() => index.sync?.());
     this.index = index;
     return kind;
   }

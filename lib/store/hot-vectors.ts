@@ -1,3 +1,5 @@
+import { idMap, setInIdMap } from "./id-map.js";
+
 /**
  * The store's in-memory copy of its vectors: one growable Float32 matrix (row-major, unit-length rows) with
  * an id per row. Search kernels read it directly; LanceDB stays the store of record and rebuilds it on open.
@@ -7,7 +9,7 @@ export class HotVectors {
   private rowIds: Int32Array;
   private rows = 0;
   /** Capsule id → row (-1 when absent); ids are dense and increasing, so an array beats a Map here. */
-  private rowOf = new Int32Array(1024).fill(-1);
+  private rowOf = idMap(1024);
 
   constructor(
     readonly dim: number,
@@ -65,12 +67,7 @@ export class HotVectors {
   }
 
   private mapRow(id: number, row: number): void {
-    if (id >= this.rowOf.length) {
-      const grown = new Int32Array(Math.max(id + 1, this.rowOf.length * 2)).fill(-1);
-      grown.set(this.rowOf);
-      this.rowOf = grown;
-    }
-    this.rowOf[id] = row;
+    this.rowOf = setInIdMap(this.rowOf, id, row);
   }
 
   /** Removes capsule `id` by moving the last row into its place. */

@@ -16,6 +16,7 @@ import { gatherTopK, gemmTopK, pairScores } from "../kernels/ort-kernels.js";
 import { dot, emptyTopK, exactTopK, offer, type TopK } from "../kernels/top-k.js";
 import { seededRandom } from "../random.js";
 import type { HotVectors } from "./hot-vectors.js";
+import { idMap, setInIdMap } from "./id-map.js";
 import type { IndexKind } from "./types.js";
 
 /** Recall@10 against exact search that ivf and hnsw are tuned to reach. */
@@ -26,7 +27,7 @@ export const RECALL_TARGET = 0.98;
  */
 const CALIBRATION_TARGET = Math.min(1, RECALL_TARGET + 0.015);
 /** Below this many rows a JS scan beats the fixed cost of an ORT call. */
-const ORT_MIN_ROWS = 2048;
+export const ORT_MIN_ROWS = 2048;
 /** Rows per block when linking a large batch exactly. */
 const LINK_BLOCK = 1024;
 
@@ -140,7 +141,7 @@ export class IvfIndex implements VectorIndex {
   readonly kind: IndexKind = "ivf";
   private centroids: Float32Array = new Float32Array(0);
   private lists: number[][] = [];
-  private listOf = new Int32Array(0);
+  private listOf = idMap(0);
   private builtSize = 0;
   nprobe = 1;
 
@@ -158,9 +159,7 @@ export class IvfIndex implements VectorIndex {
     const sample = sampleRows(hot, Math.min(n, Math.max(nlist * 40, 10_000)), 7);
     this.centroids = await kmeans(sample, dim, nlist, { iterations: 8 });
     this.lists = Array.from({ length: this.centroids.length / dim }, () => []);
-    let maxId = 0;
-    for (const id of hot.ids) if (id > maxId) maxId = id;
-    this.listOf = new Int32Array(maxId + 1).fill(-1);
+    this.listOf = idMap(hot.size);
     const labels = await assign(hot.matrix, this.centroids, dim);
     hot.ids.forEach((id, row) => {
       this.place(id, labels[row]);
@@ -170,12 +169,7 @@ export class IvfIndex implements VectorIndex {
   }
 
   private place(id: number, list: number): void {
-    if (id >= this.listOf.length) {
-      const grown = new Int32Array(Math.max(id + 1, this.listOf.length * 2)).fill(-1);
-      grown.set(this.listOf);
-      this.listOf = grown;
-    }
-    this.listOf[id] = list;
+    this.listOf = setInIdMap(this.listOf, id, list);
     this.lists[list].push(id);
   }
 
