@@ -79,7 +79,9 @@ test("the auto policy switches from exact search to IVF when the store grows pas
 test("a filter with thousands of matches ranks them exactly, like the unfiltered exact search", async () => {
   const vectors = clusteredVectors(3000, embedder.dim, 30, 4);
   const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK: 0, indexPolicy: "flat" });
-  await store.addCapsules(vectors.map((vector, i) => ({ text: `v${i}`, vector, tags: [i % 2 ? "odd" : "even"] })));
+  await store.addCapsules(
+    vectors.map((vector, i) => ({ text: `v${i}`, vector, tags: [i % 2 ? "odd" : "even"] })),
+  );
   const probe = vectors[7];
   const all = await store.query(probe, { topK: 10 });
   const filtered = await store.query(probe, { topK: 10, where: "id >= 0" });
