@@ -38,6 +38,7 @@ import type {
   Capsule,
   CapsuleHit,
   CapsuleInput,
+  CapsulePatch,
   IndexKind,
   IndexPolicy,
   ListOptions,
@@ -50,6 +51,7 @@ import {
   type CheckedInput,
   checkId,
   checkInput,
+  checkPatch,
   checkPositiveInt,
   checkText,
   checkVector,
@@ -267,12 +269,13 @@ export class CapsuleStore {
     if (!Array.isArray(inputs)) throw new InvalidInputError("addCapsules takes an array of capsules");
     const checked = inputs.map((input, i) => checkInput(input, i, this.dim));
     const replace = (options.replace ?? []).map((id, i) => checkId(id, `replace[${i}]`));
+    const autoLinkK = checkPositiveInt(options.autoLinkK ?? this.autoLinkK, "autoLinkK", 0);
     await this.embedMissing(checked, options);
     if (checked.length === 0 && replace.length === 0) return [];
     return withWriteLock(this.path, async () => {
       await this.refresh();
       throwIfCancelled(options.signal, "addCapsules");
-      return this.commitAdd(checked, replace);
+      return this.commitAdd(checked, replace, autoLinkK);
     });
   }
 
@@ -292,7 +295,11 @@ export class CapsuleStore {
     }
   }
 
-  private async commitAdd(checked: CheckedInput[], replace: number[]): Promise<number[]> {
+  private async commitAdd(
+    checked: CheckedInput[],
+    replace: number[],
+    autoLinkK = this.autoLinkK,
+  ): Promise<number[]> {
     const { hot, records } = this;
     for (const id of replace) if (!hot.has(id)) throw new UnknownIdError(id);
     const removed = new Set(replace);
@@ -320,9 +327,7 @@ export class CapsuleStore {
       if (kind !== previous.kind) index = await this.buildIndex(kind);
       else await index.added(ids);
       const auto =
-        this.autoLinkK > 0 && ids.length > 0
-          ? await index.linkNew(ids, this.autoLinkK, removed)
-          : ids.map(() => []);
+        autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, autoLinkK, removed) : ids.map(() => []);
       ({ rows, updated } = await this.linkedRows(checked, ids, auto, removed));
       await this.write(rows, updated, removed);
     } catch (error) {
@@ -415,6 +420,57 @@ export class CapsuleStore {
     if (removed.size > 0)
       merge = merge.whenNotMatchedBySourceDelete({ where: `id IN (${sqlList(removed)})` });
     await merge.execute(data);
+  }
+
+  /** Changes the tags, meta or links of one capsule; its text and vector stay. See `updateCapsules`. */
+  async updateCapsule(id: number, patch: Omit<CapsulePatch, "id">): Promise<Capsule> {
+    const [capsule] = await this.updateCapsules([{ ...patch, id }]);
+    return capsule;
+  }
+
+  /**
+   * Changes the tags, meta (replaced whole) or links of existing capsules in one atomic write and returns
+   * them as stored. `link` and `unlink` act both ways, as all links do.
+   */
+  async updateCapsules(patches: CapsulePatch[]): Promise<Capsule[]> {
+    this.assertOpen();
+    if (!Array.isArray(patches)) throw new InvalidInputError("updateCapsules takes an array of patches");
+    const checked = patches.map(checkPatch);
+    return withWriteLock(this.path, async () => {
+      await this.refresh();
+      const { hot } = this;
+      const links = new Map<number, Set<number>>();
+      const touch = (id: number) => {
+        if (!links.has(id)) links.set(id, new Set(this.records.get(id)?.links ?? []));
+        return links.get(id) as Set<number>;
+      };
+      for (const p of checked) {
+        if (!hot.has(p.id)) throw new UnknownIdError(p.id);
+        for (const other of [...p.link, ...p.unlink]) {
+          if (!hot.has(other)) throw new UnknownIdError(other, "linked capsule");
+          if (other === p.id) throw new InvalidInputError(`capsule ${p.id} cannot link to itself`);
+        }
+        touch(p.id);
+        for (const other of p.link) {
+          touch(p.id).add(other);
+          touch(other).add(p.id);
+        }
+        for (const other of p.unlink) {
+          touch(p.id).delete(other);
+          touch(other).delete(p.id);
+        }
+      }
+      const changed = new Map(checked.map((p) => [p.id, p]));
+      const rows = this.rowsWithLinks(links).map((row) => {
+        const p = changed.get(row.id);
+        return { ...row, tags: p?.tags ?? row.tags, meta: p?.meta ?? row.meta };
+      });
+      await this.write([], rows, new Set());
+      for (const row of rows) this.records.set(row.id, toStored(row));
+      this.syncedVersion = await this.table.version();
+      this.ftsStale = true;
+      return this.fetch(checked.map((p) => p.id));
+    });
   }
 
   /** Deletes a capsule and the links that point to it; returns false when there was no such capsule. */

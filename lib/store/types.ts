@@ -40,6 +40,19 @@ export interface CapsuleInput {
   source?: string;
 }
 
+/** A change to an existing capsule: fields left out stay as they are. */
+export interface CapsulePatch {
+  id: number;
+  /** Replaces the tags. */
+  tags?: string[];
+  /** Replaces the meta object. */
+  meta?: CapsuleMeta;
+  /** Ids to link to (both ways). */
+  link?: number[];
+  /** Ids to unlink from (both ways). */
+  unlink?: number[];
+}
+
 /** Options of `CapsuleStore.open`. */
 export interface OpenOptions {
   /** Embedder spec or instance; `auto` (default) on an existing store means the store's own embedder. */
@@ -56,6 +69,8 @@ export interface OpenOptions {
 export interface AddOptions {
   /** Ids deleted in the same atomic write (used to replace a changed file's chunks). */
   replace?: number[];
+  /** Auto-linking for this batch only (0 turns it off); the store's `autoLinkK` by default. */
+  autoLinkK?: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }

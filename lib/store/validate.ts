@@ -1,6 +1,6 @@
 /** Checks of caller input, so bad input fails with a typed error before anything is written. */
 import { DimensionMismatchError, InvalidInputError } from "../errors.js";
-import type { CapsuleInput } from "./types.js";
+import type { CapsuleInput, CapsulePatch } from "./types.js";
 
 export function checkText(text: unknown, where = "text"): string {
   if (typeof text !== "string") throw new InvalidInputError(`${where} must be a string, got ${typeof text}`);
@@ -58,15 +58,7 @@ export interface CheckedInput {
   vector?: Float32Array;
 }
 
-export function checkInput(input: CapsuleInput, index: number, dim: number): CheckedInput {
-  const where = `capsule ${index}`;
-  if (typeof input !== "object" || input === null) throw new InvalidInputError(`${where} must be an object`);
-  const text = checkText(input.text, `${where}: text`);
-  const tags = checkStrings(input.tags, `${where}: tags`);
-  const links = (input.links ?? []).map((id, j) => checkId(id, `${where}: links[${j}]`));
-  if (!Array.isArray(input.links ?? []))
-    throw new InvalidInputError(`${where}: links must be an array of ids`);
-  const meta = input.meta ?? {};
+function checkMeta(meta: unknown, where: string): Record<string, unknown> {
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) {
     throw new InvalidInputError(`${where}: meta must be a plain object`);
   }
@@ -75,9 +67,46 @@ export function checkInput(input: CapsuleInput, index: number, dim: number): Che
   } catch (error) {
     throw new InvalidInputError(`${where}: meta is not JSON-serialisable`, { cause: error });
   }
+  return meta as Record<string, unknown>;
+}
+
+function checkIds(ids: unknown, where: string): number[] {
+  if (ids === undefined) return [];
+  if (!Array.isArray(ids)) throw new InvalidInputError(`${where} must be an array of ids`);
+  return [...new Set(ids.map((id, j) => checkId(id, `${where}[${j}]`)))];
+}
+
+/** A patch with its id and link lists checked; tags and meta stay undefined when not changed. */
+export interface CheckedPatch {
+  id: number;
+  tags?: string[];
+  meta?: Record<string, unknown>;
+  link: number[];
+  unlink: number[];
+}
+
+export function checkPatch(patch: CapsulePatch, index: number): CheckedPatch {
+  const where = `patch ${index}`;
+  if (typeof patch !== "object" || patch === null) throw new InvalidInputError(`${where} must be an object`);
+  return {
+    id: checkId(patch.id, `${where}: id`),
+    tags: patch.tags === undefined ? undefined : checkStrings(patch.tags, `${where}: tags`),
+    meta: patch.meta === undefined ? undefined : checkMeta(patch.meta, where),
+    link: checkIds(patch.link, `${where}: link`),
+    unlink: checkIds(patch.unlink, `${where}: unlink`),
+  };
+}
+
+export function checkInput(input: CapsuleInput, index: number, dim: number): CheckedInput {
+  const where = `capsule ${index}`;
+  if (typeof input !== "object" || input === null) throw new InvalidInputError(`${where} must be an object`);
+  const text = checkText(input.text, `${where}: text`);
+  const tags = checkStrings(input.tags, `${where}: tags`);
+  const links = checkIds(input.links, `${where}: links`);
+  const meta = checkMeta(input.meta ?? {}, where);
   if (input.source !== undefined && (typeof input.source !== "string" || input.source === "")) {
     throw new InvalidInputError(`${where}: source must be a non-empty string`);
   }
   const vector = input.vector === undefined ? undefined : checkVector(input.vector, dim, `${where}: vector`);
-  return { text, tags, links: [...new Set(links)], meta, source: input.source ?? null, vector };
+  return { text, tags, links, meta, source: input.source ?? null, vector };
 }
