@@ -19,6 +19,12 @@ export type ErrorCode =
   | "SIGLA_INGEST"
   | "SIGLA_CONFIG"
   | "SIGLA_CANCELLED"
+  | "SIGLA_DSL_PARSE"
+  | "SIGLA_DSL_ARGUMENT"
+  | "SIGLA_SCHEMA"
+  | "SIGLA_HASH_MISMATCH"
+  | "SIGLA_GATE_REJECTED"
+  | "SIGLA_SESSION"
   | "SIGLA_USAGE";
 
 export class SiglaError extends Error {
@@ -103,6 +109,34 @@ export class ConfigError extends SiglaError {
 export class CancelledError extends SiglaError {
   constructor(what: string) {
     super("SIGLA_CANCELLED", `${what} was cancelled; nothing of it was written`);
+  }
+}
+
+/**
+ * A DSL program that cannot run: `SIGLA_DSL_PARSE` when the text does not parse (the message names the
+ * position and what was expected), `SIGLA_DSL_ARGUMENT` for an unknown operator or a bad argument.
+ */
+export class DslError extends SiglaError {
+  constructor(
+    code: "SIGLA_DSL_PARSE" | "SIGLA_DSL_ARGUMENT",
+    message: string,
+    /** 0-based character offset in the program, when known. */
+    readonly position?: number,
+  ) {
+    super(code, message);
+  }
+}
+
+/** Memory layer problems: a node that breaks the ArchiveNode schema, a hash that no longer matches. */
+export class MemoryError extends SiglaError {}
+
+/** A gate (redaction, SIFT) refused to move a node up; `reasons` lists every failed check. */
+export class GateRejectedError extends SiglaError {
+  constructor(
+    readonly gate: string,
+    readonly reasons: string[],
+  ) {
+    super("SIGLA_GATE_REJECTED", `${gate} gate refused: ${reasons.join("; ")}`);
   }
 }
 
