@@ -1,0 +1,80 @@
+/**
+ * Types shared by the 10-step pipeline (Iskra §3.1): metrics, voices, reasoning modes, phases, evidence
+ * and the trace events every step emits.
+ */
+import type { LayerName } from "../memory/types.js";
+
+/** The four session metrics, each a number in [0, 1]. */
+export interface Metrics {
+  /** Distress signals in the user's message. */
+  pain: number;
+  /** Agreement and provenance of the evidence. */
+  trust: number;
+  /** How specified the request is and how clear the retrieval margin is. */
+  clarity: number;
+  /** Distance of the message from the session's goal. */
+  drift: number;
+}
+
+export type Voice = "KAIN" | "SAM" | "ISKRIV" | "SIBYL" | "ISKRA";
+export type ReasoningMode = "fast" | "deep" | "debate";
+/** Phases of work on one topic; a topic change ends the phase (and writes a recap). */
+export type Phase = "opening" | "exploring" | "deepening" | "closing";
+
+/** A piece of memory the synthesis may use, with the id it is cited by. */
+export interface Evidence {
+  /** `ev:<capsule id>`: what a citation carries. */
+  evidenceId: string;
+  capsuleId: number;
+  layer: LayerName | "turn" | "external";
+  text: string;
+  /** Fused retrieval score (higher is better). */
+  score: number;
+  /** Provenance present, and its hash re-checked. */
+  hasSource: boolean;
+  hashOk: boolean;
+  /** Typed edges with other retrieved evidence. */
+  supports: number;
+  contradicts: number;
+  title?: string;
+}
+
+/** The ten steps, in order. */
+export const STEPS = [
+  "perception",
+  "context",
+  "telos",
+  "voices",
+  "mode",
+  "memory",
+  "external",
+  "synthesis",
+  "formatting",
+  "feedback",
+] as const;
+export type StepName = (typeof STEPS)[number];
+
+/**
+ * One trace event: `start` when a step begins (ms 0), `end` when it finishes, with a one-line summary and
+ * the step's data (JSON-serialisable).
+ */
+export interface TraceEvent {
+  turn: number;
+  step: StepName;
+  /** 1..10 */
+  index: number;
+  status: "start" | "end";
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+  ms: number;
+  summary: string;
+  data: Record<string, unknown>;
+}
+
+/** ∆DΩΛ: what changed, the evidence depth, the confidence, the next concrete step. */
+export interface DeltaBlock {
+  delta: string;
+  depth: string;
+  omega: number;
+  lambda: string;
+}
