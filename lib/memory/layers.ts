@@ -1,0 +1,356 @@
+/**
+ * The three memory layers over one capsule store (Iskra §3.2): ARCHIVE (verified knowledge), SHADOW
+ * (hypotheses, never cited until promoted) and GROWTH (one node per change, with `version` and `delta`, so
+ * the history can be replayed). A memory node is a capsule whose `meta.node` holds its layer, storage level,
+ * kind and typed edges; tags `layer:*`, `level:*` and `kind:*` mirror them so LanceDB filters can select.
+ *
+ * Every change writes the node first and its GROWTH entry second (two commits): a crash in between loses
+ * the log line, never the change.
+ */
+import { InvalidInputError, MemoryError, UnknownIdError } from "../errors.js";
+import type { CapsuleStore } from "../store/capsule-store.js";
+import { sha256 } from "../store/capsule-store.js";
+import type { Capsule } from "../store/types.js";
+import { toArchiveNode } from "./archive-node.js";
+import { validateArchiveNode } from "./archive-schema.js";
+import {
+  EDGE_TYPES,
+  type EdgeType,
+  type GateRecord,
+  type GrowthDelta,
+  type LayerName,
+  LEVELS,
+  type MemoryEdge,
+  type MemoryNode,
+  type NodeKind,
+  type NodeMeta,
+  type NodeSource,
+  type StorageLevel,
+} from "./types.js";
+
+/** What a new ARCHIVE or SHADOW node needs; the rest defaults. */
+export interface NewNode {
+  content: string;
+  title?: string;
+  kind?: NodeKind;
+  tags?: string[];
+  source?: NodeSource;
+  edges?: MemoryEdge[];
+  level?: StorageLevel;
+  /** SHADOW: when to review (ISO date); default a week from now. */
+  reviewAfter?: string;
+  anchor?: boolean;
+  security?: NodeMeta["security"];
+  extra?: Record<string, unknown>;
+}
+
+const DAY_MS = 86_400_000;
+const SYSTEM_TAG = /^(layer|level|kind):/;
+
+/** The tags that mirror a node's layer, level and kind, followed by the user's own tags. */
+function nodeTags(meta: NodeMeta, tags: readonly string[]): string[] {
+  const own = tags.filter((t) => !SYSTEM_TAG.test(t));
+  return [`layer:${meta.layer}`, `level:${meta.level}`, `kind:${meta.kind}`, ...own];
+}
+
+function titleOf(content: string): string {
+  const first = content.trim().split(/\n|(?<=[.!?])\s/u)[0] ?? content;
+  return first.length > 80 ? `${first.slice(0, 77)}…` : first;
+}
+
+/** Reads `meta.node` of a capsule, or undefined when the capsule is not a memory node. */
+export function nodeMetaOf(capsule: Capsule): NodeMeta | undefined {
+  const node = capsule.meta.node as NodeMeta | undefined;
+  return node && typeof node === "object" && typeof node.layer === "string" ? node : undefined;
+}
+
+/** A capsule as a memory node, after re-checking its hash. */
+export function toMemoryNode(capsule: Capsule): MemoryNode {
+  const meta = nodeMetaOf(capsule);
+  if (!meta) throw new MemoryError("SIGLA_INVALID_INPUT", `capsule ${capsule.id} is not a memory node`);
+  if (sha256(capsule.text) !== capsule.sha256) {
+    throw new MemoryError(
+      "SIGLA_HASH_MISMATCH",
+      `memory node ${capsule.id}: its content no longer matches its hash ${capsule.sha256}`,
+    );
+  }
+  return {
+    ...meta,
+    id: capsule.id,
+    content: capsule.text,
+    tags: capsule.tags.filter((t) => !SYSTEM_TAG.test(t)),
+    hash: capsule.sha256,
+    createdAt: new Date(capsule.createdAt).toISOString(),
+    links: capsule.links,
+  };
+}
+
+function checkEdges(edges: unknown): MemoryEdge[] {
+  if (edges === undefined) return [];
+  if (!Array.isArray(edges)) throw new InvalidInputError("edges must be an array of { type, to }");
+  return edges.map((edge, i) => {
+    if (!EDGE_TYPES.includes(edge?.type)) {
+      throw new InvalidInputError(`edges[${i}].type must be one of ${EDGE_TYPES.join(", ")}`);
+    }
+    if (!Number.isInteger(edge.to) || edge.to < 0) {
+      throw new InvalidInputError(`edges[${i}].to must be a capsule id`);
+    }
+    return { type: edge.type, to: edge.to, ...(edge.resolved ? { resolved: true } : {}) };
+  });
+}
+
+/** The layered memory of one store. */
+export class Memory {
+  private constructor(
+    readonly store: CapsuleStore,
+    private version: number,
+  ) {}
+
+  /** Memory over an open store; reads the current GROWTH version. */
+  static async open(store: CapsuleStore): Promise<Memory> {
+    const growth = await store.list({ where: "array_has(tags, 'layer:growth')" });
+    const version = growth.reduce((max, c) => Math.max(max, Number(nodeMetaOf(c)?.version ?? 0)), 0);
+    return new Memory(store, version);
+  }
+
+  /** The number of changes recorded so far. */
+  get currentVersion(): number {
+    return this.version;
+  }
+
+  /** Adds a verified node to ARCHIVE; it must validate against the ArchiveNode schema. */
+  async archive(input: NewNode): Promise<MemoryNode> {
+    return this.add("archive", input);
+  }
+
+  /** Adds a hypothesis, draft or error-to-check to SHADOW, with a `reviewAfter` date. */
+  async shadow(input: NewNode): Promise<MemoryNode> {
+    return this.add("shadow", input);
+  }
+
+  private async add(layer: "archive" | "shadow", input: NewNode): Promise<MemoryNode> {
+    if (typeof input !== "object" || input === null) throw new InvalidInputError("a node must be an object");
+    if (typeof input.content !== "string" || input.content.trim() === "") {
+      throw new InvalidInputError("a memory node needs non-empty content");
+    }
+    const level = input.level ?? "RAW";
+    if (!LEVELS.includes(level)) throw new InvalidInputError(`level must be one of ${LEVELS.join(", ")}`);
+    const edges = checkEdges(input.edges);
+    for (const edge of edges)
+      if (!(await this.store.get(edge.to))) throw new UnknownIdError(edge.to, "edge target");
+    const now = new Date();
+    const meta: NodeMeta = {
+      layer,
+      level,
+      kind: input.kind ?? (layer === "archive" ? "FACT" : "HYPOTHESIS"),
+      title: input.title ?? titleOf(input.content),
+      edges,
+      gateLog: [
+        {
+          gate: "create",
+          from: "-",
+          to: `${layer}/${level}`,
+          at: now.toISOString(),
+          passed: true,
+          reasons: [],
+        },
+      ],
+      ...(input.source ? { source: input.source } : {}),
+      ...(layer === "shadow"
+        ? { reviewAfter: input.reviewAfter ?? new Date(now.getTime() + 7 * DAY_MS).toISOString() }
+        : {}),
+      ...(input.anchor ? { anchor: true } : {}),
+      ...(input.security ? { security: input.security } : {}),
+      ...(input.extra ? { extra: input.extra } : {}),
+    };
+    if (layer === "archive") {
+      validateArchiveNode(
+        toArchiveNode({
+          ...meta,
+          id: 0,
+          content: input.content,
+          tags: input.tags ?? [],
+          hash: sha256(input.content),
+          createdAt: now.toISOString(),
+          links: [],
+        }),
+      );
+    }
+    const tags = nodeTags(meta, input.tags ?? []);
+    const [id] = await this.store.addCapsules([
+      {
+        text: input.content,
+        tags,
+        meta: { node: meta },
+        links: edges.map((e) => e.to),
+        source: input.source?.ref,
+      },
+    ]);
+    const node = await this.node(id);
+    await this.grow(
+      { op: "add", node: id, after: { layer, level, kind: meta.kind, title: meta.title } },
+      `added ${layer} node ${id}: ${meta.title}`,
+    );
+    return node;
+  }
+
+  /** The memory node with this id (hash re-checked); `UnknownIdError` when there is none. */
+  async node(id: number): Promise<MemoryNode> {
+    const capsule = await this.store.get(id);
+    if (!capsule) throw new UnknownIdError(id, "memory node");
+    return toMemoryNode(capsule);
+  }
+
+  /** The nodes of a layer, optionally of one level or kind, in id order. */
+  async nodes(
+    layer: LayerName,
+    options: { level?: StorageLevel; kind?: NodeKind; limit?: number } = {},
+  ): Promise<MemoryNode[]> {
+    const where = [`array_has(tags, 'layer:${layer}')`];
+    if (options.level) where.push(`array_has(tags, 'level:${options.level}')`);
+    if (options.kind) where.push(`array_has(tags, 'kind:${options.kind}')`);
+    const capsules = await this.store.list({ where: where.join(" AND "), limit: options.limit });
+    return capsules.map(toMemoryNode);
+  }
+
+  /**
+   * Adds a typed edge `from —type→ to` (kept in `from`'s node) and an untyped link both ways, so graph
+   * walks follow it.
+   */
+  async link(from: number, type: EdgeType, to: number): Promise<MemoryNode> {
+    if (!EDGE_TYPES.includes(type))
+      throw new InvalidInputError(`edge type must be one of ${EDGE_TYPES.join(", ")}`);
+    if (from === to) throw new InvalidInputError(`node ${from} cannot have an edge to itself`);
+    const node = await this.node(from);
+    if (!(await this.store.get(to))) throw new UnknownIdError(to, "edge target");
+    if (node.edges.some((e) => e.type === type && e.to === to)) return node;
+    const edges = [...node.edges, { type, to }];
+    await this.write(node, { edges }, { link: [to] });
+    await this.grow({ op: "edge", node: from, after: { type, to } }, `edge ${from} ${type} ${to}`);
+    return this.node(from);
+  }
+
+  /** Marks the CONTRADICTS edge between two nodes (either direction) resolved, with the reason. */
+  async resolveContradiction(a: number, b: number, reason: string): Promise<void> {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ]) {
+      const node = await this.node(from);
+      if (!node.edges.some((e) => e.type === "CONTRADICTS" && e.to === to && !e.resolved)) continue;
+      const edges = node.edges.map((e) =>
+        e.type === "CONTRADICTS" && e.to === to ? { ...e, resolved: true } : e,
+      );
+      await this.write(node, { edges });
+      await this.grow(
+        { op: "edge", node: from, after: { type: "CONTRADICTS", to, resolved: true, reason } },
+        `contradiction ${from}–${to} resolved: ${reason}`,
+      );
+    }
+  }
+
+  /** Typed edges pointing at `id` from other nodes. */
+  async incoming(id: number): Promise<Array<{ from: MemoryNode; edge: MemoryEdge }>> {
+    const capsule = await this.store.get(id);
+    if (!capsule) throw new UnknownIdError(id, "memory node");
+    const out: Array<{ from: MemoryNode; edge: MemoryEdge }> = [];
+    for (const other of await this.store.neighbours(id)) {
+      if (!nodeMetaOf(other)) continue;
+      const from = toMemoryNode(other);
+      for (const edge of from.edges) if (edge.to === id) out.push({ from, edge });
+    }
+    return out;
+  }
+
+  /**
+   * Rewrites a node's meta (layer, level, kind, edges, gate log) in one commit; text and vector stay, so
+   * the hash stays valid.
+   */
+  async write(
+    node: MemoryNode,
+    change: Partial<NodeMeta>,
+    links: { link?: number[] } = {},
+  ): Promise<MemoryNode> {
+    const capsule = await this.store.get(node.id);
+    if (!capsule) throw new UnknownIdError(node.id, "memory node");
+    const before = nodeMetaOf(capsule) as NodeMeta;
+    const meta: NodeMeta = { ...before, ...change, modifiedAt: new Date().toISOString() };
+    if (meta.layer === "archive") validateArchiveNode(toArchiveNode({ ...node, ...meta }));
+    await this.store.updateCapsule(node.id, {
+      meta: { ...capsule.meta, node: meta },
+      tags: nodeTags(meta, capsule.tags),
+      ...links,
+    });
+    return this.node(node.id);
+  }
+
+  /** Appends a gate record to a node's log (passed or refused). */
+  async logGate(node: MemoryNode, record: GateRecord, change: Partial<NodeMeta> = {}): Promise<MemoryNode> {
+    return this.write(node, { ...change, gateLog: [...node.gateLog, record] });
+  }
+
+  /** Records one change in GROWTH and returns its version. */
+  async grow(delta: GrowthDelta, text: string): Promise<number> {
+    const version = this.version + 1;
+    const meta: NodeMeta = {
+      layer: "growth",
+      level: "DERIVED",
+      kind: "GROWTH",
+      title: text.slice(0, 80),
+      edges: [],
+      gateLog: [],
+      version,
+      delta,
+    };
+    await this.store.addCapsules([{ text, tags: nodeTags(meta, []), meta: { node: meta } }], {
+      autoLinkK: 0,
+    });
+    this.version = version;
+    return version;
+  }
+
+  /** GROWTH entries in version order, optionally only those about one node. */
+  async history(
+    options: { node?: number } = {},
+  ): Promise<Array<{ version: number; delta: GrowthDelta; text: string; at: string }>> {
+    const growth = await this.nodes("growth");
+    return growth
+      .filter((g) => options.node === undefined || g.delta?.node === options.node)
+      .map((g) => ({
+        version: g.version ?? 0,
+        delta: g.delta as GrowthDelta,
+        text: g.content,
+        at: g.createdAt,
+      }))
+      .sort((a, b) => a.version - b.version);
+  }
+
+  /**
+   * Replays the history up to `version`: the layer, level and kind of every node as it was then, and the
+   * typed edges it had.
+   */
+  async replay(version = this.version): Promise<Map<number, Record<string, unknown>>> {
+    const state = new Map<number, Record<string, unknown>>();
+    for (const entry of await this.history()) {
+      if (entry.version > version) break;
+      const { op, node, after } = entry.delta;
+      const current = state.get(node) ?? {};
+      if (op === "remove") state.delete(node);
+      else if (op === "edge")
+        state.set(node, { ...current, edges: [...((current.edges as unknown[]) ?? []), after] });
+      else state.set(node, { ...current, ...after });
+    }
+    return state;
+  }
+
+  /** SHADOW nodes whose `reviewAfter` has passed (or all, with `all`). */
+  async dueForReview(now = new Date()): Promise<MemoryNode[]> {
+    const shadow = await this.nodes("shadow");
+    return shadow.filter((n) => n.reviewAfter !== undefined && Date.parse(n.reviewAfter) <= now.getTime());
+  }
+}
+
+/** The next storage level, or undefined at GOLD. */
+export function nextLevel(level: StorageLevel): StorageLevel | undefined {
+  return LEVELS[LEVELS.indexOf(level) + 1];
+}

@@ -1,0 +1,45 @@
+/** Step 1, perception: strip control sequences, check length and language, read the distress signals. */
+import { franc } from "franc-min";
+import { InvalidInputError } from "../../errors.js";
+import { painOf } from "../metrics.js";
+import type { Step } from "./step.js";
+
+/** Longer messages are cut here (the rest is named in the trace). */
+export const MAX_MESSAGE_CHARS = 8000;
+
+// ANSI CSI/OSC sequences, then other C0 controls except tab and newline.
+const CONTROL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(\u0007|\u001b\\)|[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/** The message without terminal control sequences and control characters. */
+export function stripControl(text: string): string {
+  return text.replace(CONTROL, "");
+}
+
+/** `eng`, `rus`, … (ISO 639-3) or `und` when the text is too short to tell. */
+export function languageOf(text: string): string {
+  if (/\p{Script=Cyrillic}/u.test(text) && !/\p{Script=Latin}{4,}/u.test(text)) return "rus";
+  return franc(text, { minLength: 12, only: ["eng", "rus", "deu", "fra", "spa", "ita", "por", "nld"] });
+}
+
+export const perception: Step = async (state) => {
+  if (typeof state.raw !== "string") throw new InvalidInputError("a message must be a string");
+  let text = stripControl(state.raw).trim();
+  if (text === "") throw new InvalidInputError("the message is empty (after removing control characters)");
+  const truncated = text.length > MAX_MESSAGE_CHARS;
+  if (truncated) text = text.slice(0, MAX_MESSAGE_CHARS);
+  state.text = text;
+  state.language = languageOf(text);
+  state.metrics.pain = painOf(text);
+  return {
+    summary: `${text.length} chars, ${state.language}${truncated ? ", truncated" : ""}, pain ${state.metrics.pain.toFixed(2)}`,
+    data: {
+      chars: text.length,
+      stripped: state.raw.length - stripControl(state.raw).length,
+      truncated,
+      language: state.language,
+      pain: state.metrics.pain,
+    },
+  };
+};
