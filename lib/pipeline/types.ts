@@ -17,9 +17,15 @@ export interface Metrics {
 }
 
 export type Voice = "KAIN" | "SAM" | "ISKRIV" | "SIBYL" | "ISKRA";
+/** Every voice, in the priority order `selectVoices` picks the primary one by (KAIN first, ISKRA last). */
+export const VOICES: readonly Voice[] = ["KAIN", "SAM", "ISKRIV", "SIBYL", "ISKRA"];
 export type ReasoningMode = "fast" | "deep" | "debate";
+/** Every reasoning mode, cheapest first. */
+export const REASONING_MODES: readonly ReasoningMode[] = ["fast", "deep", "debate"];
 /** Phases of work on one topic; a topic change ends the phase (and writes a recap). */
 export type Phase = "opening" | "exploring" | "deepening" | "closing";
+/** Every phase, in the order work on one topic goes through them. */
+export const PHASES: readonly Phase[] = ["opening", "exploring", "deepening", "closing"];
 
 /** A piece of memory the synthesis may use, with the id it is cited by. */
 export interface Evidence {
