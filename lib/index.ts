@@ -4,8 +4,21 @@
  */
 export { main as runCli } from "./cli/main.js";
 export { config, loadConfig, type SiglaConfig } from "./config.js";
+export * as dsl from "./dsl/index.js";
+export {
+  checkProgram,
+  type DslContext,
+  type DslHit,
+  type DslProgram,
+  type DslRunResult,
+  type DslStep,
+  parseDsl,
+  type RunDslOptions,
+  runDsl,
+} from "./dsl/index.js";
 export * from "./embed/index.js";
 export * from "./errors.js";
+export { type Community, communities } from "./graph/communities.js";
 export { type Adjacency, type BfsNode, bfs, randomWalk } from "./graph/walk.js";
 export {
   type IngestOptions,
@@ -14,6 +27,39 @@ export {
   type IngestTarget,
   ingest,
 } from "./ingest/index.js";
+export { ANCHOR_TOPIC_MIN, addAnchor, anchorsFor, phaseRecap } from "./memory/anchors.js";
+export { type ArchiveNode, archiveId, toArchiveNode } from "./memory/archive-node.js";
+export { isArchiveNode, validateArchiveNode } from "./memory/archive-schema.js";
+export { contentWords, extractiveSummary, sentences } from "./memory/extractive.js";
+export { type GateResult, promote, raiseLevel, redactNode, sift } from "./memory/gates.js";
+export {
+  expand,
+  extractiveSummarizer,
+  type GraphHit,
+  memoryCommunities,
+  refreshSummaries,
+  type Summarizer,
+  searchMemory,
+  summarize,
+} from "./memory/graph-rag.js";
+export { Memory, type NewNode, nextLevel, nodeMetaOf, toMemoryNode } from "./memory/layers.js";
+export { PAIN_TOPIC_MIN, type PainRecord, painFor, recordPain } from "./memory/pain-memory.js";
+export * from "./memory/recall.js";
+export * from "./memory/redact.js";
+export * from "./memory/turns.js";
+export type * from "./memory/types.js";
+export { EDGE_TYPES, LAYERS, LEVELS } from "./memory/types.js";
+export { type ConnectorChunk, searchFolders } from "./pipeline/connectors.js";
+export * from "./pipeline/format.js";
+export * from "./pipeline/metrics.js";
+export * from "./pipeline/mode.js";
+export { Pipeline, type TurnResult } from "./pipeline/pipeline.js";
+export { loadSession, type MetricsPoint, newSession, type Session, saveSession } from "./pipeline/session.js";
+export { MEMORY_BUDGET } from "./pipeline/steps/06-memory.js";
+export { TraceChannel } from "./pipeline/trace.js";
+export type { ContextWindow, Generator, PipelineOptions } from "./pipeline/turn.js";
+export * from "./pipeline/types.js";
+export * from "./pipeline/voices.js";
 export { gaussian, seededRandom } from "./random.js";
 export { CapsuleStore, sha256 } from "./store/capsule-store.js";
 export { chooseIndexKind, FLAT_MAX, IVF_MAX } from "./store/index-policy.js";

@@ -3,71 +3,14 @@
  * and prints the result as text or, with `--json`, as one JSON document on stdout. Errors print one line,
  * `code: message`, on stderr and exit non-zero (with the stack too when SIGLA_DEBUG is set).
  */
-import { join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { config } from "../config.js";
-import type { EmbedderSpec } from "../embed/embedder.js";
 import { InvalidInputError, toSiglaError } from "../errors.js";
 import { ingest } from "../ingest/index.js";
-import { CapsuleStore } from "../store/capsule-store.js";
-import type { CapsuleHit, IndexKind, SearchMode } from "../store/types.js";
+import type { IndexKind, SearchMode } from "../store/types.js";
+import { defaultIo, defaultStore, type Io, intOption, printHits, tagsOption, withStore } from "./common.js";
+import { addMemoryCommands } from "./memory-commands.js";
 import { progressBar } from "./progress-bar.js";
-
-interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const defaultIo: Io = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
-
-function tagsOption(value: string): string[] {
-  return value
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
-}
-
-function intOption(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidInputError(`${name} must be a positive integer, got "${value}"`);
-    return n;
-  };
-}
-
-function defaultStore(): string {
-  return join(config().home, "store");
-}
-
-function printHits(io: Io, hits: CapsuleHit[]): void {
-  if (hits.length === 0) io.out("no results\n");
-  for (const hit of hits) {
-    const tags = hit.tags.length ? `  [${hit.tags.join(", ")}]` : "";
-    const text = hit.text.replace(/\s+/g, " ").slice(0, 160);
-    io.out(`${hit.id}\t${hit.score.toFixed(4)}\t${text}${tags}\n`);
-  }
-}
-
-async function withStore<T>(
-  path: string,
-  options: { embedder?: string },
-  work: (store: CapsuleStore) => Promise<T>,
-): Promise<T> {
-  const download = progressBar("model");
-  const store = await CapsuleStore.open(path, {
-    embedder: options.embedder as EmbedderSpec | undefined,
-    onDownload: (p) => download.update(p.loaded, p.total, p.file),
-  }).finally(() => download.stop());
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function program(io: Io): Command {
   const cli = new Command("sigla")
@@ -174,6 +117,7 @@ function program(io: Io): Command {
       });
     });
 
+  addMemoryCommands(cli, io, { storeOption, embedderOption });
   return cli;
 }
 

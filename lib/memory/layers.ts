@@ -4,12 +4,13 @@
  * the history can be replayed). A memory node is a capsule whose `meta.node` holds its layer, storage level,
  * kind and typed edges; tags `layer:*`, `level:*` and `kind:*` mirror them so LanceDB filters can select.
  *
- * Every change writes the node first and its GROWTH entry second (two commits): a crash in between loses
- * the log line, never the change.
+ * GROWTH lives in its own capsule store beside the main one (`<store>/growth`): log lines are searchable
+ * but never become link targets, so they cannot crowd the knowledge graph. Every change writes the node
+ * first and its GROWTH entry second (two commits): a crash in between loses the log line, never the change.
  */
+import { join } from "node:path";
 import { InvalidInputError, MemoryError, UnknownIdError } from "../errors.js";
-import type { CapsuleStore } from "../store/capsule-store.js";
-import { sha256 } from "../store/capsule-store.js";
+import { CapsuleStore, sha256 } from "../store/capsule-store.js";
 import type { Capsule } from "../store/types.js";
 import { toArchiveNode } from "./archive-node.js";
 import { validateArchiveNode } from "./archive-schema.js";
@@ -103,14 +104,25 @@ function checkEdges(edges: unknown): MemoryEdge[] {
 export class Memory {
   private constructor(
     readonly store: CapsuleStore,
+    /** The GROWTH log: a capsule store of its own, inside the main store's folder, without auto-links. */
+    readonly growth: CapsuleStore,
     private version: number,
   ) {}
 
-  /** Memory over an open store; reads the current GROWTH version. */
+  /** Memory over an open store (opening its GROWTH log); reads the current version. */
   static async open(store: CapsuleStore): Promise<Memory> {
-    const growth = await store.list({ where: "array_has(tags, 'layer:growth')" });
-    const version = growth.reduce((max, c) => Math.max(max, Number(nodeMetaOf(c)?.version ?? 0)), 0);
-    return new Memory(store, version);
+    const growth = await CapsuleStore.open(join(store.path, "growth"), {
+      embedder: store.embedder,
+      autoLinkK: 0,
+    });
+    const entries = await growth.list();
+    const version = entries.reduce((max, c) => Math.max(max, Number(nodeMetaOf(c)?.version ?? 0)), 0);
+    return new Memory(store, growth, version);
+  }
+
+  /** Closes the GROWTH log (the main store stays open: it belongs to the caller). */
+  async close(): Promise<void> {
+    await this.growth.close();
   }
 
   /** The number of changes recorded so far. */
@@ -209,7 +221,8 @@ export class Memory {
     const where = [`array_has(tags, 'layer:${layer}')`];
     if (options.level) where.push(`array_has(tags, 'level:${options.level}')`);
     if (options.kind) where.push(`array_has(tags, 'kind:${options.kind}')`);
-    const capsules = await this.store.list({ where: where.join(" AND "), limit: options.limit });
+    const from = layer === "growth" ? this.growth : this.store;
+    const capsules = await from.list({ where: where.join(" AND "), limit: options.limit });
     return capsules.map(toMemoryNode);
   }
 
@@ -302,7 +315,7 @@ export class Memory {
       version,
       delta,
     };
-    await this.store.addCapsules([{ text, tags: nodeTags(meta, []), meta: { node: meta } }], {
+    await this.growth.addCapsules([{ text, tags: nodeTags(meta, []), meta: { node: meta } }], {
       autoLinkK: 0,
     });
     this.version = version;

@@ -79,6 +79,12 @@ export class Pipeline {
     return new Pipeline(await Memory.open(store), options);
   }
 
+  /** Closes what the pipeline opened (the GROWTH log); the store stays open. */
+  async close(): Promise<void> {
+    this.trace.close();
+    await this.memory.close();
+  }
+
   /** Loads a saved session (or starts one with this id). */
   async session(id: string, options: { shared?: boolean } = {}): Promise<Session> {
     return loadSession(this.memory.store.path, id, options);

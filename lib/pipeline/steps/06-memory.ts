@@ -95,13 +95,14 @@ export const memoryQuery: Step = async (state) => {
     used += tokensOf(e.text);
     return used <= budget.tokens || e === evidence[0];
   });
-  const layerHits = async (layer: string, k: number) =>
-    empty ? [] : memory.store.search(state.text, { mode: "hybrid", topK: k, tags: [`layer:${layer}`] });
-  state.shadowHits = (await layerHits("shadow", 5))
+  const search = (from: typeof memory.store, k: number, tags?: string[]) =>
+    empty ? Promise.resolve([]) : from.search(state.text, { mode: "hybrid", topK: k, tags });
+  state.shadowHits = (await search(memory.store, 5, ["layer:shadow"]))
     .map(toMemoryNode)
     .filter((n) => SHADOW_READ.has(n.kind))
     .slice(0, 3);
-  state.growthHits = (await layerHits("growth", 2)).map(toMemoryNode);
+  state.growthHits =
+    (await memory.growth.count()) > 0 ? (await search(memory.growth, 2)).map(toMemoryNode) : [];
   state.pain = empty ? [] : await painFor(memory, state.vector);
   state.metrics.clarity = clarityOf({ text: state.text, scores: hits.map((h) => h.score) });
   state.metrics.trust = trustOf(state.evidence);

@@ -1,0 +1,64 @@
+/** Pieces every CLI command shares: output, option parsers, the default store, opening a store. */
+import { join } from "node:path";
+import { config } from "../config.js";
+import type { EmbedderSpec } from "../embed/embedder.js";
+import { InvalidInputError } from "../errors.js";
+import { CapsuleStore } from "../store/capsule-store.js";
+import type { CapsuleHit } from "../store/types.js";
+import { progressBar } from "./progress-bar.js";
+
+export interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+export const defaultIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+export function tagsOption(value: string): string[] {
+  return value
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+export function intOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidInputError(`${name} must be a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+export function defaultStore(): string {
+  return join(config().home, "store");
+}
+
+export function printHits(io: Io, hits: CapsuleHit[]): void {
+  if (hits.length === 0) io.out("no results\n");
+  for (const hit of hits) {
+    const tags = hit.tags.length ? `  [${hit.tags.join(", ")}]` : "";
+    const text = hit.text.replace(/\s+/g, " ").slice(0, 160);
+    io.out(`${hit.id}\t${hit.score.toFixed(4)}\t${text}${tags}\n`);
+  }
+}
+
+export async function withStore<T>(
+  path: string,
+  options: { embedder?: string },
+  work: (store: CapsuleStore) => Promise<T>,
+): Promise<T> {
+  const download = progressBar("model");
+  const store = await CapsuleStore.open(path, {
+    embedder: options.embedder as EmbedderSpec | undefined,
+    onDownload: (p) => download.update(p.loaded, p.total, p.file),
+  }).finally(() => download.stop());
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

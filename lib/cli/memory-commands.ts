@@ -1,0 +1,240 @@
+/** The memory, pipeline and DSL commands: `sigla ask`, `sigla dsl`, `sigla memory …`. */
+import { type Command, Option } from "commander";
+import { runDsl } from "../dsl/index.js";
+import { InvalidInputError } from "../errors.js";
+import { promote, raiseLevel, redactNode } from "../memory/gates.js";
+import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
+import { Memory } from "../memory/layers.js";
+import type { MemoryNode, NodeSource } from "../memory/types.js";
+import { Pipeline } from "../pipeline/pipeline.js";
+import type { ContextWindow } from "../pipeline/turn.js";
+import type { TraceEvent } from "../pipeline/types.js";
+import { type Io, printHits, withStore } from "./common.js";
+
+function idArgument(value: string): number {
+  const id = Number(value);
+  if (!Number.isInteger(id) || id < 0) throw new InvalidInputError(`id must be a capsule id, got "${value}"`);
+  return id;
+}
+
+function traceLine(event: TraceEvent): string {
+  return `  ${String(event.index).padStart(2)}. ${event.step.padEnd(10)} ${event.ms.toFixed(1).padStart(7)} ms  ${event.summary}\n`;
+}
+
+function nodeLine(node: MemoryNode): string {
+  return `${node.id}\t${node.layer}/${node.level}\t${node.kind}\t${node.title}\n`;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+export function addMemoryCommands(
+  cli: Command,
+  io: Io,
+  options: { storeOption: () => Option; embedderOption: () => Option },
+): void {
+  const { storeOption, embedderOption } = options;
+  const print = (json: boolean, value: unknown, text: () => string) =>
+    io.out(json ? `${JSON.stringify(value)}\n` : text());
+
+  cli
+    .command("ask")
+    .description("run a message through the ten-step pipeline")
+    .argument("<message>", "what to ask")
+    .addOption(storeOption())
+    .option("--session <id>", "session to continue (saved beside the store)", "default")
+    .option("--trace", "print each step as it finishes")
+    .option("--connector <folder>", "a local folder searched when memory is not enough (repeatable)", collect)
+    .addOption(
+      new Option("--window <tokens>", "context window").choices(["8192", "32768", "131072"]).default("8192"),
+    )
+    .addOption(embedderOption())
+    .option("--json", "print the turn (answer, metrics, trace) as JSON")
+    .action(async (message: string, opts) => {
+      await withStore(opts.store, opts, async (store) => {
+        const pipeline = await Pipeline.open(store, {
+          contextWindow: Number(opts.window) as ContextWindow,
+          connectors: opts.connector ?? [],
+        });
+        const session = await pipeline.session(opts.session);
+        const onTrace =
+          opts.trace && !opts.json
+            ? (e: TraceEvent) => e.status === "end" && io.out(traceLine(e))
+            : undefined;
+        const result = await pipeline.ask(session, message, { onTrace });
+        const { pain, trust, clarity, drift } = result.metrics;
+        print(
+          opts.json,
+          result,
+          () =>
+            `${result.answer}\n\npain ${pain.toFixed(2)}  trust ${trust.toFixed(2)}  clarity ${clarity.toFixed(2)}  drift ${drift.toFixed(2)}  (session ${result.session}, turn ${result.turn})\n`,
+        );
+      });
+    });
+
+  cli
+    .command("dsl")
+    .description(
+      'run a DSL program, e.g. INTENT "index types" | RETRIEVE k=8 | EXPAND depth=1 | MERGE | INJECT "{{context}}"',
+    )
+    .argument("<program>", "the program")
+    .addOption(storeOption())
+    .addOption(embedderOption())
+    .option("--json", "print the result as JSON")
+    .action(async (program: string, opts) => {
+      await withStore(opts.store, opts, async (store) => {
+        const result = await runDsl(store, program);
+        print(opts.json, result, () => {
+          printHits(io, result.hits);
+          return result.prompt ? `\n${result.prompt}\n` : "";
+        });
+      });
+    });
+
+  const memory = cli.command("memory").description("the ARCHIVE / SHADOW / GROWTH layers of a store");
+  const withMemory = <T>(opts: { store: string }, work: (memory: Memory) => Promise<T>) =>
+    withStore(opts.store, {}, async (store) => {
+      const memory = await Memory.open(store);
+      try {
+        return await work(memory);
+      } finally {
+        await memory.close();
+      }
+    });
+
+  memory
+    .command("add")
+    .description("add a node to ARCHIVE or SHADOW")
+    .argument("<content>", "the node's text")
+    .addOption(storeOption())
+    .addOption(
+      new Option("--layer <layer>", "archive | shadow").choices(["archive", "shadow"]).default("shadow"),
+    )
+    .option("--title <title>", "a title (default: the first sentence)")
+    .option("--kind <kind>", "FACT, QUOTE, SUMMARY, … (archive) or HYPOTHESIS, DRAFT, ERROR (shadow)")
+    .addOption(
+      new Option("--source-type <type>", "file | web | connector | conversation").choices([
+        "file",
+        "web",
+        "connector",
+        "conversation",
+      ]),
+    )
+    .option("--source <ref>", "where it comes from (a path, URL, capsule:<id>, session:<id>#<turn>)")
+    .option("--json", "print the node as JSON")
+    .action(async (content: string, opts) => {
+      await withMemory(opts, async (mem) => {
+        const source: NodeSource | undefined = opts.source
+          ? { type: opts.sourceType ?? "file", ref: opts.source, retrieved_at: new Date().toISOString() }
+          : undefined;
+        const input = { content, title: opts.title, kind: opts.kind, source };
+        const node = opts.layer === "archive" ? await mem.archive(input) : await mem.shadow(input);
+        print(opts.json, node, () => nodeLine(node));
+      });
+    });
+
+  memory
+    .command("promote")
+    .description("move a SHADOW node to ARCHIVE through the SIFT gate")
+    .argument("<id>", "node id", idArgument)
+    .addOption(storeOption())
+    .option("--json", "print the node as JSON")
+    .action(async (id: number, opts) => {
+      await withMemory(opts, async (mem) => {
+        const node = await promote(mem, id);
+        print(opts.json, node, () => `promoted: ${nodeLine(node)}`);
+      });
+    });
+
+  memory
+    .command("redact")
+    .description("RAW → REDACTED: write a redacted copy of a node (PII, secrets, prompt injections)")
+    .argument("<id>", "node id", idArgument)
+    .addOption(storeOption())
+    .option("--json", "print the copy as JSON")
+    .action(async (id: number, opts) => {
+      await withMemory(opts, async (mem) => {
+        const node = await redactNode(mem, id);
+        print(opts.json, node, () => `redacted copy: ${nodeLine(node)}${node.content}\n`);
+      });
+    });
+
+  memory
+    .command("raise")
+    .description("REDACTED → DERIVED → GOLD through the level gates")
+    .argument("<id>", "node id", idArgument)
+    .addOption(storeOption())
+    .requiredOption("--reason <text>", "why the node moves up")
+    .option("--approved-by <name>", "who checked it (needed for GOLD)")
+    .option("--json", "print the node as JSON")
+    .action(async (id: number, opts) => {
+      await withMemory(opts, async (mem) => {
+        const node = await raiseLevel(mem, id, { reason: opts.reason, approvedBy: opts.approvedBy });
+        print(opts.json, node, () => `raised: ${nodeLine(node)}`);
+      });
+    });
+
+  memory
+    .command("review")
+    .description("SHADOW nodes due for review (or every SHADOW node with --all)")
+    .addOption(storeOption())
+    .option("--all", "list every SHADOW node")
+    .option("--json", "print as JSON")
+    .action(async (opts) => {
+      await withMemory(opts, async (mem) => {
+        const nodes = opts.all ? await mem.nodes("shadow") : await mem.dueForReview();
+        print(opts.json, nodes, () =>
+          nodes.length
+            ? nodes.map((n) => `${nodeLine(n).trimEnd()}\treview after ${n.reviewAfter}\n`).join("")
+            : "nothing to review\n",
+        );
+      });
+    });
+
+  memory
+    .command("communities")
+    .description("communities of the link graph, with --refresh their SUMMARY nodes")
+    .addOption(storeOption())
+    .option("--refresh", "write or refresh the community summaries")
+    .option("--json", "print as JSON")
+    .action(async (opts) => {
+      await withMemory(opts, async (mem) => {
+        if (opts.refresh) {
+          const report = await refreshSummaries(mem);
+          print(
+            opts.json,
+            report,
+            () =>
+              `${report.written} summaries written, ${report.kept} kept, ${report.removed} removed\n${report.summaries.map(nodeLine).join("")}`,
+          );
+          return;
+        }
+        const found = await memoryCommunities(mem);
+        print(opts.json, found, () =>
+          found.length
+            ? found
+                .map((c) => `${c.index}\t${c.members.length} members\t${c.members.slice(0, 12).join(" ")}\n`)
+                .join("")
+            : "no communities\n",
+        );
+      });
+    });
+
+  memory
+    .command("history")
+    .description("the GROWTH log: every change of memory, in order")
+    .addOption(storeOption())
+    .option("--node <id>", "only changes of this node", idArgument)
+    .option("--json", "print as JSON")
+    .action(async (opts) => {
+      await withMemory(opts, async (mem) => {
+        const entries = await mem.history({ node: opts.node });
+        print(
+          opts.json,
+          entries,
+          () => entries.map((e) => `v${e.version}\t${e.at}\t${e.text}\n`).join("") || "no history\n",
+        );
+      });
+    });
+}
