@@ -43,6 +43,8 @@ export interface Evidence {
   supports: number;
   contradicts: number;
   title?: string;
+  /** The session a turn or recap belongs to: the current session's own are context, not citations. */
+  session?: string;
 }
 
 /** The ten steps, in order. */

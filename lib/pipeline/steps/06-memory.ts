@@ -20,11 +20,22 @@ export const MEMORY_BUDGET: Record<ContextWindow, { tokens: number; k: number }>
   131072: { tokens: 24576, k: 24 },
 };
 
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
 /** SHADOW kinds the synthesis may reason with (never cite): pain and self-evaluations are read elsewhere. */
 const SHADOW_READ = new Set(["HYPOTHESIS", "DRAFT", "ERROR"]);
 
 /** A rough token count (4 characters a token), enough to keep within a budget. */
 export const tokensOf = (text: string) => Math.ceil(text.length / 4);
+
+function sessionOf(capsule: Capsule): string | undefined {
+  if (typeof capsule.meta.session === "string") return capsule.meta.session;
+  return capsule.tags.find((t) => t.startsWith("session:"))?.slice("session:".length);
+}
 
 function evidenceOf(capsule: Capsule, score: number): Evidence {
   const node = nodeMetaOf(capsule);
@@ -40,6 +51,7 @@ function evidenceOf(capsule: Capsule, score: number): Evidence {
     supports: 0,
     contradicts: 0,
     ...(node ? { title: node.title } : {}),
+    ...(sessionOf(capsule) ? { session: sessionOf(capsule) } : {}),
   };
 }
 
@@ -72,10 +84,11 @@ export const memoryQuery: Step = async (state) => {
     capsules.set(capsule.id, capsule);
     evidence.push(evidenceOf(capsule, score));
   };
-  // Anchors and refreshed nodes are always injected, first.
+  // Anchors and refreshed nodes are always injected, scored by their similarity to this message.
   for (const node of [...state.anchors, ...state.refreshed]) {
     const capsule = await memory.store.get(node.id);
-    if (capsule) add(capsule, 1);
+    const vector = memory.store.vectorOf(node.id);
+    if (capsule && vector) add(capsule, Math.max(0, dot(vector, state.vector)));
   }
   const empty = (await memory.store.count()) === 0;
   const hits = empty
@@ -90,6 +103,7 @@ export const memoryQuery: Step = async (state) => {
     if (capsule) add(capsule, hit.score);
   }
   countAgreement(evidence, capsules);
+  evidence.sort((a, b) => b.score - a.score);
   let used = 0;
   state.evidence = evidence.filter((e) => {
     used += tokensOf(e.text);

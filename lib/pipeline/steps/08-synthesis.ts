@@ -9,6 +9,9 @@ import type { TurnState } from "../turn.js";
 import type { Evidence } from "../types.js";
 import type { Step } from "./step.js";
 
+/** Evidence scoring below this share of the best piece is not quoted. */
+export const CITE_MIN_SHARE = 0.5;
+
 /** The sentence of `text` sharing the most content words with the question. */
 export function bestSentence(text: string, question: string): string {
   const words = new Set(contentWords(question));
@@ -34,11 +37,19 @@ function weight(e: Evidence): number {
 
 function candidates(state: TurnState, citable: Evidence[]): TurnState["answer"]["candidates"] {
   const q = state.text;
+  if (state.clarifying.length) return [];
   if (citable.length === 0) return [{ label: "none", text: "Memory holds nothing on this yet.", score: 0 }];
   if (state.mode === "fast")
     return [{ label: "fast", text: quote(citable[0], q), score: weight(citable[0]) }];
   if (state.mode === "deep") {
-    const used = citable.slice(0, 4);
+    // Several pieces, one quote per distinct sentence.
+    const seen = new Set<string>();
+    const used = citable.slice(0, 4).filter((e) => {
+      const sentence = bestSentence(e.text, q);
+      if (seen.has(sentence)) return false;
+      seen.add(sentence);
+      return true;
+    });
     return [
       {
         label: "deep",
@@ -62,16 +73,21 @@ function painReflection(state: TurnState): string | undefined {
   const extra = pain.node.extra ?? {};
   return (
     `This topic hurt before (pain memory #${pain.node.id}: "${pain.node.content.slice(0, 80)}"). ` +
-    `Then: ${String(extra.resolution ?? "")} A new strategy now: take one small, checkable step at a time ` +
+    `What was tried then: ${String(extra.resolution ?? "")} A new strategy now: take one small, checkable step at a time ` +
     "and stop after each to see whether it helped, instead of repeating what did not work."
   );
 }
 
 export const synthesis: Step = async (state) => {
-  const citable = state.evidence.filter((e) => e.layer !== "shadow");
+  // Citable: not SHADOW, not this session's own turns and recaps (those are context), and close enough to
+  // the best piece to be worth quoting.
+  const own = state.session.id;
+  const pool = state.evidence.filter((e) => e.layer !== "shadow" && e.session !== own);
+  const best = pool[0]?.score ?? 0;
+  const citable = state.clarifying.length ? [] : pool.filter((e) => e.score >= best * CITE_MIN_SHARE);
   const made = candidates(state, citable);
   const judged = [...made].sort((a, b) => b.score - a.score);
-  const chosen = judged[0];
+  const chosen = judged[0] ?? { label: "clarify", text: "", score: 0 };
   const cited = citable.filter((e) => chosen.text.includes(`[evidence_id: ${e.evidenceId}]`));
   let summary = chosen.text;
   if (state.options.generator && citable.length > 0 && state.clarifying.length === 0) {
@@ -100,6 +116,9 @@ export const synthesis: Step = async (state) => {
       ...state.anchors.map((a) => `Anchor: ${a.content} [evidence_id: ev:${a.id}]`),
       ...state.refreshed.map((n) => `Refreshed: ${n.content.slice(0, 120)} [evidence_id: ev:${n.id}]`),
       ...made.map((c) => `${c.label}: ${c.text}`),
+      ...(state.clarifying.length && pool[0]
+        ? [`Closest in memory so far: ${pool[0].title ?? pool[0].text.slice(0, 120)}`]
+        : []),
     ],
     reflection: reflection || "Nothing to add.",
     steps: [],

@@ -4,6 +4,7 @@
  * is queued when clarity fell or drift rose, and the session goal, phase and metrics move on.
  */
 import { phaseRecap } from "../../memory/anchors.js";
+import { sentences } from "../../memory/extractive.js";
 import { recordPain } from "../../memory/pain-memory.js";
 import { addTurns } from "../../memory/turns.js";
 import { CLARITY_LOW, DRIFT_HIGH, nextPhase, PAIN_HIGH, updateGoal } from "../metrics.js";
@@ -46,7 +47,7 @@ export const feedback: Step = async (state) => {
           .map((m) => `${m.role}: ${m.text.slice(0, 200)}`)
           .join("\n") || state.text,
       reflection: "The user was in distress; the answer stayed truthful and named the problem plainly.",
-      resolution: state.answer.steps[0] ?? "one small next step",
+      resolution: sentences(state.answer.summary)[0] ?? state.answer.summary.slice(0, 200),
       pain: metrics.pain,
       session: session.id,
       turn: first,
@@ -83,8 +84,15 @@ export const feedback: Step = async (state) => {
         await memory.store.search(state.text, { mode: "hybrid", topK: REFRESH_K, tags: ["layer:archive"] })
       ).map((h) => h.id)
     : [];
-  const goal = updateGoal(session.goal ? Float32Array.from(session.goal) : undefined, vector, metrics.drift);
-  session.goal = Array.from(goal);
+  // A goal is only set once the user has said what they are after (not from a message we had to question).
+  if (state.clarifying.length === 0) {
+    const goal = updateGoal(
+      session.goal ? Float32Array.from(session.goal) : undefined,
+      vector,
+      metrics.drift,
+    );
+    session.goal = Array.from(goal);
+  }
   session.delta = state.delta;
   session.timeline.push({
     turn: state.turn,
