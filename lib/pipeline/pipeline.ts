@@ -18,7 +18,7 @@ import { formatting } from "./steps/09-formatting.js";
 import { feedback } from "./steps/10-feedback.js";
 import type { Step } from "./steps/step.js";
 import { TraceChannel } from "./trace.js";
-import type { PipelineOptions, TurnState } from "./turn.js";
+import type { ContextWindow, PipelineOptions, TurnState } from "./turn.js";
 import { STEPS, type StepName, type TraceEvent } from "./types.js";
 
 const CHAIN: Record<StepName, Step> = {
@@ -35,6 +35,13 @@ const CHAIN: Record<StepName, Step> = {
 };
 
 const WINDOWS = [8192, 32768, 131072];
+
+function checkWindow(contextWindow: number): ContextWindow {
+  if (!WINDOWS.includes(contextWindow)) {
+    throw new InvalidInputError(`contextWindow must be one of ${WINDOWS.join(", ")}, got ${contextWindow}`);
+  }
+  return contextWindow as ContextWindow;
+}
 
 /** What one message produced. */
 export interface TurnResult {
@@ -62,10 +69,7 @@ export class Pipeline {
     readonly memory: Memory,
     options: PipelineOptions,
   ) {
-    const contextWindow = options.contextWindow ?? 8192;
-    if (!WINDOWS.includes(contextWindow)) {
-      throw new InvalidInputError(`contextWindow must be one of ${WINDOWS.join(", ")}, got ${contextWindow}`);
-    }
+    const contextWindow = checkWindow(options.contextWindow ?? 8192);
     this.options = {
       contextWindow,
       connectors: options.connectors ?? [],
@@ -76,6 +80,7 @@ export class Pipeline {
   }
 
   static async open(store: CapsuleStore, options: PipelineOptions = {}): Promise<Pipeline> {
+    checkWindow(options.contextWindow ?? 8192);
     return new Pipeline(await Memory.open(store), options);
   }
 
