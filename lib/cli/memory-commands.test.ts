@@ -1,0 +1,126 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { tempDir, tempPath } from "../../test/helpers/temp.js";
+import { main } from "./main.js";
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const store = tempPath();
+const docs = tempDir();
+
+test("memory add, promote, redact, raise, review and history through the CLI", async () => {
+  await writeFile(join(docs, "ivf.md"), "IVF splits vectors into lists; 256 lists suit 50k rows.");
+  assert.is((await run(["ingest", docs, "-s", store, "--embedder", "use-lite"])).code, 0);
+  const source = join(docs, "ivf.md");
+  const added = await run([
+    "memory",
+    "add",
+    "IVF with 256 lists suits 50k rows.",
+    "-s",
+    store,
+    "--source",
+    source,
+    "--json",
+  ]);
+  assert.is(added.code, 0, added.err);
+  const hypothesis = JSON.parse(added.out);
+  assert.is(hypothesis.layer, "shadow");
+  const review = await run(["memory", "review", "--all", "-s", store, "--json"]);
+  assert.equal(
+    JSON.parse(review.out).map((n: { id: number }) => n.id),
+    [hypothesis.id],
+  );
+  const promoted = await run(["memory", "promote", String(hypothesis.id), "-s", store, "--json"]);
+  assert.is(promoted.code, 0, promoted.err);
+  assert.is(JSON.parse(promoted.out).layer, "archive");
+
+  const secret = await run([
+    "memory",
+    "add",
+    "Mail bob@example.org about it.",
+    "--layer",
+    "archive",
+    "-s",
+    store,
+    "--source",
+    source,
+    "--json",
+  ]);
+  const redacted = await run(["memory", "redact", String(JSON.parse(secret.out).id), "-s", store]);
+  assert.is(redacted.code, 0, redacted.err);
+  assert.ok(redacted.out.includes("[EMAIL]"), redacted.out);
+  const copyId = redacted.out.match(/redacted copy: (\d+)/)?.[1] as string;
+  const raised = await run(["memory", "raise", copyId, "--reason", "clean", "-s", store, "--json"]);
+  assert.is(JSON.parse(raised.out).level, "DERIVED");
+
+  const history = await run(["memory", "history", "-s", store, "--json"]);
+  const ops = JSON.parse(history.out).map((h: { delta: { op: string } }) => h.delta.op);
+  assert.ok(ops.includes("promote") && ops.includes("level"), ops.join(","));
+});
+
+test("memory errors are one line with the code; a refused gate names its reasons", async () => {
+  const orphan = await run(["memory", "add", "A claim with no source.", "-s", store, "--json"]);
+  const refused = await run(["memory", "promote", String(JSON.parse(orphan.out).id), "-s", store]);
+  assert.is(refused.code, 1);
+  assert.match(refused.err, /^SIGLA_GATE_REJECTED: sift gate refused: no source\n$/);
+  const unknown = await run(["memory", "promote", "9999", "-s", store]);
+  assert.match(unknown.err, /^SIGLA_UNKNOWN_ID: /);
+  const badId = await run(["memory", "redact", "abc", "-s", store]);
+  assert.is(badId.code, 1);
+  assert.match(badId.err, /^SIGLA_INVALID_INPUT: id must be a capsule id/);
+  const noSource = await run(["memory", "add", "x y z", "--layer", "archive", "-s", store]);
+  assert.match(noSource.err, /^SIGLA_SCHEMA: .*source/);
+});
+
+test("ask runs the pipeline, continues a session and prints the trace; dsl runs a program", async () => {
+  const asked = await run([
+    "ask",
+    "How many lists suit 50k rows in IVF?",
+    "-s",
+    store,
+    "--session",
+    "cli",
+    "--trace",
+  ]);
+  assert.is(asked.code, 0, asked.err);
+  assert.match(asked.out, / 1\. perception .* ms /);
+  assert.match(asked.out, /10\. feedback /);
+  assert.match(asked.out, /^I-Loop: /m);
+  assert.match(asked.out, /\[evidence_id: ev:\d+\]/);
+  const again = await run(["ask", "And with 100k rows?", "-s", store, "--session", "cli", "--json"]);
+  const turn = JSON.parse(again.out);
+  assert.is(turn.turn, 2);
+  assert.is(turn.trace.length, 10);
+  const dsl = await run([
+    "dsl",
+    'INTENT "IVF lists" | RETRIEVE k=2 | MERGE | INJECT "Q: {{intent}}\\n{{context}}"',
+    "-s",
+    store,
+    "--json",
+  ]);
+  assert.is(dsl.code, 0, dsl.err);
+  const result = JSON.parse(dsl.out);
+  assert.ok(result.prompt.startsWith("Q: IVF lists\n"), result.prompt);
+  assert.ok(result.hits.length >= 1);
+  const bad = await run(["dsl", "INTENT | RETRIEVE", "-s", store]);
+  assert.is(bad.code, 1);
+  assert.match(bad.err, /^SIGLA_DSL_PARSE: position 7: /);
+});
+
+test("memory communities lists and refreshes summaries", async () => {
+  const listed = await run(["memory", "communities", "-s", store, "--json"]);
+  assert.is(listed.code, 0, listed.err);
+  const refreshed = await run(["memory", "communities", "--refresh", "-s", store, "--json"]);
+  assert.is(refreshed.code, 0, refreshed.err);
+  const report = JSON.parse(refreshed.out);
+  assert.is(report.written, JSON.parse(listed.out).length);
+});
+
+test.run();
