@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { describeToken, tokenize } from "./lexer.js";
 import { caught } from "../../test/helpers/dsl.js";
+import { describeToken, tokenize } from "./lexer.js";
 
 const shape = (text: string) => tokenize(text).map((t) => [t.kind, t.value, t.offset]);
 

@@ -1,11 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { caught } from "../../test/helpers/dsl.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { EXPAND_DECAY, expand, inject, intent, merge, retrieve } from "./operators.js";
 import { runDsl } from "./run.js";
-import { caught } from "../../test/helpers/dsl.js";
 import type { DslContext, DslHit, DslStep, DslStore } from "./types.js";
 
 const FAISS = "FAISS is a library for efficient similarity search of dense vectors";

@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { checkProgram, parseDsl } from "./parser.js";
 import { caught } from "../../test/helpers/dsl.js";
+import { checkProgram, parseDsl } from "./parser.js";
 import type { DslProgram } from "./types.js";
 
 /** The error a program fails to parse with: code, position, message. */
