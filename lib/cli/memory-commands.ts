@@ -45,6 +45,7 @@ export function addMemoryCommands(
     .addOption(storeOption())
     .option("--session <id>", "session to continue (saved beside the store)", "default")
     .option("--trace", "print each step as it finishes")
+    .option("--shared", "a session several people share (SIBYL speaks)")
     .option("--connector <folder>", "a local folder searched when memory is not enough (repeatable)", collect)
     .addOption(
       new Option("--window <tokens>", "context window").choices(["8192", "32768", "131072"]).default("8192"),
@@ -57,7 +58,7 @@ export function addMemoryCommands(
           contextWindow: Number(opts.window) as ContextWindow,
           connectors: opts.connector ?? [],
         });
-        const session = await pipeline.session(opts.session);
+        const session = await pipeline.session(opts.session, { shared: Boolean(opts.shared) });
         const onTrace =
           opts.trace && !opts.json
             ? (e: TraceEvent) => e.status === "end" && io.out(traceLine(e))

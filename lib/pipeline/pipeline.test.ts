@@ -127,6 +127,15 @@ test("KAIN speaks after the distressed message and a pain memory is recorded", (
   assert.is(results[3].voice, "KAIN");
   assert.ok(results[3].answer.startsWith("I-Loop: KAIN/"), results[3].answer.split("\n")[0]);
   assert.type(step(3, "feedback").data.pain, "number");
+  // High pain holds the shadow protocol: the answer is kept as a SHADOW draft.
+  assert.ok(step(3, "mode").data.shadowProtocol);
+  assert.type(step(3, "feedback").data.draft, "number");
+});
+
+test("a shared session brings in SIBYL", async () => {
+  const team = await run.pipeline.session("team", { shared: true });
+  await run.pipeline.ask(team, "Which index type should our team use for 50k vectors?");
+  assert.ok((team.traces[0].find((e) => e.step === "voices")?.data.active as string[]).includes("SIBYL"));
 });
 
 test("the pain memory surfaces when the topic returns, with a new strategy", () => {

@@ -100,6 +100,7 @@ export async function loadSession(
   try {
     const session = JSON.parse(text) as Session;
     if (session.id !== id || !Array.isArray(session.messages)) throw new Error("missing fields");
+    if (options.shared) session.shared = true;
     return session;
   } catch (error) {
     throw new SiglaError("SIGLA_SESSION", `session file ${file} is damaged: ${(error as Error).message}`, {

@@ -37,6 +37,19 @@ export const feedback: Step = async (state) => {
     source: { type: "conversation", ref: `session:${session.id}#${first + 1}` },
   });
 
+  // Shadow protocol (high pain or low trust): the answer itself is kept as a draft to be checked.
+  let draft: number | undefined;
+  if (state.shadowProtocol && state.clarifying.length === 0) {
+    const node = await memory.shadow({
+      content: state.answer.summary,
+      kind: "DRAFT",
+      tags: ["shadow-protocol", `session:${session.id}`],
+      source: { type: "conversation", ref: `session:${session.id}#${first + 1}` },
+    });
+    draft = node.id;
+    state.written.push(`SHADOW DRAFT #${node.id}`);
+  }
+
   let pain: number | undefined;
   if (metrics.pain >= PAIN_HIGH && state.voices.includes("KAIN")) {
     const node = await recordPain(memory, {
@@ -103,10 +116,11 @@ export const feedback: Step = async (state) => {
     at,
   });
   return {
-    summary: `turn stored, self-eval #${selfEval.id} in SHADOW${pain !== undefined ? `, pain memory #${pain}` : ""}${recap !== undefined ? `, recap #${recap}` : ""}${refreshNeeded ? `, RAG refresh (${session.refresh.length})` : ""}`,
+    summary: `turn stored, self-eval #${selfEval.id} in SHADOW${draft !== undefined ? `, draft #${draft}` : ""}${pain !== undefined ? `, pain memory #${pain}` : ""}${recap !== undefined ? `, recap #${recap}` : ""}${refreshNeeded ? `, RAG refresh (${session.refresh.length})` : ""}`,
     data: {
       turns: [userId, answerId],
       selfEval: selfEval.id,
+      draft: draft ?? null,
       pain: pain ?? null,
       phase: session.phase,
       phaseEnded: next.ended,
