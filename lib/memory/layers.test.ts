@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
-import { isSiglaError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { archiveId, toArchiveNode } from "./archive-node.js";
 import { isArchiveNode } from "./archive-schema.js";
@@ -17,16 +17,6 @@ const embedder = await loadUseLite();
 async function fresh(autoLinkK = 2): Promise<{ store: CapsuleStore; memory: Memory }> {
   const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK });
   return { store, memory: await Memory.open(store) };
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isSiglaError(error), String(error));
-    return (error as { code: string }).code;
-  }
-  return "resolved";
 }
 
 const fileSource = { type: "file" as const, ref: "notes/index.md", locator: "L1-L4" };
@@ -47,12 +37,12 @@ test("ARCHIVE nodes validate against the ArchiveNode schema; bad ones are refuse
   assert.ok(isArchiveNode(json));
   assert.match(json.hash, /^sha256:[0-9a-f]{64}$/);
   const count = await store.count();
-  assert.is(await code(memory.archive({ content: "no source given" })), "SIGLA_SCHEMA");
+  assert.is(await codeOf(memory.archive({ content: "no source given" })), "SIGLA_SCHEMA");
   assert.is(
-    await code(memory.archive({ content: "bad kind", source: fileSource, kind: "HYPOTHESIS" })),
+    await codeOf(memory.archive({ content: "bad kind", source: fileSource, kind: "HYPOTHESIS" })),
     "SIGLA_SCHEMA",
   );
-  assert.is(await code(memory.archive({ content: "  " })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(memory.archive({ content: "  " })), "SIGLA_INVALID_INPUT");
   assert.is(await store.count(), count);
   await memory.close();
   await store.close();
@@ -101,8 +91,8 @@ test("SHADOW nodes get review_after; GROWTH records every change and replays it"
   assert.is(before.get(a.id)?.edges, undefined);
   assert.equal((await memory.replay()).get(a.id)?.edges, [{ type: "RELATES_TO", to: b.id }]);
   assert.is((await Memory.open(store)).currentVersion, 3);
-  assert.is(await code(memory.link(a.id, "LIKES" as never, b.id)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(memory.link(a.id, "SUPPORTS", 9999)), "SIGLA_UNKNOWN_ID");
+  assert.is(await codeOf(memory.link(a.id, "LIKES" as never, b.id)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(memory.link(a.id, "SUPPORTS", 9999)), "SIGLA_UNKNOWN_ID");
   await memory.close();
   await store.close();
 });
@@ -124,7 +114,7 @@ test("promote: SIFT passes with a reachable source, refuses a missing source and
     content: "Unsourced claim.",
     source: { type: "web", ref: "https://x.example" },
   });
-  assert.is(await code(promote(memory, orphan.id)), "SIGLA_GATE_REJECTED");
+  assert.is(await codeOf(promote(memory, orphan.id)), "SIGLA_GATE_REJECTED");
   const refused = await memory.node(orphan.id);
   assert.is(refused.layer, "shadow");
   assert.is(refused.gateLog.at(-1)?.passed, false);
@@ -141,7 +131,7 @@ test("promote: SIFT passes with a reachable source, refuses a missing source and
     check.reasons.some((r) => r.includes("CONTRADICTS")),
     check.reasons.join("; "),
   );
-  assert.is(await code(promote(memory, contested.id)), "SIGLA_GATE_REJECTED");
+  assert.is(await codeOf(promote(memory, contested.id)), "SIGLA_GATE_REJECTED");
   await memory.resolveContradiction(promoted.id, contested.id, "different dataset sizes");
   assert.is((await promote(memory, contested.id)).layer, "archive");
   assert.ok(doc >= 0);
@@ -164,12 +154,12 @@ test("levels: RAW → REDACTED makes a redacted copy; DERIVED and GOLD go throug
   assert.equal(copy.edges, [{ type: "DERIVED_FROM", to: raw.id }]);
   assert.is(copy.security?.redacted, true);
   assert.is((await memory.node(raw.id)).content, raw.content, "RAW stays immutable");
-  assert.is(await code(redactNode(memory, copy.id)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(raiseLevel(memory, raw.id, { reason: "skip" })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(redactNode(memory, copy.id)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(raiseLevel(memory, raw.id, { reason: "skip" })), "SIGLA_INVALID_INPUT");
 
   const derived = await raiseLevel(memory, copy.id, { reason: "used for the index" });
   assert.is(derived.level, "DERIVED");
-  assert.is(await code(raiseLevel(memory, derived.id, { reason: "eval set" })), "SIGLA_GATE_REJECTED");
+  assert.is(await codeOf(raiseLevel(memory, derived.id, { reason: "eval set" })), "SIGLA_GATE_REJECTED");
   const gold = await raiseLevel(memory, derived.id, { reason: "eval set", approvedBy: "reviewer" });
   assert.is(gold.level, "GOLD");
   // The refused GOLD attempt is logged too.
@@ -177,7 +167,7 @@ test("levels: RAW → REDACTED makes a redacted copy; DERIVED and GOLD go throug
     gold.gateLog.map((g) => g.gate),
     ["create", "redaction", "derive", "gold", "gold"],
   );
-  assert.is(await code(raiseLevel(memory, gold.id, { reason: "more" })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(raiseLevel(memory, gold.id, { reason: "more" })), "SIGLA_INVALID_INPUT");
   assert.ok(doc >= 0);
   await memory.close();
   await store.close();
@@ -242,7 +232,9 @@ test("pain memory: recorded in SHADOW, found again by topic, not for another top
   );
   assert.equal(await painFor(memory, other), []);
   assert.is(
-    await code(recordPain(memory, { trigger: "x", context: "", reflection: "r", resolution: "s", pain: 1 })),
+    await codeOf(
+      recordPain(memory, { trigger: "x", context: "", reflection: "r", resolution: "s", pain: 1 }),
+    ),
     "SIGLA_INVALID_INPUT",
   );
   await memory.close();

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { clusteredVectors } from "../../test/helpers/vectors.js";
-import { isSiglaError } from "../errors.js";
 import { CapsuleStore } from "./capsule-store.js";
 
 const DIM = 16;
@@ -13,16 +13,6 @@ async function seeded(): Promise<CapsuleStore> {
   const store = await CapsuleStore.open(tempPath(), { embedder: fixedDim, autoLinkK: 0 });
   await store.addCapsules(vectors.map((vector, i) => ({ text: `capsule ${i}`, vector, tags: ["t"] })));
   return store;
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isSiglaError(error), String(error));
-    return (error as { code: string }).code;
-  }
-  return "resolved";
 }
 
 test("updateCapsules changes tags, meta and links in one commit and keeps text and vector", async () => {
@@ -54,7 +44,7 @@ test("updateCapsules rejects unknown ids, self links and bad fields and changes 
   const store = await seeded();
   const version = (await store.stats()).tableVersion;
   assert.is(
-    await code(
+    await codeOf(
       store.updateCapsules([
         { id: 1, tags: ["x"] },
         { id: 99, tags: ["y"] },
@@ -62,11 +52,11 @@ test("updateCapsules rejects unknown ids, self links and bad fields and changes 
     ),
     "SIGLA_UNKNOWN_ID",
   );
-  assert.is(await code(store.updateCapsule(1, { link: [42] })), "SIGLA_UNKNOWN_ID");
-  assert.is(await code(store.updateCapsule(1, { link: [1] })), "SIGLA_INVALID_INPUT");
-  assert.is(await code(store.updateCapsule(1, { tags: [""] })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(store.updateCapsule(1, { link: [42] })), "SIGLA_UNKNOWN_ID");
+  assert.is(await codeOf(store.updateCapsule(1, { link: [1] })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(store.updateCapsule(1, { tags: [""] })), "SIGLA_INVALID_INPUT");
   assert.is(
-    await code(store.updateCapsule(1, { meta: [] as unknown as Record<string, unknown> })),
+    await codeOf(store.updateCapsule(1, { meta: [] as unknown as Record<string, unknown> })),
     "SIGLA_INVALID_INPUT",
   );
   assert.equal((await store.get(1))?.tags, ["t"]);
@@ -82,7 +72,7 @@ test("addCapsules takes a per-batch autoLinkK", async () => {
   const [c] = await store.addCapsules([{ text: "c", vector: vectors[2] }]);
   assert.equal((await store.get(c))?.links.sort(), [a, b].sort());
   assert.is(
-    await code(store.addCapsules([{ text: "d", vector: vectors[3] }], { autoLinkK: -1 })),
+    await codeOf(store.addCapsules([{ text: "d", vector: vectors[3] }], { autoLinkK: -1 })),
     "SIGLA_INVALID_INPUT",
   );
   await store.close();
