@@ -4,6 +4,7 @@ import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { CapsuleStore } from "../store/capsule-store.js";
+import { addAnchor, anchorsFor, phaseRecap } from "./anchors.js";
 import { archiveId, toArchiveNode } from "./archive-node.js";
 import { isArchiveNode } from "./archive-schema.js";
 import { promote, raiseLevel, redactNode, sift } from "./gates.js";
@@ -236,6 +237,44 @@ test("pain memory: recorded in SHADOW, found again by topic, not for another top
       recordPain(memory, { trigger: "x", context: "", reflection: "r", resolution: "s", pain: 1 }),
     ),
     "SIGLA_INVALID_INPUT",
+  );
+  await memory.close();
+  await store.close();
+});
+
+test("anchors come back with their topic; a phase recap is a redacted ARCHIVE summary of the phase", async () => {
+  const { store, memory } = await fresh(0);
+  const anchor = await addAnchor(memory, {
+    content: "Project rule: every LanceDB index change is benchmarked before it ships.",
+    source: { type: "conversation", ref: "session:a#3" },
+  });
+  assert.is(anchor.anchor, true);
+  const [same] = await embedder.embed(["Should I change the LanceDB index type now?"]);
+  const [other] = await embedder.embed(["Where do penguins live?"]);
+  assert.equal(
+    (await anchorsFor(memory, same)).map((n) => n.id),
+    [anchor.id],
+  );
+  assert.equal(await anchorsFor(memory, other), []);
+  const recap = await phaseRecap(memory, {
+    session: "a",
+    phase: "exploring",
+    from: 0,
+    to: 5,
+    messages: [
+      "We compared IVF and HNSW indexes for 50k vectors.",
+      "HNSW had better recall; IVF built faster. Mail me at ann@example.com.",
+      "We chose HNSW with ef 100 for the index.",
+    ],
+  });
+  assert.ok(recap);
+  assert.is(recap.kind, "SUMMARY");
+  assert.is(recap.level, "DERIVED");
+  assert.ok(recap.content.length > 0 && !recap.content.includes("ann@example.com"), recap.content);
+  assert.ok(recap.tags.includes("recap"));
+  assert.is(
+    await phaseRecap(memory, { session: "a", phase: "opening", from: 0, to: 0, messages: [] }),
+    undefined,
   );
   await memory.close();
   await store.close();
