@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
@@ -96,16 +97,6 @@ async function keys(query: string, options: Parameters<typeof recall>[2] = {}): 
   return (await recall(await store(), query, { now: NOW, ...options })).map((h) => turnKey(h) ?? "");
 }
 
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isSiglaError(error), String(error));
-    return (error as { code: string }).code;
-  }
-  return "resolved";
-}
-
 test("neighbour-turn expansion finds the assistant's reply that neither baseline has in its top 5", async () => {
   const s = await store();
   const question = "Which book did you recommend for my flight?";
@@ -192,24 +183,24 @@ test("plain capsules (not turns) are recalled without neighbour-turn expansion",
 
 test("bad input is an InvalidInputError", async () => {
   const s = await store();
-  assert.is(await code(recall(s, "")), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "   ")), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, 42 as unknown as string)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "film", { k: 0 })), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "film", { k: 2.5 })), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "film", { now: "not a date" })), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "film", { tags: "turn" as unknown as string[] })), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "film", { where: "" })), "SIGLA_INVALID_INPUT");
-  assert.is(await code(recall(s, "film", { where: "no_such_column = 1" })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "")), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "   ")), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, 42 as unknown as string)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { k: 0 })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { k: 2.5 })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { now: "not a date" })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { tags: "turn" as unknown as string[] })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { where: "" })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { where: "no_such_column = 1" })), "SIGLA_INVALID_INPUT");
   assert.is(
-    await code(recall(s, "film", { weights: { fts: -1 } as Partial<typeof DEFAULT_RECALL_WEIGHTS> })),
+    await codeOf(recall(s, "film", { weights: { fts: -1 } as Partial<typeof DEFAULT_RECALL_WEIGHTS> })),
     "SIGLA_INVALID_INPUT",
   );
   assert.is(
-    await code(recall(s, "film", { weights: { nope: 1 } as Partial<typeof DEFAULT_RECALL_WEIGHTS> })),
+    await codeOf(recall(s, "film", { weights: { nope: 1 } as Partial<typeof DEFAULT_RECALL_WEIGHTS> })),
     "SIGLA_INVALID_INPUT",
   );
-  assert.is(await code(recall(s, "film", { budget: { maxCandidates: 0 } })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(recall(s, "film", { budget: { maxCandidates: 0 } })), "SIGLA_INVALID_INPUT");
 });
 
 test("parseQueryTime reads months, seasons, years, days, relative spans and version cues", () => {

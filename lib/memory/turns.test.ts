@@ -1,5 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import type { Embedder } from "../embed/embedder.js";
 import { isSiglaError } from "../errors.js";
@@ -25,16 +26,6 @@ const folded: Embedder = {
 
 async function open(autoLinkK = 2): Promise<CapsuleStore> {
   return CapsuleStore.open(tempPath(), { embedder: folded, autoLinkK });
-}
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isSiglaError(error), String(error));
-    return (error as { code: string }).code;
-  }
-  return "resolved";
 }
 
 test("addTurns stores each turn with its tags, source and TurnMeta, in order", async () => {
@@ -117,21 +108,21 @@ test("turnKey and turnMetaOf ignore capsules that are not turns", () => {
 test("bad turns, dates and session ids are InvalidInputErrors and store nothing", async () => {
   const store = await open();
   const ok = [{ role: "user" as const, text: "hello" }];
-  assert.is(await code(addTurns(store, "", "2024-03-05", ok)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(addTurns(store, "s 1", "2024-03-05", ok)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(addTurns(store, "s'1", "2024-03-05", ok)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(addTurns(store, "s1", "yesterday", ok)), "SIGLA_INVALID_INPUT");
-  assert.is(await code(addTurns(store, "s1", "2024-03-05", ok, { startTurn: -1 })), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(addTurns(store, "", "2024-03-05", ok)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(addTurns(store, "s 1", "2024-03-05", ok)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(addTurns(store, "s'1", "2024-03-05", ok)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(addTurns(store, "s1", "yesterday", ok)), "SIGLA_INVALID_INPUT");
+  assert.is(await codeOf(addTurns(store, "s1", "2024-03-05", ok, { startTurn: -1 })), "SIGLA_INVALID_INPUT");
   assert.is(
-    await code(addTurns(store, "s1", "2024-03-05", [{ role: "bot" as "user", text: "hi" }])),
+    await codeOf(addTurns(store, "s1", "2024-03-05", [{ role: "bot" as "user", text: "hi" }])),
     "SIGLA_INVALID_INPUT",
   );
   assert.is(
-    await code(addTurns(store, "s1", "2024-03-05", [...ok, { role: "assistant", text: "  " }])),
+    await codeOf(addTurns(store, "s1", "2024-03-05", [...ok, { role: "assistant", text: "  " }])),
     "SIGLA_INVALID_INPUT",
   );
   assert.is(
-    await code(addTurns(store, "s1", "2024-03-05", [{ role: "user", text: "x", at: "soon" }])),
+    await codeOf(addTurns(store, "s1", "2024-03-05", [{ role: "user", text: "x", at: "soon" }])),
     "SIGLA_INVALID_INPUT",
   );
   assert.is(await store.count(), 0);
