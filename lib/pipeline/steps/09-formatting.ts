@@ -17,9 +17,11 @@ export const formatting: Step = async (state) => {
       : undefined) ??
     `ask the next question about "${state.intent}"`;
   answer.steps = [lambda, ...state.narrowing.slice(1)];
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   state.delta = {
-    delta: state.written.length ? state.written.join("; ") : "nothing new in memory yet",
-    depth: `${answer.citations.length} citations from ${layers.length ? layers.join(", ") : "no layer"}; ${state.shadowHits.length} shadow read, not cited`,
+    // Feedback (step 10) always stores the two turns and a self-evaluation; earlier steps may add more.
+    delta: [...state.written, "2 turns and a self-evaluation (SHADOW) stored"].join("; "),
+    depth: `${plural(answer.citations.length, "citation")} from ${layers.length ? layers.join(", ") : "no layer"}; ${state.shadowHits.length} shadow read, not cited`,
     omega: state.clarifying.length
       ? 0.2
       : Math.round((0.5 * state.metrics.trust + 0.5 * state.metrics.clarity) * 100) / 100,
