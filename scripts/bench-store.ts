@@ -8,6 +8,7 @@
  * Vega-Lite chart of recall against p50 latency per system and setting).
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -21,6 +22,7 @@ import { loadTransformersEmbedder } from "../lib/embed/transformers.js";
 import { gemmTopK } from "../lib/kernels/ort-kernels.js";
 import { OnnxGraphBuilder } from "../lib/onnx/onnx-writer.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
+import { SNAPSHOT_FILE } from "../lib/store/snapshot.js";
 import { ensureMiniLmRandom } from "./make-minilm-random.js";
 
 const { values: args } = parseArgs({
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     out: { type: "string", default: "reports" },
     work: { type: "string", default: join("datasets", "cache", "bench-store") },
     "memory-probe": { type: "string" },
+    cold: { type: "boolean", default: false },
   },
 });
 
@@ -44,18 +47,63 @@ function log(line: string): void {
   process.stderr.write(`[bench:store] ${line}\n`);
 }
 
-const rss = () => process.memoryUsage().rss;
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** Child-process mode: open a saved store and report resident memory before and after (fresh heap). */
+/** Resident memory split by kind where Linux tells (RssAnon: heap and buffers; RssFile: mapped code). */
+function residentKinds(): { anon?: number; file?: number } {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    const kb = (name: string) =>
+      Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1]) * 1024 || undefined;
+    return { anon: kb("RssAnon"), file: kb("RssFile") };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Memory once the process is quiet: full GCs, 250 ms apart, until resident and external memory move less
+ * than 1 MB between two readings (at least 1 s, at most 10 s). Without this a reading can land while freed
+ * buffers (the model's file bytes, LanceDB batches) are still being released, which moves it by tens of MB
+ * either way.
+ */
+async function settledMemory() {
+  let last = process.memoryUsage();
+  let still = 0;
+  for (let round = 0; round < 40 && still < 4; round++) {
+    global.gc?.();
+    await sleep(250);
+    const now = process.memoryUsage();
+    const quiet = Math.abs(now.rss - last.rss) < 1e6 && Math.abs(now.external - last.external) < 1e6;
+    still = quiet ? still + 1 : 0;
+    last = now;
+  }
+  return { ...last, ...residentKinds() };
+}
+
+/**
+ * Child-process mode: with the model loaded, open a saved store and run one query; report resident memory
+ * before and after (both settled), and how long the open took. `--cold` removes the store's snapshot first,
+ * so the open scans the LanceDB table and rebuilds the index (and writes the snapshot again).
+ */
 async function memoryProbe(path: string): Promise<void> {
   const embedder = await miniLm("fp32");
-  global.gc?.();
-  const before = rss();
+  if (args.cold) await rm(join(path, SNAPSHOT_FILE), { force: true });
+  const before = await settledMemory();
+  const started = performance.now();
   const store = await CapsuleStore.open(path, { embedder });
+  const openMs = performance.now() - started;
   await store.query(new Float32Array(DIM).fill(1 / Math.sqrt(DIM)), { topK: K });
-  global.gc?.();
-  const after = rss();
-  process.stdout.write(JSON.stringify({ before, after, count: await store.count() }));
+  const after = await settledMemory();
+  process.stdout.write(
+    JSON.stringify({
+      before: before.rss,
+      after: after.rss,
+      count: await store.count(),
+      openMs,
+      detail: { before, after },
+    }),
+  );
   await store.close();
 }
 
@@ -274,6 +322,33 @@ function chart(points: Point[]) {
   };
 }
 
+interface MemoryRun {
+  before: number;
+  after: number;
+  count: number;
+  openMs: number;
+  detail: Record<string, unknown>;
+}
+
+function memoryRun(path: string, cold: boolean): MemoryRun {
+  log(`memory: opening the saved store in a fresh process${cold ? " without its snapshot" : ""}`);
+  const probe = spawnSync(
+    process.execPath,
+    [
+      "--expose-gc",
+      "--import",
+      "tsx",
+      "scripts/bench-store.ts",
+      "--memory-probe",
+      path,
+      ...(cold ? ["--cold"] : []),
+    ],
+    { encoding: "utf8", env: { ...process.env, LANCEDB_LOG: "error" } },
+  );
+  if (probe.status !== 0) throw new Error(`memory probe failed: ${probe.stderr}`);
+  return JSON.parse(probe.stdout) as MemoryRun;
+}
+
 async function main(): Promise<void> {
   if (args["memory-probe"]) return memoryProbe(args["memory-probe"]);
   const work = args.work as string;
@@ -287,15 +362,9 @@ async function main(): Promise<void> {
   const sigla = await benchSigla(data, queries, truth, work);
   const lance = await benchLance(data, queries, truth, work);
   const floorMs = await bandwidthFloorMs(data);
-  const probe = spawnSync(
-    process.execPath,
-    ["--expose-gc", "--import", "tsx", "scripts/bench-store.ts", "--memory-probe", sigla.path],
-    {
-      encoding: "utf8",
-      env: { ...process.env, LANCEDB_LOG: "error" },
-    },
-  );
-  const memory = JSON.parse(probe.stdout || "{}") as { before: number; after: number };
+  // Memory: the store as the benchmark left it (closed, so with its snapshot), then a cold open without it.
+  const memory = memoryRun(sigla.path, false);
+  const memoryCold = memoryRun(sigla.path, true);
   const lorem = await benchLorem(work);
 
   const rawBytes = size * DIM * 4;
@@ -324,7 +393,10 @@ async function main(): Promise<void> {
     memory: {
       ratio: (memory.after - memory.before) / rawBytes,
       max: 1.3,
-      note: "resident memory added by opening the store (model already loaded) / raw vector bytes",
+      note: "resident memory added by opening the store and one query (model already loaded) / raw vector bytes",
+      cold: (memoryCold.after - memoryCold.before) / rawBytes,
+      coldNote:
+        "the same without the snapshot file: the open scans the table and rebuilds the index (not a target)",
     },
   };
   const report = {
@@ -343,6 +415,7 @@ async function main(): Promise<void> {
     lancedb: { ...lance, points: undefined },
     scanFloorMs: floorMs,
     memory: { ...memory, rawBytes },
+    memoryCold: { ...memoryCold, rawBytes },
     lorem,
     points,
     targets,

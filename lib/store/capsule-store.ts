@@ -5,8 +5,11 @@
  * Every write is one LanceDB commit (an `add`, or a `mergeInsert` that inserts new rows, rewrites the links
  * of touched rows and deletes removed ones together), taken under a cross-process write lock; the in-memory
  * state changes only after the commit succeeds, so a failed batch leaves the store exactly as before.
+ *
+ * In memory: the vectors (`hot-vectors.ts`), every capsule's other fields packed into typed arrays
+ * (`records.ts`) and the index lists; nothing else. `open` reads them from `hot.snapshot` when it belongs to
+ * the table's current version (`snapshot.ts`), else scans the table; `close` saves them when they changed.
  */
-import { createHash } from "node:crypto";
 import { cp, mkdir, readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import "./lancedb-env.js";
@@ -21,17 +24,15 @@ import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
 import { chooseIndexKind } from "./index-policy.js";
 import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
+import { CapsuleRecords, type RecordParts, sha256Of } from "./records.js";
+import { readSnapshot, removeSnapshot, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
 import {
   CAPSULE_COLUMNS,
   type CapsuleRow,
   capsuleSchema,
-  fromStored,
   rowsToArrow,
   rowToCapsule,
-  type StoredCapsule,
-  storedFromRow,
   TABLE_NAME,
-  toStored,
 } from "./table-schema.js";
 import type {
   AddOptions,
@@ -56,14 +57,23 @@ import {
   checkText,
   checkVector,
 } from "./validate.js";
-import { createIndex, ORT_MIN_ROWS, type VectorIndex } from "./vector-index.js";
+import {
+  createIndex,
+  ORT_MIN_ROWS,
+  restoreIndex,
+  type SavedIndex,
+  type VectorIndex,
+} from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
 
 const RRF_K = 60;
 
 export function sha256(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  return sha256Of(text);
 }
+
+/** Names of the snapshot sections holding the records (see `records.ts`). */
+const RECORD_SECTIONS = ["start", "length", "linkStart", "linkCount", "bytes", "links"] as const;
 
 function sqlList(ids: Iterable<number>): string {
   return [...ids].join(", ");
@@ -94,9 +104,11 @@ export class CapsuleStore {
   // Set by `reload`, which `open` runs before handing the store out.
   private index!: VectorIndex;
   private hot!: HotVectors;
-  private records!: Map<number, StoredCapsule>;
+  private records!: CapsuleRecords;
   private syncedVersion = 0;
   private ftsStale = true;
+  /** The table version and index that `hot.snapshot` holds, when this process knows it to be current. */
+  private snapshotOf?: { version: number; index: VectorIndex };
 
   private constructor(
     /** Absolute path of the store folder. */
@@ -149,7 +161,7 @@ export class CapsuleStore {
     const db = await lancedb.connect(dir);
     const table = await CapsuleStore.openTable(db, dir, manifest.embedder.dim);
     const store = new CapsuleStore(dir, embedder, db, table, manifest, indexPolicy, autoLinkK);
-    await store.reload();
+    await store.reload(true);
     return store;
   }
 
@@ -157,6 +169,8 @@ export class CapsuleStore {
     try {
       const names = await db.tableNames();
       if (!names.includes(TABLE_NAME)) {
+        // A new table starts its versions again: a snapshot left from an earlier one must never match.
+        await removeSnapshot(dir);
         return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim), { mode: "create" });
       }
       const table = await db.openTable(TABLE_NAME);
@@ -181,25 +195,99 @@ export class CapsuleStore {
     }
   }
 
-  /** Rebuilds the in-memory vectors and links from the table (on open, and when another process wrote). */
-  private async reload(): Promise<void> {
+  /**
+   * Rebuilds the in-memory state from the table (on open, and when another process wrote): from the
+   * snapshot when it belongs to exactly the table's current version, else by scanning the table. After a
+   * scan at open (`saveScanned`), the snapshot is written for the next open.
+   */
+  private async reload(saveScanned = false): Promise<void> {
     const dim = this.dim;
-    const hot = new HotVectors(dim, Math.max(1024, await this.table.countRows()));
-    const records = new Map<number, StoredCapsule>();
+    const tableVersion = await this.table.version();
+    const rows = await this.table.countRows();
+    const read = await readSnapshot(this.path, { tableVersion, rows, dim });
+    const restored = read.status === "ok" ? this.fromSnapshot(read.snapshot) : undefined;
+    const { hot, records } = restored ?? (await this.scan(rows));
     let maxId = -1;
+    for (const id of hot.ids) if (id > maxId) maxId = id;
+    this.hot = hot;
+    this.records = records;
+    this.manifest.nextId = Math.max(this.manifest.nextId, maxId + 1);
+    this.syncedVersion = tableVersion;
+    this.ftsStale = true;
+    const kind = chooseIndexKind(hot.size, this.indexPolicy);
+    const saved = restored?.index?.kind === kind ? restored.index : undefined;
+    const index = saved && restoreIndex(hot, this.table, saved);
+    this.index = index ?? (await this.buildIndex(kind));
+    this.snapshotOf =
+      restored && (index || kind === "flat") ? { version: tableVersion, index: this.index } : undefined;
+    await this.indexTable(() => this.index.sync?.());
+    if (saveScanned && !restored) await this.saveSnapshot();
+  }
+
+  /** The hot vectors, records and saved index of a snapshot, or undefined when its parts do not fit. */
+  private fromSnapshot(
+    snapshot: Snapshot,
+  ): { hot: HotVectors; records: CapsuleRecords; index?: SavedIndex } | undefined {
+    const { sections, info } = snapshot;
     try {
-      // Streamed batch by batch, so the table is never held twice in memory.
+      const hot = HotVectors.adopt(this.dim, sections.ids as Int32Array, sections.vectors as Float32Array);
+      const parts = Object.fromEntries(RECORD_SECTIONS.map((name) => [name, sections[`records.${name}`]]));
+      const records = CapsuleRecords.fromParts(parts as unknown as RecordParts);
+      if (records.size !== hot.size || hot.ids.some((id) => !records.has(id))) return undefined;
+      const kind = info.indexKind as IndexKind;
+      const index =
+        (kind === "ivf" || kind === "hnsw") && sections["index.centroids"] && sections["index.labels"]
+          ? {
+              kind,
+              params: (info.indexParams ?? {}) as Record<string, number>,
+              centroids: sections["index.centroids"] as Float32Array,
+              labels: sections["index.labels"] as Int32Array,
+            }
+          : undefined;
+      return { hot, records, index };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Reads every row of the table, in batches, into new hot vectors and records. */
+  private async scan(rows: number): Promise<{ hot: HotVectors; records: CapsuleRecords }> {
+    const dim = this.dim;
+    const hot = new HotVectors(dim, Math.max(1024, rows));
+    const records = CapsuleRecords.empty();
+    try {
+      // Streamed batch by batch (1024 rows each), so the table is never held twice in memory.
       for await (const batch of this.table.query().select([...CAPSULE_COLUMNS, "vector"])) {
-        const ids = batch.getChild("id")?.toArray() as Int32Array;
-        const vectors = batch.getChild("vector")?.data[0];
-        const values = vectors?.children[0];
-        if (!vectors || !values) continue;
+        const column = (name: string) => {
+          const child = batch.getChild(name);
+          if (!child) throw new Error(`no column ${name}`);
+          return child;
+        };
+        const ids = column("id").toArray() as Int32Array;
+        const vectors = column("vector").data[0];
+        const values = vectors.children[0];
         const start = values.offset + vectors.offset * dim;
         hot.append(ids, (values.values as Float32Array).subarray(start, start + batch.numRows * dim));
-        for (const row of batch.toArray()) {
-          const capsule = storedFromRow(row);
-          records.set(capsule.id, capsule);
-          if (capsule.id > maxId) maxId = capsule.id;
+        const [text, tags, links, meta, source, sha, createdAt] = [
+          "text",
+          "tags",
+          "links",
+          "meta",
+          "source",
+          "sha256",
+          "created_at",
+        ].map(column);
+        for (let i = 0; i < batch.numRows; i++) {
+          records.put({
+            id: ids[i],
+            text: String(text.get(i)),
+            tags: Array.from(tags.get(i)?.toArray() ?? [], String),
+            links: links.get(i)?.toArray() ?? [],
+            meta: String(meta.get(i)),
+            source: source.get(i) ?? null,
+            sha256: String(sha.get(i)),
+            createdAt: Number(createdAt.get(i)),
+          });
         }
       }
     } catch (error) {
@@ -211,13 +299,41 @@ export class CapsuleStore {
         },
       );
     }
-    this.hot = hot;
-    this.records = records;
-    this.manifest.nextId = Math.max(this.manifest.nextId, maxId + 1);
-    this.syncedVersion = await this.table.version();
-    this.ftsStale = true;
-    this.index = await this.buildIndex(chooseIndexKind(hot.size, this.indexPolicy));
-    await this.indexTable(() => this.index.sync?.());
+    return { hot, records };
+  }
+
+  /**
+   * Writes the in-memory state as the snapshot of the version it mirrors, unless another process already
+   * saved a newer one. Best effort: the snapshot is a cache, and a failed write only means the next open
+   * scans the table.
+   */
+  private async saveSnapshot(): Promise<void> {
+    const version = this.syncedVersion;
+    try {
+      const existing = await snapshotKey(this.path);
+      if (existing && existing.tableVersion > version) return;
+      const records = this.records.parts();
+      const saved = this.index.saved?.();
+      const sections: Snapshot["sections"] = { ids: this.hot.ids, vectors: this.hot.matrix };
+      for (const name of RECORD_SECTIONS) sections[`records.${name}`] = records[name];
+      if (saved) {
+        sections["index.centroids"] = saved.centroids;
+        sections["index.labels"] = saved.labels;
+      }
+      const info = saved
+        ? { indexKind: saved.kind, indexParams: saved.params }
+        : { indexKind: this.index.kind };
+      await writeSnapshot(this.path, {
+        tableVersion: version,
+        rows: this.hot.size,
+        dim: this.dim,
+        info,
+        sections,
+      });
+      this.snapshotOf = { version, index: this.index };
+    } catch {
+      // Left to the next open.
+    }
   }
 
   /**
@@ -343,7 +459,8 @@ export class CapsuleStore {
       hot.remove(id);
       records.delete(id);
     }
-    for (const row of [...rows, ...updated]) records.set(row.id, toStored(row));
+    for (const row of rows) records.put({ ...row, meta: JSON.stringify(row.meta) }, true);
+    for (const row of updated) records.setLinks(row.id, row.links);
     this.manifest.nextId = firstId + ids.length;
     await writeManifest(this.path, this.manifest);
     this.syncedVersion = await this.table.version();
@@ -362,7 +479,7 @@ export class CapsuleStore {
     auto: number[][],
     removed: ReadonlySet<number>,
   ): Promise<{ rows: CapsuleRow[]; updated: CapsuleRow[] }> {
-    const links = (id: number) => this.records.get(id)?.links ?? [];
+    const links = (id: number) => this.records.linksView(id);
     const newLinks = new Map<number, Set<number>>(ids.map((id) => [id, new Set<number>()]));
     const touched = new Map<number, Set<number>>();
     const touch = (id: number) => {
@@ -441,7 +558,7 @@ export class CapsuleStore {
       const { hot } = this;
       const links = new Map<number, Set<number>>();
       const touch = (id: number) => {
-        if (!links.has(id)) links.set(id, new Set(this.records.get(id)?.links ?? []));
+        if (!links.has(id)) links.set(id, new Set(this.records.linksView(id)));
         return links.get(id) as Set<number>;
       };
       for (const p of checked) {
@@ -466,7 +583,7 @@ export class CapsuleStore {
         return { ...row, tags: p?.tags ?? row.tags, meta: p?.meta ?? row.meta };
       });
       await this.write([], rows, new Set());
-      for (const row of rows) this.records.set(row.id, toStored(row));
+      for (const row of rows) this.records.put({ ...row, meta: JSON.stringify(row.meta) });
       this.syncedVersion = await this.table.version();
       this.ftsStale = true;
       return this.fetch(checked.map((p) => p.id));
@@ -515,11 +632,13 @@ export class CapsuleStore {
   }
 
   /** Capsules by id, in the order asked (unknown ids are skipped); fresh copies of the in-memory records. */
-  private fetch(ids: number[]): Capsule[] {
-    return ids.flatMap((id) => {
-      const stored = this.records.get(id);
-      return stored ? [fromStored(stored)] : [];
-    });
+  private fetch(ids: Iterable<number>): Capsule[] {
+    const out: Capsule[] = [];
+    for (const id of ids) {
+      const capsule = this.records.capsule(id);
+      if (capsule) out.push(capsule);
+    }
+    return out;
   }
 
   /** Runs a LanceDB call whose filter came from the caller, turning SQL errors into typed errors. */
@@ -670,22 +789,21 @@ export class CapsuleStore {
 
   /** The capsules linked to `id`. */
   async neighbours(id: number): Promise<Capsule[]> {
-    return this.fetch([...this.linksOf(id)]);
+    return this.fetch(this.linksOf(id));
   }
 
-  private linksOf(id: number): readonly number[] {
+  private linksOf(id: number): number[] {
     this.assertOpen();
     checkId(id);
-    const capsule = this.records.get(id);
-    if (!capsule) throw new UnknownIdError(id);
-    return capsule.links;
+    if (!this.records.has(id)) throw new UnknownIdError(id);
+    return this.records.linksOf(id);
   }
 
   /** Breadth-first walk over links from `id`, up to `depth` hops (default 2). */
   async bfs(id: number, options: { depth?: number } = {}): Promise<BfsNode[]> {
     this.linksOf(id);
     const depth = checkPositiveInt(options.depth ?? 2, "depth", 0);
-    return bfs(id, (node) => this.records.get(node)?.links ?? [], depth);
+    return bfs(id, (node) => this.records.linksOf(node), depth);
   }
 
   /** A seeded random walk over links from `id` (default 10 steps, seed 0). */
@@ -694,14 +812,13 @@ export class CapsuleStore {
     const steps = checkPositiveInt(options.steps ?? 10, "steps", 0);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed)) throw new InvalidInputError(`seed must be an integer, got ${seed}`);
-    return randomWalk(id, (node) => this.records.get(node)?.links ?? [], steps, seed);
+    return randomWalk(id, (node) => this.records.linksOf(node), steps, seed);
   }
 
   /** Size, embedder, index and link counts of the store. */
   async stats(): Promise<StoreStats> {
     this.assertOpen();
-    let links = 0;
-    for (const capsule of this.records.values()) links += capsule.links.length;
+    const links = this.records.linkEntries;
     return {
       path: this.path,
       count: this.hot.size,
@@ -726,14 +843,24 @@ export class CapsuleStore {
       throw new StoreError("SIGLA_STORE_PATH", `${dir} is not empty; save needs a new or empty folder`);
     }
     await withWriteLock(this.path, async () => {
-      await cp(this.path, dir, { recursive: true, filter: (src) => !src.endsWith(".lock") });
+      await cp(this.path, dir, {
+        recursive: true,
+        filter: (src) => !src.endsWith(".lock") && !src.endsWith(".tmp"),
+      });
     });
   }
 
-  /** Releases the table and the embedder; the store cannot be used afterwards. */
+  /**
+   * Writes the snapshot when the in-memory state changed since it was read or written, then releases the
+   * table; the store cannot be used afterwards.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    const { snapshotOf } = this;
+    if (snapshotOf?.version !== this.syncedVersion || snapshotOf.index !== this.index) {
+      await this.saveSnapshot();
+    }
     this.table.close();
     this.db.close();
   }

@@ -2,7 +2,8 @@ import { idMap, setInIdMap } from "./id-map.js";
 
 /**
  * The store's in-memory copy of its vectors: one growable Float32 matrix (row-major, unit-length rows) with
- * an id per row. Search kernels read it directly; LanceDB stays the store of record and rebuilds it on open.
+ * an id per row. Search kernels read it directly. LanceDB stays the store of record; on open the matrix is
+ * read from the store's snapshot (one read into the array kept here) or rebuilt from the table.
  */
 export class HotVectors {
   private data: Float32Array;
@@ -17,6 +18,27 @@ export class HotVectors {
   ) {
     this.data = new Float32Array(capacity * dim);
     this.rowIds = new Int32Array(capacity);
+  }
+
+  /**
+   * Hot vectors over existing arrays (a snapshot's), kept without a copy: `ids[row]` is the capsule of row
+   * `row` of `data`. Throws on a duplicate or negative id.
+   */
+  static adopt(dim: number, ids: Int32Array, data: Float32Array): HotVectors {
+    if (data.length !== ids.length * dim) throw new Error("ids and vectors disagree in length");
+    const hot = new HotVectors(dim, 0);
+    hot.data = data;
+    hot.rowIds = ids;
+    let max = -1;
+    for (const id of ids) max = Math.max(max, id);
+    hot.rowOf = idMap(max + 1);
+    for (let row = 0; row < ids.length; row++) {
+      const id = ids[row];
+      if (id < 0 || hot.rowOf[id] >= 0) throw new Error(`bad or repeated id ${id}`);
+      hot.rowOf[id] = row;
+    }
+    hot.rows = ids.length;
+    return hot;
   }
 
   get size(): number {

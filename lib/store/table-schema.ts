@@ -129,25 +129,3 @@ function listToArray(value: unknown): unknown[] {
   if (typeof (value as VectorType).toArray === "function") return Array.from((value as VectorType).toArray());
   return Array.from(value as Iterable<unknown>);
 }
-
-/**
- * A capsule as kept in memory: meta stays a JSON string (compact, and every read parses a fresh copy, so
- * callers can never change the store's state by mutating a result).
- */
-export interface StoredCapsule extends Omit<Capsule, "meta"> {
-  meta: string;
-}
-
-export function storedFromRow(row: Record<string, unknown>): StoredCapsule {
-  const capsule = rowToCapsule({ ...row, meta: "{}" });
-  return { ...capsule, meta: String(row.meta) };
-}
-
-export function toStored(capsule: Capsule): StoredCapsule {
-  const { id, text, tags, links, meta, source, sha256, createdAt } = capsule;
-  return { id, text, tags, links, meta: JSON.stringify(meta), source, sha256, createdAt };
-}
-
-export function fromStored(stored: StoredCapsule): Capsule {
-  return { ...stored, tags: [...stored.tags], links: [...stored.links], meta: JSON.parse(stored.meta) };
-}

@@ -5,7 +5,8 @@
  *
  * - flat: exact scan (ORT matrix kernels above a few thousand rows, JS below).
  * - ivf: inverted lists over k-means centroids, kept in memory; `nprobe` is calibrated at build time
- *   against exact search on a sample of the store so recall@10 meets `RECALL_TARGET`.
+ *   against exact search on a sample of the store so recall@10 meets `RECALL_TARGET`. The lists hold capsule
+ *   ids (never vectors) and are saved with the store's snapshot, so an open restores them without a build.
  * - hnsw: LanceDB's IVF_HNSW_SQ index on the table, with candidates re-ranked exactly from the hot vectors;
  *   `ef` is calibrated the same way. Auto-linking at this size goes through an in-memory IVF.
  */
@@ -47,6 +48,17 @@ export interface VectorIndex {
   sync?(): Promise<void>;
   /** The tuned parameters, for stats and reports. */
   readonly params: Record<string, number>;
+  /** What a snapshot keeps of the index so `restoreIndex` can bring it back without a build. */
+  saved?(): SavedIndex;
+}
+
+/** An index as a snapshot keeps it: its kind and parameters, and the IVF lists as one label per hot row. */
+export interface SavedIndex {
+  kind: IndexKind;
+  params: Record<string, number>;
+  centroids: Float32Array;
+  /** `labels[row]`: the list of hot row `row`. */
+  labels: Int32Array;
 }
 
 /** Maps the row numbers of a TopK to capsule ids in place. */
@@ -56,12 +68,35 @@ function rowsToIds(result: TopK, hot: HotVectors): TopK {
   return result;
 }
 
+/**
+ * Most scores one ORT call may hold (1M floats, 4 MB). A kernel's temporaries go to the C allocator, which
+ * keeps freed blocks of a few MB for reuse instead of returning them to the system, so large scans go
+ * block by block: resident memory stays flat, and the speed is the same.
+ */
+const MAX_SCORES = 1 << 20;
+
 /** Exact top-k rows over the first `rows` hot rows. */
 async function scan(hot: HotVectors, queries: Float32Array, k: number, rows = hot.size): Promise<TopK> {
-  const base = hot.matrix.subarray(0, rows * hot.dim);
-  if (rows < ORT_MIN_ROWS) return exactTopK(base, rows, hot.dim, queries, k);
-  const found = await gemmTopK(queries, base, hot.dim, k);
-  return found.k === k ? found : widen(found, k);
+  const dim = hot.dim;
+  const base = hot.matrix.subarray(0, rows * dim);
+  if (rows < ORT_MIN_ROWS) return exactTopK(base, rows, dim, queries, k);
+  const m = queries.length / dim;
+  const block = Math.max(ORT_MIN_ROWS, Math.floor(MAX_SCORES / m));
+  if (block >= rows) {
+    const found = await gemmTopK(queries, base, dim, k);
+    return found.k === k ? found : widen(found, k);
+  }
+  const out = emptyTopK(m, k);
+  for (let start = 0; start < rows; start += block) {
+    const end = Math.min(rows, start + block);
+    const found = await gemmTopK(queries, base.subarray(start * dim, end * dim), dim, k);
+    for (let q = 0; q < m; q++) {
+      for (let j = 0; j < found.k; j++) {
+        offer(out, q * k, start + found.rows[q * found.k + j], found.scores[q * found.k + j]);
+      }
+    }
+  }
+  return out;
 }
 
 /** Pads a TopK with fewer slots per query (k clamped to the row count) to `k` slots. */
@@ -166,6 +201,36 @@ export class IvfIndex implements VectorIndex {
     });
     this.builtSize = n;
     this.nprobe = await this.calibrate();
+  }
+
+  saved(): SavedIndex {
+    const { hot } = this;
+    const labels = new Int32Array(hot.size);
+    hot.ids.forEach((id, row) => {
+      labels[row] = this.listOf[id];
+    });
+    return { kind: "ivf", params: this.params, centroids: this.centroids, labels };
+  }
+
+  /** Takes back lists saved over the same hot rows; false (nothing changed) when they do not fit them. */
+  restore(saved: SavedIndex): boolean {
+    const { hot } = this;
+    const { centroids, labels } = saved;
+    const nlist = centroids.length / hot.dim;
+    const { nprobe, builtSize } = saved.params;
+    if (!Number.isInteger(nlist) || nlist < 1 || labels.length !== hot.size) return false;
+    if (!Number.isInteger(nprobe) || nprobe < 1 || nprobe > nlist || !Number.isInteger(builtSize))
+      return false;
+    if (labels.some((list) => list < 0 || list >= nlist)) return false;
+    this.centroids = centroids;
+    this.lists = Array.from({ length: nlist }, () => []);
+    this.listOf = idMap(hot.size);
+    hot.ids.forEach((id, row) => {
+      this.place(id, labels[row]);
+    });
+    this.nprobe = nprobe;
+    this.builtSize = builtSize;
+    return true;
   }
 
   private place(id: number, list: number): void {
@@ -357,6 +422,26 @@ export class HnswIndex implements VectorIndex {
     return { ef: this.ef, refine: this.refine, indexedRows: this.indexedRows };
   }
 
+  saved(): SavedIndex {
+    return { ...this.linker.saved(), kind: "hnsw", params: { ...this.linker.params, ...this.params } };
+  }
+
+  /**
+   * Takes back a saved linker and the state of the table index (valid: a snapshot belongs to exactly one
+   * table version, so the index it describes is the one on the table).
+   */
+  restore(saved: SavedIndex): boolean {
+    const { ef, refine, indexedRows } = saved.params;
+    if (![ef, refine, indexedRows].every(Number.isInteger) || ef < 1 || refine < 1 || indexedRows < 0) {
+      return false;
+    }
+    if (!this.linker.restore(saved)) return false;
+    this.ef = ef;
+    this.refine = refine;
+    this.indexedRows = indexedRows;
+    return true;
+  }
+
   /** Builds the in-memory linker; the table index follows in `sync`, after the rows are committed. */
   async build(): Promise<void> {
     await this.linker.build();
@@ -452,6 +537,23 @@ function sampleRows(hot: HotVectors, count: number, seed: number): Float32Array 
     picked.set(hot.matrix.subarray(order[i] * hot.dim, (order[i] + 1) * hot.dim), i * hot.dim);
   }
   return picked;
+}
+
+/** An index restored from a snapshot of the same hot rows, or undefined when `saved` does not fit them. */
+export function restoreIndex(
+  hot: HotVectors,
+  table: lancedb.Table,
+  saved: SavedIndex,
+): VectorIndex | undefined {
+  if (saved.kind === "ivf") {
+    const index = new IvfIndex(hot);
+    return index.restore(saved) ? index : undefined;
+  }
+  if (saved.kind === "hnsw") {
+    const index = new HnswIndex(hot, table);
+    return index.restore(saved) ? index : undefined;
+  }
+  return undefined;
 }
 
 /** Creates the index of the given kind over the hot vectors (call `build` before use). */

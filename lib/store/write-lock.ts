@@ -10,7 +10,8 @@ import { StoreError } from "../errors.js";
 
 const LOCK_FILE = ".lock";
 
-function alive(pid: number): boolean {
+/** Is there a process with this id (one we may not signal counts as alive)? */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
