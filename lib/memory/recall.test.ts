@@ -3,7 +3,6 @@ import * as assert from "uvu/assert";
 import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
-import { isSiglaError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { parseQueryTime } from "./query-dates.js";
 import { type DEFAULT_RECALL_WEIGHTS, recall } from "./recall.js";

@@ -3,7 +3,6 @@ import * as assert from "uvu/assert";
 import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import type { Embedder } from "../embed/embedder.js";
-import { isSiglaError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { addTurns, turnKey, turnMetaOf, turnSource } from "./turns.js";
 import type { TurnMeta } from "./types.js";
