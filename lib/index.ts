@@ -2,7 +2,16 @@
  * SIGLA's public API: everything the CLI, the REPL, the Jupyter kernel and the benchmarks use comes from
  * here. Front ends hold no logic of their own.
  */
+
+export {
+  type QuickBenchOptions,
+  type QuickBenchPoint,
+  type QuickBenchResult,
+  quickBench,
+} from "./bench/quick-bench.js";
+export * from "./charts/index.js";
 export { main as runCli } from "./cli/main.js";
+export * from "./commands/index.js";
 export { config, loadConfig, type SiglaConfig } from "./config.js";
 export * as dsl from "./dsl/index.js";
 export {

@@ -11,7 +11,7 @@ const args = [
   "tsx",
   uvu,
   ".",
-  "(lib|test|repl|kernel)/.*\\.test\\.ts$",
+  "(lib|test|repl|kernel)/.*\\.test\\.tsx?$",
   "-i",
   "node_modules",
   ...process.argv.slice(2),

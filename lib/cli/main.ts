@@ -121,14 +121,24 @@ function program(io: Io): Command {
   return cli;
 }
 
-/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+/** What `sigla` does with no arguments: the REPL, supplied by `bin/sigla.js` (lib/ never imports a front end). */
+export interface MainOptions {
+  /** Runs the interactive front end and resolves with its exit code. Without it, no arguments print help. */
+  interactive?: () => Promise<number>;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. With no arguments it runs
+ * `options.interactive` (the REPL) when given, and prints the help otherwise.
+ */
+export async function main(argv: string[], io: Io = defaultIo, options: MainOptions = {}): Promise<number> {
   const cli = program(io);
-  if (argv.length === 0) {
+  if (argv.length === 0 && !options.interactive) {
     cli.outputHelp();
     return 0;
   }
   try {
+    if (argv.length === 0 && options.interactive) return await options.interactive();
     await cli.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {

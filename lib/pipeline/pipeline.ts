@@ -123,6 +123,8 @@ export class Pipeline {
       const startedAt = Date.now();
       const base = { turn: state.turn, step, index: i + 1, startedAt };
       this.emit({ ...base, status: "start", ms: 0, summary: "", data: {} }, options.onTrace);
+      // Let the event loop turn once so a front end can draw the step's start before CPU-bound work begins.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const t0 = performance.now();
       const report = await CHAIN[step](state);
       const event: TraceEvent = { ...base, status: "end", ms: performance.now() - t0, ...report };

@@ -1,0 +1,71 @@
+/**
+ * The three SIGLA charts as one choice: from the data of a kind, its title, its Vega-Lite spec and its
+ * terminal drawing. Writing the PNG is `render.ts`'s job; choosing where the data comes from is the
+ * caller's (`:chart` in `lib/commands`).
+ */
+import type { MetricsPoint } from "../pipeline/session.js";
+import { type LatencyRow, latencyPercentilesSpec } from "./latency-percentiles.js";
+import { metricsTimelineSpec } from "./metrics-timeline.js";
+import { type RecallLatencyPoint, recallLatencySpec } from "./recall-latency.js";
+import { latencyLines, metricsTimelineLines, recallLatencyLines } from "./terminal.js";
+import type { VegaLiteSpec } from "./vega-lite-spec.js";
+
+/** The charts there are: metrics over turns, recall against latency, latency percentiles. */
+export const CHART_KINDS = ["metrics", "recall", "latency"] as const;
+export type ChartKind = (typeof CHART_KINDS)[number];
+
+/** The data each chart is drawn from. */
+export type ChartData =
+  | { kind: "metrics"; timeline: readonly MetricsPoint[]; session?: string }
+  | { kind: "recall"; points: readonly RecallLatencyPoint[]; source: string }
+  | { kind: "latency"; rows: readonly LatencyRow[]; source: string };
+
+/** A drawn chart: its spec, its terminal lines and, once written, its PNG. */
+export interface ChartResult {
+  kind: ChartKind;
+  title: string;
+  spec: VegaLiteSpec;
+  /** The chart in Unicode, one string per line. */
+  lines: string[];
+  /** Where the data came from (a session, a report file, the last `:bench`). */
+  source: string;
+  /** The PNG written, and its size. */
+  png?: string;
+  bytes?: number;
+}
+
+/** Title, spec and terminal drawing of a chart. */
+export function buildChart(data: ChartData): ChartResult {
+  switch (data.kind) {
+    case "metrics": {
+      const title = `Session ${data.session ?? ""} metrics`.replace(/\s+/g, " ");
+      return {
+        kind: "metrics",
+        title,
+        spec: metricsTimelineSpec(data.timeline, title),
+        lines: metricsTimelineLines(data.timeline),
+        source: `session ${data.session ?? ""}`.trim(),
+      };
+    }
+    case "recall": {
+      const title = "Recall@10 against p50 latency";
+      return {
+        kind: "recall",
+        title,
+        spec: recallLatencySpec(data.points, title),
+        lines: recallLatencyLines(data.points),
+        source: data.source,
+      };
+    }
+    case "latency": {
+      const title = "Query latency percentiles";
+      return {
+        kind: "latency",
+        title,
+        spec: latencyPercentilesSpec(data.rows, title),
+        lines: latencyLines(data.rows),
+        source: data.source,
+      };
+    }
+  }
+}

@@ -1,0 +1,14 @@
+/** Charts: Vega-Lite spec builders, rendering to SVG and PNG, and Unicode drawings for terminals. */
+export { buildChart, CHART_KINDS, type ChartData, type ChartKind, type ChartResult } from "./chart.js";
+export {
+  type LatencyRow,
+  latencyPercentilesSpec,
+  latencyRowsOf,
+  PERCENTILES,
+} from "./latency-percentiles.js";
+export { METRIC_NAMES, metricsTimelineSpec } from "./metrics-timeline.js";
+export { type RecallLatencyPoint, recallLatencyPoints, recallLatencySpec } from "./recall-latency.js";
+export { specToSvg, svgToPng, writeChartPng } from "./render.js";
+export { bar, gauge, latencyLines, metricsTimelineLines, recallLatencyLines, sparkline } from "./terminal.js";
+export { CHART_CONFIG, CHART_FONT, VEGA_LITE_SCHEMA } from "./theme.js";
+export type { VegaLiteSpec } from "./vega-lite-spec.js";

@@ -1,0 +1,69 @@
+/** Recall against latency per system and setting: the store benchmark's trade-off chart. */
+import { CHART_CONFIG, VEGA_LITE_SCHEMA } from "./theme.js";
+import type { VegaLiteSpec } from "./vega-lite-spec.js";
+
+/** One measured setting: its recall@k and its p50 latency in ms. */
+export interface RecallLatencyPoint {
+  system: string;
+  setting: string;
+  recall: number;
+  p50: number;
+}
+
+/** Reads the points of `reports/store-bench.json` (or any report with `points[{system, setting, recall, latency.p50}]`). */
+export function recallLatencyPoints(report: unknown): RecallLatencyPoint[] {
+  const points = (report as { points?: unknown })?.points;
+  if (!Array.isArray(points)) return [];
+  return points.flatMap((p) => {
+    const point = p as { system?: unknown; setting?: unknown; recall?: unknown; latency?: { p50?: unknown } };
+    if (typeof point.recall !== "number" || typeof point.latency?.p50 !== "number") return [];
+    return [
+      {
+        system: String(point.system ?? "sigla"),
+        setting: String(point.setting ?? ""),
+        recall: point.recall,
+        p50: point.latency.p50,
+      },
+    ];
+  });
+}
+
+/** A Vega-Lite scatter of recall (y) against p50 latency (x, log scale), coloured by system. */
+export function recallLatencySpec(
+  points: readonly RecallLatencyPoint[],
+  title = "Recall@10 against p50 latency",
+): VegaLiteSpec {
+  return {
+    $schema: VEGA_LITE_SCHEMA,
+    title,
+    width: 480,
+    height: 300,
+    config: CHART_CONFIG,
+    data: { values: points.map((p) => ({ ...p })) },
+    layer: [
+      {
+        mark: { type: "point", filled: true, size: 70 },
+        encoding: {
+          x: { field: "p50", type: "quantitative", title: "p50 latency (ms)", scale: { type: "log" } },
+          y: { field: "recall", type: "quantitative", title: "recall@10", scale: { zero: false } },
+          color: { field: "system", type: "nominal", title: "system" },
+          tooltip: [
+            { field: "setting" },
+            { field: "recall", format: ".4f" },
+            { field: "p50", format: ".3f" },
+          ],
+        },
+      },
+      {
+        // Only SIGLA's settings are labelled: the baseline's many sweeps would write over each other.
+        transform: [{ filter: "datum.system === 'sigla'" }],
+        mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10 },
+        encoding: {
+          x: { field: "p50", type: "quantitative" },
+          y: { field: "recall", type: "quantitative" },
+          text: { field: "setting" },
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Charts drawn with Unicode block characters, for terminals: sparklines, horizontal bars and the three
+ * SIGLA charts (metrics over turns, recall against latency, latency percentiles) as lines of text.
+ */
+import type { MetricsPoint } from "../pipeline/session.js";
+import type { LatencyRow } from "./latency-percentiles.js";
+import { PERCENTILES } from "./latency-percentiles.js";
+import { METRIC_NAMES } from "./metrics-timeline.js";
+import type { RecallLatencyPoint } from "./recall-latency.js";
+
+const SPARKS = "▁▂▃▄▅▆▇█";
+const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+
+function clamp01(x: number): number {
+  return Number.isFinite(x) ? Math.min(1, Math.max(0, x)) : 0;
+}
+
+/** One character per value, its height the value's place between `min` and `max`. */
+export function sparkline(values: readonly number[], min = 0, max = 1): string {
+  const span = max - min || 1;
+  return values.map((v) => SPARKS[Math.round(clamp01((v - min) / span) * (SPARKS.length - 1))]).join("");
+}
+
+/** A horizontal bar `width` cells wide at full scale, drawn to an eighth of a cell. */
+export function bar(value: number, max: number, width: number): string {
+  const eighths = Math.round(clamp01(max > 0 ? value / max : 0) * width * 8);
+  return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8];
+}
+
+/** `bar` padded with light shade to exactly `width` cells: a gauge. */
+export function gauge(value: number, width: number): string {
+  const drawn = bar(clamp01(value), 1, width);
+  return drawn + "░".repeat(Math.max(0, width - [...drawn].length));
+}
+
+function fixed(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "—";
+}
+
+/** Per metric: a sparkline over turns and the last value. */
+export function metricsTimelineLines(timeline: readonly MetricsPoint[], width = 40): string[] {
+  if (timeline.length === 0) return ["no turns yet: ask a question first"];
+  const shown = timeline.slice(-width);
+  const first = shown[0].turn;
+  const last = shown[shown.length - 1].turn;
+  return [
+    `turns ${first}–${last}`,
+    ...METRIC_NAMES.map((metric) => {
+      const values = shown.map((point) => point[metric]);
+      return `${metric.padEnd(8)}${sparkline(values)}  ${fixed(values[values.length - 1], 2)}`;
+    }),
+  ];
+}
+
+/** One row per setting, fastest first: recall as a bar (from 0.8 to 1) and the p50 latency. */
+export function recallLatencyLines(points: readonly RecallLatencyPoint[], width = 24): string[] {
+  if (points.length === 0) return ["no benchmark points"];
+  const sorted = [...points].sort((a, b) => a.p50 - b.p50);
+  const label = Math.min(28, Math.max(...sorted.map((p) => `${p.system} ${p.setting}`.length)));
+  const floor = 0.8;
+  return [
+    `${"setting".padEnd(label)}  recall@10 (${floor}–1)${" ".repeat(Math.max(1, width - 16))} p50 ms`,
+    ...sorted.map((p) => {
+      const name = `${p.system} ${p.setting}`.slice(0, label).padEnd(label);
+      const drawn = bar(p.recall - floor, 1 - floor, width).padEnd(width);
+      return `${name}  ${drawn} ${fixed(p.recall, 4)}  ${fixed(p.p50, 3)}`;
+    }),
+  ];
+}
+
+/** Per setting, three bars (p50, p95, p99) on one scale. */
+export function latencyLines(rows: readonly LatencyRow[], width = 30): string[] {
+  if (rows.length === 0) return ["no latency numbers"];
+  const max = Math.max(...rows.flatMap((row) => PERCENTILES.map((p) => row.latency[p])));
+  const label = Math.min(20, Math.max(...rows.map((row) => row.setting.length)));
+  const lines = [`latency, ms (full bar ${fixed(max, 3)})`];
+  for (const row of rows) {
+    PERCENTILES.forEach((p, i) => {
+      const name = (i === 0 ? row.setting.slice(0, label) : "").padEnd(label);
+      lines.push(
+        `${name}  ${p} ${bar(row.latency[p], max, width).padEnd(width)} ${fixed(row.latency[p], 3)}`,
+      );
+    });
+  }
+  return lines;
+}

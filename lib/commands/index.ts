@@ -1,0 +1,42 @@
+/** The workbench commands shared by the REPL and the Jupyter magics: parse, run, complete, render as text. */
+export { benchCommand, chartCommand, REPO_REPORTS } from "./bench-commands.js";
+export {
+  applyCompletion,
+  type Completion,
+  type CompletionSources,
+  commonPrefix,
+  complete,
+} from "./complete.js";
+export { memoryCommand } from "./memory-command.js";
+export {
+  type FlagValue,
+  type ParsedCommand,
+  parseCommand,
+  splitCommand,
+  type Token,
+  tokenize,
+  usageError,
+} from "./parse.js";
+export { askCommand, traceCommand } from "./pipeline-commands.js";
+export { helpCommand, runCommand } from "./run.js";
+export { fileLabel, SAMPLE_CORPUS, SAMPLE_TAG, seedSample } from "./sample.js";
+export {
+  type ArgumentKind,
+  COMMANDS,
+  type CommandSpec,
+  commandSpec,
+  type FlagKind,
+  type FlagSpec,
+  MEMORY_VIEWS,
+  type MemoryView,
+} from "./specs.js";
+export { dslCommand, ingestCommand, queryCommand, storeCommand } from "./store-commands.js";
+export { formatResult, hitLines, metricsLine, oneLine, resultLines, traceLine } from "./text.js";
+export type * from "./types.js";
+export {
+  defaultStorePath,
+  embedderChoice,
+  expandPath,
+  Workbench,
+  type WorkbenchOptions,
+} from "./workbench.js";

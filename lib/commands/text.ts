@@ -1,0 +1,146 @@
+/**
+ * Plain-text rendering of command results: what the REPL prints in line mode (pipes, scripts) and what a
+ * notebook shows as `text/plain`. Full-screen front ends draw the same data their own way.
+ */
+import type { Metrics, TraceEvent } from "../pipeline/types.js";
+import type { CapsuleHit } from "../store/types.js";
+import { flagLabels } from "./specs.js";
+import type { CommandResult, MemoryResult } from "./types.js";
+
+/** Collapses whitespace and cuts to `max` characters with an ellipsis. */
+export function oneLine(text: string, max = 100): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** One line per hit: id, score, text, tags. */
+export function hitLines(hits: readonly CapsuleHit[], width = 100): string[] {
+  if (hits.length === 0) return ["no results"];
+  return hits.map((hit) => {
+    const tags = hit.tags.length ? `  [${hit.tags.join(", ")}]` : "";
+    return `${String(hit.id).padStart(5)}  ${hit.score.toFixed(4)}  ${oneLine(hit.text, width)}${tags}`;
+  });
+}
+
+/** One trace step: `  6. memory        82.6 ms  1 evidence …`. */
+export function traceLine(event: TraceEvent): string {
+  const ms = event.status === "end" ? `${event.ms.toFixed(1).padStart(7)} ms` : "    … ms";
+  return `${String(event.index).padStart(3)}. ${event.step.padEnd(10)} ${ms}  ${event.summary}`;
+}
+
+/** `pain 0.00  trust 0.80  clarity 0.63  drift 0.00`. */
+export function metricsLine(metrics: Metrics): string {
+  return (["pain", "trust", "clarity", "drift"] as const)
+    .map((m) => `${m} ${metrics[m].toFixed(2)}`)
+    .join("  ");
+}
+
+function memoryLines(result: MemoryResult): string[] {
+  if (result.counts) {
+    const c = result.counts;
+    return [
+      `capsules ${c.capsules}  archive ${c.archive}  shadow ${c.shadow}  growth ${c.growth}  (version ${c.version})`,
+      `${c.review} SHADOW node${c.review === 1 ? "" : "s"} due for review`,
+    ];
+  }
+  if (result.communities) {
+    if (result.communities.length === 0) return ["no communities"];
+    return [
+      ...result.communities.map(
+        (c) =>
+          `${String(c.index).padStart(3)}  ${String(c.members.length).padStart(4)} members  ${c.members.slice(0, 12).join(" ")}`,
+      ),
+      ...(result.total > result.communities.length ? [`… ${result.total} communities in all`] : []),
+    ];
+  }
+  const rows = result.rows ?? [];
+  if (rows.length === 0) return [`nothing in ${result.view}`];
+  return [
+    ...rows.map((r) => {
+      const place = [r.layer, r.level].filter(Boolean).join("/");
+      return `${String(r.id).padStart(5)}  ${place.padEnd(16)} ${r.kind.padEnd(10)} ${oneLine(r.title, 60)}${r.note ? `  (${r.note})` : ""}`;
+    }),
+    ...(result.total > rows.length ? [`… ${result.total} in all (-n to show more)`] : []),
+  ];
+}
+
+/** The whole result as text lines. */
+export function resultLines(result: CommandResult): string[] {
+  switch (result.kind) {
+    case "store": {
+      const s = result.stats;
+      return [
+        `${result.opened ? "opened " : ""}${s.path}`,
+        `${s.count} capsules, ${s.dim}-d, embedder ${result.embedder}, index ${s.indexKind} (policy ${s.indexPolicy}), ${s.links} links, version ${s.tableVersion}, ${(s.diskBytes / 1e6).toFixed(1)} MB`,
+      ];
+    }
+    case "ingest": {
+      const r = result.report;
+      return [
+        `${r.files} files: ${r.ids.length} capsules added, ${r.unchanged} unchanged, ${r.replaced} replaced${r.empty ? `, ${r.empty} empty` : ""} — store holds ${result.count}`,
+      ];
+    }
+    case "query":
+      return hitLines(result.hits);
+    case "dsl": {
+      const { hits, prompt, steps } = result.result;
+      return [
+        ...hitLines(hits),
+        `steps: ${steps.map((s) => `${s.op} ${s.ms} ms → ${s.count}`).join(" | ")}`,
+        ...(prompt ? ["", prompt] : []),
+      ];
+    }
+    case "ask": {
+      const t = result.turn;
+      return [
+        t.answer,
+        "",
+        `${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}  (session ${t.session}, turn ${t.turn})`,
+      ];
+    }
+    case "trace": {
+      const total = result.events.reduce((sum, e) => sum + e.ms, 0);
+      return [`turn ${result.turn}, ${total.toFixed(1)} ms`, ...result.events.map(traceLine)];
+    }
+    case "bench": {
+      const r = result.result;
+      return [
+        `${r.size} clustered ${r.dim}-d vectors stored in ${r.storeMs.toFixed(0)} ms; ${r.queries} queries, recall@${r.k} against exact`,
+        `${"index".padEnd(6)} ${"build ms".padStart(9)} ${"recall".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"qps".padStart(7)}`,
+        ...r.points.map(
+          (p) =>
+            `${p.kind.padEnd(6)} ${p.buildMs.toFixed(0).padStart(9)} ${p.recall.toFixed(4).padStart(7)} ${p.latency.p50.toFixed(3).padStart(8)} ${p.latency.p95.toFixed(3).padStart(8)} ${p.latency.p99.toFixed(3).padStart(8)} ${p.latency.qps.toFixed(0).padStart(7)}`,
+        ),
+      ];
+    }
+    case "chart":
+      return [
+        `${result.chart.title} (${result.chart.source})`,
+        ...result.chart.lines,
+        `PNG: ${result.chart.png} (${result.chart.bytes} bytes)`,
+      ];
+    case "memory":
+      return memoryLines(result);
+    case "help":
+      if (result.detail) {
+        const d = result.detail;
+        return [
+          d.usage,
+          `  ${d.summary}`,
+          ...d.flags.map((f) => `  ${flagLabels(f).join(", ")} ${f.value ?? ""}  ${f.help}`),
+        ];
+      }
+      return [
+        "Plain text asks the pipeline. Commands:",
+        ...result.commands.map((c) => `  ${c.usage}\n      ${c.summary}`),
+        "Keys: ↑/↓ history, Tab completes, Ctrl-C cancels a running job (twice at the prompt: quit).",
+      ];
+    case "quit":
+      return ["bye"];
+  }
+}
+
+/** The whole result as one text. */
+export function formatResult(result: CommandResult): string {
+  return resultLines(result).join("\n");
+}

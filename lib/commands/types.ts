@@ -1,0 +1,151 @@
+/**
+ * What the workbench commands return: plain data that each door (the REPL, the Jupyter magics) renders
+ * its own way, and the options long commands take (cancellation, progress, live trace).
+ */
+
+import type { QuickBenchResult } from "../bench/quick-bench.js";
+import type { ChartResult } from "../charts/chart.js";
+import type { DslRunResult } from "../dsl/types.js";
+import type { Community } from "../graph/communities.js";
+import type { IngestReport } from "../ingest/ingest.js";
+import type { TurnResult } from "../pipeline/pipeline.js";
+import type { TraceEvent } from "../pipeline/types.js";
+import type { CapsuleHit, SearchMode, StoreStats } from "../store/types.js";
+import type { CommandSpec, MemoryView } from "./specs.js";
+
+/** Progress of long work: `done` of `total` units, and what is being worked on. */
+export interface JobProgress {
+  /** What the job is (`ingest`, `bench`, `sample corpus`). */
+  job: string;
+  done: number;
+  total: number;
+  /** Unit of `done`/`total` (`files`, `vectors`, `queries`). */
+  unit: string;
+  /** The item in work (a file name, a phase). */
+  label: string;
+}
+
+/** Options every command accepts; quick commands ignore what they do not need. */
+export interface CommandOptions {
+  /** Aborts long work; the library writes nothing half-done. */
+  signal?: AbortSignal;
+  onProgress?: (progress: JobProgress) => void;
+  /** Pipeline trace events, live (`:ask` and plain text). */
+  onTrace?: (event: TraceEvent) => void;
+}
+
+/** `:store`: the store in use (after opening another one, when a path was given). */
+export interface StoreResult {
+  kind: "store";
+  stats: StoreStats;
+  /** The embedder in use, with how `auto` chose it when it said so. */
+  embedder: string;
+  /** A store was opened by this command. */
+  opened: boolean;
+}
+
+/** `:ingest`: what was added, and the store's size after. */
+export interface IngestResult {
+  kind: "ingest";
+  report: IngestReport;
+  count: number;
+}
+
+/** `:query`: the hits. */
+export interface QueryResult {
+  kind: "query";
+  text: string;
+  mode: SearchMode;
+  hits: CapsuleHit[];
+}
+
+/** `:dsl`: the run's hits, prompt and step timings. */
+export interface DslResult {
+  kind: "dsl";
+  program: string;
+  result: DslRunResult;
+}
+
+/** `:ask` and plain text: the pipeline's turn. */
+export interface AskResult {
+  kind: "ask";
+  turn: TurnResult;
+}
+
+/** `:trace`: one turn's end events, in step order. */
+export interface TraceResult {
+  kind: "trace";
+  turn: number;
+  events: TraceEvent[];
+}
+
+/** `:bench`: the quick store benchmark. */
+export interface BenchResult {
+  kind: "bench";
+  result: QuickBenchResult;
+}
+
+/** `:chart`: the spec, the PNG written and the terminal drawing. */
+export interface ChartCommandResult {
+  kind: "chart";
+  chart: ChartResult;
+}
+
+/** One row of a `:memory` node listing. */
+export interface MemoryRow {
+  id: number;
+  layer: string;
+  level: string;
+  kind: string;
+  title: string;
+  /** Extra information: review date, version. */
+  note?: string;
+}
+
+/** `:memory`: one view of the memory layers. */
+export interface MemoryResult {
+  kind: "memory";
+  view: MemoryView;
+  /** `summary`: counts per layer and of due reviews. */
+  counts?: {
+    capsules: number;
+    archive: number;
+    shadow: number;
+    growth: number;
+    review: number;
+    version: number;
+  };
+  /** Node listings (archive, shadow, growth, review, history). */
+  rows?: MemoryRow[];
+  /** `communities`. */
+  communities?: Community[];
+  /** Rows there were before `-n` cut the list. */
+  total: number;
+}
+
+/** `:help`: every command, or one. */
+export interface HelpResult {
+  kind: "help";
+  commands: CommandSpec[];
+  /** Set when one command was asked about. */
+  detail?: CommandSpec;
+}
+
+/** `:quit`. */
+export interface QuitResult {
+  kind: "quit";
+}
+
+/** Whatever a command returns. */
+export type CommandResult =
+  | StoreResult
+  | IngestResult
+  | QueryResult
+  | DslResult
+  | AskResult
+  | TraceResult
+  | BenchResult
+  | ChartCommandResult
+  | MemoryResult
+  | HelpResult
+  | QuitResult;

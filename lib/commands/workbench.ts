@@ -1,0 +1,146 @@
+/**
+ * The workbench: what a front end keeps open between commands — a store, the pipeline over its memory,
+ * the conversation session, the last benchmark — and the one place that opens and switches stores.
+ */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import type { QuickBenchResult } from "../bench/quick-bench.js";
+import { config } from "../config.js";
+import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+import { Pipeline } from "../pipeline/pipeline.js";
+import type { Session } from "../pipeline/session.js";
+import type { ContextWindow } from "../pipeline/turn.js";
+import { CapsuleStore } from "../store/capsule-store.js";
+
+/** Options of {@link Workbench.open}. */
+export interface WorkbenchOptions {
+  /** Store folder (default `$SIGLA_HOME/store`). */
+  path?: string;
+  /** Embedder for a new store (default `auto`; an existing store always uses its own). */
+  embedder?: EmbedderSpec | Embedder;
+  /** Conversation session id (default `repl`). */
+  session?: string;
+  /** Context window the pipeline budgets memory for (default 8192). */
+  contextWindow?: ContextWindow;
+  /** Where `:chart` writes PNGs and looks for `store-bench.json` first (default `./reports`). */
+  reports?: string;
+  /**
+   * Where `auto` announces its choice. The line is also kept in `embedderNote`, so a full-screen front end
+   * can show it in a status line instead of letting stderr write over the screen. Default: keep it only.
+   */
+  log?: (line: string) => void;
+}
+
+/** The default store of the embedded workbench: `$SIGLA_HOME/store`. */
+export function defaultStorePath(): string {
+  return join(config().home, "store");
+}
+
+/** Expands a leading `~` and resolves against the working directory. */
+export function expandPath(path: string): string {
+  if (path === "~") return homedir();
+  if (path.startsWith("~/")) return join(homedir(), path.slice(2));
+  return resolve(path);
+}
+
+/** Short form of the `auto` line: `use-lite (offline fallback)` from `sigla: embedder auto → use-lite (…): why`. */
+export function embedderChoice(line: string): string {
+  const body = line.replace(/^sigla: embedder auto → /, "");
+  const cut = body.indexOf("): ");
+  return cut >= 0 ? body.slice(0, cut + 1) : body;
+}
+
+/** One open store with its pipeline and session. */
+export class Workbench {
+  /** The last `:bench` result, for `:chart latency`. */
+  lastBench?: QuickBenchResult;
+  /** What `auto` said about its choice of embedder, when it chose one in this process. */
+  embedderNote?: string;
+
+  private constructor(
+    public store: CapsuleStore,
+    public pipeline: Pipeline,
+    public session: Session,
+    readonly options: Required<Pick<WorkbenchOptions, "session" | "contextWindow" | "reports">> &
+      Pick<WorkbenchOptions, "embedder" | "log">,
+  ) {}
+
+  /** Opens (or creates) the store, the pipeline and the session. */
+  static async open(options: WorkbenchOptions = {}): Promise<Workbench> {
+    const settings = {
+      session: options.session ?? "repl",
+      contextWindow: options.contextWindow ?? 8192,
+      reports: options.reports ?? resolve("reports"),
+      embedder: options.embedder,
+      log: options.log,
+    } as const;
+    let note: string | undefined;
+    const log = (line: string) => {
+      note = line;
+      settings.log?.(line);
+    };
+    const { store, pipeline, session } = await Workbench.openParts(
+      expandPath(options.path ?? defaultStorePath()),
+      settings,
+      log,
+    );
+    const bench = new Workbench(store, pipeline, session, settings);
+    bench.embedderNote = note;
+    return bench;
+  }
+
+  private static async openParts(
+    path: string,
+    settings: Workbench["options"],
+    log: (line: string) => void,
+  ): Promise<{ store: CapsuleStore; pipeline: Pipeline; session: Session }> {
+    const store = await CapsuleStore.open(path, { embedder: settings.embedder ?? "auto", log });
+    try {
+      const pipeline = await Pipeline.open(store, { contextWindow: settings.contextWindow });
+      const session = await pipeline.session(settings.session);
+      return { store, pipeline, session };
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+
+  /** The embedder in use, with how `auto` chose it (`use-lite (offline fallback)`), when known. */
+  get embedder(): string {
+    const id = this.store.embedder.id;
+    return this.embedderNote ? embedderChoice(this.embedderNote) : id;
+  }
+
+  /**
+   * Opens another store and makes it current; the old one is closed only once the new one is open, so
+   * a path that fails to open leaves the workbench as it was.
+   */
+  async switchStore(path: string): Promise<void> {
+    const target = expandPath(path);
+    if (target === this.store.path) return;
+    const parts = await Workbench.openParts(target, this.options, (line) => {
+      this.embedderNote = line;
+      this.options.log?.(line);
+    });
+    const old = { store: this.store, pipeline: this.pipeline };
+    this.store = parts.store;
+    this.pipeline = parts.pipeline;
+    this.session = parts.session;
+    await old.pipeline.close();
+    await old.store.close();
+  }
+
+  /** Every distinct tag in the store (the first `limit` capsules), sorted: for completion. */
+  async tags(limit = 20_000): Promise<string[]> {
+    const capsules = await this.store.list({ limit });
+    const tags = new Set<string>();
+    for (const capsule of capsules) for (const tag of capsule.tags) tags.add(tag);
+    return [...tags].sort();
+  }
+
+  /** Closes the pipeline and the store. */
+  async close(): Promise<void> {
+    await this.pipeline.close();
+    await this.store.close();
+  }
+}

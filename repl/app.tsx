@@ -1,0 +1,250 @@
+/**
+ * The REPL screen. Above: the transcript (each line typed and what came back), written once and left in
+ * the terminal's scrollback. Below, redrawn live: the status line, the trace panel of the current turn
+ * beside the gauges and the ∆DΩΛ block, a progress bar while long work runs, and the input line.
+ *
+ * Keys: Enter runs the line (plain text asks the pipeline, `:command` runs a command), ↑/↓ history, Tab
+ * completion, Ctrl-C cancels the running job, clears a typed line, or (twice at an empty prompt) quits.
+ */
+import { Box, Static, Text, useApp, useInput, useStdout } from "ink";
+import { useCallback, useEffect, useRef, useState } from "react";
+import { complete } from "../lib/commands/complete.js";
+import { parseCommand } from "../lib/commands/parse.js";
+import { runCommand } from "../lib/commands/run.js";
+import type { CommandResult } from "../lib/commands/types.js";
+import type { Workbench } from "../lib/commands/workbench.js";
+import { toSiglaError } from "../lib/errors.js";
+import type { TraceEvent } from "../lib/pipeline/types.js";
+import { Answer, type Entry } from "./answer.js";
+import { Gauges, type TurnState } from "./gauges.js";
+import { InputLine } from "./input-line.js";
+import { ProgressBar, Spinner } from "./progress.js";
+import type { Started, StartOptions } from "./start.js";
+import { type Status, StatusLine, shortPath } from "./status-line.js";
+import { TracePanel } from "./trace-panel.js";
+import { useHistory } from "./use-history.js";
+import { useJob } from "./use-job.js";
+import { useLineEditor } from "./use-line-editor.js";
+import { useStartup } from "./use-startup.js";
+import { useTrace } from "./use-trace.js";
+
+export interface AppProps {
+  /** Opens the workbench (the default store, seeded when empty; a temporary one in tests). */
+  start: (options: StartOptions) => Promise<Started>;
+  /** Where the input history is kept (none: history only for this run). */
+  historyFile?: string;
+  /** Called once the first prompt is drawn. */
+  onReady?: () => void;
+  /** Every pipeline trace event, as it arrives (the start-up benchmark times the first one). */
+  onTrace?: (event: TraceEvent) => void;
+  /** Called with the open workbench just before the app exits (the caller closes it). */
+  onExit?: (bench: Workbench | undefined) => void;
+}
+
+/** How long a first Ctrl-C at an empty prompt waits for the second. */
+const QUIT_WINDOW_MS = 3000;
+
+const PLACEHOLDER = "ask a question (e.g. What is LanceDB?) or type :help";
+
+/** The gauges' state from the session's last turn, when it has one. */
+function savedState(bench: Workbench): TurnState | undefined {
+  const last = bench.session.timeline[bench.session.timeline.length - 1];
+  if (!last) return undefined;
+  const { pain, trust, clarity, drift, voice, phase, mode } = last;
+  return { metrics: { pain, trust, clarity, drift }, voice, phase, mode, delta: bench.session.delta };
+}
+
+async function statusOf(bench: Workbench): Promise<Status> {
+  return {
+    path: bench.store.path,
+    count: await bench.store.count(),
+    embedder: bench.embedder,
+    session: bench.session.id,
+    indexKind: bench.store.indexKind,
+  };
+}
+
+export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) {
+  const { exit } = useApp();
+  const { stdout } = useStdout();
+  const columns = stdout?.columns ?? 100;
+  const startup = useStartup(start);
+  const bench = startup.started?.bench;
+  const history = useHistory(historyFile);
+  const { job, run, cancel } = useJob();
+  const { trace, push, show } = useTrace();
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [turnState, setTurnState] = useState<TurnState | undefined>();
+  const [status, setStatus] = useState<Status | undefined>();
+  const [tags, setTags] = useState<string[]>([]);
+  const [quitArmed, setQuitArmed] = useState(false);
+  const nextId = useRef(0);
+  const readyCalled = useRef(false);
+  const busy = useRef(false);
+
+  const addEntry = useCallback((entry: Omit<Entry, "id">) => {
+    setEntries((current) => [...current, { ...entry, id: nextId.current++ }]);
+  }, []);
+
+  /** Status line, tags for completion, and (after a store switch) the session's saved state. */
+  const refresh = useCallback(
+    async (withSession: boolean) => {
+      if (!bench) return;
+      setStatus(await statusOf(bench));
+      setTags(await bench.tags());
+      if (withSession) {
+        setTurnState(savedState(bench));
+        const traces = bench.session.traces;
+        show(traces.length, traces[traces.length - 1] ?? []);
+      }
+    },
+    [bench, show],
+  );
+
+  useEffect(() => {
+    if (!startup.started) return;
+    const { seeded, seedCancelled, bench: opened } = startup.started;
+    if (seeded) {
+      addEntry({
+        line: "",
+        notice: `The store was empty: loaded the sample corpus (${seeded.files} notes, ${seeded.ids.length} capsules) into ${shortPath(opened.store.path)}.`,
+      });
+    }
+    if (seedCancelled)
+      addEntry({ line: "", error: `${seedCancelled} — the REPL starts with what was stored` });
+    void refresh(true);
+  }, [startup.started, addEntry, refresh]);
+
+  useEffect(() => {
+    if (status && !readyCalled.current) {
+      readyCalled.current = true;
+      onReady?.();
+    }
+  }, [status, onReady]);
+
+  const quit = useCallback(() => {
+    onExit?.(bench);
+    exit();
+  }, [bench, exit, onExit]);
+
+  const submit = useCallback(
+    async (line: string) => {
+      const text = line.trim();
+      if (text === "" || !bench || busy.current) return;
+      history.add(text);
+      let parsed: ReturnType<typeof parseCommand>;
+      try {
+        parsed = parseCommand(text);
+      } catch (error) {
+        addEntry({ line: text, error: toSiglaError(error).toLine() });
+        return;
+      }
+      if (parsed.name === "quit") {
+        quit();
+        return;
+      }
+      const before = bench.store.path;
+      let result: CommandResult | undefined;
+      busy.current = true;
+      try {
+        result = await run(text, (options) =>
+          runCommand(bench, parsed, {
+            ...options,
+            onTrace: (event) => {
+              push(event);
+              onTrace?.(event);
+            },
+          }),
+        );
+        addEntry({ line: text, result });
+        if (result.kind === "ask") {
+          const { metrics, voice, phase, mode, delta } = result.turn;
+          setTurnState({ metrics, voice, phase, mode, delta });
+        }
+      } catch (error) {
+        addEntry({ line: text, error: toSiglaError(error).toLine() });
+      } finally {
+        busy.current = false;
+      }
+      await refresh(bench.store.path !== before).catch((error: unknown) =>
+        addEntry({ line: "", error: toSiglaError(error).toLine() }),
+      );
+    },
+    [bench, history, addEntry, quit, run, push, onTrace, refresh],
+  );
+
+  const completeLine = useCallback((line: string) => complete(line, { tags: () => tags }), [tags]);
+  const editor = useLineEditor({
+    onSubmit: (line) => void submit(line),
+    history: history.entries,
+    complete: completeLine,
+  });
+
+  useInput((inputKey, key) => {
+    if (!(key.ctrl && inputKey === "c")) return;
+    if (startup.cancel()) return;
+    if (cancel()) return;
+    if (editor.current().value !== "") {
+      editor.clear();
+      return;
+    }
+    if (quitArmed || startup.phase === "failed") {
+      quit();
+      return;
+    }
+    setQuitArmed(true);
+    setTimeout(() => setQuitArmed(false), QUIT_WINDOW_MS);
+  });
+
+  const wide = columns >= 90;
+  const traceWidth = wide ? Math.floor(columns * 0.58) : columns;
+  const gaugesWidth = wide ? columns - traceWidth : columns;
+
+  // The first prompt is drawn with its status line, once the store has been read.
+  if (startup.phase !== "ready" || !bench || !status) {
+    return (
+      <Box flexDirection="column">
+        <StatusLine />
+        {startup.phase === "failed" ? (
+          <>
+            <Text color="red">{startup.error}</Text>
+            <Text dimColor>Ctrl-C to leave</Text>
+          </>
+        ) : (
+          <>
+            <Text>
+              <Spinner /> {startup.detail}…
+            </Text>
+            {startup.progress ? <ProgressBar progress={startup.progress} /> : null}
+          </>
+        )}
+      </Box>
+    );
+  }
+
+  return (
+    <Box flexDirection="column">
+      <Static items={entries}>{(entry) => <Answer key={entry.id} entry={entry} />}</Static>
+      <StatusLine status={status} />
+      <Box flexDirection={wide ? "row" : "column"}>
+        <TracePanel events={trace.events} turn={trace.turn} running={Boolean(job)} width={traceWidth} />
+        <Gauges state={turnState} width={gaugesWidth} />
+      </Box>
+      {job ? (
+        <Box flexDirection="column">
+          <Text>
+            <Spinner /> <Text bold>{job.line}</Text>
+            <Text dimColor>{job.cancelling ? " · cancelling…" : " · Ctrl-C cancels"}</Text>
+          </Text>
+          {job.progress ? <ProgressBar progress={job.progress} hint={false} /> : null}
+        </Box>
+      ) : null}
+      <InputLine editor={editor} active={!job} placeholder={PLACEHOLDER} />
+      <Text dimColor>
+        {quitArmed
+          ? "Press Ctrl-C again to quit"
+          : "Enter runs · ↑/↓ history · Tab completes · :help · Ctrl-C twice quits"}
+      </Text>
+    </Box>
+  );
+}

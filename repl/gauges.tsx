@@ -1,0 +1,70 @@
+/**
+ * The state of the conversation after the last turn: gauges for pain, trust, clarity and drift, the
+ * voice, phase and mode, and the ∆DΩΛ block (what changed, evidence depth, confidence, next step).
+ */
+import { Box, Text } from "ink";
+import { gauge } from "../lib/charts/terminal.js";
+import type { DeltaBlock, Metrics, Phase, ReasoningMode, Voice } from "../lib/pipeline/types.js";
+
+/** What the panel shows; absent before the first turn. */
+export interface TurnState {
+  metrics: Metrics;
+  voice: Voice;
+  phase: Phase;
+  mode: ReasoningMode;
+  delta?: DeltaBlock;
+}
+
+/** Gauge colour: pain and drift are bad when high, trust and clarity when low. */
+function colorOf(metric: keyof Metrics, value: number): string {
+  const bad = metric === "pain" || metric === "drift" ? value : 1 - value;
+  return bad >= 0.6 ? "red" : bad >= 0.35 ? "yellow" : "green";
+}
+
+export function Gauges({ state, width }: { state?: TurnState; width: number }) {
+  const barWidth = Math.max(6, Math.min(20, width - 18));
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor="gray" width={width} paddingX={1}>
+      <Text bold color="cyan">
+        state
+      </Text>
+      {(["pain", "trust", "clarity", "drift"] as const).map((metric) => {
+        const value = state?.metrics[metric];
+        return (
+          <Box key={metric}>
+            <Box width={8}>
+              <Text>{metric}</Text>
+            </Box>
+            <Text color={value === undefined ? "gray" : colorOf(metric, value)}>
+              {gauge(value ?? 0, barWidth)}
+            </Text>
+            <Text> {value === undefined ? " —" : value.toFixed(2)}</Text>
+          </Box>
+        );
+      })}
+      <Text>
+        <Text dimColor>voice </Text>
+        <Text bold color="magenta">
+          {state?.voice ?? "—"}
+        </Text>
+        <Text dimColor> phase </Text>
+        <Text>{state?.phase ?? "—"}</Text>
+        <Text dimColor> mode </Text>
+        <Text>{state?.mode ?? "—"}</Text>
+      </Text>
+      <Text bold color="yellow">
+        ∆DΩΛ
+      </Text>
+      {state?.delta ? (
+        <>
+          <Text wrap="truncate-end">Δ: {state.delta.delta}</Text>
+          <Text wrap="truncate-end">D: {state.delta.depth}</Text>
+          <Text wrap="truncate-end">Ω: {state.delta.omega.toFixed(2)}</Text>
+          <Text wrap="truncate-end">Λ: {state.delta.lambda}</Text>
+        </>
+      ) : (
+        <Text dimColor>no turn yet</Text>
+      )}
+    </Box>
+  );
+}
