@@ -1,5 +1,5 @@
 /** Step 1, perception: strip control sequences, check length and language, read the distress signals. */
-import { franc } from "franc-min";
+import { francAll } from "franc-min";
 import { InvalidInputError } from "../../errors.js";
 import { painOf } from "../metrics.js";
 import type { Step } from "./step.js";
@@ -17,10 +17,21 @@ export function stripControl(text: string): string {
   return text.replace(CONTROL, "");
 }
 
+/** Latin-script languages told apart; short texts lean to English unless another language clearly wins. */
+const LATIN = ["eng", "deu", "fra", "spa", "ita", "por", "nld"];
+const ENGLISH_MARGIN = 0.85;
+const ENGLISH_MARGIN_SHORT = 0.75;
+
 /** `eng`, `rus`, … (ISO 639-3) or `und` when the text is too short to tell. */
 export function languageOf(text: string): string {
   if (/\p{Script=Cyrillic}/u.test(text) && !/\p{Script=Latin}{4,}/u.test(text)) return "rus";
-  return franc(text, { minLength: 12, only: ["eng", "rus", "deu", "fra", "spa", "ita", "por", "nld"] });
+  const ranked = francAll(text, { minLength: 12, only: LATIN });
+  const [top] = ranked[0];
+  if (top === "und") return top;
+  // franc's trigram scores are noisy on a one-line question: keep English when it scores close to the top.
+  const english = ranked.find(([lang]) => lang === "eng")?.[1] ?? 0;
+  const short = text.split(/\s+/).length < 8;
+  return english >= (short ? ENGLISH_MARGIN_SHORT : ENGLISH_MARGIN) ? "eng" : top;
 }
 
 export const perception: Step = async (state) => {
