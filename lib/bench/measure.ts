@@ -1,7 +1,8 @@
 /** Small measuring tools shared by the benchmarks: latency percentiles, the machine, package versions. */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus, freemem, release, totalmem, type } from "node:os";
+import { dirname, join } from "node:path";
 
 export interface LatencySummary {
   count: number;
@@ -70,13 +71,25 @@ export function recallAtK(
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The installed version of a package. Packages whose `exports` hide `package.json` are found by resolving
+ * the package itself and walking up to the folder that holds its `package.json`.
+ */
 function version(name: string): string {
   try {
-    const file = require.resolve(`${name}/package.json`);
-    return JSON.parse(readFileSync(file, "utf8")).version;
+    let dir = dirname(require.resolve(name));
+    while (dir !== dirname(dir)) {
+      const file = join(dir, "package.json");
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, "utf8"));
+        if (pkg.name === name) return pkg.version;
+      }
+      dir = dirname(dir);
+    }
   } catch {
-    return "unknown";
+    // Not installed, or not resolvable from here.
   }
+  return "unknown";
 }
 
 /** What the numbers were measured on. */
