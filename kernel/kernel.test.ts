@@ -1,0 +1,159 @@
+/**
+ * The SIGLA kernel through a real Jupyter: installs the kernelspec into a temp prefix with
+ * `npm run kernel:install`'s script, executes a notebook with nbconvert on the `sigla` kernel and reads the
+ * outputs. Skipped (with a message) where `/usr/bin/python3` has no Jupyter; CI installs Debian's.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { STEPS } from "../lib/index.js";
+import { tempDir } from "../test/helpers/temp.js";
+import { VEGA_LITE_MIME } from "./render.js";
+
+const REPO = fileURLToPath(new URL("../", import.meta.url));
+/** The Python with Jupyter (Debian's); `SIGLA_KERNEL_TEST_PYTHON` picks another (e.g. to see the skip). */
+const PYTHON = process.env.SIGLA_KERNEL_TEST_PYTHON || "/usr/bin/python3";
+const TSX = join(REPO, "node_modules/tsx/dist/cli.mjs");
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+}
+const joined = (value: unknown) => (Array.isArray(value) ? value.join("") : String(value ?? ""));
+
+function hasJupyter(): boolean {
+  const probe = spawnSync(PYTHON, ["-c", "import jupyter_client, nbclient, nbconvert, nbformat"], {
+    stdio: "ignore",
+  });
+  return probe.status === 0;
+}
+
+const CELLS = [
+  "%help",
+  "%store open ./store\n%ingest docs --tags notes",
+  '%query "columnar vector database" -k 2',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source for the kernel, not a template
+  "const x = 7 % 3;\nconsole.log(`x=${x}`, typeof sigla.Workbench);",
+  '%ask "What is LanceDB?"',
+  "%chart metrics",
+  "%nope 1 2",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source for the kernel, not a template
+  'const r = await siglaMagics.query("graph index", { k: 1 });\nconsole.log(`typed: ${r.hits[0].text}`);',
+];
+
+test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart Vega-Lite + PNG, bad magic", () => {
+  if (!hasJupyter()) {
+    console.log(`  SKIP kernel.test.ts: ${PYTHON} has no Jupyter (apt-get install python3-nbconvert …)`);
+    return;
+  }
+  const dir = tempDir("sigla-kernel-");
+  const prefix = join(dir, "jupyter");
+  const install = spawnSync(
+    process.execPath,
+    [TSX, join(REPO, "scripts/kernel-install.ts"), "--prefix", prefix],
+    {
+      encoding: "utf8",
+    },
+  );
+  assert.is(install.status, 0, install.stderr);
+  assert.match(install.stdout, /installed kernel "SIGLA \(TypeScript\)" \(sigla\)/);
+  const spec = JSON.parse(readFileSync(join(prefix, "share/jupyter/kernels/sigla/kernel.json"), "utf8"));
+  assert.is(spec.display_name, "SIGLA (TypeScript)");
+  assert.ok(spec.argv.includes(join(REPO, "kernel/launcher.ts")));
+
+  mkdirSync(join(dir, "docs"));
+  writeFileSync(join(dir, "docs/lance.md"), "LanceDB is a columnar vector database built on Apache Arrow.\n");
+  writeFileSync(
+    join(dir, "docs/hnsw.md"),
+    "HNSW is a graph index for approximate nearest neighbour search.\n",
+  );
+  writeFileSync(join(dir, "docs/fruit.md"), "Bananas are a yellow fruit rich in potassium.\n");
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: CELLS.map((source, i) => ({
+      id: `c${i}`,
+      cell_type: "code",
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
+  };
+  writeFileSync(join(dir, "t.ipynb"), JSON.stringify(notebook));
+  const run = spawnSync(
+    PYTHON,
+    [
+      "-m",
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=sigla",
+      "--ExecutePreprocessor.timeout=300",
+      "t.ipynb",
+      "--output",
+      "out.ipynb",
+    ],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        JUPYTER_PATH: join(prefix, "share/jupyter"),
+        SIGLA_HOME: join(dir, "home"),
+        SIGLA_EMBEDDER: "use-lite",
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+      },
+    },
+  );
+  assert.is(run.status, 0, run.stderr);
+  const cells: { outputs: Output[] }[] = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8")).cells;
+  const [help, ingest, query, code, ask, chart, bad, typed] = cells.map((c) => c.outputs);
+
+  const helpText = joined(help[0].data?.["text/plain"]);
+  assert.match(helpText, /%query "<text>" \[-k 5\]/);
+  assert.match(joined(help[0].data?.["text/html"]), /^<table class="sigla">/);
+
+  assert.is(ingest.length, 2, "store and ingest each show a table");
+  assert.match(joined(ingest[1].data?.["text/html"]), /<td>3<\/td><td>3<\/td>/);
+
+  const queryHtml = joined(query[0].data?.["text/html"]);
+  assert.match(queryHtml, /<th>id<\/th><th>score<\/th><th>text<\/th><th>tags<\/th>/);
+  assert.match(queryHtml, /<tbody><tr><td>\d+<\/td><td>[\d.]+<\/td><td>LanceDB is a columnar/);
+  assert.is((queryHtml.match(/<tr>/g) ?? []).length, 3, "a header row and k=2 hits");
+
+  assert.equal(
+    code.map((o) => [o.output_type, o.name, joined(o.text)]),
+    [["stream", "stdout", "x=1 function\n"]],
+    "code cells run as typed, with % as modulo and the library preloaded as sigla",
+  );
+
+  const askHtml = joined(ask[0].data?.["text/html"]);
+  assert.match(askHtml, /LanceDB is a columnar vector database/);
+  for (const step of STEPS) assert.match(askHtml, new RegExp(`<td>${step}</td>`), step);
+
+  const data = chart[0].data ?? {};
+  const vl = data[VEGA_LITE_MIME] as { $schema: string; data: { values: unknown[] } };
+  assert.is(typeof vl, "object", "the Vega-Lite spec is a JSON object, not a string");
+  assert.match(vl.$schema, /vega-lite/);
+  assert.ok(vl.data.values.length > 0);
+  const png = Buffer.from(joined(data["image/png"]).replace(/\n/g, ""), "base64");
+  assert.equal([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+
+  assert.is(bad.length, 1);
+  assert.is(bad[0].name, "stderr");
+  const badText = joined(bad[0].text);
+  assert.match(badText, /^%nope: unknown magic — magics: %store .*%help \(%help for usage\)\n$/);
+  assert.is(badText.trim().split("\n").length, 1, "one line, no stack");
+
+  assert.match(joined(typed.at(-1)?.text), /typed: HNSW is a graph index/);
+});
+
+test.run();

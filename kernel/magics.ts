@@ -1,0 +1,160 @@
+/**
+ * The SIGLA magics: `%name args` lines (see `translate.ts`) and the same commands as typed functions
+ * (`magics.query("text", { k: 3 })`). Parsing and running are `lib/commands`' (the REPL's own command
+ * layer); this file only keeps a workbench open between cells and shows each result through a display
+ * callback (tslab's display_data in the kernel). A failing magic prints one line, `%name: problem — usage:
+ * …`, on stderr instead of a stack trace (`SIGLA_DEBUG=1` adds the stack).
+ */
+import { readFile } from "node:fs/promises";
+import {
+  askCommand,
+  benchCommand,
+  type ChartKind,
+  type CommandResult,
+  chartCommand,
+  config,
+  dslCommand,
+  helpCommand,
+  ingestCommand,
+  type MemoryView,
+  memoryCommand,
+  type ParsedCommand,
+  parseCommand,
+  queryCommand,
+  runCommand,
+  type SearchMode,
+  SiglaError,
+  storeCommand,
+  traceCommand,
+  Workbench,
+  type WorkbenchOptions,
+} from "../lib/index.js";
+import { MAGIC_COMMANDS, type MimeBundle, magicUsage, resultBundle } from "./render.js";
+
+/** Where the magics send what they show. */
+export interface MagicsHost {
+  /** One display_data output. */
+  display(bundle: MimeBundle): void;
+  /** One error line (stderr in the kernel). */
+  error(line: string): void;
+}
+
+/** The one-line error of a failed magic: usage errors as they are (`%` for `:`), others with their code. */
+export function magicErrorLine(name: string, error: unknown): string {
+  if (error instanceof SiglaError) {
+    const message = magicUsage(error.message);
+    return error.code === "SIGLA_USAGE" ? message : `%${name}: ${error.code}: ${message}`;
+  }
+  return `%${name}: ${error instanceof Error ? error.message : String(error)}`.split("\n")[0];
+}
+
+/** The usage error of a name that is not a magic. */
+export function unknownMagic(name: string): SiglaError {
+  const known = MAGIC_COMMANDS.map((c) => `%${c.name}`).join(" ");
+  return new SiglaError("SIGLA_USAGE", `%${name}: unknown magic — magics: ${known} (%help for usage)`);
+}
+
+/** Parses a magic line's arguments with the REPL's parser; `%store open <path>` is `:store <path>`. */
+export function parseMagic(name: string, args: string): ParsedCommand {
+  if (!MAGIC_COMMANDS.some((c) => c.name === name)) throw unknownMagic(name);
+  const rest = name === "store" ? args.replace(/^open(\s+|$)/, "") : args;
+  return parseCommand(`:${name} ${rest}`);
+}
+
+/** The magics of one kernel: a workbench opened on first use, and one typed function per command. */
+export class Magics {
+  private open?: Workbench;
+  private opening?: Promise<Workbench>;
+
+  constructor(
+    private readonly host: MagicsHost,
+    private readonly options: WorkbenchOptions = {},
+  ) {}
+
+  /**
+   * The workbench, opened on first use at `path` (a first `%store <path>`), else `options.path`, else
+   * `$SIGLA_HOME/store`.
+   */
+  async workbench(path?: string): Promise<Workbench> {
+    if (this.open) return this.open;
+    this.opening ??= Workbench.open({ session: "notebook", ...this.options, ...(path ? { path } : {}) });
+    try {
+      this.open = await this.opening;
+      return this.open;
+    } finally {
+      this.opening = undefined;
+    }
+  }
+
+  /** Shows a result (charts with their PNG) and returns it. */
+  private async show<T extends CommandResult>(result: T): Promise<T> {
+    const png = result.kind === "chart" && result.chart.png ? await readFile(result.chart.png) : undefined;
+    this.host.display(resultBundle(result, png));
+    return result;
+  }
+
+  /** Runs one magic line; never throws: a failure is one line through `host.error`. */
+  async run(name: string, args: string): Promise<void> {
+    try {
+      const command = parseMagic(name, args);
+      if (command.name === "help") {
+        await this.show(helpCommand({ command: command.words[0] }));
+        return;
+      }
+      const path = command.name === "store" ? command.words[0] : undefined;
+      await this.show(await runCommand(await this.workbench(path), command));
+    } catch (error) {
+      this.host.error(magicErrorLine(name, error));
+      if (config().debug && error instanceof Error && error.stack) this.host.error(error.stack);
+    }
+  }
+
+  /** `%store [open] [path]`. */
+  async store(path?: string) {
+    return this.show(await storeCommand(await this.workbench(path), { path }));
+  }
+  /** `%ingest <paths…> [--tags a,b]`. */
+  async ingest(paths: string | string[], options: { tags?: string[] } = {}) {
+    const list = typeof paths === "string" ? [paths] : paths;
+    return this.show(await ingestCommand(await this.workbench(), { paths: list, tags: options.tags }));
+  }
+  /** `%query "<text>" [-k 5] [--tags a,b] [--mode vector|fts|hybrid]`. */
+  async query(text: string, options: { k?: number; tags?: string[]; mode?: SearchMode } = {}) {
+    return this.show(await queryCommand(await this.workbench(), { text, ...options }));
+  }
+  /** `%dsl <program>`. */
+  async dsl(program: string) {
+    return this.show(await dslCommand(await this.workbench(), { program }));
+  }
+  /** `%ask "<message>"`: the answer, the gauges and the trace as a table. */
+  async ask(message: string) {
+    return this.show(await askCommand(await this.workbench(), { message }));
+  }
+  /** `%trace [turn]`. */
+  async trace(turn?: number) {
+    return this.show(traceCommand(await this.workbench(), { turn }));
+  }
+  /** `%bench [--size 3000] [--queries 100]`. */
+  async bench(options: { size?: number; queries?: number } = {}) {
+    return this.show(await benchCommand(await this.workbench(), options));
+  }
+  /** `%chart [metrics|recall|latency] [--out dir]`: the Vega-Lite spec and its PNG. */
+  async chart(kind?: ChartKind, options: { out?: string } = {}) {
+    return this.show(await chartCommand(await this.workbench(), { kind, out: options.out }));
+  }
+  /** `%memory [view] [-n 10]`. */
+  async memory(view?: MemoryView, options: { n?: number } = {}) {
+    return this.show(await memoryCommand(await this.workbench(), { view, n: options.n }));
+  }
+  /** `%help [magic]`. */
+  async help(command?: string) {
+    return this.show(helpCommand({ command }));
+  }
+
+  /** Closes the workbench, if one was opened. */
+  async close(): Promise<void> {
+    const bench = this.open ?? (await this.opening?.catch(() => undefined));
+    this.open = undefined;
+    await bench?.close();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * How the kernel shows a command result: a Jupyter MIME bundle with an HTML table (or, for a chart, the
+ * Vega-Lite spec and its PNG) and the same text the REPL prints as `text/plain`. Pure: data in, bundle out.
+ */
+import type { CapsuleHit, CommandResult, CommandSpec, TraceEvent } from "../lib/index.js";
+import { COMMANDS, metricsLine, resultLines } from "../lib/index.js";
+
+/** The MIME type Jupyter renders Vega-Lite 5 specs from. */
+export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+
+/** One display_data output: MIME type → data (strings, or a JSON object for Vega-Lite). */
+export type MimeBundle = Record<string, unknown>;
+
+/** The workbench commands that are magics (`:quit` is the REPL's own). */
+export const MAGIC_COMMANDS: readonly CommandSpec[] = COMMANDS.filter((c) => c.name !== "quit");
+
+/** A command's usage written as a magic: `%query "<text>" …` for `:query "<text>" …`. */
+export function magicUsage(usage: string): string {
+  return usage.replace(/(^|[\s(|])[:]([a-z]+)\b/g, "$1%$2");
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** An HTML table; cells are escaped text. */
+export function htmlTable(
+  head: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  caption = "",
+): string {
+  const cell = (tag: string, value: unknown) => `<${tag}>${escapeHtml(String(value ?? ""))}</${tag}>`;
+  return [
+    '<table class="sigla">',
+    caption ? `<caption>${escapeHtml(caption)}</caption>` : "",
+    `<thead><tr>${head.map((h) => cell("th", h)).join("")}</tr></thead>`,
+    `<tbody>${rows.map((r) => `<tr>${r.map((v) => cell("td", v)).join("")}</tr>`).join("")}</tbody>`,
+    "</table>",
+  ].join("");
+}
+
+const pre = (text: string) => `<pre>${escapeHtml(text)}</pre>`;
+
+function hitsTable(hits: readonly CapsuleHit[], caption = ""): string {
+  return htmlTable(
+    ["id", "score", "text", "tags"],
+    hits.map((h) => [h.id, h.score.toFixed(4), h.text, h.tags.join(", ")]),
+    caption,
+  );
+}
+
+/** The end events of a trace as a table: step, ms, summary. */
+export function traceTable(events: readonly TraceEvent[], caption = ""): string {
+  return htmlTable(
+    ["#", "step", "ms", "summary"],
+    events.filter((e) => e.status === "end").map((e) => [e.index, e.step, e.ms.toFixed(1), e.summary]),
+    caption,
+  );
+}
+
+/** The `%help` table: every magic's usage and summary. */
+export function helpBundle(commands: readonly CommandSpec[] = MAGIC_COMMANDS): MimeBundle {
+  const text = [
+    "SIGLA magics (a line starting with %; each is also a function: siglaMagics.query(…)):",
+    ...commands.map((c) => `  ${magicUsage(c.usage)}\n      ${c.summary}`),
+  ].join("\n");
+  const html = htmlTable(
+    ["magic", "what it does"],
+    commands.map((c) => [magicUsage(c.usage), c.summary]),
+    "SIGLA magics",
+  );
+  return { "text/plain": text, "text/html": html };
+}
+
+/** HTML for a result (undefined for charts and help, which have their own bundles). */
+function resultHtml(result: CommandResult): string {
+  switch (result.kind) {
+    case "store": {
+      const s = result.stats;
+      return htmlTable(
+        ["path", "capsules", "dim", "embedder", "index", "links", "version", "MB"],
+        [
+          [
+            s.path,
+            s.count,
+            s.dim,
+            result.embedder,
+            `${s.indexKind} (${s.indexPolicy})`,
+            s.links,
+            s.tableVersion,
+            (s.diskBytes / 1e6).toFixed(1),
+          ],
+        ],
+        result.opened ? "opened" : "store",
+      );
+    }
+    case "ingest": {
+      const r = result.report;
+      return htmlTable(
+        ["files", "added", "unchanged", "replaced", "store holds"],
+        [[r.files, r.ids.length, r.unchanged, r.replaced, result.count]],
+        "ingest",
+      );
+    }
+    case "query":
+      return hitsTable(result.hits, `${result.mode}: ${result.text}`);
+    case "dsl": {
+      const { hits, prompt, steps } = result.result;
+      return [
+        hitsTable(hits, "hits"),
+        htmlTable(
+          ["op", "ms", "count"],
+          steps.map((s) => [s.op, s.ms, s.count]),
+          "steps",
+        ),
+        prompt ? pre(prompt) : "",
+      ].join("");
+    }
+    case "ask": {
+      const t = result.turn;
+      return [
+        pre(t.answer),
+        `<p>${escapeHtml(`${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}`)}</p>`,
+        traceTable(t.trace, `trace of turn ${t.turn} (session ${t.session})`),
+      ].join("");
+    }
+    case "trace":
+      return traceTable(result.events, `trace of turn ${result.turn}`);
+    case "bench":
+      return htmlTable(
+        ["index", "build ms", "recall", "p50 ms", "p95 ms", "p99 ms", "qps"],
+        result.result.points.map((p) => [
+          p.kind,
+          p.buildMs.toFixed(0),
+          p.recall.toFixed(4),
+          p.latency.p50.toFixed(3),
+          p.latency.p95.toFixed(3),
+          p.latency.p99.toFixed(3),
+          p.latency.qps.toFixed(0),
+        ]),
+        `${result.result.size} vectors, ${result.result.queries} queries, recall@${result.result.k}`,
+      );
+    case "memory":
+      if (result.counts) {
+        const c = result.counts;
+        return htmlTable(
+          ["capsules", "archive", "shadow", "growth", "due for review", "version"],
+          [[c.capsules, c.archive, c.shadow, c.growth, c.review, c.version]],
+          "memory",
+        );
+      }
+      if (result.communities) {
+        return htmlTable(
+          ["community", "members", "first members"],
+          result.communities.map((c) => [c.index, c.members.length, c.members.slice(0, 12).join(" ")]),
+          "communities",
+        );
+      }
+      return htmlTable(
+        ["id", "layer", "level", "kind", "title", "note"],
+        (result.rows ?? []).map((r) => [r.id, r.layer, r.level, r.kind, r.title, r.note ?? ""]),
+        result.view,
+      );
+    default:
+      return pre(resultLines(result).join("\n"));
+  }
+}
+
+/**
+ * The bundle of a result. A chart gets its Vega-Lite spec (as a JSON object), its PNG (base64, as
+ * Jupyter wants image data) and its terminal drawing as text; everything else an HTML table and text.
+ */
+export function resultBundle(result: CommandResult, png?: Uint8Array): MimeBundle {
+  if (result.kind === "help") return helpBundle(result.detail ? [result.detail] : MAGIC_COMMANDS);
+  const text = resultLines(result).join("\n");
+  if (result.kind === "chart") {
+    return {
+      [VEGA_LITE_MIME]: result.chart.spec,
+      ...(png ? { "image/png": Buffer.from(png).toString("base64") } : {}),
+      "text/plain": text,
+    };
+  }
+  return { "text/plain": text, "text/html": resultHtml(result) };
+}

@@ -1,0 +1,26 @@
+/**
+ * The cell the kernel runs before the first user cell: it names what the launcher preloaded, typed for
+ * tslab's own TypeScript (5.0.4), which cannot type-check the repository's lib itself (see README).
+ * No identifier here may start with `__` (tslab mangles those).
+ */
+import { MAGIC_FUNCTION } from "./translate.js";
+
+/** The `globalThis` key under which the launcher leaves `{ lib, magics, run }`. */
+export const KERNEL_GLOBAL = "siglaKernel";
+
+/** Declarations of `sigla` (the library, untyped), `siglaMagics` (typed) and the magic-line function. */
+export const STARTUP_CELL = `const sigla: any = (globalThis as any).${KERNEL_GLOBAL}.lib;
+const ${MAGIC_FUNCTION}: (name: string, args: string) => Promise<void> = (globalThis as any).${KERNEL_GLOBAL}.run;
+const siglaMagics: {
+  store(path?: string): Promise<any>;
+  ingest(paths: string | string[], options?: { tags?: string[] }): Promise<any>;
+  query(text: string, options?: { k?: number; tags?: string[]; mode?: "vector" | "fts" | "hybrid" }): Promise<any>;
+  dsl(program: string): Promise<any>;
+  ask(message: string): Promise<any>;
+  trace(turn?: number): Promise<any>;
+  bench(options?: { size?: number; queries?: number }): Promise<any>;
+  chart(kind?: "metrics" | "recall" | "latency", options?: { out?: string }): Promise<any>;
+  memory(view?: string, options?: { n?: number }): Promise<any>;
+  help(magic?: string): Promise<any>;
+} = (globalThis as any).${KERNEL_GLOBAL}.magics;
+`;
