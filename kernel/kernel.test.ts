@@ -3,35 +3,23 @@
  * `npm run kernel:install`'s script, executes a notebook with nbconvert on the `sigla` kernel and reads the
  * outputs. Skipped (with a message) where `/usr/bin/python3` has no Jupyter; CI installs Debian's.
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { STEPS } from "../lib/index.js";
 import { tempDir } from "../test/helpers/temp.js";
+import {
+  executeNotebook,
+  hasJupyter,
+  installKernel,
+  joined,
+  type Output,
+  REPO,
+  readCells,
+  skipMessage,
+} from "./jupyter-test-helpers.js";
 import { VEGA_LITE_MIME } from "./render.js";
-
-const REPO = fileURLToPath(new URL("../", import.meta.url));
-/** The Python with Jupyter (Debian's); `SIGLA_KERNEL_TEST_PYTHON` picks another (e.g. to see the skip). */
-const PYTHON = process.env.SIGLA_KERNEL_TEST_PYTHON || "/usr/bin/python3";
-const TSX = join(REPO, "node_modules/tsx/dist/cli.mjs");
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, unknown>;
-}
-const joined = (value: unknown) => (Array.isArray(value) ? value.join("") : String(value ?? ""));
-
-function hasJupyter(): boolean {
-  const probe = spawnSync(PYTHON, ["-c", "import jupyter_client, nbclient, nbconvert, nbformat"], {
-    stdio: "ignore",
-  });
-  return probe.status === 0;
-}
 
 const CELLS = [
   "%help",
@@ -48,23 +36,16 @@ const CELLS = [
 
 test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart Vega-Lite + PNG, bad magic", () => {
   if (!hasJupyter()) {
-    console.log(`  SKIP kernel.test.ts: ${PYTHON} has no Jupyter (apt-get install python3-nbconvert …)`);
+    console.log(skipMessage("kernel.test.ts"));
     return;
   }
   const dir = tempDir("sigla-kernel-");
   const prefix = join(dir, "jupyter");
-  const install = spawnSync(
-    process.execPath,
-    [TSX, join(REPO, "scripts/kernel-install.ts"), "--prefix", prefix],
-    {
-      encoding: "utf8",
-    },
-  );
+  const install = installKernel(prefix);
   assert.is(install.status, 0, install.stderr);
   assert.match(install.stdout, /installed kernel "SIGLA \(TypeScript\)" \(sigla\)/);
-  const spec = JSON.parse(readFileSync(join(prefix, "share/jupyter/kernels/sigla/kernel.json"), "utf8"));
-  assert.is(spec.display_name, "SIGLA (TypeScript)");
-  assert.ok(spec.argv.includes(join(REPO, "kernel/launcher.ts")));
+  assert.is(install.spec?.display_name, "SIGLA (TypeScript)");
+  assert.ok(install.spec?.argv.includes(join(REPO, "kernel/launcher.ts")));
 
   mkdirSync(join(dir, "docs"));
   writeFileSync(join(dir, "docs/lance.md"), "LanceDB is a columnar vector database built on Apache Arrow.\n");
@@ -87,35 +68,17 @@ test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart Ve
     })),
   };
   writeFileSync(join(dir, "t.ipynb"), JSON.stringify(notebook));
-  const run = spawnSync(
-    PYTHON,
-    [
-      "-m",
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--ExecutePreprocessor.kernel_name=sigla",
-      "--ExecutePreprocessor.timeout=300",
-      "t.ipynb",
-      "--output",
-      "out.ipynb",
-    ],
-    {
-      cwd: dir,
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        JUPYTER_PATH: join(prefix, "share/jupyter"),
-        SIGLA_HOME: join(dir, "home"),
-        SIGLA_EMBEDDER: "use-lite",
-        PYDEVD_DISABLE_FILE_VALIDATION: "1",
-      },
-    },
-  );
+  const run = executeNotebook({
+    prefix,
+    cwd: dir,
+    input: "t.ipynb",
+    output: "out.ipynb",
+    env: { SIGLA_HOME: join(dir, "home"), SIGLA_EMBEDDER: "use-lite" },
+  });
   assert.is(run.status, 0, run.stderr);
-  const cells: { outputs: Output[] }[] = JSON.parse(readFileSync(join(dir, "out.ipynb"), "utf8")).cells;
-  const [help, ingest, query, code, ask, chart, bad, typed] = cells.map((c) => c.outputs);
+  const [help, ingest, query, code, ask, chart, bad, typed] = readCells(join(dir, "out.ipynb")).map(
+    (c) => c.outputs ?? ([] as Output[]),
+  );
 
   const helpText = joined(help[0].data?.["text/plain"]);
   assert.match(helpText, /%query "<text>" \[-k 5\]/);

@@ -1,0 +1,108 @@
+/**
+ * Shared by the tests that run notebooks through a real Jupyter (`kernel/kernel.test.ts`,
+ * `notebooks/notebooks.test.ts`): find Debian's Jupyter, install the `sigla` kernelspec into a temp prefix
+ * with `npm run kernel:install`'s script, execute a notebook with nbconvert and read its outputs back.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = fileURLToPath(new URL("../", import.meta.url));
+/** The Python with Jupyter (Debian's); `SIGLA_KERNEL_TEST_PYTHON` picks another (e.g. to see the skip). */
+export const PYTHON = process.env.SIGLA_KERNEL_TEST_PYTHON || "/usr/bin/python3";
+const TSX = join(REPO, "node_modules/tsx/dist/cli.mjs");
+
+/** One output of a code cell, as nbformat stores it. */
+export interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+}
+
+/** One cell of an executed notebook. */
+export interface Cell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+}
+
+/** nbformat's multi-line strings (a string or a list of lines) as one string. */
+export const joined = (value: unknown) => (Array.isArray(value) ? value.join("") : String(value ?? ""));
+
+/** Whether `PYTHON` can run nbconvert and nbclient. */
+export function hasJupyter(): boolean {
+  const probe = spawnSync(PYTHON, ["-c", "import jupyter_client, nbclient, nbconvert, nbformat"], {
+    stdio: "ignore",
+  });
+  return probe.status === 0;
+}
+
+/** The line a test prints when it skips for want of Jupyter. */
+export function skipMessage(file: string): string {
+  return `  SKIP ${file}: ${PYTHON} has no Jupyter (apt-get install python3-nbconvert …)`;
+}
+
+/** Installs the `sigla` kernelspec under `prefix`; returns the installer's stdout and the parsed kernel.json. */
+export function installKernel(prefix: string): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  spec?: { display_name: string; argv: string[] };
+} {
+  const install = spawnSync(
+    process.execPath,
+    [TSX, join(REPO, "scripts/kernel-install.ts"), "--prefix", prefix],
+    {
+      encoding: "utf8",
+    },
+  );
+  const specFile = join(prefix, "share/jupyter/kernels/sigla/kernel.json");
+  const spec = install.status === 0 ? JSON.parse(readFileSync(specFile, "utf8")) : undefined;
+  return { status: install.status, stdout: install.stdout, stderr: install.stderr, spec };
+}
+
+/**
+ * Executes `input` (relative to `cwd`, which is also the kernel's cwd) on the `sigla` kernel of `prefix` into
+ * `output` with nbconvert. `env` is added to the process's environment.
+ */
+export function executeNotebook(options: {
+  prefix: string;
+  cwd: string;
+  input: string;
+  output: string;
+  env?: Record<string, string>;
+  timeoutSeconds?: number;
+}) {
+  return spawnSync(
+    PYTHON,
+    [
+      "-m",
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=sigla",
+      `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? 300}`,
+      options.input,
+      "--output",
+      options.output,
+    ],
+    {
+      cwd: options.cwd,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        JUPYTER_PATH: join(options.prefix, "share/jupyter"),
+        PYDEVD_DISABLE_FILE_VALIDATION: "1",
+        ...options.env,
+      },
+    },
+  );
+}
+
+/** The cells of a notebook file. */
+export function readCells(file: string): Cell[] {
+  return JSON.parse(readFileSync(file, "utf8")).cells;
+}
