@@ -32,9 +32,11 @@ const CELLS = [
   "%nope 1 2",
   // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source for the kernel, not a template
   'const r = await siglaMagics.query("graph index", { k: 1 });\nconsole.log(`typed: ${r.hits[0].text}`);',
+  "%chart qps",
+  "%chart graph 0 --depth 1",
 ];
 
-test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart Vega-Lite + PNG, bad magic", () => {
+test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart (metrics, qps, graph) Vega-Lite + PNG, bad magic", () => {
   if (!hasJupyter()) {
     console.log(skipMessage("kernel.test.ts"));
     return;
@@ -76,9 +78,9 @@ test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart Ve
     env: { SIGLA_HOME: join(dir, "home"), SIGLA_EMBEDDER: "use-lite" },
   });
   assert.is(run.status, 0, run.stderr);
-  const [help, ingest, query, code, ask, chart, bad, typed] = readCells(join(dir, "out.ipynb")).map(
-    (c) => c.outputs ?? ([] as Output[]),
-  );
+  const [help, ingest, query, code, ask, chart, bad, typed, qps, graph] = readCells(
+    join(dir, "out.ipynb"),
+  ).map((c) => c.outputs ?? ([] as Output[]));
 
   const helpText = joined(help[0].data?.["text/plain"]);
   assert.match(helpText, /%query "<text>" \[-k 5\]/);
@@ -102,13 +104,33 @@ test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart Ve
   assert.match(askHtml, /LanceDB is a columnar vector database/);
   for (const step of STEPS) assert.match(askHtml, new RegExp(`<td>${step}</td>`), step);
 
-  const data = chart[0].data ?? {};
-  const vl = data[VEGA_LITE_MIME] as { $schema: string; data: { values: unknown[] } };
-  assert.is(typeof vl, "object", "the Vega-Lite spec is a JSON object, not a string");
-  assert.match(vl.$schema, /vega-lite/);
-  assert.ok(vl.data.values.length > 0);
-  const png = Buffer.from(joined(data["image/png"]).replace(/\n/g, ""), "base64");
-  assert.equal([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], "a PNG");
+  const vegaLiteAndPng = (outputs: Output[], what: string) => {
+    assert.is(outputs.length, 1, `${what}: one display_data (${joined(outputs[0]?.text)})`);
+    const data = outputs[0].data ?? {};
+    const vl = data[VEGA_LITE_MIME] as {
+      $schema: string;
+      data: { values: unknown[] };
+      layer?: { mark: { type: string } }[];
+    };
+    assert.is(typeof vl, "object", `${what}: the Vega-Lite spec is a JSON object, not a string`);
+    assert.match(vl.$schema, /vega-lite/);
+    assert.ok(vl.data.values.length > 0);
+    const png = Buffer.from(joined(data["image/png"]).replace(/\n/g, ""), "base64");
+    assert.equal([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${what}: a PNG`);
+    return vl;
+  };
+  vegaLiteAndPng(chart, "%chart metrics");
+  const qpsSpec = vegaLiteAndPng(qps, "%chart qps");
+  assert.ok(
+    (qpsSpec.data.values as { qps: number }[]).every((v) => v.qps > 0),
+    "QPS from store-bench.json",
+  );
+  const graphSpec = vegaLiteAndPng(graph, "%chart graph");
+  assert.equal(
+    graphSpec.layer?.map((l) => l.mark.type),
+    ["rule", "point", "text"],
+  );
+  assert.match(joined(graph[0].data?.["text/plain"]), /^Capsule 0: /);
 
   assert.is(bad.length, 1);
   assert.is(bad[0].name, "stderr");

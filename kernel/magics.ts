@@ -138,9 +138,9 @@ export class Magics {
   async bench(options: { size?: number; queries?: number } = {}) {
     return this.show(await benchCommand(await this.workbench(), options));
   }
-  /** `%chart [metrics|recall|latency] [--out dir]`: the Vega-Lite spec and its PNG. */
-  async chart(kind?: ChartKind, options: { out?: string } = {}) {
-    return this.show(await chartCommand(await this.workbench(), { kind, out: options.out }));
+  /** `%chart [metrics|recall|latency|qps] [--out dir]`, `%chart graph <id> [--depth 1]`: the Vega-Lite spec and its PNG. */
+  async chart(kind?: ChartKind, options: { out?: string; id?: number; depth?: number } = {}) {
+    return this.show(await chartCommand(await this.workbench(), { kind, ...options }));
   }
   /** `%memory [view] [-n 10]`. */
   async memory(view?: MemoryView, options: { n?: number } = {}) {

@@ -19,7 +19,10 @@ const siglaMagics: {
   ask(message: string): Promise<any>;
   trace(turn?: number): Promise<any>;
   bench(options?: { size?: number; queries?: number }): Promise<any>;
-  chart(kind?: "metrics" | "recall" | "latency", options?: { out?: string }): Promise<any>;
+  chart(
+    kind?: "metrics" | "recall" | "latency" | "qps" | "graph",
+    options?: { out?: string; id?: number; depth?: number },
+  ): Promise<any>;
   memory(view?: string, options?: { n?: number }): Promise<any>;
   help(magic?: string): Promise<any>;
 } = (globalThis as any).${KERNEL_GLOBAL}.magics;

@@ -76,7 +76,7 @@ test("the app starts on a seeded store, answers a question with the live trace, 
   stdin.write(KEYS.ctrlC);
   await waitFor(() => screen().includes("Press Ctrl-C again to quit"), "the quit hint");
   stdin.write(KEYS.ctrlC);
-  await waitFor(() => exited !== undefined, "the exit");
+  await waitFor(() => exited !== undefined, "the exit", 30_000);
   await exited?.close();
 });
 
@@ -100,7 +100,7 @@ test("Ctrl-C while a job runs cancels it and the REPL goes on", async () => {
   stdin.write(":help\r");
   await waitFor(() => screen().includes("Plain text asks the pipeline"), "the next command");
   stdin.write(":quit\r");
-  await waitFor(() => exited !== undefined, "the exit");
+  await waitFor(() => exited !== undefined, "the exit", 30_000);
   await exited?.close();
 });
 

@@ -4,21 +4,34 @@
  * caller's (`:chart` in `lib/commands`).
  */
 import type { MetricsPoint } from "../pipeline/session.js";
+import { type CapsuleGraph, capsuleGraphSpec } from "./capsule-graph.js";
 import { type LatencyRow, latencyPercentilesSpec } from "./latency-percentiles.js";
 import { metricsTimelineSpec } from "./metrics-timeline.js";
 import { type RecallLatencyPoint, recallLatencySpec } from "./recall-latency.js";
-import { latencyLines, metricsTimelineLines, recallLatencyLines } from "./terminal.js";
+import { type RecallQpsPoint, recallQpsSpec } from "./recall-qps.js";
+import {
+  capsuleGraphLines,
+  latencyLines,
+  metricsTimelineLines,
+  recallLatencyLines,
+  recallQpsLines,
+} from "./terminal.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
-/** The charts there are: metrics over turns, recall against latency, latency percentiles. */
-export const CHART_KINDS = ["metrics", "recall", "latency"] as const;
+/**
+ * The charts there are: metrics over turns, recall against latency, latency percentiles, recall against
+ * QPS, and one capsule's link neighbourhood.
+ */
+export const CHART_KINDS = ["metrics", "recall", "latency", "qps", "graph"] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 /** The data each chart is drawn from. */
 export type ChartData =
   | { kind: "metrics"; timeline: readonly MetricsPoint[]; session?: string }
   | { kind: "recall"; points: readonly RecallLatencyPoint[]; source: string }
-  | { kind: "latency"; rows: readonly LatencyRow[]; source: string };
+  | { kind: "latency"; rows: readonly LatencyRow[]; source: string }
+  | { kind: "qps"; points: readonly RecallQpsPoint[]; source: string }
+  | { kind: "graph"; graph: CapsuleGraph; source: string };
 
 /** A drawn chart: its spec, its terminal lines and, once written, its PNG. */
 export interface ChartResult {
@@ -64,6 +77,26 @@ export function buildChart(data: ChartData): ChartResult {
         title,
         spec: latencyPercentilesSpec(data.rows, title),
         lines: latencyLines(data.rows),
+        source: data.source,
+      };
+    }
+    case "qps": {
+      const title = "Recall@10 against QPS";
+      return {
+        kind: "qps",
+        title,
+        spec: recallQpsSpec(data.points, title),
+        lines: recallQpsLines(data.points),
+        source: data.source,
+      };
+    }
+    case "graph": {
+      const title = `Capsule ${data.graph.root}: ${data.graph.depth}-hop neighbourhood`;
+      return {
+        kind: "graph",
+        title,
+        spec: capsuleGraphSpec(data.graph, title),
+        lines: capsuleGraphLines(data.graph),
         source: data.source,
       };
     }

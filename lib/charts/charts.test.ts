@@ -1,11 +1,22 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { MetricsPoint } from "../pipeline/session.js";
+import { layoutGraph } from "./capsule-graph.js";
 import { buildChart } from "./chart.js";
 import { latencyRowsOf } from "./latency-percentiles.js";
 import { recallLatencyPoints } from "./recall-latency.js";
+import { recallQpsPoints } from "./recall-qps.js";
 import { specToSvg, svgToPng } from "./render.js";
-import { bar, gauge, latencyLines, metricsTimelineLines, recallLatencyLines, sparkline } from "./terminal.js";
+import {
+  bar,
+  capsuleGraphLines,
+  gauge,
+  latencyLines,
+  metricsTimelineLines,
+  recallLatencyLines,
+  recallQpsLines,
+  sparkline,
+} from "./terminal.js";
 import { CHART_FONT } from "./theme.js";
 
 const timeline: MetricsPoint[] = [0, 1, 2, 3].map((i) => ({
@@ -87,6 +98,102 @@ test("each chart is a Vega-Lite spec with the chart font that renders to SVG and
     assert.ok(png.readUInt32BE(16) > 400, "the PNG is drawn at twice the SVG's size");
   }
   assert.is(buildChart({ kind: "metrics", timeline }).spec.data.values.length, 16, "four metrics per turn");
+});
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+// 1 — 2 — 4, 1 — 3, 2 — 3 (a triangle), 4 — 5 (beyond depth 2 from 1 … reached at depth 3)
+const LINKS: Record<number, number[]> = { 1: [2, 3], 2: [1, 3, 4], 3: [1, 2], 4: [2, 5], 5: [4] };
+const TEXTS = new Map(
+  Object.keys(LINKS).map((id) => [Number(id), `capsule number ${id} about lorem ipsum dolor`]),
+);
+const walk = [
+  { id: 1, depth: 0 },
+  { id: 2, depth: 1, parent: 1 },
+  { id: 3, depth: 1, parent: 1 },
+  { id: 4, depth: 2, parent: 2 },
+];
+
+test("qps: 1000 / p50 per point, highest first in the terminal, a log-x scatter of recall", async () => {
+  const points = recallQpsPoints(recallLatencyPoints(report));
+  assert.equal(
+    points.map((p) => [p.system, p.setting, p.qps]),
+    [
+      ["sigla", "flat", 500],
+      ["sigla", "ivf", 5000],
+      ["lancedb", "IVF_PQ", 1000],
+    ],
+  );
+  const lines = recallQpsLines(points);
+  assert.match(lines[1], /^sigla ivf .* 0\.9900 {2}5000$/);
+  assert.match(lines[3], /^sigla flat .* 1\.0000 {2}500$/);
+  const chart = buildChart({ kind: "qps", points, source: "r.json" });
+  const layers = chart.spec.layer as {
+    mark: { type: string };
+    encoding: Record<string, { field: string; scale?: unknown }>;
+  }[];
+  assert.equal(layers[0].encoding.x, {
+    field: "qps",
+    type: "quantitative",
+    title: "QPS (1000 / p50 ms)",
+    scale: { type: "log" },
+  } as never);
+  assert.is(layers[0].encoding.y.field, "recall");
+  assert.equal(
+    (chart.spec.data.values as { qps: number }[]).map((v) => v.qps),
+    [500, 5000, 1000],
+  );
+  const png = svgToPng(await specToSvg(chart.spec));
+  assert.equal([...png.subarray(0, 8)], PNG_SIGNATURE);
+});
+
+test("graph: rings by hop depth, every link between walked nodes once, a tree in the terminal", async () => {
+  const graph = layoutGraph(walk, TEXTS, (id) => LINKS[id] ?? []);
+  assert.is(graph.root, 1);
+  assert.is(graph.depth, 2);
+  assert.equal(graph.nodes[0], { id: 1, depth: 0, label: "1: capsule number 1 about…", x: 0, y: 0 });
+  for (const node of graph.nodes) {
+    assert.ok(
+      Math.abs(Math.hypot(node.x, node.y) - node.depth) < 1e-5,
+      `node ${node.id} on ring ${node.depth}`,
+    );
+  }
+  assert.equal(
+    layoutGraph(walk, TEXTS, (id) => LINKS[id] ?? []),
+    graph,
+    "deterministic",
+  );
+  assert.equal(
+    graph.edges.map((e) => [e.source, e.target]),
+    [
+      [1, 2],
+      [1, 3],
+      [2, 4],
+      [2, 3],
+    ],
+    "parent edges first, then the 2—3 link; 4—5 leaves the walk",
+  );
+  const two = graph.nodes[1];
+  assert.equal([graph.edges[0].x2, graph.edges[0].y2], [two.x, two.y]);
+  assert.equal(capsuleGraphLines(graph), [
+    "4 capsules, 4 links, 2 hop(s) from 1",
+    "1: capsule number 1 about…",
+    "├─ 2: capsule number 2 about…",
+    "│  └─ 4: capsule number 4 about…",
+    "└─ 3: capsule number 3 about…",
+  ]);
+  const chart = buildChart({ kind: "graph", graph, source: "store" });
+  const layers = chart.spec.layer as { data?: { values: unknown[] }; mark: { type: string } }[];
+  assert.equal(
+    layers.map((l) => l.mark.type),
+    ["rule", "point", "text"],
+  );
+  assert.is(layers[0].data?.values.length, 4, "edges as rules");
+  assert.is(chart.spec.data.values.length, 4, "nodes as points and labels");
+  const svg = await specToSvg(chart.spec);
+  assert.ok(svg.includes("1: capsule number 1 about…"), "labels are drawn");
+  const png = svgToPng(svg);
+  assert.equal([...png.subarray(0, 8)], PNG_SIGNATURE);
 });
 
 test("a spec Vega-Lite cannot compile is a SiglaError", async () => {

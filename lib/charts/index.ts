@@ -1,4 +1,12 @@
 /** Charts: Vega-Lite spec builders, rendering to SVG and PNG, and Unicode drawings for terminals. */
+export {
+  type CapsuleGraph,
+  capsuleGraphSpec,
+  type GraphEdge,
+  type GraphNode,
+  layoutGraph,
+  nodeLabel,
+} from "./capsule-graph.js";
 export { buildChart, CHART_KINDS, type ChartData, type ChartKind, type ChartResult } from "./chart.js";
 export {
   type LatencyRow,
@@ -8,7 +16,17 @@ export {
 } from "./latency-percentiles.js";
 export { METRIC_NAMES, metricsTimelineSpec } from "./metrics-timeline.js";
 export { type RecallLatencyPoint, recallLatencyPoints, recallLatencySpec } from "./recall-latency.js";
+export { type RecallQpsPoint, recallQpsPoints, recallQpsSpec } from "./recall-qps.js";
 export { specToSvg, svgToPng, writeChartPng } from "./render.js";
-export { bar, gauge, latencyLines, metricsTimelineLines, recallLatencyLines, sparkline } from "./terminal.js";
+export {
+  bar,
+  capsuleGraphLines,
+  gauge,
+  latencyLines,
+  metricsTimelineLines,
+  recallLatencyLines,
+  recallQpsLines,
+  sparkline,
+} from "./terminal.js";
 export { CHART_CONFIG, CHART_FONT, VEGA_LITE_SCHEMA } from "./theme.js";
 export type { VegaLiteSpec } from "./vega-lite-spec.js";

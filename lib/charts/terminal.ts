@@ -3,10 +3,12 @@
  * SIGLA charts (metrics over turns, recall against latency, latency percentiles) as lines of text.
  */
 import type { MetricsPoint } from "../pipeline/session.js";
+import type { CapsuleGraph } from "./capsule-graph.js";
 import type { LatencyRow } from "./latency-percentiles.js";
 import { PERCENTILES } from "./latency-percentiles.js";
 import { METRIC_NAMES } from "./metrics-timeline.js";
 import type { RecallLatencyPoint } from "./recall-latency.js";
+import type { RecallQpsPoint } from "./recall-qps.js";
 
 const SPARKS = "▁▂▃▄▅▆▇█";
 const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
@@ -82,5 +84,38 @@ export function latencyLines(rows: readonly LatencyRow[], width = 30): string[] 
       );
     });
   }
+  return lines;
+}
+
+/** One row per setting, highest QPS first: recall as a bar (from 0.8 to 1) and the QPS. */
+export function recallQpsLines(points: readonly RecallQpsPoint[], width = 24): string[] {
+  if (points.length === 0) return ["no benchmark points"];
+  const sorted = [...points].sort((a, b) => b.qps - a.qps);
+  const label = Math.min(28, Math.max(...sorted.map((p) => `${p.system} ${p.setting}`.length)));
+  const floor = 0.8;
+  return [
+    `${"setting".padEnd(label)}  recall@10 (${floor}–1)${" ".repeat(Math.max(1, width - 16))} QPS`,
+    ...sorted.map((p) => {
+      const name = `${p.system} ${p.setting}`.slice(0, label).padEnd(label);
+      const drawn = bar(p.recall - floor, 1 - floor, width).padEnd(width);
+      return `${name}  ${drawn} ${fixed(p.recall, 4)}  ${fixed(p.qps, 0)}`;
+    }),
+  ];
+}
+
+/** The walk as a tree: each node under the node it was reached from, with its label. */
+export function capsuleGraphLines(graph: CapsuleGraph): string[] {
+  const children = new Map<number | undefined, CapsuleGraph["nodes"]>();
+  for (const node of graph.nodes) children.set(node.parent, [...(children.get(node.parent) ?? []), node]);
+  const lines = [
+    `${graph.nodes.length} capsules, ${graph.edges.length} links, ${graph.depth} hop(s) from ${graph.root}`,
+  ];
+  const draw = (node: CapsuleGraph["nodes"][number], prefix: string, last: boolean, top: boolean) => {
+    lines.push(top ? node.label : `${prefix}${last ? "└─ " : "├─ "}${node.label}`);
+    const kids = children.get(node.id) ?? [];
+    const next = top ? "" : `${prefix}${last ? "   " : "│  "}`;
+    for (const [i, kid] of kids.entries()) draw(kid, next, i === kids.length - 1, false);
+  };
+  for (const root of children.get(undefined) ?? []) draw(root, "", true, true);
   return lines;
 }

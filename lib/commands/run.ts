@@ -70,11 +70,22 @@ export async function runCommand(
         { size: flags.size as number | undefined, queries: flags.queries as number | undefined },
         options,
       );
-    case "chart":
+    case "chart": {
+      const spec = commandSpec("chart") as (typeof COMMANDS)[number];
+      const [kind, id, ...extra] = command.words;
+      if (kind === "graph" && (id === undefined || !/^\d+$/.test(id) || extra.length > 0)) {
+        throw usageError(spec, `graph takes one capsule id, got "${command.words.slice(1).join(" ")}"`);
+      }
+      if (kind !== "graph" && id !== undefined) {
+        throw usageError(spec, `takes one argument, got ${command.words.length}: ${command.text}`);
+      }
       return chartCommand(bench, {
-        kind: command.words[0] as ChartKind | undefined,
+        kind: kind as ChartKind | undefined,
         out: flags.out as string | undefined,
+        id: id === undefined ? undefined : Number(id),
+        depth: flags.depth as number | undefined,
       });
+    }
     case "memory":
       return memoryCommand(bench, {
         view: command.words[0] as MemoryView | undefined,

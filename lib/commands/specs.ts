@@ -152,11 +152,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "chart",
-    args: "word",
+    // "text": `graph` takes a capsule id after the kind; chartWords (run.ts) checks the words.
+    args: "text",
     required: false,
     words: CHART_KINDS,
-    flags: [{ name: "out", kind: "string", value: "<dir>", help: "folder for the PNG (default reports/)" }],
-    usage: ":chart [metrics|recall|latency] [--out dir]",
+    flags: [
+      { name: "out", kind: "string", value: "<dir>", help: "folder for the PNG (default reports/)" },
+      { name: "depth", kind: "int", min: 0, max: 4, value: "<n>", help: "hops for graph (default 1)" },
+    ],
+    usage: ":chart [metrics|recall|latency|qps] [--out dir] | :chart graph <id> [--depth 1]",
     summary: "draw a chart in the terminal and write its Vega-Lite PNG (metrics over turns by default)",
   },
   {
