@@ -18,11 +18,11 @@ import {
   readCells,
   skipMessage,
 } from "../kernel/jupyter-test-helpers.js";
+import { VEGA_LITE_MIME } from "../kernel/render.js";
 import { tempDir } from "../test/helpers/temp.js";
 
 const NOTEBOOKS = join(REPO, "notebooks");
 const NAMES = ["01-memory-explorer", "02-benchmarks", "03-pipeline-metrics"] as const;
-const VEGA_LITE = "application/vnd.vegalite.v5+json";
 
 const codeCells = (cells: Cell[]) => cells.filter((c) => c.cell_type === "code");
 const source = (cell: Cell) => joined(cell.source);
@@ -54,9 +54,9 @@ function outputsAt(cells: Cell[], pattern: RegExp): Output[] {
 
 /** Every chart output: a Vega-Lite object with data and a PNG, in one display_data. */
 function charts(cells: Cell[]): Output[] {
-  const found = outputsOf(cells).filter((o) => o.data?.[VEGA_LITE] !== undefined);
+  const found = outputsOf(cells).filter((o) => o.data?.[VEGA_LITE_MIME] !== undefined);
   for (const o of found) {
-    const spec = o.data?.[VEGA_LITE] as { $schema: string; data: { values: unknown[] } };
+    const spec = o.data?.[VEGA_LITE_MIME] as { $schema: string; data: { values: unknown[] } };
     assert.is(typeof spec, "object", "the Vega-Lite spec is a JSON object");
     assert.match(spec.$schema, /vega-lite/);
     assert.ok(spec.data.values.length > 0, "the chart has data");

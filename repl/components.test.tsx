@@ -2,7 +2,7 @@ import { cleanup, render } from "ink-testing-library";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { complete } from "../lib/commands/complete.js";
-import type { TraceEvent } from "../lib/pipeline/types.js";
+import { STEPS, type TraceEvent } from "../lib/pipeline/types.js";
 import { Gauges } from "./gauges.js";
 import { InputLine } from "./input-line.js";
 import { ProgressBar } from "./progress.js";
@@ -14,19 +14,7 @@ import { useLineEditor } from "./use-line-editor.js";
 test.after.each(() => cleanup());
 
 function event(index: number, status: "start" | "end", ms = 0, summary = ""): TraceEvent {
-  const steps = [
-    "perception",
-    "context",
-    "telos",
-    "voices",
-    "mode",
-    "memory",
-    "external",
-    "synthesis",
-    "formatting",
-    "feedback",
-  ] as const;
-  return { turn: 3, step: steps[index - 1], index, status, startedAt: 0, ms, summary, data: {} };
+  return { turn: 3, step: STEPS[index - 1], index, status, startedAt: 0, ms, summary, data: {} };
 }
 
 test("the trace panel shows done steps with times and summaries, the running one, and those still waiting", () => {

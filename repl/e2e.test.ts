@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { STEPS } from "../lib/pipeline/types.js";
 import { tempDir } from "../test/helpers/temp.js";
 import { waitFor } from "./test-helpers.js";
 
@@ -96,18 +97,7 @@ if (!hasTmux) {
     assert.match(answered, /› What is the SIFT gate\?/);
     assert.match(answered, /SIFT gate decides whether a SHADOW node may be promoted to ARCHIVE/);
     assert.match(answered, /∆DΩΛ/);
-    for (const step of [
-      "perception",
-      "context",
-      "telos",
-      "voices",
-      "mode",
-      "memory",
-      "external",
-      "synthesis",
-      "formatting",
-      "feedback",
-    ]) {
+    for (const step of STEPS) {
       assert.match(
         answered,
         new RegExp(`\\d+ ${step}\\s+✓\\s+[\\d.]+ ms`),

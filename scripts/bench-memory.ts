@@ -49,34 +49,26 @@ const METHODS = ["vector", "fts", "recall"] as const;
 type Method = (typeof METHODS)[number];
 
 /** `recall` with one part switched off, to show what each part brings. */
+/** Every part but the weighted fusion switched off. */
+const FUSION_ONLY: Partial<RecallWeights> = {
+  neighbour1: 0,
+  neighbour2: 0,
+  link: 0,
+  date: 0,
+  dateSearch: 0,
+  bridge: 0,
+  superseded: 1,
+  recency: 0,
+};
+
 const ABLATIONS: Record<string, Partial<RecallWeights>> = {
   "no neighbour turns": { neighbour1: 0, neighbour2: 0 },
   "no links": { link: 0 },
   "no dates": { date: 0, dateSearch: 0 },
   "no bridge names": { bridge: 0 },
   "no version preference": { superseded: 1, recency: 0 },
-  "fusion only": {
-    neighbour1: 0,
-    neighbour2: 0,
-    link: 0,
-    date: 0,
-    dateSearch: 0,
-    bridge: 0,
-    superseded: 1,
-    recency: 0,
-  },
-  "fusion only, unweighted (fts 1, rrfK 60)": {
-    fts: 1,
-    rrfK: 60,
-    neighbour1: 0,
-    neighbour2: 0,
-    link: 0,
-    date: 0,
-    dateSearch: 0,
-    bridge: 0,
-    superseded: 1,
-    recency: 0,
-  },
+  "fusion only": FUSION_ONLY,
+  "fusion only, unweighted (fts 1, rrfK 60)": { ...FUSION_ONLY, fts: 1, rrfK: 60 },
 };
 
 /** The values `--tune` tries, one weight at a time from the defaults (coordinate search, two passes). */

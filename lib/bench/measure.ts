@@ -32,15 +32,19 @@ export async function measureLatency<T>(
     await run(item);
     times.push(performance.now() - t);
   }
-  const total = performance.now() - started;
-  times.sort((a, b) => a - b);
+  return summarizeLatency(times, performance.now() - started);
+}
+
+/** Count, throughput and p50/p95/p99/mean of latencies (ms) measured over `totalMs`. */
+export function summarizeLatency(times: readonly number[], totalMs: number): LatencySummary {
+  const sorted = [...times].sort((a, b) => a - b);
   return {
-    count: times.length,
-    qps: (times.length / total) * 1000,
-    p50: percentile(times, 50),
-    p95: percentile(times, 95),
-    p99: percentile(times, 99),
-    mean: times.reduce((a, b) => a + b, 0) / Math.max(1, times.length),
+    count: sorted.length,
+    qps: (sorted.length / totalMs) * 1000,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
   };
 }
 

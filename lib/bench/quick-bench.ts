@@ -12,7 +12,7 @@ import type { Embedder } from "../embed/embedder.js";
 import { CancelledError, EmbedderError, InvalidInputError, throwIfCancelled } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import type { IndexKind } from "../store/types.js";
-import { type LatencySummary, machine, percentile, recallAtK } from "./measure.js";
+import { type LatencySummary, machine, recallAtK, summarizeLatency } from "./measure.js";
 
 /** Options of {@link quickBench}. */
 export interface QuickBenchOptions {
@@ -104,18 +104,6 @@ async function exactTopK(
   return out;
 }
 
-function summarize(times: number[], totalMs: number): LatencySummary {
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    count: sorted.length,
-    qps: (sorted.length / totalMs) * 1000,
-    p50: percentile(sorted, 50),
-    p95: percentile(sorted, 95),
-    p99: percentile(sorted, 99),
-    mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
-  };
-}
-
 function checkSize(value: number, name: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new InvalidInputError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
@@ -191,7 +179,7 @@ export async function quickBench(options: QuickBenchOptions = {}): Promise<Quick
           kind,
           buildMs,
           recall: recallAtK(exact, found, k),
-          latency: summarize(times, performance.now() - t0),
+          latency: summarizeLatency(times, performance.now() - t0),
         });
       }
       return {

@@ -28,11 +28,18 @@ export function recallLatencyPoints(report: unknown): RecallLatencyPoint[] {
   });
 }
 
-/** A Vega-Lite scatter of recall (y) against p50 latency (x, log scale), coloured by system. */
-export function recallLatencySpec(
-  points: readonly RecallLatencyPoint[],
-  title = "Recall@10 against p50 latency",
-): VegaLiteSpec {
+/** Which measure the x axis of a recall scatter shows. */
+export interface RecallAxis {
+  field: string;
+  title: string;
+  format: string;
+}
+
+/**
+ * A Vega-Lite scatter of recall@10 (y) against one measure (x, log scale), coloured by system, with SIGLA's
+ * settings labelled. Shared by the latency and the QPS views of the store benchmark.
+ */
+export function recallScatterSpec(points: readonly object[], x: RecallAxis, title: string): VegaLiteSpec {
   return {
     $schema: VEGA_LITE_SCHEMA,
     title,
@@ -44,13 +51,14 @@ export function recallLatencySpec(
       {
         mark: { type: "point", filled: true, size: 70 },
         encoding: {
-          x: { field: "p50", type: "quantitative", title: "p50 latency (ms)", scale: { type: "log" } },
+          x: { field: x.field, type: "quantitative", title: x.title, scale: { type: "log" } },
           y: { field: "recall", type: "quantitative", title: "recall@10", scale: { zero: false } },
           color: { field: "system", type: "nominal", title: "system" },
           tooltip: [
+            { field: "system" },
             { field: "setting" },
             { field: "recall", format: ".4f" },
-            { field: "p50", format: ".3f" },
+            { field: x.field, format: x.format },
           ],
         },
       },
@@ -59,11 +67,19 @@ export function recallLatencySpec(
         transform: [{ filter: "datum.system === 'sigla'" }],
         mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10 },
         encoding: {
-          x: { field: "p50", type: "quantitative" },
+          x: { field: x.field, type: "quantitative" },
           y: { field: "recall", type: "quantitative" },
           text: { field: "setting" },
         },
       },
     ],
   };
+}
+
+/** A Vega-Lite scatter of recall (y) against p50 latency (x, log scale), coloured by system. */
+export function recallLatencySpec(
+  points: readonly RecallLatencyPoint[],
+  title = "Recall@10 against p50 latency",
+): VegaLiteSpec {
+  return recallScatterSpec(points, { field: "p50", title: "p50 latency (ms)", format: ".3f" }, title);
 }

@@ -1,6 +1,5 @@
 /** Recall against throughput (QPS = 1000 / p50 ms) per system and setting, from the same points as the recall chart. */
-import type { RecallLatencyPoint } from "./recall-latency.js";
-import { CHART_CONFIG, VEGA_LITE_SCHEMA } from "./theme.js";
+import { type RecallLatencyPoint, recallScatterSpec } from "./recall-latency.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
 /** One measured setting with its single-query throughput. */
@@ -19,37 +18,5 @@ export function recallQpsSpec(
   points: readonly RecallQpsPoint[],
   title = "Recall@10 against QPS",
 ): VegaLiteSpec {
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 480,
-    height: 300,
-    config: CHART_CONFIG,
-    data: { values: points.map((p) => ({ ...p })) },
-    layer: [
-      {
-        mark: { type: "point", filled: true, size: 70 },
-        encoding: {
-          x: { field: "qps", type: "quantitative", title: "QPS (1000 / p50 ms)", scale: { type: "log" } },
-          y: { field: "recall", type: "quantitative", title: "recall@10", scale: { zero: false } },
-          color: { field: "system", type: "nominal", title: "system" },
-          tooltip: [
-            { field: "system" },
-            { field: "setting" },
-            { field: "recall", format: ".4f" },
-            { field: "qps", format: ".0f" },
-          ],
-        },
-      },
-      {
-        transform: [{ filter: "datum.system === 'sigla'" }],
-        mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10 },
-        encoding: {
-          x: { field: "qps", type: "quantitative" },
-          y: { field: "recall", type: "quantitative" },
-          text: { field: "setting" },
-        },
-      },
-    ],
-  };
+  return recallScatterSpec(points, { field: "qps", title: "QPS (1000 / p50 ms)", format: ".0f" }, title);
 }

@@ -3,15 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { runCli } from "../../test/helpers/cli.js";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
-import { main } from "./main.js";
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const store = tempPath();
 const docs = tempDir();
@@ -26,7 +19,7 @@ test("ingest, search, stats and rebuild-index work end to end, with --json", asy
     join(docs, "search.txt"),
     "HNSW is a graph index for approximate nearest neighbour search.",
   );
-  const ingested = await run([
+  const ingested = await runCli([
     "ingest",
     docs,
     "-s",
@@ -42,16 +35,16 @@ test("ingest, search, stats and rebuild-index work end to end, with --json", asy
   assert.is(report.files, 2);
   assert.is(report.ids.length, 2);
 
-  const again = await run(["ingest", docs, "-s", store, "--json"]);
+  const again = await runCli(["ingest", docs, "-s", store, "--json"]);
   assert.is(JSON.parse(again.out).ids.length, 0, "unchanged files add nothing");
 
-  const found = await run(["search", "how to bake bread", "-s", store, "-k", "1", "--json"]);
+  const found = await runCli(["search", "how to bake bread", "-s", store, "-k", "1", "--json"]);
   assert.is(found.code, 0, found.err);
   const [hit] = JSON.parse(found.out);
   assert.ok(hit.text.includes("Bread"));
   assert.ok(hit.tags.includes("cooking") && hit.tags.includes("baking") && hit.tags.includes("demo"));
 
-  const tagged = await run([
+  const tagged = await runCli([
     "search",
     "index",
     "-s",
@@ -64,23 +57,23 @@ test("ingest, search, stats and rebuild-index work end to end, with --json", asy
   ]);
   assert.ok(JSON.parse(tagged.out).every((h: { tags: string[] }) => h.tags.includes("cooking")));
 
-  const text = await run(["search", "graph index", "-s", store, "-k", "1"]);
+  const text = await runCli(["search", "graph index", "-s", store, "-k", "1"]);
   assert.match(text.out, /HNSW/);
 
-  const stats = JSON.parse((await run(["stats", "-s", store, "--json"])).out);
+  const stats = JSON.parse((await runCli(["stats", "-s", store, "--json"])).out);
   assert.is(stats.count, 2);
   assert.is(stats.embedder, "use-lite");
 
-  const rebuilt = JSON.parse((await run(["rebuild-index", "-s", store, "--kind", "ivf", "--json"])).out);
+  const rebuilt = JSON.parse((await runCli(["rebuild-index", "-s", store, "--kind", "ivf", "--json"])).out);
   assert.is(rebuilt.kind, "ivf");
 });
 
 test("errors print one line with a code and exit non-zero", async () => {
-  const missing = await run(["ingest", join(docs, "nope.txt"), "-s", store]);
+  const missing = await runCli(["ingest", join(docs, "nope.txt"), "-s", store]);
   assert.is(missing.code, 1);
   assert.match(missing.err, /^SIGLA_INGEST: .*nope\.txt/);
   assert.is(missing.err.trim().split("\n").length, 1);
-  const wrongEmbedder = await run([
+  const wrongEmbedder = await runCli([
     "search",
     "x",
     "-s",
@@ -89,10 +82,10 @@ test("errors print one line with a code and exit non-zero", async () => {
     "transformers:Xenova/all-MiniLM-L6-v2",
   ]);
   assert.match(wrongEmbedder.err, /^SIGLA_EMBEDDER_MISMATCH/);
-  const usage = await run(["search", "x", "-s", store, "-k", "zero"]);
+  const usage = await runCli(["search", "x", "-s", store, "-k", "zero"]);
   assert.is(usage.code, 1);
   assert.match(usage.err, /-k must be a positive integer/);
-  const badKind = await run(["rebuild-index", "-s", store, "--kind", "lsh"]);
+  const badKind = await runCli(["rebuild-index", "-s", store, "--kind", "lsh"]);
   assert.is(badKind.code, 2);
 });
 

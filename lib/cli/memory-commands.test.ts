@@ -2,24 +2,17 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { runCli } from "../../test/helpers/cli.js";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
-import { main } from "./main.js";
-
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
 
 const store = tempPath();
 const docs = tempDir();
 
 test("memory add, promote, redact, raise, review and history through the CLI", async () => {
   await writeFile(join(docs, "ivf.md"), "IVF splits vectors into lists; 256 lists suit 50k rows.");
-  assert.is((await run(["ingest", docs, "-s", store, "--embedder", "use-lite"])).code, 0);
+  assert.is((await runCli(["ingest", docs, "-s", store, "--embedder", "use-lite"])).code, 0);
   const source = join(docs, "ivf.md");
-  const added = await run([
+  const added = await runCli([
     "memory",
     "add",
     "IVF with 256 lists suits 50k rows.",
@@ -32,16 +25,16 @@ test("memory add, promote, redact, raise, review and history through the CLI", a
   assert.is(added.code, 0, added.err);
   const hypothesis = JSON.parse(added.out);
   assert.is(hypothesis.layer, "shadow");
-  const review = await run(["memory", "review", "--all", "-s", store, "--json"]);
+  const review = await runCli(["memory", "review", "--all", "-s", store, "--json"]);
   assert.equal(
     JSON.parse(review.out).map((n: { id: number }) => n.id),
     [hypothesis.id],
   );
-  const promoted = await run(["memory", "promote", String(hypothesis.id), "-s", store, "--json"]);
+  const promoted = await runCli(["memory", "promote", String(hypothesis.id), "-s", store, "--json"]);
   assert.is(promoted.code, 0, promoted.err);
   assert.is(JSON.parse(promoted.out).layer, "archive");
 
-  const secret = await run([
+  const secret = await runCli([
     "memory",
     "add",
     "Mail bob@example.org about it.",
@@ -53,34 +46,34 @@ test("memory add, promote, redact, raise, review and history through the CLI", a
     source,
     "--json",
   ]);
-  const redacted = await run(["memory", "redact", String(JSON.parse(secret.out).id), "-s", store]);
+  const redacted = await runCli(["memory", "redact", String(JSON.parse(secret.out).id), "-s", store]);
   assert.is(redacted.code, 0, redacted.err);
   assert.ok(redacted.out.includes("[EMAIL]"), redacted.out);
   const copyId = redacted.out.match(/redacted copy: (\d+)/)?.[1] as string;
-  const raised = await run(["memory", "raise", copyId, "--reason", "clean", "-s", store, "--json"]);
+  const raised = await runCli(["memory", "raise", copyId, "--reason", "clean", "-s", store, "--json"]);
   assert.is(JSON.parse(raised.out).level, "DERIVED");
 
-  const history = await run(["memory", "history", "-s", store, "--json"]);
+  const history = await runCli(["memory", "history", "-s", store, "--json"]);
   const ops = JSON.parse(history.out).map((h: { delta: { op: string } }) => h.delta.op);
   assert.ok(ops.includes("promote") && ops.includes("level"), ops.join(","));
 });
 
 test("memory errors are one line with the code; a refused gate names its reasons", async () => {
-  const orphan = await run(["memory", "add", "A claim with no source.", "-s", store, "--json"]);
-  const refused = await run(["memory", "promote", String(JSON.parse(orphan.out).id), "-s", store]);
+  const orphan = await runCli(["memory", "add", "A claim with no source.", "-s", store, "--json"]);
+  const refused = await runCli(["memory", "promote", String(JSON.parse(orphan.out).id), "-s", store]);
   assert.is(refused.code, 1);
   assert.match(refused.err, /^SIGLA_GATE_REJECTED: sift gate refused: no source\n$/);
-  const unknown = await run(["memory", "promote", "9999", "-s", store]);
+  const unknown = await runCli(["memory", "promote", "9999", "-s", store]);
   assert.match(unknown.err, /^SIGLA_UNKNOWN_ID: /);
-  const badId = await run(["memory", "redact", "abc", "-s", store]);
+  const badId = await runCli(["memory", "redact", "abc", "-s", store]);
   assert.is(badId.code, 1);
   assert.match(badId.err, /^SIGLA_INVALID_INPUT: id must be a capsule id/);
-  const noSource = await run(["memory", "add", "x y z", "--layer", "archive", "-s", store]);
+  const noSource = await runCli(["memory", "add", "x y z", "--layer", "archive", "-s", store]);
   assert.match(noSource.err, /^SIGLA_SCHEMA: .*source/);
 });
 
 test("ask runs the pipeline, continues a session and prints the trace; dsl runs a program", async () => {
-  const asked = await run([
+  const asked = await runCli([
     "ask",
     "How many lists suit 50k rows in IVF?",
     "-s",
@@ -94,11 +87,11 @@ test("ask runs the pipeline, continues a session and prints the trace; dsl runs 
   assert.match(asked.out, /10\. feedback /);
   assert.match(asked.out, /^I-Loop: /m);
   assert.match(asked.out, /\[evidence_id: ev:\d+\]/);
-  const again = await run(["ask", "And with 100k rows?", "-s", store, "--session", "cli", "--json"]);
+  const again = await runCli(["ask", "And with 100k rows?", "-s", store, "--session", "cli", "--json"]);
   const turn = JSON.parse(again.out);
   assert.is(turn.turn, 2);
   assert.is(turn.trace.length, 10);
-  const dsl = await run([
+  const dsl = await runCli([
     "dsl",
     'INTENT "IVF lists" | RETRIEVE k=2 | MERGE | INJECT "Q: {{intent}}\\n{{context}}"',
     "-s",
@@ -109,15 +102,15 @@ test("ask runs the pipeline, continues a session and prints the trace; dsl runs 
   const result = JSON.parse(dsl.out);
   assert.ok(result.prompt.startsWith("Q: IVF lists\n"), result.prompt);
   assert.ok(result.hits.length >= 1);
-  const bad = await run(["dsl", "INTENT | RETRIEVE", "-s", store]);
+  const bad = await runCli(["dsl", "INTENT | RETRIEVE", "-s", store]);
   assert.is(bad.code, 1);
   assert.match(bad.err, /^SIGLA_DSL_PARSE: position 7: /);
 });
 
 test("memory communities lists and refreshes summaries", async () => {
-  const listed = await run(["memory", "communities", "-s", store, "--json"]);
+  const listed = await runCli(["memory", "communities", "-s", store, "--json"]);
   assert.is(listed.code, 0, listed.err);
-  const refreshed = await run(["memory", "communities", "--refresh", "-s", store, "--json"]);
+  const refreshed = await runCli(["memory", "communities", "--refresh", "-s", store, "--json"]);
   assert.is(refreshed.code, 0, refreshed.err);
   const report = JSON.parse(refreshed.out);
   assert.is(report.written, JSON.parse(listed.out).length);

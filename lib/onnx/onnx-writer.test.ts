@@ -1,7 +1,7 @@
 import * as ort from "onnxruntime-node";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { isSiglaError } from "../errors.js";
+import { throwsInvalid } from "../../test/helpers/errors.js";
 import { type BertConfig, type BertWeights, buildBertModel, randomBertWeights } from "./bert-graph.js";
 import { attr, OnnxGraphBuilder } from "./onnx-writer.js";
 
@@ -35,18 +35,6 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
       assert.unreachable(`index ${i}: got ${actual[i]}, expected ${expected[i]}`);
     }
   }
-}
-
-function throwsInvalid(fn: () => unknown, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(isSiglaError(error), "a SiglaError");
-    assert.is((error as { code: string }).code, "SIGLA_INVALID_INPUT");
-    assert.match((error as Error).message, pattern);
-    return;
-  }
-  assert.unreachable("expected an error");
 }
 
 test("Gemm + TopK: scores and best indices match a JS dot product", async () => {

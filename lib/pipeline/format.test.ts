@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { InvalidInputError } from "../errors.js";
+import { throwsInvalid } from "../../test/helpers/errors.js";
 import { type AnswerParts, citedEvidenceIds, DELTA_MARKER, formatAnswer, parseAnswer } from "./format.js";
 
 const ANSWER: AnswerParts = {
@@ -25,17 +25,6 @@ const ANSWER: AnswerParts = {
     { evidenceId: "ev:40", text: "a batch links exactly as the same capsules added one by one" },
   ],
 };
-
-function throwsInvalid(fn: () => unknown, mentions: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, InvalidInputError);
-    assert.match((error as Error).message, mentions);
-    return;
-  }
-  assert.unreachable(`expected an InvalidInputError matching ${mentions}`);
-}
 
 test("formatAnswer: I-Loop line, sections in order, ∆DΩΛ block, citations with their evidence ids", () => {
   const text = formatAnswer(ANSWER);

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { InvalidInputError } from "../errors.js";
+import { throwsInvalid } from "../../test/helpers/errors.js";
 import {
   CLARITY_LOW,
   CLARITY_WEIGHTS,
@@ -29,17 +29,6 @@ const EPS = 1e-6;
 
 function near(actual: number, expected: number, what: string, eps = EPS): void {
   assert.ok(Math.abs(actual - expected) <= eps, `${what}: expected ${expected}, got ${actual}`);
-}
-
-function throwsInvalid(fn: () => unknown, mentions: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, InvalidInputError);
-    assert.match((error as Error).message, mentions);
-    return;
-  }
-  assert.unreachable(`expected an InvalidInputError matching ${mentions}`);
 }
 
 /** A 3-d unit vector at `degrees` from [1, 0, 0] in the xy-plane, so cos(angle) is known exactly. */

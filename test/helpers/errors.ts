@@ -11,3 +11,16 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   }
   return "resolved";
 }
+
+/** Asserts that `fn` throws an `InvalidInputError` (`SIGLA_INVALID_INPUT`) whose message matches `mentions`. */
+export function throwsInvalid(fn: () => unknown, mentions: RegExp): void {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(isSiglaError(error), `expected a SiglaError, got ${String(error)}`);
+    assert.is((error as { code: string }).code, "SIGLA_INVALID_INPUT");
+    assert.match((error as Error).message, mentions);
+    return;
+  }
+  assert.unreachable(`expected an InvalidInputError matching ${mentions}`);
+}
