@@ -79,6 +79,9 @@ if (!hasTmux) {
       `SIGLA_HOME=${home}`,
       "-e",
       "LANCEDB_LOG=error",
+      // As on a CI machine: a CI variable in the shell must not keep Ink from drawing the prompt.
+      "-e",
+      "CI=true",
       command,
     );
 
