@@ -106,3 +106,54 @@ export function executeNotebook(options: {
 export function readCells(file: string): Cell[] {
   return JSON.parse(readFileSync(file, "utf8")).cells;
 }
+
+/** One IOPub message of a cell, as the kernel sent it. */
+export interface IopubMessage {
+  cell: number;
+  type: string;
+  content: {
+    data?: Record<string, unknown>;
+    transient?: { display_id?: string };
+    name?: string;
+    text?: string;
+  };
+}
+
+// Runs cells one by one on a started `sigla` kernel and prints every IOPub message each one caused, in order
+// (nbconvert folds update_display_data into the final output, so the live redraws are seen only here).
+const IOPUB_SCRIPT = `
+import json, sys
+from jupyter_client.manager import start_new_kernel
+km, kc = start_new_kernel(kernel_name="sigla", cwd=sys.argv[2], startup_timeout=120)
+messages = []
+try:
+    for cell, code in enumerate(json.loads(sys.argv[1])):
+        msg_id = kc.execute(code)
+        while True:
+            m = kc.get_iopub_msg(timeout=300)
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+                break
+            messages.append({"cell": cell, "type": m["msg_type"], "content": m["content"]})
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+print(json.dumps(messages))
+`;
+
+/** Runs `cells` on the `sigla` kernel of `prefix` (cwd `cwd`) and returns their IOPub messages. */
+export function iopubMessages(options: {
+  prefix: string;
+  cwd: string;
+  cells: string[];
+  env?: Record<string, string>;
+}): IopubMessage[] {
+  const run = spawnSync(PYTHON, ["-c", IOPUB_SCRIPT, JSON.stringify(options.cells), options.cwd], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, JUPYTER_PATH: join(options.prefix, "share/jupyter"), ...options.env },
+  });
+  if (run.status !== 0) throw new Error(`jupyter_client run failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout);
+}

@@ -12,7 +12,9 @@ import { tempDir } from "../test/helpers/temp.js";
 import {
   executeNotebook,
   hasJupyter,
+  type IopubMessage,
   installKernel,
+  iopubMessages,
   joined,
   type Output,
   REPO,
@@ -139,6 +141,53 @@ test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart (m
   assert.is(badText.trim().split("\n").length, 1, "one line, no stack");
 
   assert.match(joined(typed.at(-1)?.text), /typed: HNSW is a graph index/);
+});
+
+test("%ask draws its trace table in place, step by step, and ends as the answer", () => {
+  if (!hasJupyter()) {
+    console.log(skipMessage("kernel.test.ts"));
+    return;
+  }
+  const dir = tempDir("sigla-kernel-live-");
+  const prefix = join(dir, "jupyter");
+  assert.is(installKernel(prefix).status, 0);
+  mkdirSync(join(dir, "docs"));
+  writeFileSync(join(dir, "docs/lance.md"), "LanceDB is a columnar vector database built on Apache Arrow.\n");
+  const messages = iopubMessages({
+    prefix,
+    cwd: dir,
+    cells: [
+      "%store open ./store\n%ingest docs",
+      '%ask "What is LanceDB?"',
+      'await siglaMagics.ask("And Arrow?")',
+    ],
+    env: { SIGLA_HOME: join(dir, "home"), SIGLA_EMBEDDER: "use-lite" },
+  });
+  for (const cell of [1, 2]) {
+    const shown = messages.filter((m) => m.cell === cell && m.type.endsWith("display_data"));
+    const id = shown[0]?.content.transient?.display_id ?? "";
+    assert.match(id, /^sigla-ask-/, `cell ${cell}: the first output is a display with an id`);
+    assert.is(shown[0].type, "display_data");
+    const updates = shown.slice(1);
+    assert.ok(
+      updates.every((m) => m.type === "update_display_data" && m.content.transient?.display_id === id),
+      `cell ${cell}: everything after is a redraw of that display`,
+    );
+    assert.is(updates.length, 2 * STEPS.length + 1, "a redraw as each step starts and ends, then the answer");
+    const html = (m: IopubMessage) => joined(m.content.data?.["text/html"]);
+    assert.match(html(shown[0]), /0\/10 steps/);
+    STEPS.forEach((step, i) => {
+      assert.match(
+        html(updates[2 * i]),
+        new RegExp(`<td>${step}</td><td>…</td><td>running</td>`),
+        `${step} running`,
+      );
+      assert.match(html(updates[2 * i + 1]), new RegExp(`${i + 1}/10 steps`), `${step} done`);
+    });
+    const answer = html(updates.at(-1) as IopubMessage);
+    assert.match(answer, /LanceDB is a columnar vector database/);
+    assert.not.match(answer, /running/);
+  }
 });
 
 test.run();

@@ -25,9 +25,10 @@ if (!configPath) {
 }
 
 const magics = new Magics({
-  display: (bundle) => {
+  display: (bundle, id, update = false) => {
     if (!jupyter.lastWriteDisplayData) throw new Error("display outside of a cell");
-    jupyter.lastWriteDisplayData({ data: bundle, metadata: {}, transient: {} } as never, false);
+    const transient = id ? { display_id: id } : {};
+    jupyter.lastWriteDisplayData({ data: bundle, metadata: {}, transient } as never, update);
   },
   error: (line) => process.stderr.write(`${line}\n`),
 });

@@ -5,8 +5,10 @@
  * callback (tslab's display_data in the kernel). A failing magic prints one line, `%name: problem — usage:
  * …`, on stderr instead of a stack trace (`SIGLA_DEBUG=1` adds the stack).
  */
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
+  type AskResult,
   askCommand,
   benchCommand,
   type ChartKind,
@@ -25,16 +27,20 @@ import {
   type SearchMode,
   SiglaError,
   storeCommand,
+  type TraceEvent,
   traceCommand,
   Workbench,
   type WorkbenchOptions,
 } from "../lib/index.js";
-import { MAGIC_COMMANDS, type MimeBundle, magicUsage, resultBundle } from "./render.js";
+import { askProgressBundle, MAGIC_COMMANDS, type MimeBundle, magicUsage, resultBundle } from "./render.js";
 
 /** Where the magics send what they show. */
 export interface MagicsHost {
-  /** One display_data output. */
-  display(bundle: MimeBundle): void;
+  /**
+   * One display_data output. With `id` it is a display that a later call with the same id and `update`
+   * redraws in place (Jupyter's display_id and update_display_data).
+   */
+  display(bundle: MimeBundle, id?: string, update?: boolean): void;
   /** One error line (stderr in the kernel). */
   error(line: string): void;
 }
@@ -86,11 +92,32 @@ export class Magics {
     }
   }
 
-  /** Shows a result (charts with their PNG) and returns it. */
-  private async show<T extends CommandResult>(result: T): Promise<T> {
+  /** Shows a result (charts with their PNG) and returns it; with `live`, in place of that display. */
+  private async show<T extends CommandResult>(result: T, live?: string): Promise<T> {
     const png = result.kind === "chart" && result.chart.png ? await readFile(result.chart.png) : undefined;
-    this.host.display(resultBundle(result, png));
+    this.host.display(resultBundle(result, png), live, live !== undefined);
     return result;
+  }
+
+  /**
+   * Asks the pipeline with the trace table drawn as it runs: one display, redrawn after each step starts
+   * and ends, that becomes the answer at the end.
+   */
+  private async askLive(message: string): Promise<AskResult> {
+    const id = `sigla-ask-${randomUUID()}`;
+    const events: TraceEvent[] = [];
+    this.host.display(askProgressBundle(message, events), id);
+    const result = await askCommand(
+      await this.workbench(),
+      { message },
+      {
+        onTrace: (event) => {
+          events.push(event);
+          this.host.display(askProgressBundle(message, events), id, true);
+        },
+      },
+    );
+    return this.show(result, id);
   }
 
   /** Runs one magic line; never throws: a failure is one line through `host.error`. */
@@ -99,6 +126,10 @@ export class Magics {
       const command = parseMagic(name, args);
       if (command.name === "help") {
         await this.show(helpCommand({ command: command.words[0] }));
+        return;
+      }
+      if (command.name === "ask") {
+        await this.askLive(command.text);
         return;
       }
       const path = command.name === "store" ? command.words[0] : undefined;
@@ -128,7 +159,7 @@ export class Magics {
   }
   /** `%ask "<message>"`: the answer, the gauges and the trace as a table. */
   async ask(message: string) {
-    return this.show(await askCommand(await this.workbench(), { message }));
+    return this.askLive(message);
   }
   /** `%trace [turn]`. */
   async trace(turn?: number) {

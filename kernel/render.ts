@@ -50,13 +50,34 @@ function hitsTable(hits: readonly CapsuleHit[], caption = ""): string {
   );
 }
 
-/** The end events of a trace as a table: step, ms, summary. */
+/** A trace as a table: step, ms, summary; a step that started and has not ended yet shows as running. */
 export function traceTable(events: readonly TraceEvent[], caption = ""): string {
+  const ended = new Set(events.filter((e) => e.status === "end").map((e) => e.index));
   return htmlTable(
     ["#", "step", "ms", "summary"],
-    events.filter((e) => e.status === "end").map((e) => [e.index, e.step, e.ms.toFixed(1), e.summary]),
+    events
+      .filter((e) => e.status === "end" || !ended.has(e.index))
+      .map((e) =>
+        e.status === "end"
+          ? [e.index, e.step, e.ms.toFixed(1), e.summary]
+          : [e.index, e.step, "…", "running"],
+      ),
     caption,
   );
+}
+
+/** What `%ask` shows while the pipeline runs: the trace so far, redrawn in place after every event. */
+export function askProgressBundle(message: string, events: readonly TraceEvent[]): MimeBundle {
+  const done = events.filter((e) => e.status === "end");
+  const running = events.findLast((e) => e.status === "start" && !done.some((d) => d.index === e.index));
+  const caption = `asking: ${message} · ${done.length}/10 steps${running ? ` · ${running.step}…` : ""}`;
+  const text = [
+    caption,
+    ...done.map(
+      (e) => `${String(e.index).padStart(2)} ${e.step.padEnd(18)} ${e.ms.toFixed(1)} ms  ${e.summary}`,
+    ),
+  ];
+  return { "text/plain": text.join("\n"), "text/html": traceTable(events, caption) };
 }
 
 /** The `%help` table: every magic's usage and summary. */
