@@ -690,14 +690,49 @@ export class CapsuleStore {
     const topK = checkPositiveInt(options.topK ?? 5, "topK");
     const filter = this.filterOf(options);
     const vector = await this.queryVector(textOrVector);
-    const ranked = await this.vectorRank(vector, topK, filter);
+    const ranked = await this.vectorRank(vector, topK, filter, this.effortOf(options));
     return this.hits(ranked);
+  }
+
+  /**
+   * Many vectors at once, scored together by the index (one ORT call per block instead of one per query):
+   * the `topK` hits of each vector, in order. Unfiltered: use `query` with tags or `where`.
+   */
+  async queryBatch(
+    vectors: readonly (Float32Array | number[])[],
+    options: Pick<QueryOptions, "topK" | "effort"> = {},
+  ): Promise<CapsuleHit[][]> {
+    this.assertOpen();
+    const topK = checkPositiveInt(options.topK ?? 5, "topK");
+    const matrix = new Float32Array(vectors.length * this.dim);
+    vectors.forEach((v, i) => {
+      matrix.set(checkVector(v, this.dim, `query vector ${i}`), i * this.dim);
+    });
+    const found = await this.index.search(matrix, topK, this.effortOf(options));
+    return Promise.all(
+      vectors.map((_, q) => {
+        const ranked: Array<[number, number]> = [];
+        for (let j = q * topK; j < (q + 1) * topK; j++) {
+          if (found.rows[j] >= 0) ranked.push([found.rows[j], found.scores[j]]);
+        }
+        return this.hits(ranked);
+      }),
+    );
+  }
+
+  private effortOf(options: QueryOptions): number {
+    const { effort = 1 } = options;
+    if (!(typeof effort === "number" && effort > 0 && Number.isFinite(effort))) {
+      throw new InvalidInputError(`effort must be a positive number, got ${String(effort)}`);
+    }
+    return effort;
   }
 
   private async vectorRank(
     vector: Float32Array,
     topK: number,
     filter?: string,
+    effort = 1,
   ): Promise<Array<[number, number]>> {
     const { hot } = this;
     let result: { rows: Int32Array; scores: Float32Array };
@@ -713,7 +748,7 @@ export class CapsuleStore {
         if (row >= 0) result.rows[i] = hot.ids[row];
       });
     } else {
-      result = await this.index.search(vector, topK);
+      result = await this.index.search(vector, topK, effort);
     }
     const ranked: Array<[number, number]> = [];
     result.rows.forEach((id, i) => {

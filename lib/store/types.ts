@@ -81,6 +81,11 @@ export interface QueryOptions {
   tags?: string[];
   /** A LanceDB SQL filter over the table's columns (id, text, tags, source, sha256, meta, created_at). */
   where?: string;
+  /**
+   * Search width relative to the index's calibrated one (ivf: lists probed, hnsw: ef), for recall-vs-speed
+   * sweeps. Default 1; ignored by a flat index and by filtered queries (which are exact).
+   */
+  effort?: number;
 }
 
 export type SearchMode = "vector" | "fts" | "hybrid";

@@ -36,8 +36,11 @@ export interface VectorIndex {
   readonly kind: IndexKind;
   /** Builds the in-memory structures over every hot row. */
   build(): Promise<void>;
-  /** Top-k capsule ids for each query (row-major queries). */
-  search(queries: Float32Array, k: number): Promise<TopK>;
+  /**
+   * Top-k capsule ids for each query (row-major queries). `effort` scales the calibrated search width
+   * (ivf: lists probed, hnsw: ef) for recall-vs-speed sweeps; 1 is the calibrated setting, flat ignores it.
+   */
+  search(queries: Float32Array, k: number, effort?: number): Promise<TopK>;
   /** Called after rows were appended to the hot vectors. */
   added(ids: readonly number[]): Promise<void>;
   /** Called before rows are removed from the hot vectors. */
@@ -287,16 +290,17 @@ export class IvfIndex implements VectorIndex {
     }
   }
 
-  /** The `nprobe` lists nearest to each query. */
-  private async probes(queries: Float32Array): Promise<TopK> {
-    return gemmTopK(queries, this.centroids, this.hot.dim, Math.min(this.nprobe, this.lists.length));
+  /** The `nprobe × effort` lists nearest to each query. */
+  private async probes(queries: Float32Array, effort = 1): Promise<TopK> {
+    const width = Math.max(1, Math.min(Math.round(this.nprobe * effort), this.lists.length));
+    return gemmTopK(queries, this.centroids, this.hot.dim, width);
   }
 
-  async search(queries: Float32Array, k: number): Promise<TopK> {
+  async search(queries: Float32Array, k: number, effort = 1): Promise<TopK> {
     const { hot } = this;
     const dim = hot.dim;
     const m = queries.length / dim;
-    const probed = await this.probes(queries);
+    const probed = await this.probes(queries, effort);
     const out = emptyTopK(m, k);
     for (let q = 0; q < m; q++) {
       const rows: number[] = [];
@@ -494,15 +498,16 @@ export class HnswIndex implements VectorIndex {
     return 512;
   }
 
-  async search(queries: Float32Array, k: number): Promise<TopK> {
+  async search(queries: Float32Array, k: number, effort = 1): Promise<TopK> {
     const { hot } = this;
     const dim = hot.dim;
     const m = queries.length / dim;
     if (this.indexedRows === 0) return rowsToIds(await scan(hot, queries, k), hot);
     const out = emptyTopK(m, k);
+    const ef = Math.max(k, Math.round(this.ef * effort));
     for (let q = 0; q < m; q++) {
       const query = queries.subarray(q * dim, (q + 1) * dim);
-      const ids = await this.candidates(query, k * this.refine, this.ef);
+      const ids = await this.candidates(query, k * this.refine, ef);
       const rows = Int32Array.from(ids, (id) => hot.rowIndex(id)).filter((r) => r >= 0);
       if (rows.length === 0) continue;
       const found = await gatherTopK(query, hot.matrix, dim, rows, k);
