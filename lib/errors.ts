@@ -25,7 +25,8 @@ export type ErrorCode =
   | "SIGLA_HASH_MISMATCH"
   | "SIGLA_GATE_REJECTED"
   | "SIGLA_SESSION"
-  | "SIGLA_USAGE";
+  | "SIGLA_USAGE"
+  | "SIGLA_BENCH";
 
 export class SiglaError extends Error {
   readonly code: ErrorCode;
@@ -150,4 +151,11 @@ export function toSiglaError(error: unknown): SiglaError {
   if (isSiglaError(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new SiglaError("SIGLA_USAGE", message, { cause: error });
+}
+
+/** A benchmark run that cannot go on: a system's server did not start, a worker failed, a report is malformed. */
+export class BenchError extends SiglaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SIGLA_BENCH", message, options);
+  }
 }

@@ -10,16 +10,23 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import * as ort from "onnxruntime-node";
 import { clusteredMatrix } from "../datasets/clustered.js";
 import { loremCorpus } from "../datasets/lorem.js";
-import { type LatencySummary, machine, measureLatency, recallAtK, timed } from "../lib/bench/measure.js";
+import { exactTopK } from "../lib/bench/dataset.js";
+import {
+  type LatencySummary,
+  machine,
+  measureLatency,
+  recallAtK,
+  settledMemory as settled,
+  timed,
+} from "../lib/bench/measure.js";
+import { arrowTable } from "../lib/bench/systems/lancedb.js";
 import { loadTransformersEmbedder } from "../lib/embed/transformers.js";
-import { gemmTopK } from "../lib/kernels/ort-kernels.js";
 import { OnnxGraphBuilder } from "../lib/onnx/onnx-writer.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 import { SNAPSHOT_FILE } from "../lib/store/snapshot.js";
@@ -47,8 +54,6 @@ function log(line: string): void {
   process.stderr.write(`[bench:store] ${line}\n`);
 }
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
 /** Resident memory split by kind where Linux tells (RssAnon: heap and buffers; RssFile: mapped code). */
 function residentKinds(): { anon?: number; file?: number } {
   try {
@@ -61,24 +66,9 @@ function residentKinds(): { anon?: number; file?: number } {
   }
 }
 
-/**
- * Memory once the process is quiet: full GCs, 250 ms apart, until resident and external memory move less
- * than 1 MB between two readings (at least 1 s, at most 10 s). Without this a reading can land while freed
- * buffers (the model's file bytes, LanceDB batches) are still being released, which moves it by tens of MB
- * either way.
- */
+/** Settled memory (see `settledMemory` in lib/bench/measure.ts) with the resident split. */
 async function settledMemory() {
-  let last = process.memoryUsage();
-  let still = 0;
-  for (let round = 0; round < 40 && still < 4; round++) {
-    global.gc?.();
-    await sleep(250);
-    const now = process.memoryUsage();
-    const quiet = Math.abs(now.rss - last.rss) < 1e6 && Math.abs(now.external - last.external) < 1e6;
-    still = quiet ? still + 1 : 0;
-    last = now;
-  }
-  return { ...last, ...residentKinds() };
+  return { ...(await settled()), ...residentKinds() };
 }
 
 /**
@@ -111,16 +101,10 @@ function rowsOf(matrix: Float32Array, i: number): Float32Array {
   return matrix.subarray(i * DIM, (i + 1) * DIM);
 }
 
-/** Exact top-10 ids (row numbers = ids here) of every query, by the ORT kernel in batches. */
+/** Exact top-10 ids (row numbers = ids here) of every query. */
 async function groundTruth(data: Float32Array, queries: Float32Array): Promise<number[][]> {
-  const out: number[][] = [];
-  for (let start = 0; start < queries.length / DIM; start += 256) {
-    const block = queries.subarray(start * DIM, Math.min(queries.length, (start + 256) * DIM));
-    const found = await gemmTopK(block, data, DIM, K);
-    for (let q = 0; q < block.length / DIM; q++)
-      out.push(Array.from(found.rows.subarray(q * K, (q + 1) * K)));
-  }
-  return out;
+  const rows = await exactTopK(data, queries, DIM, K);
+  return Array.from({ length: rows.length / K }, (_, q) => Array.from(rows.subarray(q * K, (q + 1) * K)));
 }
 
 /** Time to read every byte of the matrix once (an ORT ReduceSum): the memory-bandwidth floor of a scan. */
@@ -139,24 +123,6 @@ async function bandwidthFloorMs(data: Float32Array): Promise<number> {
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
-}
-
-const arrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
-
-/** `id` + `vector` columns over the matrix, zero-copy. */
-function arrowRows(data: Float32Array) {
-  const n = data.length / DIM;
-  const vectorType = new arrow.FixedSizeList(DIM, new arrow.Field("item", new arrow.Float32(), true));
-  const vectors = arrow.makeData({
-    type: vectorType,
-    length: n,
-    nullCount: 0,
-    child: arrow.makeData({ type: new arrow.Float32(), length: n * DIM, data }),
-  });
-  return new arrow.Table({
-    id: arrow.vectorFromArray(Int32Array.from({ length: n }, (_, i) => i)),
-    vector: new arrow.Vector([vectors]),
-  });
 }
 
 interface Point {
@@ -218,7 +184,7 @@ async function benchLance(data: Float32Array, queries: Float32Array, truth: numb
   const db = await lancedb.connect(path);
   // Hand LanceDB an Arrow table built from the same Float32Array (what a careful user would do), so its add
   // is not charged for converting JS arrays.
-  const rows = arrowRows(data);
+  const rows = arrowTable({ vectors: data, dim: DIM, count: data.length / DIM });
   log(`LanceDB: adding ${size} rows`);
   const added = await timed(() => db.createTable("bench", rows));
   const table = added.value;

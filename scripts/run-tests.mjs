@@ -11,7 +11,7 @@ const args = [
   "tsx",
   uvu,
   ".",
-  "(lib|test|repl|kernel|notebooks)/.*\\.test\\.tsx?$",
+  "(lib|test|repl|kernel|notebooks|datasets)/.*\\.test\\.tsx?$",
   "-i",
   "node_modules",
   ...process.argv.slice(2),

@@ -107,10 +107,35 @@ export function machine(): Record<string, unknown> {
     os: `${type()} ${release()}`,
     node: process.version,
     packages: Object.fromEntries(
-      ["@lancedb/lancedb", "apache-arrow", "onnxruntime-node", "@huggingface/transformers"].map((p) => [
-        p,
-        version(p),
-      ]),
+      [
+        "@lancedb/lancedb",
+        "apache-arrow",
+        "onnxruntime-node",
+        "@huggingface/transformers",
+        "chromadb",
+        "chromadb-js-bindings-linux-x64-gnu",
+      ].map((p) => [p, version(p)]),
     ),
   };
+}
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+/**
+ * Resident memory once the process is quiet: full GCs (with `--expose-gc`), 250 ms apart, until resident
+ * and external memory move less than 1 MB between two readings (at least 1 s, at most 10 s). Without this a
+ * reading can land while freed buffers are still being released, which moves it by tens of MB either way.
+ */
+export async function settledMemory(): Promise<NodeJS.MemoryUsage> {
+  let last = process.memoryUsage();
+  let still = 0;
+  for (let round = 0; round < 40 && still < 4; round++) {
+    global.gc?.();
+    await sleep(250);
+    const now = process.memoryUsage();
+    const quiet = Math.abs(now.rss - last.rss) < 1e6 && Math.abs(now.external - last.external) < 1e6;
+    still = quiet ? still + 1 : 0;
+    last = now;
+  }
+  return last;
 }

@@ -1,4 +1,6 @@
 /** Charts: Vega-Lite spec builders, rendering to SVG and PNG, and Unicode drawings for terminals. */
+
+export { type BarValue, systemBarsSpec } from "./bench-bars.js";
 export {
   type CapsuleGraph,
   capsuleGraphSpec,

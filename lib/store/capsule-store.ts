@@ -370,6 +370,11 @@ export class CapsuleStore {
     return this.index.kind;
   }
 
+  /** The index's tuned parameters (ivf: nlist, nprobe; hnsw: ef, refine), for reports. */
+  get indexParams(): Readonly<Record<string, number>> {
+    return this.index.params;
+  }
+
   /** Adds one capsule and returns its id. */
   async addCapsule(text: string, options: Omit<CapsuleInput, "text"> = {}): Promise<number> {
     const [id] = await this.addCapsules([{ ...options, text }]);

@@ -1,0 +1,34 @@
+/** The vector suites of the harness and the dataset each loads (the same bytes in every worker, from the cache). */
+import { loadClustered } from "../../datasets/clustered.js";
+import { loadLorem } from "../../datasets/lorem.js";
+import { BenchError } from "../errors.js";
+import type { VectorDataset } from "./dataset.js";
+
+export const VECTOR_SUITES = ["store", "lorem"] as const;
+export type VectorSuite = (typeof VECTOR_SUITES)[number];
+/** Every suite: the vector suites, and `retrieval` (answer quality on real documents, SIGLA's search modes). */
+export const SUITES = [...VECTOR_SUITES, "retrieval"] as const;
+export type Suite = (typeof SUITES)[number];
+
+export interface DatasetSpec {
+  suite: VectorSuite;
+  size: number;
+  queries: number;
+}
+
+export function parseSuite(name: string): Suite {
+  if (!(SUITES as readonly string[]).includes(name)) {
+    throw new BenchError(`unknown suite "${name}" — suites: ${SUITES.join(", ")}`);
+  }
+  return name as Suite;
+}
+
+/** `store`: clustered 384-d vectors; `lorem`: the seed's lorem corpus embedded with the random MiniLM. */
+export function loadSuiteDataset(
+  spec: DatasetSpec,
+  onProgress?: (done: number, total: number) => void,
+): Promise<VectorDataset> {
+  return spec.suite === "store"
+    ? loadClustered({ size: spec.size, queries: spec.queries })
+    : loadLorem({ size: spec.size, queries: spec.queries, onProgress });
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench`: the benchmark harness from the command line.
+ *
+ *   npm run bench -- --suite store --systems sigla,lancedb,chroma --sizes 10k,50k
+ *   npm run bench -- --suite lorem --sizes 50k          # the seed's corpus, embedded once and cached
+ *   npm run bench -- --suite retrieval                  # MRR@10 / recall@10 on the Fiori documents
+ *
+ * Writes reports/bench-<suite>.json, the Markdown report and its charts (and, for the store suite into
+ * reports/, the README's benchmark section). Ctrl-C stops the workers and their servers and removes the
+ * run's temporary folder.
+ */
+
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { parseSize, sizeLabel } from "../lib/bench/dataset.js";
+import { runBench } from "../lib/bench/harness.js";
+import { updateReadme, writeReport } from "../lib/bench/report.js";
+import { retrievalMarkdown, runRetrievalBench } from "../lib/bench/retrieval-report.js";
+import { parseSuite } from "../lib/bench/suites.js";
+import { parseSystems, SYSTEM_NAMES } from "../lib/bench/systems/index.js";
+import { progressBar } from "../lib/cli/progress-bar.js";
+import { BenchError, toSiglaError } from "../lib/errors.js";
+
+const USAGE = `usage: npm run bench -- --suite store|lorem|retrieval [--systems ${SYSTEM_NAMES.join(",")}] [--sizes 10k,50k] [--reps 3] [--queries 1000] [--batch 100] [--out reports] [--quiet]`;
+
+async function main(): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        suite: { type: "string", default: "store" },
+        systems: { type: "string", default: SYSTEM_NAMES.join(",") },
+        sizes: { type: "string" },
+        reps: { type: "string", default: "3" },
+        queries: { type: "string", default: "1000" },
+        batch: { type: "string", default: "100" },
+        out: { type: "string", default: "reports" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }));
+  } catch (error) {
+    throw new BenchError(`${(error as Error).message}\n${USAGE}`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const int = (name: string) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1) throw new BenchError(`--${name} must be a positive integer\n${USAGE}`);
+    return n;
+  };
+  const suite = parseSuite(String(values.suite));
+  const out = String(values.out);
+  const reps = int("reps");
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write("\nstopping: the workers stop their servers and the temporary folder is removed…\n");
+    controller.abort();
+  });
+  const bar = progressBar(`bench ${suite}`);
+  const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
+  await mkdir(out, { recursive: true });
+  try {
+    if (suite === "retrieval") {
+      const size = values.sizes ? parseSize(String(values.sizes)) : undefined;
+      const report = await runRetrievalBench({
+        size,
+        reps,
+        signal: controller.signal,
+        onProgress: bar.update,
+      });
+      bar.stop();
+      await writeFile(join(out, "bench-retrieval.json"), `${JSON.stringify(report, null, 2)}\n`);
+      await writeFile(join(out, "bench-retrieval.md"), retrievalMarkdown(report));
+      console.log(`wrote ${join(out, "bench-retrieval.json")} and bench-retrieval.md`);
+      return;
+    }
+    const sizes = String(values.sizes ?? (suite === "lorem" ? "50k" : "10k"))
+      .split(",")
+      .map(parseSize);
+    const report = await runBench({
+      suite,
+      systems: parseSystems(String(values.systems)),
+      sizes,
+      reps,
+      queries: int("queries"),
+      batch: int("batch"),
+      log,
+      onProgress: bar.update,
+      signal: controller.signal,
+    });
+    bar.stop();
+    const files = await writeReport(report, out);
+    console.log(
+      `wrote ${files.length} files in ${out}/ (bench-${suite}.json, bench-${suite}.md, charts/) for ${sizes.map(sizeLabel).join(", ")}`,
+    );
+    if (suite === "store" && out === "reports") {
+      await updateReadme("README.md", report);
+      console.log("updated the benchmark section of README.md");
+    }
+  } finally {
+    bar.stop();
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  const e = toSiglaError(error);
+  process.stderr.write(`${e.code}: ${e.message}\n`);
+  if (process.env.SIGLA_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exitCode = e.code === "SIGLA_CANCELLED" ? 130 : 1;
+}
