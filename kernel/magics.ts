@@ -10,6 +10,8 @@ import { readFile } from "node:fs/promises";
 import {
   type AskResult,
   askCommand,
+  type BenchArgs,
+  type BenchSuite,
   benchCommand,
   type ChartKind,
   type CommandResult,
@@ -165,12 +167,15 @@ export class Magics {
   async trace(turn?: number) {
     return this.show(traceCommand(await this.workbench(), { turn }));
   }
-  /** `%bench [--size 3000] [--queries 100]`. */
-  async bench(options: { size?: number; queries?: number } = {}) {
-    return this.show(await benchCommand(await this.workbench(), options));
+  /** `%bench [quick|store|lorem|retrieval] [--size 3000] [--queries 100] [--sizes 10k] [--systems …] [--reps 3] [--out dir]`. */
+  async bench(suite?: BenchSuite, options: Omit<BenchArgs, "suite"> = {}) {
+    return this.show(await benchCommand(await this.workbench(), { suite, ...options }));
   }
-  /** `%chart [metrics|recall|latency|qps] [--out dir]`, `%chart graph <id> [--depth 1]`: the Vega-Lite spec and its PNG. */
-  async chart(kind?: ChartKind, options: { out?: string; id?: number; depth?: number } = {}) {
+  /**
+   * `%chart [metrics|recall|latency|qps|ingest|memory] [from <report.json>] [--out dir]`, `%chart graph <id>
+   * [--depth 1]`: the Vega-Lite spec and its PNG.
+   */
+  async chart(kind?: ChartKind, options: { out?: string; id?: number; depth?: number; from?: string } = {}) {
     return this.show(await chartCommand(await this.workbench(), { kind, ...options }));
   }
   /** `%memory [view] [-n 10]`. */

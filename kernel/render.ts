@@ -3,7 +3,14 @@
  * Vega-Lite spec and its PNG) and the same text the REPL prints as `text/plain`. Pure: data in, bundle out.
  */
 import type { CapsuleHit, CommandResult, CommandSpec, TraceEvent } from "../lib/index.js";
-import { COMMANDS, metricsLine, resultLines } from "../lib/index.js";
+import {
+  COMMANDS,
+  headlineRows,
+  headlineSystems,
+  metricsLine,
+  resultLines,
+  targetsOf,
+} from "../lib/index.js";
 
 /** The MIME type Jupyter renders Vega-Lite 5 specs from. */
 export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
@@ -162,6 +169,36 @@ function resultHtml(result: CommandResult): string {
         ]),
         `${result.result.size} vectors, ${result.result.queries} queries, recall@${result.result.k}`,
       );
+    case "bench-report": {
+      const { report } = result;
+      const t = headlineRows(headlineSystems(report));
+      return [
+        htmlTable(t.head, t.rows, `${report.suite}: median of ${report.settings.reps} runs (min–max)`),
+        htmlTable(
+          ["target", "ratio", "must be below", "met"],
+          targetsOf(report).map((x) => [
+            x.name,
+            x.ratio === null ? "—" : x.ratio.toFixed(3),
+            x.max,
+            x.ratio === null ? "not run" : x.met ? "yes" : "no",
+          ]),
+          "targets",
+        ),
+      ].join("");
+    }
+    case "bench-retrieval": {
+      const r = result.report;
+      return htmlTable(
+        ["mode", `MRR@${r.k}`, `recall@${r.k}`, "ms per query"],
+        r.modes.map((m) => [
+          m.mode,
+          m.mrr.median.toFixed(3),
+          m.recall.median.toFixed(3),
+          m.meanMs.median.toFixed(2),
+        ]),
+        `retrieval: ${r.dataset.documents} documents, ${r.dataset.queries} queries, ${r.dataset.embedder}`,
+      );
+    }
     case "memory":
       if (result.counts) {
         const c = result.counts;

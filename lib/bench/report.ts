@@ -98,10 +98,10 @@ function table(head: string[], rows: string[][]): string {
   ].join("\n");
 }
 
-/** The headline table: per system, its ingest and its best setting at the recall floor. */
-export function headlineTable(rows: readonly SystemSummary[]): string {
-  return table(
-    [
+/** The headline columns: per system, its ingest and its best setting at the recall floor. */
+export function headlineRows(rows: readonly SystemSummary[]): { head: string[]; rows: string[][] } {
+  return {
+    head: [
       "system",
       `best setting (recall ≥ ${RECALL_FLOOR})`,
       "recall@10",
@@ -115,7 +115,7 @@ export function headlineTable(rows: readonly SystemSummary[]): string {
       "memory MB",
       "disk MB",
     ],
-    rows.map((s) => {
+    rows: rows.map((s) => {
       const best = bestAt(s);
       return [
         s.system,
@@ -132,7 +132,18 @@ export function headlineTable(rows: readonly SystemSummary[]): string {
         spreadText(s.diskBytes, 1, 1e6),
       ];
     }),
-  );
+  };
+}
+
+/** The headline table in Markdown. */
+export function headlineTable(rows: readonly SystemSummary[]): string {
+  const t = headlineRows(rows);
+  return table(t.head, t.rows);
+}
+
+/** The headline dataset's systems (clustered 50k when run, else the largest size). */
+export function headlineSystems(report: BenchReport): SystemSummary[] {
+  return headline(report).rows;
 }
 
 export function targetsTable(targets: readonly Target[]): string {
@@ -148,8 +159,8 @@ export function targetsTable(targets: readonly Target[]): string {
   );
 }
 
-/** The charts of a report, by file stem. */
-export function benchCharts(report: BenchReport): Array<{ name: string; spec: VegaLiteSpec }> {
+/** What the report's charts are drawn from (also `:chart … from <report>`). */
+export function chartValues(report: BenchReport) {
   const { dataset, rows } = headline(report);
   const bars = (value: (s: SystemSummary) => Spread | undefined, scale = 1): BarValue[] =>
     report.summary.flatMap((s) => {
@@ -166,55 +177,61 @@ export function benchCharts(report: BenchReport): Array<{ name: string; spec: Ve
           ]
         : [];
     });
-  const curve = rows.flatMap((s) =>
-    s.points.map((p) => ({ system: s.system, setting: p.label, recall: p.recall.median, qps: p.qps.median })),
-  );
-  const latency = rows.flatMap((s) => {
-    const best = bestAt(s);
-    return best
-      ? [
-          {
-            setting: `${s.system}: ${best.label}`,
-            latency: { p50: best.p50.median, p95: best.p95.median, p99: best.p99.median },
-          },
-        ]
-      : [];
-  });
+  return {
+    dataset,
+    curve: rows.flatMap((s) =>
+      s.points.map((p) => ({
+        system: s.system,
+        setting: p.label,
+        recall: p.recall.median,
+        p50: p.p50.median,
+        qps: p.qps.median,
+      })),
+    ),
+    latency: rows.flatMap((s) => {
+      const best = bestAt(s);
+      return best
+        ? [
+            {
+              setting: `${s.system}: ${best.label}`,
+              latency: { p50: best.p50.median, p95: best.p95.median, p99: best.p99.median },
+            },
+          ]
+        : [];
+    }),
+    ingest: bars((s) => s.rowsPerSecond),
+    memory: bars((s) => s.serverMemoryBytes ?? s.memoryBytes, 1e6),
+  };
+}
+
+export const CHART_TITLES = {
+  qps: (dataset: string) => `Recall@10 against QPS, ${dataset}`,
+  latency: (dataset: string) =>
+    `Latency at each system's fastest setting with recall@10 ≥ ${RECALL_FLOOR}, ${dataset}`,
+  ingest: "Ingest throughput (precomputed vectors, add + index build)",
+  memory: "Resident memory (server process for Chroma)",
+};
+
+/** The charts of a report, by file stem. */
+export function benchCharts(report: BenchReport): Array<{ name: string; spec: VegaLiteSpec }> {
+  const v = chartValues(report);
   const suite = report.suite;
   return [
     {
       name: `bench-${suite}-recall-qps`,
-      spec: recallScatterSpec(
-        curve,
-        { field: "qps", title: "queries per second, one at a time (log)", format: ".0f" },
-        `Recall@10 against QPS, ${dataset}`,
-      ),
+      spec: recallScatterSpec(v.curve, QPS_AXIS, CHART_TITLES.qps(v.dataset)),
     },
     {
       name: `bench-${suite}-latency`,
-      spec: latencyPercentilesSpec(
-        latency,
-        `Latency at each system's fastest setting with recall@10 ≥ ${RECALL_FLOOR}, ${dataset}`,
-      ),
+      spec: latencyPercentilesSpec(v.latency, CHART_TITLES.latency(v.dataset)),
     },
-    {
-      name: `bench-${suite}-ingest`,
-      spec: systemBarsSpec(
-        bars((s) => s.rowsPerSecond),
-        "Ingest throughput (precomputed vectors, add + index build)",
-        "rows per second",
-      ),
-    },
-    {
-      name: `bench-${suite}-memory`,
-      spec: systemBarsSpec(
-        bars((s) => s.serverMemoryBytes ?? s.memoryBytes, 1e6),
-        "Resident memory (server process for Chroma)",
-        "MB",
-      ),
-    },
+    { name: `bench-${suite}-ingest`, spec: systemBarsSpec(v.ingest, CHART_TITLES.ingest, "rows per second") },
+    { name: `bench-${suite}-memory`, spec: systemBarsSpec(v.memory, CHART_TITLES.memory, "MB") },
   ];
 }
+
+/** The x axis of recall-vs-QPS: measured single-stream throughput. */
+export const QPS_AXIS = { field: "qps", title: "queries per second, one at a time (log)", format: ".0f" };
 
 /** The Markdown report. `charts` is the folder of the PNGs, relative to the Markdown file. */
 export function reportMarkdown(report: BenchReport, charts = "charts"): string {
@@ -229,7 +246,7 @@ export function reportMarkdown(report: BenchReport, charts = "charts"): string {
   const s = report.settings;
   const sections = [
     `# Benchmark: ${report.suite} suite`,
-    `Generated by \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}). Every number is the median of ${s.reps} repetitions with the min–max in brackets; every system ran on the same vectors and the same ${s.queries} queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}.`,
+    `Written by \`npm run bench\` / \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}). Every number is the median of ${s.reps} repetitions with the min–max in brackets; every system ran on the same vectors and the same ${s.queries} queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}.`,
     `Rerun: \`npm run bench -- --suite ${report.suite} --systems ${s.systems.join(",")} --sizes ${s.sizes.map((n) => (n % 1000 === 0 ? `${n / 1000}k` : n)).join(",")} --reps ${s.reps} --queries ${s.queries}\``,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${Object.entries(
       m.packages ?? {},

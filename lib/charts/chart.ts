@@ -4,6 +4,7 @@
  * caller's (`:chart` in `lib/commands`).
  */
 import type { MetricsPoint } from "../pipeline/session.js";
+import { type BarValue, systemBarsSpec } from "./bench-bars.js";
 import { type CapsuleGraph, capsuleGraphSpec } from "./capsule-graph.js";
 import { type LatencyRow, latencyPercentilesSpec } from "./latency-percentiles.js";
 import { metricsTimelineSpec } from "./metrics-timeline.js";
@@ -15,14 +16,16 @@ import {
   metricsTimelineLines,
   recallLatencyLines,
   recallQpsLines,
+  systemBarLines,
 } from "./terminal.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
 /**
  * The charts there are: metrics over turns, recall against latency, latency percentiles, recall against
- * QPS, and one capsule's link neighbourhood.
+ * QPS, ingest throughput and memory per system (from a benchmark report), and one capsule's link
+ * neighbourhood.
  */
-export const CHART_KINDS = ["metrics", "recall", "latency", "qps", "graph"] as const;
+export const CHART_KINDS = ["metrics", "recall", "latency", "qps", "ingest", "memory", "graph"] as const;
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 /** The data each chart is drawn from. */
@@ -30,7 +33,8 @@ export type ChartData =
   | { kind: "metrics"; timeline: readonly MetricsPoint[]; session?: string }
   | { kind: "recall"; points: readonly RecallLatencyPoint[]; source: string }
   | { kind: "latency"; rows: readonly LatencyRow[]; source: string }
-  | { kind: "qps"; points: readonly RecallQpsPoint[]; source: string }
+  | { kind: "qps"; points: readonly RecallQpsPoint[]; source: string; title?: string }
+  | { kind: "ingest" | "memory"; values: readonly BarValue[]; source: string }
   | { kind: "graph"; graph: CapsuleGraph; source: string };
 
 /** A drawn chart: its spec, its terminal lines and, once written, its PNG. */
@@ -81,12 +85,25 @@ export function buildChart(data: ChartData): ChartResult {
       };
     }
     case "qps": {
-      const title = "Recall@10 against QPS";
+      const title = data.title ?? "Recall@10 against QPS";
       return {
         kind: "qps",
         title,
         spec: recallQpsSpec(data.points, title),
         lines: recallQpsLines(data.points),
+        source: data.source,
+      };
+    }
+    case "ingest":
+    case "memory": {
+      const ingest = data.kind === "ingest";
+      const title = ingest ? "Ingest throughput per system" : "Resident memory per system";
+      const unit = ingest ? "rows per second" : "MB";
+      return {
+        kind: data.kind,
+        title,
+        spec: systemBarsSpec(data.values, title, unit),
+        lines: systemBarLines(data.values, unit),
         source: data.source,
       };
     }

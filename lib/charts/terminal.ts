@@ -2,7 +2,9 @@
  * Charts drawn with Unicode block characters, for terminals: sparklines, horizontal bars and the three
  * SIGLA charts (metrics over turns, recall against latency, latency percentiles) as lines of text.
  */
+
 import type { MetricsPoint } from "../pipeline/session.js";
+import type { BarValue } from "./bench-bars.js";
 import type { CapsuleGraph } from "./capsule-graph.js";
 import type { LatencyRow } from "./latency-percentiles.js";
 import { PERCENTILES } from "./latency-percentiles.js";
@@ -100,6 +102,20 @@ export function recallQpsLines(points: readonly RecallQpsPoint[], width = 24): s
       const drawn = bar(p.recall - floor, 1 - floor, width).padEnd(width);
       return `${name}  ${drawn} ${fixed(p.recall, 4)}  ${fixed(p.qps, 0)}`;
     }),
+  ];
+}
+
+/** One bar per system and dataset (median), with the run-to-run range. */
+export function systemBarLines(values: readonly BarValue[], unit: string, width = 30): string[] {
+  if (values.length === 0) return ["no benchmark numbers"];
+  const max = Math.max(...values.map((v) => v.max));
+  const label = Math.max(...values.map((v) => `${v.dataset} ${v.system}`.length));
+  return [
+    `${unit} (full bar ${fixed(max, 0)})`,
+    ...values.map(
+      (v) =>
+        `${`${v.dataset} ${v.system}`.padEnd(label)}  ${bar(v.value, max, width).padEnd(width)} ${fixed(v.value, 0)} (${fixed(v.min, 0)}–${fixed(v.max, 0)})`,
+    ),
   ];
 }
 

@@ -3,54 +3,124 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseSize } from "../bench/dataset.js";
+import type { BenchReport } from "../bench/harness.js";
+import { runBench } from "../bench/harness.js";
 import { quickBench } from "../bench/quick-bench.js";
+import { CHART_TITLES, chartValues, writeReport } from "../bench/report.js";
+import { runRetrievalBench } from "../bench/retrieval-report.js";
+import { parseSystems } from "../bench/systems/index.js";
 import { layoutGraph } from "../charts/capsule-graph.js";
 import { buildChart, CHART_KINDS, type ChartData, type ChartKind } from "../charts/chart.js";
 import { latencyRowsOf } from "../charts/latency-percentiles.js";
-import { type RecallLatencyPoint, recallLatencyPoints } from "../charts/recall-latency.js";
+import { recallLatencyPoints } from "../charts/recall-latency.js";
 import { recallQpsPoints } from "../charts/recall-qps.js";
 import { writeChartPng } from "../charts/render.js";
 import { SiglaError } from "../errors.js";
-import type { BenchResult, ChartCommandResult, CommandOptions } from "./types.js";
+import type { BENCH_SUITES } from "./specs.js";
+import type { BenchCommandResult, ChartCommandResult, CommandOptions } from "./types.js";
 import { expandPath, type Workbench } from "./workbench.js";
 
 /** The repository's own reports folder, where `npm run bench:store` writes `store-bench.json`. */
 export const REPO_REPORTS = fileURLToPath(new URL("../../reports/", import.meta.url));
 
+export type BenchSuite = (typeof BENCH_SUITES)[number];
+
+export interface BenchArgs {
+  suite?: BenchSuite;
+  /** quick: vectors. */
+  size?: number;
+  queries?: number;
+  /** store / lorem: comma-separated sizes (`10k,50k`). */
+  sizes?: string;
+  /** store / lorem: comma-separated systems. */
+  systems?: string;
+  reps?: number;
+  /** store / lorem: where the report goes (default the workbench's reports folder). */
+  out?: string;
+}
+
 /**
- * `:bench [--size 3000] [--queries 100]`: recall@10 and latency of flat, IVF and HNSW against exact search
- * on seeded clustered vectors in a temporary store (seconds). The result is kept for `:chart latency`.
+ * `:bench [quick|store|lorem|retrieval]`. quick (default): recall@10 and latency of flat, IVF and HNSW
+ * against exact search on seeded clustered vectors in a temporary store (seconds; kept for `:chart
+ * latency`). store / lorem: the harness against bare LanceDB and a Chroma server, its report written into
+ * the workbench's reports folder (what `:chart` reads next). retrieval: MRR@10 and recall@10 of the search
+ * modes on the Fiori documents.
  */
 export async function benchCommand(
   bench: Workbench,
-  args: { size?: number; queries?: number } = {},
+  args: BenchArgs = {},
   options: CommandOptions = {},
-): Promise<BenchResult> {
+): Promise<BenchCommandResult> {
+  const progress = (done: number, total: number, label: string, unit = "runs") =>
+    options.onProgress?.({ job: "bench", done, total, unit, label });
+  const suite = args.suite ?? "quick";
+  if (suite === "store" || suite === "lorem") {
+    const report = await runBench({
+      suite,
+      systems: parseSystems(args.systems ?? "sigla,lancedb,chroma"),
+      sizes: (args.sizes ?? (suite === "store" ? "10k" : "5k")).split(",").map(parseSize),
+      reps: args.reps,
+      queries: args.queries,
+      signal: options.signal,
+      onProgress: (done, total, label) => progress(done, total, label),
+    });
+    const files = await writeReport(report, args.out ? expandPath(args.out) : bench.options.reports);
+    return { kind: "bench-report", report, files };
+  }
+  if (suite === "retrieval") {
+    const report = await runRetrievalBench({
+      size: args.size,
+      reps: args.reps,
+      signal: options.signal,
+      onProgress: (done, total, label) => progress(done, total, label, "items"),
+    });
+    return { kind: "bench-retrieval", report };
+  }
   const result = await quickBench({
     size: args.size,
     queries: args.queries,
     signal: options.signal,
-    onProgress: (p) =>
-      options.onProgress?.({
-        job: "bench",
-        done: p.done,
-        total: p.total,
-        unit: p.phase === "store" ? "vectors" : "queries",
-        label: p.phase,
-      }),
+    onProgress: (p) => progress(p.done, p.total, p.phase, p.phase === "store" ? "vectors" : "queries"),
   });
   bench.lastBench = result;
   return { kind: "bench", result };
 }
 
-/** `store-bench.json` from the workbench's reports folder, else the repository's; undefined when neither has one. */
-async function storeBenchReport(bench: Workbench): Promise<{ file: string; report: unknown } | undefined> {
-  for (const dir of [bench.options.reports, REPO_REPORTS]) {
-    const file = join(dir, "store-bench.json");
-    if (existsSync(file)) return { file, report: JSON.parse(await readFile(file, "utf8")) };
+/** Report files `:chart` reads, newest kind first: `npm run bench` (or `:bench store`), then `npm run bench:store`. */
+const REPORT_FILES = ["bench-store.json", "store-bench.json"];
+
+/**
+ * A benchmark report: the file `from`, else the first of `REPORT_FILES` in the workbench's reports folder or
+ * the repository's; undefined when there is none.
+ */
+async function benchReport(
+  bench: Workbench,
+  from?: string,
+): Promise<{ file: string; report: unknown } | undefined> {
+  const read = async (file: string) => {
+    try {
+      return { file, report: JSON.parse(await readFile(file, "utf8")) as unknown };
+    } catch (error) {
+      throw new SiglaError(
+        "SIGLA_USAGE",
+        `:chart: cannot read the report ${file}: ${(error as Error).message}`,
+      );
+    }
+  };
+  if (from) return read(expandPath(from));
+  for (const name of REPORT_FILES) {
+    for (const dir of [bench.options.reports, REPO_REPORTS]) {
+      const file = join(dir, name);
+      if (existsSync(file)) return read(file);
+    }
   }
   return undefined;
 }
+
+/** A harness report (`npm run bench`), as opposed to the older `store-bench.json`. */
+const isSystemsReport = (report: unknown): report is BenchReport =>
+  (report as { benchmark?: unknown })?.benchmark === "systems";
 
 /** The arguments of `:chart graph`. */
 interface GraphArgs {
@@ -75,54 +145,70 @@ async function graphData(bench: Workbench, args: GraphArgs): Promise<ChartData> 
   return { kind: "graph", graph, source: `${bench.store.path}, capsule ${args.id}, depth ${depth}` };
 }
 
-/** Recall and p50 points from `store-bench.json`, else from the last `:bench`. */
-async function recallPoints(
-  bench: Workbench,
-): Promise<{ points: RecallLatencyPoint[]; source: string } | undefined> {
-  const stored = await storeBenchReport(bench);
-  if (stored) {
-    const points = recallLatencyPoints(stored.report);
-    if (points.length > 0) return { points, source: stored.file };
-  }
+/** The last `:bench` as chart data (recall and latency of each index kind). */
+function lastBenchPoints(bench: Workbench) {
   const last = bench.lastBench;
   if (!last) return undefined;
   return {
+    source: `:bench (${last.size} vectors, ${last.queries} queries)`,
     points: last.points.map((p) => ({
       system: "sigla",
       setting: p.kind,
       recall: p.recall,
       p50: p.latency.p50,
     })),
-    source: `:bench (${last.size} vectors, ${last.queries} queries)`,
+    rows: last.points.map((p) => ({ setting: p.kind, latency: p.latency })),
   };
 }
 
-/** The data of a chart kind, from the session, the last `:bench`, `store-bench.json` or the store's links. */
-async function chartData(bench: Workbench, kind: ChartKind, graph: GraphArgs = {}): Promise<ChartData> {
-  if (kind === "graph") return graphData(bench, graph);
+/** A report's data for a benchmark chart, or undefined when the report has none for it. */
+function reportData(kind: ChartKind, file: string, report: unknown): ChartData | undefined {
+  if (isSystemsReport(report)) {
+    const v = chartValues(report);
+    const source = `${file}, ${v.dataset}`;
+    if (kind === "recall") return { kind, points: v.curve, source };
+    if (kind === "qps") return { kind, points: v.curve, source, title: CHART_TITLES.qps(v.dataset) };
+    if (kind === "latency") return v.latency.length ? { kind, rows: v.latency, source } : undefined;
+    if (kind === "ingest" || kind === "memory") return { kind, values: v[kind], source };
+    return undefined;
+  }
+  const points = recallLatencyPoints(report);
+  if (kind === "recall" && points.length) return { kind, points, source: file };
+  if (kind === "qps" && points.length) return { kind, points: recallQpsPoints(points), source: file };
+  const rows = kind === "latency" ? latencyRowsOf(report) : [];
+  return rows.length ? { kind: "latency", rows, source: file } : undefined;
+}
+
+/**
+ * The data of a chart kind: the session (metrics), the store's links (graph), or a benchmark report —
+ * `from` when given; otherwise the last `:bench` for latency, the newest report file, then the last `:bench`.
+ */
+async function chartData(
+  bench: Workbench,
+  kind: ChartKind,
+  args: GraphArgs & { from?: string } = {},
+): Promise<ChartData> {
+  if (kind === "graph") return graphData(bench, args);
   if (kind === "metrics") {
     if (bench.session.timeline.length === 0) {
       throw new SiglaError("SIGLA_USAGE", ":chart: metrics needs at least one turn — ask a question first");
     }
     return { kind, timeline: bench.session.timeline, session: bench.session.id };
   }
-  const last = bench.lastBench;
-  const fromLast = last?.points.map((p) => ({ setting: p.kind, latency: p.latency, recall: p.recall }));
-  const source = last ? `:bench (${last.size} vectors, ${last.queries} queries)` : "";
-  if (kind === "latency" && fromLast) return { kind, rows: fromLast, source };
-  if (kind === "recall" || kind === "qps") {
-    const found = await recallPoints(bench);
-    if (found && kind === "recall") return { kind, ...found };
-    if (found) return { kind, points: recallQpsPoints(found.points), source: found.source };
-  }
-  const stored = kind === "latency" ? await storeBenchReport(bench) : undefined;
-  if (kind === "latency" && stored) {
-    const rows = latencyRowsOf(stored.report);
-    if (rows.length > 0) return { kind, rows, source: stored.file };
-  }
+  const last = args.from ? undefined : lastBenchPoints(bench);
+  if (kind === "latency" && last) return { kind, rows: last.rows, source: last.source };
+  const stored = await benchReport(bench, args.from);
+  const fromReport = stored && reportData(kind, stored.file, stored.report);
+  if (fromReport) return fromReport;
+  if (last && kind === "recall") return { kind, points: last.points, source: last.source };
+  if (last && kind === "qps") return { kind, points: recallQpsPoints(last.points), source: last.source };
+  const needs =
+    kind === "ingest" || kind === "memory"
+      ? "a report of npm run bench (or :bench store)"
+      : ":bench or a benchmark report";
   throw new SiglaError(
     "SIGLA_USAGE",
-    `:chart: no numbers for ${kind} yet — run :bench first (or npm run bench:store)`,
+    `:chart: no numbers for ${kind}${stored ? ` in ${stored.file}` : ""} — ${kind} needs ${needs}`,
   );
 }
 
@@ -132,13 +218,13 @@ async function chartData(bench: Workbench, kind: ChartKind, graph: GraphArgs = {
  */
 export async function chartCommand(
   bench: Workbench,
-  args: { kind?: ChartKind; out?: string; id?: number; depth?: number } = {},
+  args: { kind?: ChartKind; out?: string; id?: number; depth?: number; from?: string } = {},
 ): Promise<ChartCommandResult> {
   const kind = args.kind ?? "metrics";
   if (!CHART_KINDS.includes(kind)) {
     throw new SiglaError("SIGLA_USAGE", `:chart: "${kind}" is not one of ${CHART_KINDS.join(", ")}`);
   }
-  const chart = buildChart(await chartData(bench, kind, { id: args.id, depth: args.depth }));
+  const chart = buildChart(await chartData(bench, kind, { id: args.id, depth: args.depth, from: args.from }));
   const dir = args.out ? expandPath(args.out) : bench.options.reports;
   const written = await writeChartPng(chart.spec, join(dir, `sigla-${kind}.png`));
   return { kind: "chart", chart: { ...chart, png: written.file, bytes: written.bytes } };

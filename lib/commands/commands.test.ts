@@ -179,6 +179,47 @@ test(":bench measures the index kinds against exact search; :chart latency then 
   assert.match(formatResult(chart), /flat {2}p50 /);
 });
 
+test(":bench store runs the harness and writes its report; :chart ingest|memory|qps from it", async () => {
+  const out = join(reports, "suite");
+  const progress: JobProgress[] = [];
+  const result = await runCommand(
+    bench,
+    `:bench store --sizes 600 --systems sigla,exact --reps 3 --queries 20 --out ${out}`,
+    {
+      onProgress: (p) => progress.push(p),
+    },
+  );
+  assert.is(result.kind, "bench-report");
+  if (result.kind !== "bench-report") return;
+  assert.equal(result.report.summary.map((s) => s.system).sort(), ["exact", "sigla"]);
+  assert.ok(existsSync(join(out, "bench-store.json")) && existsSync(join(out, "bench-store.md")));
+  assert.equal(progress.at(-1)?.done, 6, "six worker runs: 2 systems × 3 repetitions");
+  const text = formatResult(result);
+  assert.match(text, /^store: sigla, exact on clustered-600, median of 3 runs/);
+  assert.match(text, /\nsigla +flat \(exact\) +1\.000 /);
+  const from = join(out, "bench-store.json");
+  for (const kind of ["ingest", "memory", "qps"]) {
+    const chart = await runCommand(bench, `:chart ${kind} from ${from} --out ${out}`);
+    assert.ok(chart.kind === "chart" && existsSync(join(out, `sigla-${kind}.png`)), kind);
+    if (chart.kind === "chart") assert.match(chart.chart.source, /bench-store\.json, clustered-600$/);
+  }
+  const ingest = formatResult(await runCommand(bench, `:chart ingest from ${from} --out ${out}`));
+  assert.match(ingest, /clustered-600 sigla +█/, "sigla's bar; exact stores nothing and has none");
+  assert.not.match(ingest, /clustered-600 exact/);
+  assert.is(
+    (await caught(() => runCommand(bench, `:chart qps from ${join(out, "nope.json")}`))).code,
+    "SIGLA_USAGE",
+  );
+  assert.match(
+    (await caught(() => runCommand(bench, ":chart qps from"))).message,
+    /only "from <report.json>" may follow/,
+  );
+  assert.match(
+    (await caught(() => runCommand(bench, ":bench nope"))).message,
+    /quick, store, lorem, retrieval/,
+  );
+});
+
 test(":store shows the store; with a path it opens another one and the session follows", async () => {
   const shown = (await runCommand(bench, ":store")) as StoreResult;
   assert.is(shown.opened, false);

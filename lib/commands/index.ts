@@ -1,5 +1,11 @@
 /** The workbench commands shared by the REPL and the Jupyter magics: parse, run, complete, render as text. */
-export { benchCommand, chartCommand, REPO_REPORTS } from "./bench-commands.js";
+export {
+  type BenchArgs,
+  type BenchSuite,
+  benchCommand,
+  chartCommand,
+  REPO_REPORTS,
+} from "./bench-commands.js";
 export {
   applyCompletion,
   type Completion,

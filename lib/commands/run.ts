@@ -6,7 +6,7 @@
 import type { ChartKind } from "../charts/chart.js";
 import { SiglaError } from "../errors.js";
 import type { SearchMode } from "../store/types.js";
-import { benchCommand, chartCommand } from "./bench-commands.js";
+import { type BenchSuite, benchCommand, chartCommand } from "./bench-commands.js";
 import { memoryCommand } from "./memory-command.js";
 import { type ParsedCommand, parseCommand, usageError } from "./parse.js";
 import { askCommand, traceCommand } from "./pipeline-commands.js";
@@ -67,23 +67,33 @@ export async function runCommand(
     case "bench":
       return benchCommand(
         bench,
-        { size: flags.size as number | undefined, queries: flags.queries as number | undefined },
+        {
+          suite: command.words[0] as BenchSuite | undefined,
+          size: flags.size as number | undefined,
+          queries: flags.queries as number | undefined,
+          sizes: flags.sizes as string | undefined,
+          systems: flags.systems as string | undefined,
+          reps: flags.reps as number | undefined,
+          out: flags.out as string | undefined,
+        },
         options,
       );
     case "chart": {
       const spec = commandSpec("chart") as (typeof COMMANDS)[number];
-      const [kind, id, ...extra] = command.words;
-      if (kind === "graph" && (id === undefined || !/^\d+$/.test(id) || extra.length > 0)) {
+      const [kind, second, ...extra] = command.words;
+      if (kind === "graph" && (second === undefined || !/^\d+$/.test(second) || extra.length > 0)) {
         throw usageError(spec, `graph takes one capsule id, got "${command.words.slice(1).join(" ")}"`);
       }
-      if (kind !== "graph" && id !== undefined) {
-        throw usageError(spec, `takes one argument, got ${command.words.length}: ${command.text}`);
+      const from = kind !== "graph" && second === "from" ? extra : undefined;
+      if (kind !== "graph" && second !== undefined && from?.length !== 1) {
+        throw usageError(spec, `after the kind only "from <report.json>" may follow, got: ${command.text}`);
       }
       return chartCommand(bench, {
         kind: kind as ChartKind | undefined,
         out: flags.out as string | undefined,
-        id: id === undefined ? undefined : Number(id),
+        id: kind === "graph" ? Number(second) : undefined,
         depth: flags.depth as number | undefined,
+        from: from?.[0],
       });
     }
     case "memory":

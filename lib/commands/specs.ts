@@ -5,6 +5,9 @@
  */
 import { CHART_KINDS } from "../charts/chart.js";
 
+/** What `:bench` runs: the quick in-process benchmark, or a suite of the harness. */
+export const BENCH_SUITES = ["quick", "store", "lorem", "retrieval"] as const;
+
 /** How a flag's value is read. `boolean` flags take no value. */
 export type FlagKind = "string" | "int" | "list" | "choice" | "boolean";
 
@@ -140,14 +143,40 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "bench",
-    args: "none",
+    args: "word",
     required: false,
+    words: BENCH_SUITES,
     flags: [
-      { name: "size", kind: "int", min: 100, max: 50_000, value: "<n>", help: "vectors (default 3000)" },
-      { name: "queries", kind: "int", min: 1, max: 2000, value: "<n>", help: "queries (default 100)" },
+      {
+        name: "size",
+        kind: "int",
+        min: 100,
+        max: 50_000,
+        value: "<n>",
+        help: "quick: vectors (default 3000)",
+      },
+      {
+        name: "queries",
+        kind: "int",
+        min: 1,
+        max: 2000,
+        value: "<n>",
+        help: "queries (quick 100, suites 1000)",
+      },
+      { name: "sizes", kind: "string", value: "<10k,50k>", help: "store/lorem: dataset sizes (default 10k)" },
+      {
+        name: "systems",
+        kind: "string",
+        value: "<a,b>",
+        help: "store/lorem: sigla,sigla-nolink,lancedb,chroma,exact",
+      },
+      { name: "reps", kind: "int", min: 1, max: 20, value: "<n>", help: "repetitions (default 3)" },
+      { name: "out", kind: "string", value: "<dir>", help: "store/lorem: report folder (default reports/)" },
     ],
-    usage: ":bench [--size 3000] [--queries 100]",
-    summary: "a small in-process store benchmark: recall@10 and latency of each index kind against exact",
+    usage:
+      ":bench [quick|store|lorem|retrieval] [--size 3000] [--queries 100] [--sizes 10k] [--systems sigla,lancedb,chroma] [--reps 3] [--out dir]",
+    summary:
+      "quick (default): each index kind against exact in seconds; store/lorem: the harness against LanceDB and Chroma (report in reports/); retrieval: MRR@10 on the Fiori documents",
     long: true,
   },
   {
@@ -160,8 +189,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "out", kind: "string", value: "<dir>", help: "folder for the PNG (default reports/)" },
       { name: "depth", kind: "int", min: 0, max: 4, value: "<n>", help: "hops for graph (default 1)" },
     ],
-    usage: ":chart [metrics|recall|latency|qps] [--out dir] | :chart graph <id> [--depth 1]",
-    summary: "draw a chart in the terminal and write its Vega-Lite PNG (metrics over turns by default)",
+    usage:
+      ":chart [metrics|recall|latency|qps|ingest|memory] [from <report.json>] [--out dir] | :chart graph <id> [--depth 1]",
+    summary:
+      "draw a chart in the terminal and write its Vega-Lite PNG (metrics over turns by default; benchmark charts from the newest report or from a given one)",
   },
   {
     name: "memory",

@@ -2,6 +2,7 @@
  * Plain-text rendering of command results: what the REPL prints in line mode (pipes, scripts) and what a
  * notebook shows as `text/plain`. Full-screen front ends draw the same data their own way.
  */
+import { headlineRows, headlineSystems, targetsOf } from "../bench/report.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { CapsuleHit } from "../store/types.js";
 import { flagLabels } from "./specs.js";
@@ -110,6 +111,36 @@ export function resultLines(result: CommandResult): string[] {
         ...r.points.map(
           (p) =>
             `${p.kind.padEnd(6)} ${p.buildMs.toFixed(0).padStart(9)} ${p.recall.toFixed(4).padStart(7)} ${p.latency.p50.toFixed(3).padStart(8)} ${p.latency.p95.toFixed(3).padStart(8)} ${p.latency.p99.toFixed(3).padStart(8)} ${p.latency.qps.toFixed(0).padStart(7)}`,
+        ),
+      ];
+    }
+    case "bench-report": {
+      const { report } = result;
+      const t = headlineRows(headlineSystems(report));
+      const widths = t.head.map((h, i) => Math.max(h.length, ...t.rows.map((r) => r[i].length)));
+      const line = (cells: string[]) =>
+        cells
+          .map((c, i) => c.padEnd(widths[i]))
+          .join("  ")
+          .trimEnd();
+      return [
+        `${report.suite}: ${report.settings.systems.join(", ")} on ${report.datasets.map((d) => d.name).join(", ")}, median of ${report.settings.reps} runs (min–max)`,
+        line(t.head),
+        ...t.rows.map(line),
+        ...targetsOf(report).map(
+          (x) =>
+            `target ${x.name}: ${x.ratio === null ? "not run" : `${x.ratio.toFixed(3)} (below ${x.max}: ${x.met ? "met" : "not met"})`}`,
+        ),
+        `report: ${result.files.find((f) => f.endsWith(".md")) ?? ""}`,
+      ];
+    }
+    case "bench-retrieval": {
+      const r = result.report;
+      return [
+        `retrieval: ${r.dataset.documents} Fiori documents, ${r.dataset.queries} title queries, embedder ${r.dataset.embedder}, median of ${r.reps} runs`,
+        ...r.modes.map(
+          (m) =>
+            `${m.mode.padEnd(7)} MRR@${r.k} ${m.mrr.median.toFixed(3)}  recall@${r.k} ${m.recall.median.toFixed(3)}  ${m.meanMs.median.toFixed(2)} ms/query`,
         ),
       ];
     }

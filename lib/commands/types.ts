@@ -3,7 +3,9 @@
  * its own way, and the options long commands take (cancellation, progress, live trace).
  */
 
+import type { BenchReport } from "../bench/harness.js";
 import type { QuickBenchResult } from "../bench/quick-bench.js";
+import type { RetrievalBench } from "../bench/retrieval-report.js";
 import type { ChartResult } from "../charts/chart.js";
 import type { DslRunResult } from "../dsl/types.js";
 import type { Community } from "../graph/communities.js";
@@ -79,11 +81,26 @@ export interface TraceResult {
   events: TraceEvent[];
 }
 
-/** `:bench`: the quick store benchmark. */
+/** `:bench` / `:bench quick`: the quick store benchmark. */
 export interface BenchResult {
   kind: "bench";
   result: QuickBenchResult;
 }
+
+/** `:bench store|lorem`: the harness's report and the files written. */
+export interface BenchReportResult {
+  kind: "bench-report";
+  report: BenchReport;
+  files: string[];
+}
+
+/** `:bench retrieval`: answer quality of the search modes. */
+export interface BenchRetrievalResult {
+  kind: "bench-retrieval";
+  report: RetrievalBench;
+}
+
+export type BenchCommandResult = BenchResult | BenchReportResult | BenchRetrievalResult;
 
 /** `:chart`: the spec, the PNG written and the terminal drawing. */
 export interface ChartCommandResult {
@@ -145,6 +162,8 @@ export type CommandResult =
   | AskResult
   | TraceResult
   | BenchResult
+  | BenchReportResult
+  | BenchRetrievalResult
   | ChartCommandResult
   | MemoryResult
   | HelpResult
