@@ -21,7 +21,15 @@ test("flags, flag choices and the words a command takes", async () => {
     applyCompletion(":query x --mode h", await complete(":query x --mode h")),
     ":query x --mode hybrid ",
   );
-  assert.equal((await complete(":chart ")).candidates, ["metrics", "recall", "latency", "qps", "ingest", "memory", "graph"]);
+  assert.equal((await complete(":chart ")).candidates, [
+    "metrics",
+    "recall",
+    "latency",
+    "qps",
+    "ingest",
+    "memory",
+    "graph",
+  ]);
   assert.is(applyCompletion(":memory ar", await complete(":memory ar")), ":memory archive ");
   assert.equal((await complete(":help in")).candidates, ["ingest"]);
 });
