@@ -85,20 +85,26 @@ const CHECKS: Record<(typeof NAMES)[number], (cells: Cell[]) => void> = {
     assert.match(plain(outputsAt(cells, /^%memory shadow/)[0]), /SELF_EVAL/);
   },
   "02-benchmarks": (cells) => {
-    const report = outputsAt(cells, /store-bench\.json/)
-      .map(html)
-      .join("");
-    assert.match(report, /<th>QPS<\/th>/);
-    assert.match(report, /<td>lancedb<\/td>/);
-    assert.match(report, /<td>sigla<\/td>/);
+    const report = outputsAt(cells, /readReport/);
+    assert.match(joined(report[0].text), /^measured \d{4}-\d\d-\d\d on .*, \d+ repetitions/);
+    const tables = report.map(html).join("");
+    for (const system of ["sigla", "lancedb", "chroma"])
+      assert.match(tables, new RegExp(`<td>${system}</td>`), system);
+    assert.match(tables, /<td>latency vs Chroma<\/td><td>\d\.\d{3}<\/td>/);
+    const here = html(outputsAt(cells, /siglaMagics\.bench\("store"/)[0]);
+    for (const system of ["sigla", "lancedb", "chroma"])
+      assert.match(here, new RegExp(`<td>${system}</td>`), system);
+    assert.match(here, /median of 3 runs/);
     const bench = plain(outputsAt(cells, /^%bench/)[0]);
     assert.match(bench, /^3000 clustered/);
     for (const index of ["flat", "ivf", "hnsw"]) assert.match(bench, new RegExp(`\\n${index} `), index);
     const drawn = charts(cells).map(plain);
-    assert.is(drawn.length, 3, "recall, latency (report) and latency (%bench)");
-    assert.match(drawn[0], /^Recall@10 against p50 latency/);
-    assert.match(drawn[1], /store-bench\.json/);
-    assert.match(drawn[2], /:bench \(3000 vectors/);
+    assert.is(drawn.length, 6, "qps, latency, ingest, memory (report), qps (here), latency (%bench)");
+    assert.match(drawn[0], /^Recall@10 against QPS, clustered-50k \(.*bench-store\.json, clustered-50k\)/);
+    assert.match(drawn[2], /^Ingest throughput per system/);
+    assert.match(drawn[3], /^Resident memory per system/);
+    assert.match(drawn[4], /clustered-2k/);
+    assert.match(drawn[5], /:bench \(3000 vectors/);
   },
   "03-pipeline-metrics": (cells) => {
     const asks = codeCells(cells).filter((c) => /^%ask/.test(source(c)));
