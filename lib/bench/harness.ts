@@ -13,7 +13,7 @@ import { BenchError, CancelledError } from "../errors.js";
 import { sizeLabel } from "./dataset.js";
 import { machine } from "./measure.js";
 import { type Spread, spread } from "./stats.js";
-import { loadSuiteDataset, type VectorSuite } from "./suites.js";
+import { loadSuiteDataset, loremEmbeddingRate, type VectorSuite } from "./suites.js";
 import type { SystemName } from "./systems/index.js";
 import type { PointResult, WorkerJob, WorkerResult } from "./worker.js";
 
@@ -82,6 +82,8 @@ export interface BenchReport {
     source: Record<string, unknown>;
   }>;
   summary: SystemSummary[];
+  /** lorem suite: the embedder's throughput, measured once per repetition in the harness process. */
+  embedding?: { embedder: string; textsPerSecond: Spread };
   runs: Array<WorkerResult & { rep: number; size: number }>;
 }
 
@@ -183,6 +185,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const runs: BenchReport["runs"] = [];
   const datasets: BenchReport["datasets"] = [];
   const total = sizes.length * reps * systems.length;
+  const embedRates: number[] = [];
+  let embedder = "";
   try {
     for (const size of sizes) {
       log(`dataset ${suite} ${sizeLabel(size)}: loading (built and cached on first use)`);
@@ -191,6 +195,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       );
       datasets.push({ name: data.name, size, dim: data.dim, queries: data.queryCount, source: data.source });
       for (let rep = 1; rep <= reps; rep++) {
+        if (suite === "lorem" && embedRates.length < reps) {
+          const rate = await loremEmbeddingRate();
+          embedder = rate.embedder;
+          embedRates.push(rate.textsPerSecond);
+          log(`embedding: ${rate.textsPerSecond.toFixed(0)} texts/s with ${rate.embedder}`);
+        }
         // Rotate the order per repetition: no system always runs first (cold caches) or last.
         const order = systems.map((_, i) => systems[(i + rep - 1) % systems.length]);
         for (const system of order) {
@@ -219,6 +229,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     settings: { systems, sizes, reps, queries, k: 10, batch },
     datasets,
     summary: summarize(runs),
+    ...(embedRates.length ? { embedding: { embedder, textsPerSecond: spread(embedRates) as Spread } } : {}),
     runs,
   };
 }

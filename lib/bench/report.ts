@@ -212,6 +212,27 @@ export const CHART_TITLES = {
   memory: "Resident memory (server process for Chroma)",
 };
 
+/** Ingest with embedding: each store's rows/s combined with the embedder's texts/s (one after the other). */
+function withEmbedding(
+  embedding: NonNullable<BenchReport["embedding"]>,
+  rows: readonly SystemSummary[],
+): string {
+  const e = embedding.textsPerSecond.median;
+  return [
+    `Embedding with ${embedding.embedder}: ${spreadText(embedding.textsPerSecond, 0)} texts/s. Ingest with embedding (embed, then store):`,
+    "",
+    table(
+      ["system", "rows/s without embedding", "rows/s with embedding"],
+      rows
+        .filter((r) => r.rowsPerSecond)
+        .map((r) => {
+          const store = r.rowsPerSecond?.median ?? 0;
+          return [r.system, store.toFixed(0), (1 / (1 / e + 1 / store)).toFixed(0)];
+        }),
+    ),
+  ].join("\n");
+}
+
 /** The charts of a report, by file stem. */
 export function benchCharts(report: BenchReport): Array<{ name: string; spec: VegaLiteSpec }> {
   const v = chartValues(report);
@@ -262,6 +283,7 @@ export function reportMarkdown(report: BenchReport, charts = "charts"): string {
       `## ${dataset.name}: ${dataset.size} × ${dataset.dim}, ${dataset.queries} queries`,
       headlineTable(rows),
     );
+    if (report.embedding) sections.push(withEmbedding(report.embedding, rows));
     sections.push(
       "<details><summary>Every setting of every sweep</summary>\n",
       table(

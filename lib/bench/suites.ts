@@ -1,6 +1,6 @@
 /** The vector suites of the harness and the dataset each loads (the same bytes in every worker, from the cache). */
 import { loadClustered } from "../../datasets/clustered.js";
-import { loadLorem } from "../../datasets/lorem.js";
+import { loadLorem, loremCorpus, loremEmbedder } from "../../datasets/lorem.js";
 import { BenchError } from "../errors.js";
 import type { VectorDataset } from "./dataset.js";
 
@@ -31,4 +31,17 @@ export function loadSuiteDataset(
   return spec.suite === "store"
     ? loadClustered({ size: spec.size, queries: spec.queries })
     : loadLorem({ size: spec.size, queries: spec.queries, onProgress });
+}
+
+/**
+ * Texts per second of the lorem suite's embedder (the random-weight MiniLM, q8) on 256 of the corpus's
+ * paragraphs, after a small warm-up: with the stores' rows/s it gives ingest throughput with embedding.
+ */
+export async function loremEmbeddingRate(): Promise<{ embedder: string; textsPerSecond: number }> {
+  const embedder = await loremEmbedder();
+  const texts = loremCorpus(264, 9);
+  await embedder.embed(texts.slice(0, 8));
+  const started = performance.now();
+  await embedder.embed(texts.slice(8));
+  return { embedder: embedder.id, textsPerSecond: 256 / ((performance.now() - started) / 1000) };
 }
