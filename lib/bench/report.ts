@@ -90,12 +90,12 @@ const spreadText = (s: Spread | undefined, digits = 1, scale = 1) =>
       : `${(s.median / scale).toFixed(digits)} (${(s.min / scale).toFixed(digits)}–${(s.max / scale).toFixed(digits)})`
     : "—";
 
-function table(head: string[], rows: string[][]): string {
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((r) => `| ${r.join(" | ")} |`),
-  ].join("\n");
+/** A Markdown table with its columns padded to one width, as the formatter (Biome) writes tables. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(3, [...h].length, ...rows.map((r) => [...(r[i] ?? "")].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c + " ".repeat(widths[i] - [...c].length)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
 /** The headline columns: per system, its ingest and its best setting at the recall floor. */
