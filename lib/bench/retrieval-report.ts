@@ -6,6 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { machine } from "./measure.js";
+import { table } from "./report.js";
 import { type RetrievalReport, runRetrieval } from "./retrieval.js";
 import { type Spread, spread } from "./stats.js";
 
@@ -69,17 +70,14 @@ export function retrievalMarkdown(report: RetrievalBench): string {
     s.min === s.max
       ? s.median.toFixed(digits)
       : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-  const table = [
-    "| mode | MRR@10 | recall@10 | ms per query |",
-    "| --- | --- | --- | --- |",
-    ...report.modes.map(
-      (m) => `| ${m.mode} | ${cell(m.mrr, 3)} | ${cell(m.recall, 3)} | ${cell(m.meanMs, 2)} |`,
-    ),
-  ].join("\n");
+  const rows = table(
+    ["mode", "MRR@10", "recall@10", "ms per query"],
+    report.modes.map((m) => [m.mode, cell(m.mrr, 3), cell(m.recall, 3), cell(m.meanMs, 2)]),
+  );
   return `${[
     "# Benchmark: retrieval suite",
     `Known-item search on ${d.documents} SAP Fiori documents (\`@sap-ux/fiori-docs-embeddings\`), ${d.queries} title queries, embedder ${d.embedder}; median of ${report.reps} runs (min–max). Rerun: \`npm run bench -- --suite retrieval --reps ${report.reps}\`.`,
-    table,
+    rows,
     `Embedding and storing the documents: ${cell(report.ingestMs, 0)} ms.`,
     report.notes.map((n) => `- ${n}`).join("\n"),
   ].join("\n\n")}\n`;
