@@ -3,7 +3,11 @@
  * tslab's own TypeScript (5.0.4), which cannot type-check the repository's lib itself (see README).
  * No identifier here may start with `__` (tslab mangles those).
  */
+import { BENCH_SUITES, CHART_KINDS } from "../lib/index.js";
 import { MAGIC_FUNCTION } from "./translate.js";
+
+/** A TypeScript union of string literals, from the library's own lists (so the kernel's types follow them). */
+const union = (words: readonly string[]) => words.map((w) => JSON.stringify(w)).join(" | ");
 
 /** The `globalThis` key under which the launcher leaves `{ lib, magics, run }`. */
 export const KERNEL_GLOBAL = "siglaKernel";
@@ -18,10 +22,13 @@ const siglaMagics: {
   dsl(program: string): Promise<any>;
   ask(message: string): Promise<any>;
   trace(turn?: number): Promise<any>;
-  bench(options?: { size?: number; queries?: number }): Promise<any>;
+  bench(
+    suite?: ${union(BENCH_SUITES)},
+    options?: { size?: number; queries?: number; sizes?: string; systems?: string; reps?: number; out?: string },
+  ): Promise<any>;
   chart(
-    kind?: "metrics" | "recall" | "latency" | "qps" | "graph",
-    options?: { out?: string; id?: number; depth?: number },
+    kind?: ${union(CHART_KINDS)},
+    options?: { out?: string; id?: number; depth?: number; from?: string },
   ): Promise<any>;
   memory(view?: string, options?: { n?: number }): Promise<any>;
   help(magic?: string): Promise<any>;

@@ -28,6 +28,7 @@ export { helpCommand, runCommand } from "./run.js";
 export { fileLabel, SAMPLE_CORPUS, SAMPLE_TAG, seedSample } from "./sample.js";
 export {
   type ArgumentKind,
+  BENCH_SUITES,
   COMMANDS,
   type CommandSpec,
   commandSpec,
