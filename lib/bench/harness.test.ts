@@ -80,7 +80,7 @@ test("npm run bench at 10k: sigla, lancedb and chroma, 3 repetitions, a whole re
 
   const markdown = readFileSync(join(out, "bench-store.md"), "utf8");
   assert.match(markdown, /## Targets/);
-  assert.match(markdown, /\| latency vs Chroma \| \d\.\d{3} \|/);
+  assert.match(markdown, /\| latency vs Chroma +\| \d\.\d{3} +\|/);
   assert.match(markdown, /## clustered-10k: 10000 × 384, 100 queries/);
   for (const chart of ["recall-qps", "latency", "ingest", "memory"]) {
     const png = readFileSync(join(out, "charts", `bench-store-${chart}.png`));
