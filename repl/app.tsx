@@ -44,7 +44,7 @@ export interface AppProps {
 /** How long a first Ctrl-C at an empty prompt waits for the second. */
 const QUIT_WINDOW_MS = 3000;
 
-const PLACEHOLDER = "ask a question (e.g. What is LanceDB?) or type :help";
+const INPUT_HINT = "ask a question (e.g. What is LanceDB?) or type :help";
 
 /** The gauges' state from the session's last turn, when it has one. */
 function savedState(bench: Workbench): TurnState | undefined {
@@ -239,7 +239,7 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
           {job.progress ? <ProgressBar progress={job.progress} hint={false} /> : null}
         </Box>
       ) : null}
-      <InputLine editor={editor} active={!job} placeholder={PLACEHOLDER} />
+      <InputLine editor={editor} active={!job} hint={INPUT_HINT} />
       <Text dimColor>
         {quitArmed
           ? "Press Ctrl-C again to quit"

@@ -77,7 +77,7 @@ test("the progress bar shows the share, the count and the item in work", () => {
 
 function Line({ onSubmit, history }: { onSubmit: (line: string) => void; history: string[] }) {
   const editor = useLineEditor({ onSubmit, history, complete: (line) => complete(line) });
-  return <InputLine editor={editor} active placeholder="ask" />;
+  return <InputLine editor={editor} active hint="ask" />;
 }
 
 test("the input line: a burst of text and Enter submits the whole line; editing keys work", async () => {

@@ -9,7 +9,8 @@ export interface InputLineProps {
   editor: LineEditor;
   /** False while a job runs: keys go to the job (Ctrl-C), not the line. */
   active: boolean;
-  placeholder?: string;
+  /** Shown dimmed while the line is empty. */
+  hint?: string;
 }
 
 /** Completions listed at most. */
@@ -23,7 +24,7 @@ function shown(choice: string): string {
   return cut >= 0 ? `${base.slice(cut + 1)}${folder ? "/" : ""}` : choice;
 }
 
-export function InputLine({ editor, active, placeholder }: InputLineProps) {
+export function InputLine({ editor, active, hint }: InputLineProps) {
   useInput(editor.handle, { isActive: active });
   const { value, cursor, choices } = editor.state;
   const before = value.slice(0, cursor);
@@ -35,10 +36,10 @@ export function InputLine({ editor, active, placeholder }: InputLineProps) {
         <Text color={active ? "green" : "gray"} bold>
           ›{" "}
         </Text>
-        {value === "" && placeholder ? (
+        {value === "" && hint ? (
           <Text>
-            {active ? <Text inverse>{placeholder[0]}</Text> : placeholder[0]}
-            <Text dimColor>{placeholder.slice(1)}</Text>
+            {active ? <Text inverse>{hint[0]}</Text> : hint[0]}
+            <Text dimColor>{hint.slice(1)}</Text>
           </Text>
         ) : (
           <Text>

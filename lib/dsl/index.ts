@@ -13,5 +13,11 @@ export { textSimilarity } from "./near-duplicate.js";
 export { EXPAND_DECAY, expand, inject, intent, merge, retrieve } from "./operators.js";
 export { checkProgram, parseDsl } from "./parser.js";
 export { type RunDslOptions, runDsl } from "./run.js";
-export { checkTemplate, evidenceLines, PLACEHOLDERS, type Placeholder, renderTemplate } from "./template.js";
+export {
+  checkTemplate,
+  evidenceLines,
+  renderTemplate,
+  TEMPLATE_FIELDS,
+  type TemplateField,
+} from "./template.js";
 export * from "./types.js";

@@ -283,12 +283,12 @@ test("inject renders intent, numbered evidence lines, count and ids into ctx.pro
   assert.is(inject({ intent: "x", hits: [] }, "[{{context}}] {{count}}").prompt, "[] 0");
 });
 
-test("inject rejects unknown, empty and unclosed placeholders and empty templates", async () => {
+test("inject rejects unknown, empty and unclosed fields and empty templates", async () => {
   const ctx: DslContext = { intent: "x", hits: [] };
   assert.equal(await caught(() => inject(ctx, "Answer {{answer}}")), {
     code: "SIGLA_DSL_ARGUMENT",
     message:
-      "INJECT template has an unknown placeholder {{answer}} at template offset 7 (known: {{intent}}, {{context}}, {{count}}, {{ids}})",
+      "INJECT template has an unknown field {{answer}} at template offset 7 (known: {{intent}}, {{context}}, {{count}}, {{ids}})",
     position: undefined,
   });
   assert.is((await caught(() => inject(ctx, "{{}}"))).code, "SIGLA_DSL_ARGUMENT");
@@ -385,10 +385,7 @@ test("runDsl checks the whole program before it searches anything", async () => 
     ]),
   );
   assert.is(typed.code, "SIGLA_DSL_ARGUMENT");
-  assert.ok(
-    typed.message.startsWith("step 3: INJECT template has an unknown placeholder {{nope}}"),
-    typed.message,
-  );
+  assert.ok(typed.message.startsWith("step 3: INJECT template has an unknown field {{nope}}"), typed.message);
   assert.is((await caught(() => runDsl(counting, [{ op: "MERGE" }]))).code, "SIGLA_DSL_PARSE");
   assert.is(searches, 0);
   await runDsl(counting, 'RETRIEVE "yeast" mode=fts');

@@ -125,7 +125,7 @@ export function merge(ctx: DslContext, options: MergeOptions = {}): DslContext {
 
 /**
  * Renders the template into `ctx.prompt`: `{{intent}}`, `{{context}}` (one numbered line per hit,
- * `1. [ev:<id>] text`), `{{count}}` and `{{ids}}` (ids joined by `, `). Any other placeholder is a
+ * `1. [ev:<id>] text`), `{{count}}` and `{{ids}}` (ids joined by `, `). Any other field is a
  * `SIGLA_DSL_ARGUMENT` error.
  */
 export function inject(ctx: DslContext, template: string): DslContext {

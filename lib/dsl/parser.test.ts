@@ -199,7 +199,7 @@ test("an argument given twice is an error at its second key", async () => {
   assert.equal((await parseError('RETRIEVE "a" q=b')).message, "position 13: RETRIEVE q is given twice");
 });
 
-test("INJECT templates are checked at parse time: unknown and unclosed placeholders", async () => {
+test("INJECT templates are checked at parse time: unknown and unclosed fields", async () => {
   assert.equal(parseDsl('INTENT "x" | INJECT "{{ intent }} {{context}} {{count}} {{ids}}"')[1], {
     op: "INJECT",
     template: "{{ intent }} {{context}} {{count}} {{ids}}",
@@ -208,7 +208,7 @@ test("INJECT templates are checked at parse time: unknown and unclosed placehold
   assert.equal(await parseError('INTENT "x" | RETRIEVE | INJECT "Q: {{question}}"'), {
     code: "SIGLA_DSL_ARGUMENT",
     message:
-      "position 31: INJECT template has an unknown placeholder {{question}} at template offset 3 (known: {{intent}}, {{context}}, {{count}}, {{ids}})",
+      "position 31: INJECT template has an unknown field {{question}} at template offset 3 (known: {{intent}}, {{context}}, {{count}}, {{ids}})",
     position: 31,
   });
   assert.equal(await parseError('INTENT "x" | INJECT "{{intent}} {{count}"'), {

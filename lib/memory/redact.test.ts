@@ -272,7 +272,7 @@ test("findings are sorted, disjoint and point into the original; redacting twice
   assert.equal(second.findings, []);
 });
 
-test("placeholders are never findings, whatever surrounds them", () => {
+test("masks are never findings, whatever surrounds them", () => {
   untouched(
     "[EMAIL] [PHONE] [CARD] [IBAN] [PRIVATE_KEY] [INJECTION] [SECRET:openai]\n" +
       "aws_secret_access_key = [SECRET:aws-secret-key]; Authorization: Basic [SECRET:basic-auth]\n" +
@@ -281,7 +281,7 @@ test("placeholders are never findings, whatever surrounds them", () => {
 });
 
 test("a finding revealed by redacting its neighbour is redacted in the same pass", () => {
-  // "+44" glued to the address is not a phone until the address becomes a placeholder.
+  // "+44" glued to the address is not a phone until the address is masked.
   const input = "Contact: ann@example.org+44 20 7946 0958";
   const { text, findings } = redact(input);
   assert.is(text, "Contact: [EMAIL][PHONE]");

@@ -2,7 +2,7 @@
  * Redaction for the RAW → REDACTED gate (Iskra §3.5.1): finds PII (e-mail, phone, payment cards that pass
  * the Luhn check, IBANs that pass ISO 13616 mod-97), secrets (API keys and tokens of known shapes, generic
  * high-entropy assignments, PEM private keys) and prompt-injection phrases (English and Russian), and
- * replaces each with a typed placeholder. Offsets are UTF-16 indices into the original text. Placeholders
+ * replaces each with a typed mask (`[EMAIL]`, `[SECRET:openai]`, …). Offsets are UTF-16 indices into the original text. Masks
  * are never detected again, so redacting twice changes nothing.
  */
 import { InvalidInputError } from "../errors.js";
@@ -34,7 +34,7 @@ export type FindingKind =
   | "password"
   | "injection";
 
-/** One span to redact: `[start, end)` in the original text and the placeholder that replaces it. */
+/** One span to redact: `[start, end)` in the original text and the mask that replaces it. */
 export interface Finding {
   kind: FindingKind;
   category: FindingCategory;
@@ -74,8 +74,8 @@ const CATEGORY: Record<FindingKind, FindingCategory> = {
   injection: "injection",
 };
 
-/** The placeholder that replaces a finding of `kind`. */
-export function placeholderFor(kind: FindingKind): string {
+/** The mask that replaces a finding of `kind`. */
+export function maskFor(kind: FindingKind): string {
   switch (kind) {
     case "email":
       return "[EMAIL]";
@@ -94,8 +94,8 @@ export function placeholderFor(kind: FindingKind): string {
   }
 }
 
-/** Every placeholder `redact` writes; never reported as a finding. */
-const PLACEHOLDER = /\[(?:EMAIL|PHONE|CARD|IBAN|PRIVATE_KEY|INJECTION|SECRET:[a-z-]+)\]/g;
+/** Every mask `redact` writes; never reported as a finding. */
+const MASK = /\[(?:EMAIL|PHONE|CARD|IBAN|PRIVATE_KEY|INJECTION|SECRET:[a-z-]+)\]/g;
 
 /**
  * Every finding in `text`, sorted by position, overlapping ones merged into one (the union of their spans,
@@ -108,7 +108,7 @@ export function scanText(text: string): Finding[] {
   }
   let findings = merge(detect(text));
   // A replacement changes its neighbours' context: a key glued to a redacted word is found only once the
-  // word is a placeholder. Rescan the redacted text until it holds nothing new, so redaction is idempotent.
+  // word is masked. Rescan the redacted text until it holds nothing new, so redaction is idempotent.
   for (;;) {
     const more = detect(applyFindings(text, findings));
     const toOriginal = positionMap(findings);
@@ -131,15 +131,15 @@ function sameSpans(a: Finding[], b: Finding[]): boolean {
   return a.length === b.length && a.every((f, i) => f.start === b[i].start && f.end === b[i].end);
 }
 
-/** `text` with every finding replaced by its placeholder, and the findings (offsets in the original). */
+/** `text` with every finding replaced by its mask, and the findings (offsets in the original). */
 export function redact(text: string): { text: string; findings: Finding[] } {
   const findings = scanText(text);
   return { text: applyFindings(text, findings), findings };
 }
 
-/** Every detector's spans, unmerged, leaving out those inside one of our own placeholders. */
+/** Every detector's spans, unmerged, leaving out those inside one of our own masks. */
 function detect(text: string): Span[] {
-  const placeholders = [...text.matchAll(PLACEHOLDER)].map((m) => [m.index, m.index + m[0].length]);
+  const masks = [...text.matchAll(MASK)].map((m) => [m.index, m.index + m[0].length]);
   const spans: Span[] = [
     ...privateKeys(text),
     ...secrets(text),
@@ -149,10 +149,10 @@ function detect(text: string): Span[] {
     ...phones(text),
     ...injections(text),
   ];
-  return spans.filter((span) => !insidePlaceholder(placeholders, span));
+  return spans.filter((span) => !insideMask(masks, span));
 }
 
-/** Replaces sorted, disjoint findings by their placeholders. */
+/** Replaces sorted, disjoint findings by their masks. */
 function applyFindings(text: string, findings: Finding[]): string {
   let out = "";
   let at = 0;
@@ -165,7 +165,7 @@ function applyFindings(text: string, findings: Finding[]): string {
 
 /**
  * Maps a position in the redacted text back to the original: unchanged text shifts, and a span edge inside
- * a placeholder widens to the whole finding it replaced.
+ * a mask widens to the whole finding it replaced.
  */
 function positionMap(findings: Finding[]): (position: number, edge: "start" | "end") => number {
   const outStarts: number[] = [];
@@ -175,7 +175,7 @@ function positionMap(findings: Finding[]): (position: number, edge: "start" | "e
     shift += finding.end - finding.start - finding.replacement.length;
   }
   return (position, edge) => {
-    // The last finding whose placeholder starts before `position` (at or before it, for a start).
+    // The last finding whose mask starts before `position` (at or before it, for a start).
     let low = 0;
     let high = findings.length - 1;
     let index = -1;
@@ -198,13 +198,13 @@ function positionMap(findings: Finding[]): (position: number, edge: "start" | "e
   };
 }
 
-/** Whether `span` lies within one of `placeholders` (sorted, disjoint `[start, end)` pairs). */
-function insidePlaceholder(placeholders: number[][], span: Span): boolean {
+/** Whether `span` lies within one of `masks` (sorted, disjoint `[start, end)` pairs). */
+function insideMask(masks: number[][], span: Span): boolean {
   let low = 0;
-  let high = placeholders.length - 1;
+  let high = masks.length - 1;
   while (low <= high) {
     const mid = (low + high) >> 1;
-    const [start, end] = placeholders[mid];
+    const [start, end] = masks[mid];
     if (span.start < start) high = mid - 1;
     else if (span.start >= end) low = mid + 1;
     else return span.end <= end;
@@ -227,7 +227,7 @@ function merge(spans: Span[]): Finding[] {
       category: CATEGORY[kind],
       start: group.start,
       end: group.end,
-      replacement: placeholderFor(kind),
+      replacement: maskFor(kind),
     });
   };
   for (const span of ordered) {
@@ -382,7 +382,7 @@ interface SecretRule {
   kindOf?: (match: RegExpExecArray) => FindingKind;
 }
 
-/** Values of generic assignments that are references or placeholders, not secrets. */
+/** Values of generic assignments that are references or dummy values (`<key>`, `changeme`, `xxx`), not secrets. */
 const NOT_A_VALUE =
   /^(?:[[<{$%*.…]|(?:null|none|nil|undefined|true|false|string|number|required|optional|changeme|redacted|secret|password|xxx+|\*+)$)/i;
 /** A (dotted) identifier with no digits: `config.apiKey`, `getToken`, `DB_PASSWORD`. */
