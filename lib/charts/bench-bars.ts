@@ -1,5 +1,5 @@
 /** Grouped bars of one measure per system and dataset (ingest rows/s, memory MB) for the benchmark report. */
-import { CHART_CONFIG, VEGA_LITE_SCHEMA } from "./theme.js";
+import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
 /** One bar: a system's median on one dataset, with the run-to-run min and max drawn as a rule. */
@@ -14,11 +14,7 @@ export interface BarValue {
 export function systemBarsSpec(values: readonly BarValue[], title: string, measure: string): VegaLiteSpec {
   const x = { field: "dataset", type: "nominal", title: "dataset", axis: { labelAngle: 0 } };
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 480,
-    height: 260,
-    config: CHART_CONFIG,
+    ...chartFrame(title, 260),
     data: { values: values.map((v) => ({ ...v })) },
     layer: [
       {

@@ -1,6 +1,6 @@
 /** Latency percentiles (p50, p95, p99) per setting, as grouped bars. */
 import type { LatencySummary } from "../bench/measure.js";
-import { CHART_CONFIG, VEGA_LITE_SCHEMA } from "./theme.js";
+import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
 /** The percentiles drawn, in order. */
@@ -21,11 +21,7 @@ export function latencyPercentilesSpec(
     PERCENTILES.map((percentile) => ({ setting: row.setting, percentile, ms: row.latency[percentile] })),
   );
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 480,
-    height: 240,
-    config: CHART_CONFIG,
+    ...chartFrame(title, 240),
     data: { values },
     mark: "bar",
     encoding: {

@@ -1,6 +1,6 @@
 /** The metrics timeline of a session: pain, trust, clarity and drift per turn, one line each. */
 import type { MetricsPoint } from "../pipeline/session.js";
-import { CHART_CONFIG, VEGA_LITE_SCHEMA } from "./theme.js";
+import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
 /** The four metrics, in the order they are drawn. */
@@ -15,11 +15,7 @@ export function metricsTimelineSpec(
     METRIC_NAMES.map((metric) => ({ turn: point.turn, metric, value: point[metric], voice: point.voice })),
   );
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 480,
-    height: 240,
-    config: CHART_CONFIG,
+    ...chartFrame(title, 240),
     data: { values },
     mark: { type: "line", point: true },
     encoding: {

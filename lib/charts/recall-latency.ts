@@ -1,5 +1,5 @@
 /** Recall against latency per system and setting: the store benchmark's trade-off chart. */
-import { CHART_CONFIG, VEGA_LITE_SCHEMA } from "./theme.js";
+import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
 /** One measured setting: its recall@k and its p50 latency in ms. */
@@ -41,11 +41,7 @@ export interface RecallAxis {
  */
 export function recallScatterSpec(points: readonly object[], x: RecallAxis, title: string): VegaLiteSpec {
   return {
-    $schema: VEGA_LITE_SCHEMA,
-    title,
-    width: 480,
-    height: 300,
-    config: CHART_CONFIG,
+    ...chartFrame(title, 300),
     data: { values: points.map((p) => ({ ...p })) },
     layer: [
       {

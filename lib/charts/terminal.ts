@@ -56,20 +56,39 @@ export function metricsTimelineLines(timeline: readonly MetricsPoint[], width = 
   ];
 }
 
-/** One row per setting, fastest first: recall as a bar (from 0.8 to 1) and the p50 latency. */
-export function recallLatencyLines(points: readonly RecallLatencyPoint[], width = 24): string[] {
+/** The measure beside recall in a recall table: its column title, its value, and which end is best. */
+interface RecallColumn<T> {
+  title: string;
+  value: (point: T) => number;
+  digits: number;
+  /** True when smaller is better (latency), false when larger is (QPS). */
+  ascending: boolean;
+}
+
+/** One row per setting, best first by `column`: recall as a bar (from 0.8 to 1) and the column's value. */
+function recallLines<T extends RecallLatencyPoint>(
+  points: readonly T[],
+  column: RecallColumn<T>,
+  width: number,
+): string[] {
   if (points.length === 0) return ["no benchmark points"];
-  const sorted = [...points].sort((a, b) => a.p50 - b.p50);
+  const sign = column.ascending ? 1 : -1;
+  const sorted = [...points].sort((a, b) => sign * (column.value(a) - column.value(b)));
   const label = Math.min(28, Math.max(...sorted.map((p) => `${p.system} ${p.setting}`.length)));
   const floor = 0.8;
   return [
-    `${"setting".padEnd(label)}  recall@10 (${floor}–1)${" ".repeat(Math.max(1, width - 16))} p50 ms`,
+    `${"setting".padEnd(label)}  recall@10 (${floor}–1)${" ".repeat(Math.max(1, width - 16))} ${column.title}`,
     ...sorted.map((p) => {
       const name = `${p.system} ${p.setting}`.slice(0, label).padEnd(label);
       const drawn = bar(p.recall - floor, 1 - floor, width).padEnd(width);
-      return `${name}  ${drawn} ${fixed(p.recall, 4)}  ${fixed(p.p50, 3)}`;
+      return `${name}  ${drawn} ${fixed(p.recall, 4)}  ${fixed(column.value(p), column.digits)}`;
     }),
   ];
+}
+
+/** One row per setting, fastest first: recall as a bar (from 0.8 to 1) and the p50 latency. */
+export function recallLatencyLines(points: readonly RecallLatencyPoint[], width = 24): string[] {
+  return recallLines(points, { title: "p50 ms", value: (p) => p.p50, digits: 3, ascending: true }, width);
 }
 
 /** Per setting, three bars (p50, p95, p99) on one scale. */
@@ -91,18 +110,7 @@ export function latencyLines(rows: readonly LatencyRow[], width = 30): string[] 
 
 /** One row per setting, highest QPS first: recall as a bar (from 0.8 to 1) and the QPS. */
 export function recallQpsLines(points: readonly RecallQpsPoint[], width = 24): string[] {
-  if (points.length === 0) return ["no benchmark points"];
-  const sorted = [...points].sort((a, b) => b.qps - a.qps);
-  const label = Math.min(28, Math.max(...sorted.map((p) => `${p.system} ${p.setting}`.length)));
-  const floor = 0.8;
-  return [
-    `${"setting".padEnd(label)}  recall@10 (${floor}–1)${" ".repeat(Math.max(1, width - 16))} QPS`,
-    ...sorted.map((p) => {
-      const name = `${p.system} ${p.setting}`.slice(0, label).padEnd(label);
-      const drawn = bar(p.recall - floor, 1 - floor, width).padEnd(width);
-      return `${name}  ${drawn} ${fixed(p.recall, 4)}  ${fixed(p.qps, 0)}`;
-    }),
-  ];
+  return recallLines(points, { title: "QPS", value: (p) => p.qps, digits: 0, ascending: false }, width);
 }
 
 /** One bar per system and dataset (median), with the run-to-run range. */

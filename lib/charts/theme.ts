@@ -15,3 +15,8 @@ export const CHART_CONFIG = {
 
 /** The `$schema` of the Vega-Lite version installed. */
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+/** What every SIGLA chart spec starts with: schema, title, the common width, its height and the theme. */
+export function chartFrame(title: string, height: number) {
+  return { $schema: VEGA_LITE_SCHEMA, title, width: 480, height, config: CHART_CONFIG };
+}
