@@ -73,6 +73,7 @@ export async function loadLorem(options: LoadLoremOptions = {}): Promise<VectorD
   const vectors = await cached(file(`${size}.f32`), () => embed(texts), f32);
   const queryRows = await cached(file(`q${queries}.f32`), () => embed(queryTexts), f32);
   const dim = vectors.length / size;
+  await embedder?.close?.();
   const truth = await cached(
     file(`${size}-q${queries}-top10.i32`),
     () => exactTopK(vectors, queryRows, dim, 10),

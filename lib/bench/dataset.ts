@@ -47,7 +47,13 @@ export function sizeLabel(count: number): string {
   return String(count);
 }
 
-/** The exact top-k rows of every query: an ORT matrix product in blocks of 256 queries. */
+/** Scores one ORT call may hold (64 MB of float32): bounds the query block at large sizes. */
+const MAX_SCORES = 1 << 24;
+
+/**
+ * The exact top-k rows of every query: an ORT matrix product over all rows, in blocks of up to 256 queries
+ * (fewer at large sizes, so a block's score matrix stays within `MAX_SCORES`: 16 queries at 1M rows).
+ */
 export async function exactTopK(
   vectors: Float32Array,
   queries: Float32Array,
@@ -55,9 +61,10 @@ export async function exactTopK(
   k: number,
 ): Promise<Int32Array> {
   const m = queries.length / dim;
+  const step = Math.max(1, Math.min(256, Math.floor(MAX_SCORES / (vectors.length / dim))));
   const out = new Int32Array(m * k);
-  for (let start = 0; start < m; start += 256) {
-    const block = queries.subarray(start * dim, Math.min(m, start + 256) * dim);
+  for (let start = 0; start < m; start += step) {
+    const block = queries.subarray(start * dim, Math.min(m, start + step) * dim);
     const found = await gemmTopK(block, vectors, dim, k);
     out.set(found.rows, start * k);
   }
@@ -72,7 +79,10 @@ export async function cached<T extends Float32Array | Int32Array>(
 ): Promise<T> {
   if (file && existsSync(file)) {
     const bytes = await readFile(file);
-    return wrap(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    // The file's own buffer when it has one (a large file does): no second copy of a 1.5 GB matrix.
+    const owned = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength;
+    const end = bytes.byteOffset + bytes.byteLength;
+    return wrap(owned ? (bytes.buffer as ArrayBuffer) : bytes.buffer.slice(bytes.byteOffset, end));
   }
   const value = await make();
   if (file) {

@@ -12,8 +12,8 @@ import { fileURLToPath } from "node:url";
 import { BenchError, CancelledError } from "../errors.js";
 import { sizeLabel } from "./dataset.js";
 import { machine } from "./measure.js";
-import { type Spread, spread } from "./stats.js";
-import { loadSuiteDataset, loremEmbeddingRate, type VectorSuite } from "./suites.js";
+import { type Spread, spread, spreadOf } from "./stats.js";
+import { loadSuiteDataset, loremEmbeddingRates, type VectorSuite } from "./suites.js";
 import type { SystemName } from "./systems/index.js";
 import type { PointResult, WorkerJob, WorkerResult } from "./worker.js";
 
@@ -82,7 +82,7 @@ export interface BenchReport {
     source: Record<string, unknown>;
   }>;
   summary: SystemSummary[];
-  /** lorem suite: the embedder's throughput, measured once per repetition in the harness process. */
+  /** lorem suite: the embedder's throughput, measured once per repetition (one model load) in the harness process. */
   embedding?: { embedder: string; textsPerSecond: Spread };
   runs: Array<WorkerResult & { rep: number; size: number }>;
 }
@@ -135,7 +135,6 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
     const key = `${run.size}\u0000${run.system}`;
     groups.set(key, [...(groups.get(key) ?? []), run]);
   }
-  const must = (values: (number | null | undefined)[]) => spread(values) ?? { median: 0, min: 0, max: 0 };
   return [...groups.values()].map((group) => {
     const first = group[0];
     const servers = spread(group.map((r) => r.serverMemoryBytes));
@@ -145,12 +144,12 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
       size: first.size,
       system: first.system,
       description: first.description,
-      addMs: must(group.map((r) => r.ingest.addMs)),
-      buildMs: must(group.map((r) => r.ingest.buildMs)),
+      addMs: spreadOf(group.map((r) => r.ingest.addMs)),
+      buildMs: spreadOf(group.map((r) => r.ingest.buildMs)),
       ...(rates ? { rowsPerSecond: rates } : {}),
-      startupMs: must(group.map((r) => r.startupMs)),
-      diskBytes: must(group.map((r) => r.diskBytes)),
-      memoryBytes: must(group.map((r) => r.memoryBytes)),
+      startupMs: spreadOf(group.map((r) => r.startupMs)),
+      diskBytes: spreadOf(group.map((r) => r.diskBytes)),
+      memoryBytes: spreadOf(group.map((r) => r.memoryBytes)),
       ...(servers ? { serverMemoryBytes: servers } : {}),
       // Sweep points by label: a system's sweep is the same in every repetition.
       points: first.points.map((point) => {
@@ -160,12 +159,12 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
         return {
           label: point.label,
           params: point.params,
-          recall: must(same.map((p) => p.recall)),
-          p50: must(same.map((p) => p.latency.p50)),
-          p95: must(same.map((p) => p.latency.p95)),
-          p99: must(same.map((p) => p.latency.p99)),
-          qps: must(same.map((p) => p.latency.qps)),
-          batchQps: must(same.map((p) => p.batchQps)),
+          recall: spreadOf(same.map((p) => p.recall)),
+          p50: spreadOf(same.map((p) => p.latency.p50)),
+          p95: spreadOf(same.map((p) => p.latency.p95)),
+          p99: spreadOf(same.map((p) => p.latency.p99)),
+          qps: spreadOf(same.map((p) => p.latency.qps)),
+          batchQps: spreadOf(same.map((p) => p.batchQps)),
         };
       }),
     };
@@ -185,9 +184,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const runs: BenchReport["runs"] = [];
   const datasets: BenchReport["datasets"] = [];
   const total = sizes.length * reps * systems.length;
-  const embedRates: number[] = [];
-  let embedder = "";
+  let embedding: BenchReport["embedding"];
   try {
+    if (suite === "lorem") {
+      const rates = await loremEmbeddingRates(reps);
+      embedding = { embedder: rates.embedder, textsPerSecond: spread(rates.textsPerSecond) as Spread };
+      log(`embedding: ${embedding.textsPerSecond.median.toFixed(0)} texts/s with ${rates.embedder}`);
+    }
     for (const size of sizes) {
       log(`dataset ${suite} ${sizeLabel(size)}: loading (built and cached on first use)`);
       const data = await loadSuiteDataset({ suite, size, queries }, (done, all) =>
@@ -195,12 +198,6 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       );
       datasets.push({ name: data.name, size, dim: data.dim, queries: data.queryCount, source: data.source });
       for (let rep = 1; rep <= reps; rep++) {
-        if (suite === "lorem" && embedRates.length < reps) {
-          const rate = await loremEmbeddingRate();
-          embedder = rate.embedder;
-          embedRates.push(rate.textsPerSecond);
-          log(`embedding: ${rate.textsPerSecond.toFixed(0)} texts/s with ${rate.embedder}`);
-        }
         // Rotate the order per repetition: no system always runs first (cold caches) or last.
         const order = systems.map((_, i) => systems[(i + rep - 1) % systems.length]);
         for (const system of order) {
@@ -229,7 +226,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     settings: { systems, sizes, reps, queries, k: 10, batch },
     datasets,
     summary: summarize(runs),
-    ...(embedRates.length ? { embedding: { embedder, textsPerSecond: spread(embedRates) as Spread } } : {}),
+    ...(embedding ? { embedding } : {}),
     runs,
   };
 }

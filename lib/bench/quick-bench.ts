@@ -8,8 +8,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clusteredMatrix } from "../../datasets/clustered.js";
-import type { Embedder } from "../embed/embedder.js";
-import { CancelledError, EmbedderError, InvalidInputError, throwIfCancelled } from "../errors.js";
+import { precomputedEmbedder } from "../embed/embedder.js";
+import { CancelledError, InvalidInputError, throwIfCancelled } from "../errors.js";
+import { exactTopK } from "../kernels/top-k.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import type { IndexKind } from "../store/types.js";
 import { type LatencySummary, machine, recallAtK, summarizeLatency } from "./measure.js";
@@ -56,25 +57,11 @@ export interface QuickBenchResult {
   createdAt: string;
 }
 
-/** An embedder that only carries the dimension: every vector of the benchmark is precomputed. */
-function vectorsOnly(dim: number): Embedder {
-  return {
-    id: `bench:clustered-${dim}`,
-    dim,
-    async embed() {
-      throw new EmbedderError(
-        "SIGLA_EMBEDDER_UNAVAILABLE",
-        "the quick benchmark stores precomputed vectors only",
-      );
-    },
-  };
-}
-
 /**
- * Exact top-k ids of each query by brute force (dot products of unit vectors). It yields to the event loop
- * every few queries, so an abort (Ctrl-C) is seen while it runs.
+ * Exact top-k ids of each query (the JS reference kernel). It yields to the event loop every few queries,
+ * so an abort (Ctrl-C) is seen while it runs.
  */
-async function exactTopK(
+async function groundTruth(
   data: Float32Array,
   queries: Float32Array,
   dim: number,
@@ -84,21 +71,13 @@ async function exactTopK(
   const count = data.length / dim;
   const total = queries.length / dim;
   const out: number[][] = [];
-  const scores = new Float32Array(count);
-  const order = Array.from({ length: count }, (_, i) => i);
   for (let q = 0; q < total; q++) {
     if (q % 5 === 0) {
       await new Promise((resolve) => setImmediate(resolve));
       throwIfCancelled(step.signal, "bench");
       step.onProgress?.(q, total);
     }
-    for (let i = 0; i < count; i++) {
-      let dot = 0;
-      for (let d = 0; d < dim; d++) dot += data[i * dim + d] * queries[q * dim + d];
-      scores[i] = dot;
-    }
-    order.sort((a, b) => scores[b] - scores[a]);
-    out.push(order.slice(0, k));
+    out.push(Array.from(exactTopK(data, count, dim, queries.subarray(q * dim, (q + 1) * dim), k).rows));
   }
   step.onProgress?.(total, total);
   return out;
@@ -130,7 +109,7 @@ export async function quickBench(options: QuickBenchOptions = {}): Promise<Quick
   const dir = await mkdtemp(join(tmpdir(), "sigla-quick-bench-"));
   try {
     const store = await CapsuleStore.open(join(dir, "store"), {
-      embedder: vectorsOnly(dim),
+      embedder: precomputedEmbedder(dim),
       indexPolicy: "flat",
       autoLinkK: 0,
     });
@@ -151,7 +130,7 @@ export async function quickBench(options: QuickBenchOptions = {}): Promise<Quick
       }
       const storeMs = performance.now() - started;
       throwIfCancelled(signal, "bench");
-      const exact = await exactTopK(data, queries, dim, k, {
+      const exact = await groundTruth(data, queries, dim, k, {
         signal,
         onProgress: (done, total) => onProgress?.({ phase: "exact", done, total }),
       });

@@ -11,8 +11,9 @@ import { recallScatterSpec } from "../charts/recall-latency.js";
 import { specToSvg, svgToPng } from "../charts/render.js";
 import type { VegaLiteSpec } from "../charts/vega-lite-spec.js";
 import { BenchError } from "../errors.js";
+import { sizeLabel } from "./dataset.js";
 import type { BenchReport, PointSummary, SystemSummary } from "./harness.js";
-import type { Spread } from "./stats.js";
+import { type Spread, spreadText } from "./stats.js";
 
 /** The recall the latency comparisons are made at (the issue's target: recall@10 ≥ 0.97). */
 export const RECALL_FLOOR = 0.97;
@@ -82,13 +83,6 @@ export function targetsOf(report: BenchReport): Target[] {
     ),
   ];
 }
-
-const spreadText = (s: Spread | undefined, digits = 1, scale = 1) =>
-  s
-    ? s.min === s.max
-      ? (s.median / scale).toFixed(digits)
-      : `${(s.median / scale).toFixed(digits)} (${(s.min / scale).toFixed(digits)}–${(s.max / scale).toFixed(digits)})`
-    : "—";
 
 /** A Markdown table with its columns padded to one width, as the formatter (Biome) writes tables. */
 export function table(head: string[], rows: string[][]): string {
@@ -268,7 +262,7 @@ export function reportMarkdown(report: BenchReport, charts = "charts"): string {
   const sections = [
     `# Benchmark: ${report.suite} suite`,
     `Written by \`npm run bench\` / \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}). Every number is the median of ${s.reps} repetitions with the min–max in brackets; every system ran on the same vectors and the same ${s.queries} queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}.`,
-    `Rerun: \`npm run bench -- --suite ${report.suite} --systems ${s.systems.join(",")} --sizes ${s.sizes.map((n) => (n % 1000 === 0 ? `${n / 1000}k` : n)).join(",")} --reps ${s.reps} --queries ${s.queries}\``,
+    `Rerun: \`npm run bench -- --suite ${report.suite} --systems ${s.systems.join(",")} --sizes ${s.sizes.map(sizeLabel).join(",")} --reps ${s.reps} --queries ${s.queries}\``,
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${Object.entries(
       m.packages ?? {},
     )

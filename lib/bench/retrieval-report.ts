@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { machine } from "./measure.js";
 import { table } from "./report.js";
 import { type RetrievalReport, runRetrieval } from "./retrieval.js";
-import { type Spread, spread } from "./stats.js";
+import { type Spread, spreadOf, spreadText } from "./stats.js";
 
 export interface RetrievalBench {
   benchmark: "retrieval";
@@ -45,7 +45,6 @@ export async function runRetrievalBench(options: {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  const must = (values: number[]) => spread(values) ?? { median: 0, min: 0, max: 0 };
   return {
     benchmark: "retrieval",
     createdAt: new Date().toISOString(),
@@ -55,30 +54,26 @@ export async function runRetrievalBench(options: {
     k: runs[0].k,
     modes: runs[0].modes.map((m, i) => ({
       mode: m.mode,
-      mrr: must(runs.map((r) => r.modes[i].mrr)),
-      recall: must(runs.map((r) => r.modes[i].recall)),
-      meanMs: must(runs.map((r) => r.modes[i].meanMs)),
+      mrr: spreadOf(runs.map((r) => r.modes[i].mrr)),
+      recall: spreadOf(runs.map((r) => r.modes[i].recall)),
+      meanMs: spreadOf(runs.map((r) => r.modes[i].meanMs)),
     })),
-    ingestMs: must(runs.map((r) => r.ingestMs)),
+    ingestMs: spreadOf(runs.map((r) => r.ingestMs)),
     notes: runs[0].notes,
   };
 }
 
 export function retrievalMarkdown(report: RetrievalBench): string {
   const d = report.dataset;
-  const cell = (s: Spread, digits: number) =>
-    s.min === s.max
-      ? s.median.toFixed(digits)
-      : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
   const rows = table(
     ["mode", "MRR@10", "recall@10", "ms per query"],
-    report.modes.map((m) => [m.mode, cell(m.mrr, 3), cell(m.recall, 3), cell(m.meanMs, 2)]),
+    report.modes.map((m) => [m.mode, spreadText(m.mrr, 3), spreadText(m.recall, 3), spreadText(m.meanMs, 2)]),
   );
   return `${[
     "# Benchmark: retrieval suite",
     `Known-item search on ${d.documents} SAP Fiori documents (\`@sap-ux/fiori-docs-embeddings\`), ${d.queries} title queries, embedder ${d.embedder}; median of ${report.reps} runs (min–max). Rerun: \`npm run bench -- --suite retrieval --reps ${report.reps}\`.`,
     rows,
-    `Embedding and storing the documents: ${cell(report.ingestMs, 0)} ms.`,
+    `Embedding and storing the documents: ${spreadText(report.ingestMs, 0)} ms.`,
     report.notes.map((n) => `- ${n}`).join("\n"),
   ].join("\n\n")}\n`;
 }

@@ -35,13 +35,24 @@ export function loadSuiteDataset(
 
 /**
  * Texts per second of the lorem suite's embedder (the random-weight MiniLM, q8) on 256 of the corpus's
- * paragraphs, after a small warm-up: with the stores' rows/s it gives ingest throughput with embedding.
+ * paragraphs, `times` times after one warm-up, with one model load: with the stores' rows/s it gives
+ * ingest throughput with embedding.
  */
-export async function loremEmbeddingRate(): Promise<{ embedder: string; textsPerSecond: number }> {
+export async function loremEmbeddingRates(
+  times: number,
+): Promise<{ embedder: string; textsPerSecond: number[] }> {
   const embedder = await loremEmbedder();
-  const texts = loremCorpus(264, 9);
-  await embedder.embed(texts.slice(0, 8));
-  const started = performance.now();
-  await embedder.embed(texts.slice(8));
-  return { embedder: embedder.id, textsPerSecond: 256 / ((performance.now() - started) / 1000) };
+  try {
+    const texts = loremCorpus(264, 9);
+    await embedder.embed(texts.slice(0, 8));
+    const rates: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      await embedder.embed(texts.slice(8));
+      rates.push(256 / ((performance.now() - started) / 1000));
+    }
+    return { embedder: embedder.id, textsPerSecond: rates };
+  } finally {
+    await embedder.close?.();
+  }
 }

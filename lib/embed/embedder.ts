@@ -1,3 +1,5 @@
+import { EmbedderError } from "../errors.js";
+
 /** The one interface every embedding backend implements. */
 export interface Embedder {
   /** Stable identity stored with a store, e.g. "use-lite" or "transformers:Xenova/all-MiniLM-L6-v2". */
@@ -8,6 +10,23 @@ export interface Embedder {
   embed(texts: string[]): Promise<Float32Array[]>;
   /** Releases native resources (sessions, tensors). */
   close?(): Promise<void>;
+}
+
+/**
+ * An embedder for stores fed precomputed vectors only (benchmarks): it carries the dimension and refuses
+ * text with a clear error.
+ */
+export function precomputedEmbedder(dim: number): Embedder {
+  return {
+    id: `precomputed-${dim}`,
+    dim,
+    async embed() {
+      throw new EmbedderError(
+        "SIGLA_EMBEDDER_UNAVAILABLE",
+        "this store takes precomputed vectors only, not text",
+      );
+    },
+  };
 }
 
 /** Spec strings accepted wherever an embedder is named. */

@@ -16,7 +16,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { EmbedderError, InvalidInputError } from "../errors.js";
-import { batches, type Embedder, normalize } from "./embedder.js";
+import { batches, type Embedder } from "./embedder.js";
 
 /** Options for {@link loadTransformersEmbedder}. */
 export interface TransformersOptions {
@@ -296,7 +296,8 @@ export async function loadTransformersEmbedder(
     const output = await extractor(texts, { pooling: "mean", normalize: true });
     try {
       const [rows, width] = output.dims;
-      return Array.from({ length: rows }, (_, i) => normalize(output.data.slice(i * width, (i + 1) * width)));
+      // The pipeline pools and normalises (`normalize: true`); each row is copied out before dispose.
+      return Array.from({ length: rows }, (_, i) => output.data.slice(i * width, (i + 1) * width));
     } finally {
       output.dispose();
     }

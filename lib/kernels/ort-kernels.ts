@@ -46,10 +46,13 @@ const gemmTopKSession = () =>
     g.output("values", "float32", ["m", "k"]).output("indices", "int64", ["m", "k"]);
   });
 
-/** Top-k of A · B[rows]ᵀ: scores only the listed rows of B (IVF probing, filtered search). */
+/**
+ * Top-k of A · B[rows]ᵀ: scores only the listed rows of B (IVF probing, filtered search). Row indices are
+ * int32 (Gather takes them): converting a candidate list to int64 BigInts cost more than the Gather itself.
+ */
 const gatherTopKSession = () =>
   session("gather_topk", (g) => {
-    g.input("a", "float32", ["m", "d"]).input("b", "float32", ["n", "d"]).input("rows", "int64", ["c"]);
+    g.input("a", "float32", ["m", "d"]).input("b", "float32", ["n", "d"]).input("rows", "int32", ["c"]);
     g.input("k", "int64", [1]);
     g.node("Gather", ["b", "rows"], ["picked"], { axis: 0 });
     g.node("Gemm", ["a", "picked"], ["scores"], { transB: 1 });
@@ -60,7 +63,7 @@ const gatherTopKSession = () =>
 /** scores[|q|, |r|] = B[q] · B[r]ᵀ: similarities between two row sets of one matrix (auto-linking). */
 const pairSession = () =>
   session("gather_pairs", (g) => {
-    g.input("b", "float32", ["n", "d"]).input("q", "int64", ["m"]).input("r", "int64", ["c"]);
+    g.input("b", "float32", ["n", "d"]).input("q", "int32", ["m"]).input("r", "int32", ["c"]);
     g.node("Gather", ["b", "q"], ["left"], { axis: 0 });
     g.node("Gather", ["b", "r"], ["right"], { axis: 0 });
     g.node("Gemm", ["left", "right"], ["scores"], { transB: 1 });
@@ -116,7 +119,7 @@ export async function gatherTopK(
   const out = await s.run({
     a: matrix(queries, dim),
     b: matrix(base, dim),
-    rows: new ort.Tensor("int64", BigInt64Array.from(rows, BigInt), [rows.length]),
+    rows: new ort.Tensor("int32", rows, [rows.length]),
     k: new ort.Tensor("int64", BigInt64Array.of(BigInt(kk)), [1]),
   });
   return topKResult(out.values, out.indices, kk, rows);
@@ -132,8 +135,8 @@ export async function pairScores(
   const s = await pairSession();
   const out = await s.run({
     b: matrix(base, dim),
-    q: new ort.Tensor("int64", BigInt64Array.from(q, BigInt), [q.length]),
-    r: new ort.Tensor("int64", BigInt64Array.from(r, BigInt), [r.length]),
+    q: new ort.Tensor("int32", q, [q.length]),
+    r: new ort.Tensor("int32", r, [r.length]),
   });
   return out.scores.data as Float32Array;
 }

@@ -100,6 +100,37 @@ test("search: full-text finds exact words, hybrid fuses both rankings", async ()
   await store.close();
 });
 
+test("full-text search sees later writes without rebuilding its index; deletes drop out", async () => {
+  const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK: 0 });
+  await store.addCapsules(docs);
+  assert.equal(
+    (await store.search("yeast", { mode: "fts" })).map((h) => h.id),
+    [2],
+  );
+  const [id] = await store.addCapsules([{ text: "Kombucha is fermented tea with a yeast culture" }]);
+  assert.equal(
+    (await store.search("kombucha", { mode: "fts" })).map((h) => h.id),
+    [id],
+  );
+  assert.equal((await store.search("yeast", { mode: "fts" })).map((h) => h.id).sort(), [2, id].sort());
+  await store.updateCapsule(id, { tags: ["drink"] });
+  assert.equal(
+    (await store.search("kombucha", { mode: "fts" })).map((h) => h.id),
+    [id],
+    "an update is found once",
+  );
+  await store.delete(2);
+  assert.equal(
+    (await store.search("yeast", { mode: "fts" })).map((h) => h.id),
+    [id],
+  );
+  const stats = await (
+    store as unknown as { table: { indexStats(n: string): Promise<{ numUnindexedRows: number }> } }
+  ).table.indexStats("text_idx");
+  assert.ok((stats?.numUnindexedRows ?? 0) > 0, "the late rows were searched without a rebuild");
+  await store.close();
+});
+
 test("auto-linking links each new capsule to its k nearest older capsules, both ways", async () => {
   const vectors = clusteredVectors(120, DIM, 6, 3);
   const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK: 3 });

@@ -11,10 +11,11 @@
  * the table's current version (`snapshot.ts`), else scans the table; `close` saves them when they changed.
  */
 import { cp, mkdir, readdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { config } from "../config.js";
+import { folderBytes } from "../disk.js";
 import { createEmbedder } from "../embed/create-embedder.js";
 import { batches, type Embedder } from "../embed/embedder.js";
 import { InvalidInputError, SiglaError, StoreError, throwIfCancelled, UnknownIdError } from "../errors.js";
@@ -91,13 +92,11 @@ async function pathKind(path: string): Promise<"missing" | "file" | "dir"> {
   }
 }
 
-async function folderBytes(path: string): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir(path, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += (await stat(join(entry.parentPath, entry.name))).size;
-  }
-  return total;
-}
+/** LanceDB's name for the full-text index on `text`. */
+const FTS_INDEX = "text_idx";
+/** Unindexed rows tolerated before the full-text index is rebuilt: this many, or this share of the indexed. */
+const FTS_REBUILD_MIN = 1000;
+const FTS_REBUILD_SHARE = 0.1;
 
 export class CapsuleStore {
   private closed = false;
@@ -796,14 +795,28 @@ export class CapsuleStore {
     return this.hits(ranked);
   }
 
-  private async ftsRank(text: string, limit: number, filter?: string): Promise<Array<[number, number]>> {
-    if (this.hot.size === 0) return [];
-    if (this.ftsStale) {
+  /**
+   * Keeps the BM25 index fresh enough: built on the first full-text search, rebuilt after writes only once
+   * the rows written since exceed `FTS_REBUILD_SHARE` of those indexed. LanceDB searches the unindexed rows
+   * too (a scan of the new part), so results stay complete; a rebuild per write cost ~300 ms at 50k.
+   */
+  private async ensureFtsIndex(): Promise<void> {
+    if (!this.ftsStale) return;
+    const stats = await this.table.indexStats(FTS_INDEX);
+    const behind = stats
+      ? stats.numUnindexedRows > Math.max(FTS_REBUILD_MIN, FTS_REBUILD_SHARE * stats.numIndexedRows)
+      : true;
+    if (behind) {
       await this.indexTable(() =>
         this.table.createIndex("text", { config: lancedb.Index.fts(), replace: true }),
       );
-      this.ftsStale = false;
     }
+    this.ftsStale = false;
+  }
+
+  private async ftsRank(text: string, limit: number, filter?: string): Promise<Array<[number, number]>> {
+    if (this.hot.size === 0) return [];
+    await this.ensureFtsIndex();
     let query = this.table
       .query()
       .fullTextSearch(text, { columns: ["text"] })

@@ -3,18 +3,12 @@
  * one contiguous Float32 buffer per batch, so a 50k-row write does not touch 19M JS numbers one by one.
  */
 import { createRequire } from "node:module";
-import type {
-  FixedSizeList as FixedSizeListType,
-  Float32 as Float32Type,
-  Schema as SchemaType,
-  Table as TableType,
-  Vector as VectorType,
-} from "apache-arrow";
+import type { Schema as SchemaType, Table as TableType, Vector as VectorType } from "apache-arrow";
 import type { Capsule } from "./types.js";
 
 // LanceDB loads apache-arrow through require(); an ESM import would give a second copy of the classes and
 // LanceDB's instanceof checks would reject our tables. So take Arrow from the same CommonJS entry.
-const arrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
+export const arrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
 const {
   Field,
   FixedSizeList,
@@ -39,11 +33,21 @@ export interface CapsuleRow extends Capsule {
   vector: Float32Array;
 }
 
+/** The vector column's type: `dim` float32 values per row. */
+const vectorType = (dim: number) => new FixedSizeList(dim, new Field("item", new Float32(), true));
+
+/** A zero-copy vector column over row-major `flat` (`flat.length / dim` rows). */
+export function vectorColumn(flat: Float32Array, dim: number): VectorType {
+  const n = flat.length / dim;
+  const child = makeData({ type: new Float32(), length: n * dim, data: flat });
+  return new Vector([makeData({ type: vectorType(dim), length: n, nullCount: 0, child })]);
+}
+
 export function capsuleSchema(dim: number): SchemaType {
   return new Schema([
     new Field("id", new Int32(), false),
     new Field("text", new Utf8(), false),
-    new Field("vector", new FixedSizeList(dim, new Field("item", new Float32(), true)), false),
+    new Field("vector", vectorType(dim), false),
     new Field("tags", new List(new Field("item", new Utf8(), true)), false),
     new Field("links", new List(new Field("item", new Int32(), true)), false),
     new Field("meta", new Utf8(), false),
@@ -61,20 +65,13 @@ export function rowsToArrow(rows: readonly CapsuleRow[], dim: number): TableType
   rows.forEach((row, i) => {
     flat.set(row.vector, i * dim);
   });
-  const vectorType = schema.fields[2].type as FixedSizeListType<Float32Type>;
-  const vectorData = makeData({
-    type: vectorType,
-    length: n,
-    nullCount: 0,
-    child: makeData({ type: new Float32(), length: n * dim, data: flat }),
-  });
   const columns = {
     id: vectorFromArray(Int32Array.from(rows, (r) => r.id)),
     text: vectorFromArray(
       rows.map((r) => r.text),
       new Utf8(),
     ),
-    vector: new Vector([vectorData]),
+    vector: vectorColumn(flat, dim),
     tags: vectorFromArray(
       rows.map((r) => r.tags),
       schema.fields[3].type,

@@ -10,9 +10,9 @@
  */
 import { join } from "node:path";
 import { ChromaClient, type Collection } from "chromadb";
+import { folderBytes } from "../../disk.js";
 import { BenchError } from "../../errors.js";
 import { type ChromaServer, startChroma } from "../chroma-server.js";
-import { folderBytes } from "../disk.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
 const COLLECTION = "bench";

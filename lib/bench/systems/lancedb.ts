@@ -5,14 +5,11 @@
  * varies `ef` and, because SQ caps recall, LanceDB's `refineFactor` re-ranking with the full vectors
  * (LanceDB needs ef ≥ k × refine).
  */
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
-import { folderBytes } from "../disk.js";
+import { folderBytes } from "../../disk.js";
+import { arrow, vectorColumn } from "../../store/table-schema.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
-
-// apache-arrow's ESM build is not the one LanceDB links against; CommonJS gives the same classes.
-const arrow = createRequire(import.meta.url)("apache-arrow") as typeof import("apache-arrow");
 
 const SWEEP: Array<[ef: number, refine: number]> = [
   [16, 1],
@@ -25,19 +22,11 @@ const SWEEP: Array<[ef: number, refine: number]> = [
   [200, 20],
 ];
 
-/** `id` + `vector` columns over the rows, zero-copy. */
+/** `id` + `vector` columns over the rows, the vectors zero-copy. */
 export function arrowTable(rows: Pick<BenchRows, "count" | "dim" | "vectors">) {
-  const { count, dim } = rows;
-  const type = new arrow.FixedSizeList(dim, new arrow.Field("item", new arrow.Float32(), true));
-  const vectors = arrow.makeData({
-    type,
-    length: count,
-    nullCount: 0,
-    child: arrow.makeData({ type: new arrow.Float32(), length: count * dim, data: rows.vectors }),
-  });
   return new arrow.Table({
-    id: arrow.vectorFromArray(Int32Array.from({ length: count }, (_, i) => i)),
-    vector: new arrow.Vector([vectors]),
+    id: arrow.vectorFromArray(Int32Array.from({ length: rows.count }, (_, i) => i)),
+    vector: vectorColumn(rows.vectors, rows.dim),
   });
 }
 

@@ -4,29 +4,17 @@
  * the calibrated search width with `effort`.
  */
 import { join } from "node:path";
-import type { Embedder } from "../../embed/embedder.js";
-import { BenchError } from "../../errors.js";
+import { folderBytes } from "../../disk.js";
+import { precomputedEmbedder } from "../../embed/embedder.js";
 import { CapsuleStore } from "../../store/capsule-store.js";
-import { folderBytes } from "../disk.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
 const EFFORTS = [0.25, 0.5, 1, 2, 4];
 
-/** An embedder for stores fed precomputed vectors only: it names the dimension and refuses text. */
-function precomputed(dim: number): Embedder {
-  return {
-    id: `precomputed-${dim}`,
-    dim,
-    embed: async () => {
-      throw new BenchError("this benchmark store takes precomputed vectors, not text");
-    },
-  };
-}
-
 export async function openSigla(options: SystemOptions & { autoLinkK: number }): Promise<BenchSystem> {
   const name = options.autoLinkK > 0 ? "sigla" : "sigla-nolink";
   const path = join(options.workDir, name);
-  const embedder = precomputed(options.dim);
+  const embedder = precomputedEmbedder(options.dim);
   let store = await CapsuleStore.open(path, { embedder, autoLinkK: options.autoLinkK });
   /** Capsule id → row (ids are assigned in insertion order, but the mapping does not assume it). */
   let rowOf = new Map<number, number>();
