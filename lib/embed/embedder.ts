@@ -37,6 +37,13 @@ export function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/** The dot product of two vectors of one length (the cosine, for unit vectors). */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+  return sum;
+}
+
 /** Scales a vector to unit length in place (a zero vector stays zero). */
 export function normalize(vector: Float32Array): Float32Array {
   let sum = 0;

@@ -4,6 +4,7 @@
  * changed file's old capsules are replaced in the same write that adds the new ones.
  */
 import { IngestError, InvalidInputError } from "../errors.js";
+import { sqlString } from "../store/validate.js";
 import { chunkText, resolveChunkOptions } from "./chunk.js";
 import type { IngestDocument } from "./document.js";
 import { decodeText, parseDocuments, readSource } from "./readers.js";
@@ -86,7 +87,7 @@ export class IngestCancelledError extends IngestError {
 
 /** The LanceDB SQL filter selecting capsules of one source: `source = '...'` with quotes doubled. */
 export function sourceFilter(source: string): string {
-  return `source = '${source.replaceAll("'", "''")}'`;
+  return `source = ${sqlString(source)}`;
 }
 
 /** Chunk metadata keys ingest owns; document keys with these names are kept under `meta.fields`. */

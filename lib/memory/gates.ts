@@ -7,6 +7,7 @@
  * REDACTED → DERIVED and DERIVED → GOLD move the node in place; SHADOW → ARCHIVE is `promote`.
  */
 import { GateRejectedError, InvalidInputError } from "../errors.js";
+import { sourceFilter } from "../ingest/ingest.js";
 import { type Memory, nextLevel } from "./layers.js";
 import { redact, scanText } from "./redact.js";
 import type { GateRecord, MemoryNode, NodeKind, StorageLevel } from "./types.js";
@@ -60,7 +61,7 @@ export async function sift(memory: Memory, node: MemoryNode): Promise<GateResult
 async function sourceReachable(memory: Memory, node: MemoryNode, ref: string): Promise<boolean> {
   const named = /^capsule:(\d+)$/.exec(ref);
   if (named) return Number(named[1]) !== node.id && (await memory.store.get(Number(named[1]))) !== undefined;
-  const carriers = await memory.store.list({ where: `source = '${ref.replaceAll("'", "''")}'`, limit: 2 });
+  const carriers = await memory.store.list({ where: sourceFilter(ref), limit: 2 });
   return carriers.some((c) => c.id !== node.id);
 }
 

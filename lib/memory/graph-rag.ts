@@ -38,16 +38,15 @@ export async function searchMemory(
 ): Promise<GraphHit[]> {
   const k = options.k ?? 5;
   const layers = options.layers;
-  const where = layers
-    ? layers.map((l) => `array_has(tags, 'layer:${l}')`).join(" OR ")
-    : "NOT array_has(tags, 'layer:growth')";
+  // GROWTH lives in its own store, so without a layer list nothing needs filtering (and the index is used).
+  const where = layers ? layers.map((l) => `array_has(tags, 'layer:${l}')`).join(" OR ") : undefined;
   const direct = await memory.store.search(query, { mode: "hybrid", topK: k, where });
   const found = new Map<number, GraphHit>(direct.map((h) => [h.id, { ...h, layer: layerOf(h), hops: 0 }]));
   for (const hit of direct) {
     for (const step of await memory.store.bfs(hit.id, { depth: options.depth ?? 1 })) {
       if (found.has(step.id)) continue;
       const capsule = await memory.store.get(step.id);
-      if (!capsule || layerOf(capsule) === "growth") continue;
+      if (!capsule) continue;
       if (layers && !layers.includes(layerOf(capsule) as LayerName)) continue;
       found.set(step.id, {
         ...capsule,
@@ -80,10 +79,10 @@ export async function expand(
   return out;
 }
 
-/** Capsules that take part in communities: everything but GROWTH entries and the summaries themselves. */
+/** Capsules that take part in communities: everything but the summaries themselves (GROWTH is its own store). */
 async function communityMembers(memory: Memory): Promise<Capsule[]> {
   return memory.store.list({
-    where: "NOT array_has(tags, 'layer:growth') AND NOT array_has(tags, 'kind:SUMMARY')",
+    where: "NOT array_has(tags, 'kind:SUMMARY')",
   });
 }
 

@@ -12,9 +12,11 @@
  * Works on any capsules. A capsule's date is its `meta.at` (ISO, as turns store it); capsules without one get
  * no date boost, and only turns (see `turns.ts`) have neighbouring turns.
  */
+import { dot } from "../embed/embedder.js";
 import { InvalidInputError } from "../errors.js";
 import type { CapsuleStore } from "../store/capsule-store.js";
 import type { Capsule, CapsuleMeta } from "../store/types.js";
+import { checkPositiveInt, sqlString } from "../store/validate.js";
 import { type DateWindow, inWindow, parseQueryTime } from "./query-dates.js";
 import { turnMetaOf, turnSource } from "./turns.js";
 
@@ -135,13 +137,6 @@ interface Candidate {
   at?: number;
 }
 
-function checkPositiveInt(value: unknown, what: string): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new InvalidInputError(`${what} must be an integer ≥ 1, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 function checkWeights(weights: unknown): RecallWeights {
   if (weights === undefined) return { ...DEFAULT_RECALL_WEIGHTS };
   if (typeof weights !== "object" || weights === null || Array.isArray(weights)) {
@@ -164,10 +159,6 @@ function checkWeights(weights: unknown): RecallWeights {
   merged.seeds = Math.floor(merged.seeds);
   merged.bridgeSeeds = Math.floor(merged.bridgeSeeds);
   return merged;
-}
-
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** The caller's tags and where as one SQL filter (for `list`, which takes no tags). */
@@ -225,12 +216,6 @@ function dateOf(capsule: Capsule): number | undefined {
   if (typeof at !== "string") return undefined;
   const ms = Date.parse(at);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
 }
 
 function total(c: Candidate): number {

@@ -17,6 +17,8 @@ export interface TurnInput {
   text: string;
   /** ISO date-time the turn was said; by default the session date plus one minute per turn index. */
   at?: string;
+  /** The text's embedding when the caller already has it (the pipeline embeds the message in step 2). */
+  vector?: Float32Array;
 }
 
 /** Options of {@link addTurns}. */
@@ -95,6 +97,7 @@ export async function addTurns(
       tags: [TURN_TAG, sessionTag(sessionId)],
       source: turnSource(sessionId, index),
       meta: { ...meta },
+      ...(turn.vector ? { vector: turn.vector } : {}),
     };
   });
   return store.addCapsules(inputs, { autoLinkK: options.autoLinkK, signal: options.signal });

@@ -3,12 +3,12 @@
  * and file budget. Past the budget the search stops with the most useful slice found so far and names the
  * files it did not reach, so the answer can propose them as the next narrowing step (§3.1).
  */
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname, relative } from "node:path";
 import { chunkText } from "../ingest/chunk.js";
 import { expandPaths } from "../ingest/walk.js";
 import { contentWords } from "../memory/extractive.js";
+import { sha256 } from "../store/capsule-store.js";
 
 const TEXT_FILES = new Set([".txt", ".md", ".markdown"]);
 
@@ -28,10 +28,6 @@ export interface ConnectorSearch {
   scanned: number;
   /** Files not reached within the budget, in the order they would have been read. */
   skipped: string[];
-}
-
-function hashOf(text: string): string {
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
 /** The best chunks (score ≥ `minScore`) of the text files under `folders` for `query`. */
@@ -54,7 +50,7 @@ export async function searchFolders(
       let hits = 0;
       for (const w of words) if (chunkWords.has(w)) hits++;
       const score = words.size ? hits / words.size : 0;
-      if (score >= (options.minScore ?? 0.5)) found.push({ file, ...chunk, score, hash: hashOf(chunk.text) });
+      if (score >= (options.minScore ?? 0.5)) found.push({ file, ...chunk, score, hash: sha256(chunk.text) });
     }
   }
   return {
@@ -69,5 +65,5 @@ export async function chunkStillThere(
   chunk: Pick<ConnectorChunk, "file" | "start" | "end" | "hash">,
 ): Promise<boolean> {
   const text = await readFile(chunk.file, "utf8").catch(() => undefined);
-  return text !== undefined && hashOf(text.slice(chunk.start, chunk.end)) === chunk.hash;
+  return text !== undefined && sha256(text.slice(chunk.start, chunk.end)) === chunk.hash;
 }

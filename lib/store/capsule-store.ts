@@ -57,6 +57,7 @@ import {
   checkPositiveInt,
   checkText,
   checkVector,
+  sqlString,
 } from "./validate.js";
 import {
   createIndex,
@@ -78,10 +79,6 @@ const RECORD_SECTIONS = ["start", "length", "linkStart", "linkCount", "bytes", "
 
 function sqlList(ids: Iterable<number>): string {
   return [...ids].join(", ");
-}
-
-function sqlString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 async function pathKind(path: string): Promise<"missing" | "file" | "dir"> {

@@ -15,6 +15,11 @@ export function checkId(id: unknown, where = "id"): number {
   return id;
 }
 
+/** A SQL string literal for LanceDB filters: single-quoted, quotes doubled. */
+export function sqlString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
 export function checkPositiveInt(value: unknown, where: string, min = 1): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     throw new InvalidInputError(`${where} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);

@@ -25,10 +25,7 @@ export const contextBinding: Step = async (state) => {
     const capsule = await memory.store.get(id);
     if (capsule) state.refreshed.push(toMemoryNode(capsule));
   }
-  const probe =
-    (await memory.store.count()) > 0
-      ? await memory.store.query(vector, { topK: 5, where: "NOT array_has(tags, 'layer:growth')" })
-      : [];
+  const probe = (await memory.store.count()) > 0 ? await memory.store.query(vector, { topK: 5 }) : [];
   state.probeScores = probe.map((h) => h.score);
   state.metrics.clarity = clarityOf({ text: state.text, scores: state.probeScores });
   state.metrics.trust = session.timeline.at(-1)?.trust ?? 0.5;

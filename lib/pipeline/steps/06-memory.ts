@@ -3,6 +3,7 @@
  * and GROWTH apart (shadow is read, never cited), pain memories of the topic; evidence is cut to the
  * memory budget of the context window (§3.6); clarity and trust are measured on what was found.
  */
+import { dot } from "../../embed/embedder.js";
 import { nodeMetaOf, toMemoryNode } from "../../memory/layers.js";
 import { painFor } from "../../memory/pain-memory.js";
 import { recall } from "../../memory/recall.js";
@@ -19,12 +20,6 @@ export const MEMORY_BUDGET: Record<ContextWindow, { tokens: number; k: number }>
   32768: { tokens: 6144, k: 12 },
   131072: { tokens: 24576, k: 24 },
 };
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
 
 /** SHADOW kinds the synthesis may reason with (never cite): pain and self-evaluations are read elsewhere. */
 const SHADOW_READ = new Set(["HYPOTHESIS", "DRAFT", "ERROR"]);
@@ -96,7 +91,7 @@ export const memoryQuery: Step = async (state) => {
     : await recall(memory.store, state.text, {
         k: budget.k,
         now: state.now.toISOString(),
-        where: "NOT array_has(tags, 'layer:growth') AND NOT array_has(tags, 'layer:shadow')",
+        where: "NOT array_has(tags, 'layer:shadow')",
       });
   for (const hit of hits) {
     const capsule = await memory.store.get(hit.id);

@@ -5,6 +5,7 @@
  * with its evidence id. SHADOW is read but never cited.
  */
 import { contentWords, sentences } from "../../memory/extractive.js";
+import { citationTag } from "../format.js";
 import type { TurnState } from "../turn.js";
 import type { Evidence } from "../types.js";
 import type { Step } from "./step.js";
@@ -25,7 +26,7 @@ export function bestSentence(text: string, question: string): string {
 }
 
 function quote(e: Evidence, question: string): string {
-  return `${bestSentence(e.text, question)} [evidence_id: ${e.evidenceId}]`;
+  return `${bestSentence(e.text, question)} ${citationTag(e.evidenceId)}`;
 }
 
 /** How much a piece of evidence can be believed, for the judge. */
@@ -88,7 +89,7 @@ export const synthesis: Step = async (state) => {
   const made = candidates(state, citable);
   const judged = [...made].sort((a, b) => b.score - a.score);
   const chosen = judged[0] ?? { label: "clarify", text: "", score: 0 };
-  const cited = citable.filter((e) => chosen.text.includes(`[evidence_id: ${e.evidenceId}]`));
+  const cited = citable.filter((e) => chosen.text.includes(citationTag(e.evidenceId)));
   let summary = chosen.text;
   if (state.options.generator && citable.length > 0 && state.clarifying.length === 0) {
     const context = citable.map((e) => `[${e.evidenceId}] ${e.text}`).join("\n");
@@ -113,8 +114,8 @@ export const synthesis: Step = async (state) => {
   state.answer = {
     summary,
     structure: [
-      ...state.anchors.map((a) => `Anchor: ${a.content} [evidence_id: ev:${a.id}]`),
-      ...state.refreshed.map((n) => `Refreshed: ${n.content.slice(0, 120)} [evidence_id: ev:${n.id}]`),
+      ...state.anchors.map((a) => `Anchor: ${a.content} ${citationTag(`ev:${a.id}`)}`),
+      ...state.refreshed.map((n) => `Refreshed: ${n.content.slice(0, 120)} ${citationTag(`ev:${n.id}`)}`),
       ...made.map((c) => `${c.label}: ${c.text}`),
       ...(state.clarifying.length && pool[0]
         ? [`Closest in memory so far: ${pool[0].title ?? pool[0].text.slice(0, 120)}`]

@@ -22,7 +22,8 @@ export const feedback: Step = async (state) => {
     session.id,
     at,
     [
-      { role: "user", text: state.text },
+      // Step 2 embedded the message already; the store checks the vector's dimension.
+      { role: "user", text: state.text, vector: state.vector },
       { role: "assistant", text: state.answer.summary },
     ],
     { startTurn: first },
