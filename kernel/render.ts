@@ -8,8 +8,11 @@ import {
   headlineRows,
   headlineSystems,
   metricsLine,
+  quickBenchRows,
   resultLines,
+  targetRows,
   targetsOf,
+  traceLine,
 } from "../lib/index.js";
 
 /** The MIME type Jupyter renders Vega-Lite 5 specs from. */
@@ -78,12 +81,7 @@ export function askProgressBundle(message: string, events: readonly TraceEvent[]
   const done = events.filter((e) => e.status === "end");
   const running = events.findLast((e) => e.status === "start" && !done.some((d) => d.index === e.index));
   const caption = `asking: ${message} · ${done.length}/10 steps${running ? ` · ${running.step}…` : ""}`;
-  const text = [
-    caption,
-    ...done.map(
-      (e) => `${String(e.index).padStart(2)} ${e.step.padEnd(18)} ${e.ms.toFixed(1)} ms  ${e.summary}`,
-    ),
-  ];
+  const text = [caption, ...done.map(traceLine)];
   return { "text/plain": text.join("\n"), "text/html": traceTable(events, caption) };
 }
 
@@ -155,35 +153,18 @@ function resultHtml(result: CommandResult): string {
     }
     case "trace":
       return traceTable(result.events, `trace of turn ${result.turn}`);
-    case "bench":
-      return htmlTable(
-        ["index", "build ms", "recall", "p50 ms", "p95 ms", "p99 ms", "qps"],
-        result.result.points.map((p) => [
-          p.kind,
-          p.buildMs.toFixed(0),
-          p.recall.toFixed(4),
-          p.latency.p50.toFixed(3),
-          p.latency.p95.toFixed(3),
-          p.latency.p99.toFixed(3),
-          p.latency.qps.toFixed(0),
-        ]),
-        `${result.result.size} vectors, ${result.result.queries} queries, recall@${result.result.k}`,
-      );
+    case "bench": {
+      const t = quickBenchRows(result.result);
+      const { size, queries, k } = result.result;
+      return htmlTable(t.head, t.rows, `${size} vectors, ${queries} queries, recall@${k}`);
+    }
     case "bench-report": {
       const { report } = result;
       const t = headlineRows(headlineSystems(report));
+      const targets = targetRows(targetsOf(report));
       return [
         htmlTable(t.head, t.rows, `${report.suite}: median of ${report.settings.reps} runs (min–max)`),
-        htmlTable(
-          ["target", "ratio", "must be below", "met"],
-          targetsOf(report).map((x) => [
-            x.name,
-            x.ratio === null ? "—" : x.ratio.toFixed(3),
-            x.max,
-            x.ratio === null ? "not run" : x.met ? "yes" : "no",
-          ]),
-          "targets",
-        ),
+        htmlTable(targets.head, targets.rows, "targets"),
       ].join("");
     }
     case "bench-retrieval": {

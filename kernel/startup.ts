@@ -3,7 +3,7 @@
  * tslab's own TypeScript (5.0.4), which cannot type-check the repository's lib itself (see README).
  * No identifier here may start with `__` (tslab mangles those).
  */
-import { BENCH_SUITES, CHART_KINDS } from "../lib/index.js";
+import { BENCH_SUITES, CHART_KINDS, MEMORY_VIEWS } from "../lib/index.js";
 import { MAGIC_FUNCTION } from "./translate.js";
 
 /** A TypeScript union of string literals, from the library's own lists (so the kernel's types follow them). */
@@ -30,7 +30,7 @@ const siglaMagics: {
     kind?: ${union(CHART_KINDS)},
     options?: { out?: string; id?: number; depth?: number; from?: string },
   ): Promise<any>;
-  memory(view?: string, options?: { n?: number }): Promise<any>;
+  memory(view?: ${union(MEMORY_VIEWS)}, options?: { n?: number }): Promise<any>;
   help(magic?: string): Promise<any>;
 } = (globalThis as any).${KERNEL_GLOBAL}.magics;
 `;

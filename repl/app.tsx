@@ -76,7 +76,6 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
   const [entries, setEntries] = useState<Entry[]>([]);
   const [turnState, setTurnState] = useState<TurnState | undefined>();
   const [status, setStatus] = useState<Status | undefined>();
-  const [tags, setTags] = useState<string[]>([]);
   const [quitArmed, setQuitArmed] = useState(false);
   const nextId = useRef(0);
   const readyCalled = useRef(false);
@@ -86,12 +85,11 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
     setEntries((current) => [...current, { ...entry, id: nextId.current++ }]);
   }, []);
 
-  /** Status line, tags for completion, and (after a store switch) the session's saved state. */
+  /** Status line and (after a store switch) the session's saved state. */
   const refresh = useCallback(
     async (withSession: boolean) => {
       if (!bench) return;
       setStatus(await statusOf(bench));
-      setTags(await bench.tags());
       if (withSession) {
         setTurnState(savedState(bench));
         const traces = bench.session.traces;
@@ -173,7 +171,11 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
     [bench, history, addEntry, quit, run, push, onTrace, refresh],
   );
 
-  const completeLine = useCallback((line: string) => complete(line, { tags: () => tags }), [tags]);
+  // Tags are read when a completion after --tags asks for them, not after every command.
+  const completeLine = useCallback(
+    (line: string) => complete(line, { tags: () => bench?.tags() ?? [] }),
+    [bench],
+  );
   const editor = useLineEditor({
     onSubmit: (line) => void submit(line),
     history: history.entries,

@@ -2,7 +2,9 @@
  * The state of the conversation after the last turn: gauges for pain, trust, clarity and drift, the
  * voice, phase and mode, and the ∆DΩΛ block (what changed, evidence depth, confidence, next step).
  */
+
 import { Box, Text } from "ink";
+import { memo } from "react";
 import { gauge } from "../lib/charts/terminal.js";
 import type { DeltaBlock, Metrics, Phase, ReasoningMode, Voice } from "../lib/pipeline/types.js";
 
@@ -21,7 +23,7 @@ function colorOf(metric: keyof Metrics, value: number): string {
   return bad >= 0.6 ? "red" : bad >= 0.35 ? "yellow" : "green";
 }
 
-export function Gauges({ state, width }: { state?: TurnState; width: number }) {
+export const Gauges = memo(function Gauges({ state, width }: { state?: TurnState; width: number }) {
   const barWidth = Math.max(6, Math.min(20, width - 18));
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="gray" width={width} paddingX={1}>
@@ -67,4 +69,4 @@ export function Gauges({ state, width }: { state?: TurnState; width: number }) {
       )}
     </Box>
   );
-}
+});

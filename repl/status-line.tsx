@@ -1,6 +1,8 @@
 /** The status line: which store is open, how big it is, which embedder and session are in use. */
+
 import { homedir } from "node:os";
 import { Box, Text } from "ink";
+import { memo } from "react";
 
 export interface Status {
   path: string;
@@ -16,7 +18,7 @@ export function shortPath(path: string): string {
   return path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
-export function StatusLine({ status }: { status?: Status }) {
+export const StatusLine = memo(function StatusLine({ status }: { status?: Status }) {
   return (
     <Box>
       <Text wrap="truncate-end">
@@ -40,4 +42,4 @@ export function StatusLine({ status }: { status?: Status }) {
       </Text>
     </Box>
   );
-}
+});

@@ -2,7 +2,9 @@
  * The live trace panel: the ten pipeline steps of the current turn, each waiting (·), running (spinner)
  * or done (✓) with its time in ms and its one-line summary, as the `start` and `end` events arrive.
  */
+
 import { Box, Text } from "ink";
+import { memo } from "react";
 import { STEPS, type StepName, type TraceEvent } from "../lib/pipeline/types.js";
 import { Spinner } from "./progress.js";
 
@@ -45,7 +47,7 @@ export interface TracePanelProps {
   width: number;
 }
 
-export function TracePanel({ events, turn, running, width }: TracePanelProps) {
+export const TracePanel = memo(function TracePanel({ events, turn, running, width }: TracePanelProps) {
   const rows = stepRows(events);
   const total = rows.reduce((sum, row) => sum + row.ms, 0);
   const title =
@@ -84,4 +86,4 @@ export function TracePanel({ events, turn, running, width }: TracePanelProps) {
       ))}
     </Box>
   );
-}
+});

@@ -10,6 +10,7 @@ export {
   readReport,
   reportMarkdown,
   reportProblems,
+  targetRows,
   targetsOf,
   updateReadme,
   writeReport,

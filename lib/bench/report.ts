@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type BarValue, systemBarsSpec } from "../charts/bench-bars.js";
 import { latencyPercentilesSpec } from "../charts/latency-percentiles.js";
 import { recallScatterSpec } from "../charts/recall-latency.js";
+import { MEASURED_QPS_AXIS } from "../charts/recall-qps.js";
 import { specToSvg, svgToPng } from "../charts/render.js";
 import type { VegaLiteSpec } from "../charts/vega-lite-spec.js";
 import { BenchError } from "../errors.js";
@@ -140,17 +141,23 @@ export function headlineSystems(report: BenchReport): SystemSummary[] {
   return headline(report).rows;
 }
 
-export function targetsTable(targets: readonly Target[]): string {
-  return table(
-    ["target", "ratio", "must be below", "met", "what"],
-    targets.map((t) => [
+/** The targets as table columns (Markdown here, HTML in the kernel). */
+export function targetRows(targets: readonly Target[]): { head: string[]; rows: string[][] } {
+  return {
+    head: ["target", "ratio", "must be below", "met", "what"],
+    rows: targets.map((t) => [
       t.name,
       t.ratio === null ? "—" : t.ratio.toFixed(3),
       String(t.max),
       t.ratio === null ? "not run" : t.met ? "yes" : "no",
       t.what,
     ]),
-  );
+  };
+}
+
+export function targetsTable(targets: readonly Target[]): string {
+  const t = targetRows(targets);
+  return table(t.head, t.rows);
 }
 
 /** What the report's charts are drawn from (also `:chart … from <report>`). */
@@ -234,7 +241,7 @@ export function benchCharts(report: BenchReport): Array<{ name: string; spec: Ve
   return [
     {
       name: `bench-${suite}-recall-qps`,
-      spec: recallScatterSpec(v.curve, QPS_AXIS, CHART_TITLES.qps(v.dataset)),
+      spec: recallScatterSpec(v.curve, MEASURED_QPS_AXIS, CHART_TITLES.qps(v.dataset)),
     },
     {
       name: `bench-${suite}-latency`,
@@ -244,9 +251,6 @@ export function benchCharts(report: BenchReport): Array<{ name: string; spec: Ve
     { name: `bench-${suite}-memory`, spec: systemBarsSpec(v.memory, CHART_TITLES.memory, "MB") },
   ];
 }
-
-/** The x axis of recall-vs-QPS: measured single-stream throughput. */
-export const QPS_AXIS = { field: "qps", title: "queries per second, one at a time (log)", format: ".0f" };
 
 /** The Markdown report. `charts` is the folder of the PNGs, relative to the Markdown file. */
 export function reportMarkdown(report: BenchReport, charts = "charts"): string {

@@ -8,7 +8,7 @@ import { type BarValue, systemBarsSpec } from "./bench-bars.js";
 import { type CapsuleGraph, capsuleGraphSpec } from "./capsule-graph.js";
 import { type LatencyRow, latencyPercentilesSpec } from "./latency-percentiles.js";
 import { metricsTimelineSpec } from "./metrics-timeline.js";
-import { type RecallLatencyPoint, recallLatencySpec } from "./recall-latency.js";
+import { type RecallAxis, type RecallLatencyPoint, recallLatencySpec } from "./recall-latency.js";
 import { type RecallQpsPoint, recallQpsSpec } from "./recall-qps.js";
 import {
   capsuleGraphLines,
@@ -33,7 +33,7 @@ export type ChartData =
   | { kind: "metrics"; timeline: readonly MetricsPoint[]; session?: string }
   | { kind: "recall"; points: readonly RecallLatencyPoint[]; source: string }
   | { kind: "latency"; rows: readonly LatencyRow[]; source: string }
-  | { kind: "qps"; points: readonly RecallQpsPoint[]; source: string; title?: string }
+  | { kind: "qps"; points: readonly RecallQpsPoint[]; source: string; title?: string; axis?: RecallAxis }
   | { kind: "ingest" | "memory"; values: readonly BarValue[]; source: string }
   | { kind: "graph"; graph: CapsuleGraph; source: string };
 
@@ -89,7 +89,7 @@ export function buildChart(data: ChartData): ChartResult {
       return {
         kind: "qps",
         title,
-        spec: recallQpsSpec(data.points, title),
+        spec: recallQpsSpec(data.points, title, data.axis),
         lines: recallQpsLines(data.points),
         source: data.source,
       };

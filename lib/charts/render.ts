@@ -6,8 +6,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import { parse, View } from "vega";
-import { compile } from "vega-lite";
 import { SiglaError } from "../errors.js";
 import { CHART_FONT } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
@@ -15,6 +13,8 @@ import type { VegaLiteSpec } from "./vega-lite-spec.js";
 /** The SVG of a Vega-Lite spec. */
 export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
   try {
+    // Loaded on the first chart, not at start-up: vega and vega-lite (with d3) take ~0.4 s to import.
+    const [{ parse, View }, { compile }] = await Promise.all([import("vega"), import("vega-lite")]);
     // biome-ignore lint/suspicious/noExplicitAny: vega-lite's TopLevelSpec is a deep union; specs here are plain JSON.
     const vega = compile(spec as any).spec;
     const view = new View(parse(vega), { renderer: "none" });

@@ -1,5 +1,6 @@
 /** The memory, pipeline and DSL commands: `sigla ask`, `sigla dsl`, `sigla memory …`. */
 import { type Command, Option } from "commander";
+import { metricsLine, traceLine } from "../commands/text.js";
 import { runDsl } from "../dsl/index.js";
 import { InvalidInputError } from "../errors.js";
 import { promote, raiseLevel, redactNode } from "../memory/gates.js";
@@ -15,10 +16,6 @@ function idArgument(value: string): number {
   const id = Number(value);
   if (!Number.isInteger(id) || id < 0) throw new InvalidInputError(`id must be a capsule id, got "${value}"`);
   return id;
-}
-
-function traceLine(event: TraceEvent): string {
-  return `  ${String(event.index).padStart(2)}. ${event.step.padEnd(10)} ${event.ms.toFixed(1).padStart(7)} ms  ${event.summary}\n`;
 }
 
 function nodeLine(node: MemoryNode): string {
@@ -61,15 +58,14 @@ export function addMemoryCommands(
         const session = await pipeline.session(opts.session, { shared: Boolean(opts.shared) });
         const onTrace =
           opts.trace && !opts.json
-            ? (e: TraceEvent) => e.status === "end" && io.out(traceLine(e))
+            ? (e: TraceEvent) => e.status === "end" && io.out(`${traceLine(e)}\n`)
             : undefined;
         const result = await pipeline.ask(session, message, { onTrace });
-        const { pain, trust, clarity, drift } = result.metrics;
         print(
           opts.json,
           result,
           () =>
-            `${result.answer}\n\npain ${pain.toFixed(2)}  trust ${trust.toFixed(2)}  clarity ${clarity.toFixed(2)}  drift ${drift.toFixed(2)}  (session ${result.session}, turn ${result.turn})\n`,
+            `${result.answer}\n\n${metricsLine(result.metrics)}  (session ${result.session}, turn ${result.turn})\n`,
         );
       });
     });

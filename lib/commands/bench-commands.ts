@@ -5,16 +5,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseSize } from "../bench/dataset.js";
 import type { BenchReport } from "../bench/harness.js";
-import { runBench } from "../bench/harness.js";
 import { quickBench } from "../bench/quick-bench.js";
 import { CHART_TITLES, chartValues, writeReport } from "../bench/report.js";
-import { runRetrievalBench } from "../bench/retrieval-report.js";
-import { parseSystems } from "../bench/systems/index.js";
 import { layoutGraph } from "../charts/capsule-graph.js";
 import { buildChart, CHART_KINDS, type ChartData, type ChartKind } from "../charts/chart.js";
 import { latencyRowsOf } from "../charts/latency-percentiles.js";
 import { recallLatencyPoints } from "../charts/recall-latency.js";
-import { recallQpsPoints } from "../charts/recall-qps.js";
+import { MEASURED_QPS_AXIS, recallQpsPoints } from "../charts/recall-qps.js";
 import { writeChartPng } from "../charts/render.js";
 import { SiglaError } from "../errors.js";
 import type { BENCH_SUITES } from "./specs.js";
@@ -56,6 +53,11 @@ export async function benchCommand(
     options.onProgress?.({ job: "bench", done, total, unit, label });
   const suite = args.suite ?? "quick";
   if (suite === "store" || suite === "lorem") {
+    // The harness and its datasets load only when a suite runs, not with every front end.
+    const [{ runBench }, { parseSystems }] = await Promise.all([
+      import("../bench/harness.js"),
+      import("../bench/systems/index.js"),
+    ]);
     const report = await runBench({
       suite,
       systems: parseSystems(args.systems ?? "sigla,lancedb,chroma"),
@@ -69,6 +71,7 @@ export async function benchCommand(
     return { kind: "bench-report", report, files };
   }
   if (suite === "retrieval") {
+    const { runRetrievalBench } = await import("../bench/retrieval-report.js");
     const report = await runRetrievalBench({
       size: args.size,
       reps: args.reps,
@@ -167,7 +170,9 @@ function reportData(kind: ChartKind, file: string, report: unknown): ChartData |
     const v = chartValues(report);
     const source = `${file}, ${v.dataset}`;
     if (kind === "recall") return { kind, points: v.curve, source };
-    if (kind === "qps") return { kind, points: v.curve, source, title: CHART_TITLES.qps(v.dataset) };
+    if (kind === "qps") {
+      return { kind, points: v.curve, source, title: CHART_TITLES.qps(v.dataset), axis: MEASURED_QPS_AXIS };
+    }
     if (kind === "latency") return v.latency.length ? { kind, rows: v.latency, source } : undefined;
     if (kind === "ingest" || kind === "memory") return { kind, values: v[kind], source };
     return undefined;

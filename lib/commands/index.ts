@@ -38,7 +38,15 @@ export {
   type MemoryView,
 } from "./specs.js";
 export { dslCommand, ingestCommand, queryCommand, storeCommand } from "./store-commands.js";
-export { formatResult, hitLines, metricsLine, oneLine, resultLines, traceLine } from "./text.js";
+export {
+  formatResult,
+  hitLines,
+  metricsLine,
+  oneLine,
+  quickBenchRows,
+  resultLines,
+  traceLine,
+} from "./text.js";
 export type * from "./types.js";
 export {
   defaultStorePath,

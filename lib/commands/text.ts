@@ -2,6 +2,7 @@
  * Plain-text rendering of command results: what the REPL prints in line mode (pipes, scripts) and what a
  * notebook shows as `text/plain`. Full-screen front ends draw the same data their own way.
  */
+import type { QuickBenchResult } from "../bench/quick-bench.js";
 import { headlineRows, headlineSystems, targetsOf } from "../bench/report.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { CapsuleHit } from "../store/types.js";
@@ -27,6 +28,22 @@ export function hitLines(hits: readonly CapsuleHit[], width = 100): string[] {
 export function traceLine(event: TraceEvent): string {
   const ms = event.status === "end" ? `${event.ms.toFixed(1).padStart(7)} ms` : "    … ms";
   return `${String(event.index).padStart(3)}. ${event.step.padEnd(10)} ${ms}  ${event.summary}`;
+}
+
+/** The quick benchmark as table columns (padded text here, HTML in the kernel). */
+export function quickBenchRows(r: QuickBenchResult): { head: string[]; rows: string[][] } {
+  return {
+    head: ["index", "build ms", "recall", "p50 ms", "p95 ms", "p99 ms", "qps"],
+    rows: r.points.map((p) => [
+      p.kind,
+      p.buildMs.toFixed(0),
+      p.recall.toFixed(4),
+      p.latency.p50.toFixed(3),
+      p.latency.p95.toFixed(3),
+      p.latency.p99.toFixed(3),
+      p.latency.qps.toFixed(0),
+    ]),
+  };
 }
 
 /** `pain 0.00  trust 0.80  clarity 0.63  drift 0.00`. */
@@ -105,13 +122,14 @@ export function resultLines(result: CommandResult): string[] {
     }
     case "bench": {
       const r = result.result;
+      const t = quickBenchRows(r);
+      const widths = [6, 9, 7, 8, 8, 8, 7];
+      const line = (cells: string[]) =>
+        cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(" ");
       return [
         `${r.size} clustered ${r.dim}-d vectors stored in ${r.storeMs.toFixed(0)} ms; ${r.queries} queries, recall@${r.k} against exact`,
-        `${"index".padEnd(6)} ${"build ms".padStart(9)} ${"recall".padStart(7)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"qps".padStart(7)}`,
-        ...r.points.map(
-          (p) =>
-            `${p.kind.padEnd(6)} ${p.buildMs.toFixed(0).padStart(9)} ${p.recall.toFixed(4).padStart(7)} ${p.latency.p50.toFixed(3).padStart(8)} ${p.latency.p95.toFixed(3).padStart(8)} ${p.latency.p99.toFixed(3).padStart(8)} ${p.latency.qps.toFixed(0).padStart(7)}`,
-        ),
+        line(t.head),
+        ...t.rows.map(line),
       ];
     }
     case "bench-report": {

@@ -118,10 +118,13 @@ export class Workbench {
   async switchStore(path: string): Promise<void> {
     const target = expandPath(path);
     if (target === this.store.path) return;
+    let note: string | undefined;
     const parts = await Workbench.openParts(target, this.options, (line) => {
-      this.embedderNote = line;
+      note = line;
       this.options.log?.(line);
     });
+    // The note belongs to the store it came with: an existing store opens without one.
+    this.embedderNote = note;
     const old = { store: this.store, pipeline: this.pipeline };
     this.store = parts.store;
     this.pipeline = parts.pipeline;
