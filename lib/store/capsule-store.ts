@@ -56,6 +56,8 @@ import {
   checkPatch,
   checkPositiveInt,
   checkText,
+  checkTopK,
+  LIMITS,
   checkVector,
   sqlString,
 } from "./validate.js";
@@ -133,6 +135,9 @@ export class CapsuleStore {
     const kind = await pathKind(dir);
     if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
     let manifest = kind === "dir" ? await readManifest(dir) : undefined;
+    if (!manifest && options.create === false) {
+      throw new StoreError("SIGLA_STORE_PATH", `no SIGLA store at ${dir} (no sigla.json)`);
+    }
     if (!manifest && kind === "dir" && (await readdir(dir)).length > 0) {
       throw new StoreError(
         "SIGLA_STORE_PATH",
@@ -627,7 +632,7 @@ export class CapsuleStore {
     this.assertOpen();
     let query = this.table.query().select(CAPSULE_COLUMNS);
     if (options.where) query = query.where(options.where);
-    if (options.limit !== undefined) query = query.limit(checkPositiveInt(options.limit, "limit"));
+    if (options.limit !== undefined) query = query.limit(checkPositiveInt(options.limit, "limit", 1, LIMITS.list));
     const rows = await this.run(() => query.toArray(), options.where);
     return rows.map(rowToCapsule).sort((a, b) => a.id - b.id);
   }
@@ -688,7 +693,7 @@ export class CapsuleStore {
     options: QueryOptions = {},
   ): Promise<CapsuleHit[]> {
     this.assertOpen();
-    const topK = checkPositiveInt(options.topK ?? 5, "topK");
+    const topK = checkTopK(options.topK ?? 5);
     const filter = this.filterOf(options);
     const vector = await this.queryVector(textOrVector);
     const ranked = await this.vectorRank(vector, topK, filter, this.effortOf(options));
@@ -704,7 +709,7 @@ export class CapsuleStore {
     options: Pick<QueryOptions, "topK" | "effort"> = {},
   ): Promise<CapsuleHit[][]> {
     this.assertOpen();
-    const topK = checkPositiveInt(options.topK ?? 5, "topK");
+    const topK = checkTopK(options.topK ?? 5);
     const matrix = new Float32Array(vectors.length * this.dim);
     vectors.forEach((v, i) => {
       matrix.set(checkVector(v, this.dim, `query vector ${i}`), i * this.dim);
@@ -775,7 +780,7 @@ export class CapsuleStore {
       throw new InvalidInputError(`mode must be vector, fts or hybrid, got ${JSON.stringify(mode)}`);
     }
     checkText(text, "search text");
-    const topK = checkPositiveInt(options.topK ?? 5, "topK");
+    const topK = checkTopK(options.topK ?? 5);
     if (mode === "vector") return this.query(text, options);
     const filter = this.filterOf(options);
     const depth = mode === "hybrid" ? Math.max(topK * 4, 20) : topK;
@@ -852,14 +857,14 @@ export class CapsuleStore {
   /** Breadth-first walk over links from `id`, up to `depth` hops (default 2). */
   async bfs(id: number, options: { depth?: number } = {}): Promise<BfsNode[]> {
     this.linksOf(id);
-    const depth = checkPositiveInt(options.depth ?? 2, "depth", 0);
+    const depth = checkPositiveInt(options.depth ?? 2, "depth", 0, LIMITS.depth);
     return bfs(id, (node) => this.records.linksOf(node), depth);
   }
 
   /** A seeded random walk over links from `id` (default 10 steps, seed 0). */
   async randomWalk(id: number, options: { steps?: number; seed?: number } = {}): Promise<number[]> {
     this.linksOf(id);
-    const steps = checkPositiveInt(options.steps ?? 10, "steps", 0);
+    const steps = checkPositiveInt(options.steps ?? 10, "steps", 0, LIMITS.walkSteps);
     const seed = options.seed ?? 0;
     if (!Number.isInteger(seed)) throw new InvalidInputError(`seed must be an integer, got ${seed}`);
     return randomWalk(id, (node) => this.records.linksOf(node), steps, seed);

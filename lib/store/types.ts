@@ -60,6 +60,11 @@ export interface OpenOptions {
   indexPolicy?: IndexPolicy;
   /** Neighbours each new capsule is linked to; 0 turns auto-linking off. Default 5. */
   autoLinkK?: number;
+  /**
+   * Create the store when the folder is missing or empty (default true). Read-only doors (stats, search)
+   * pass false, so a mistyped path is an error instead of a new empty store.
+   */
+  create?: boolean;
   /** Where `auto` reports which embedder it chose (stderr by default). */
   log?: (line: string) => void;
   /** Download progress of model files, when a transformers model is fetched on first use. */

@@ -20,11 +20,33 @@ export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
-export function checkPositiveInt(value: unknown, where: string, min = 1): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new InvalidInputError(`${where} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
+export function checkPositiveInt(value: unknown, where: string, min = 1, max = 0x7fffffff): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidInputError(
+      `${where} must be an integer from ${min} to ${max}, got ${typeof value === "bigint" ? value : JSON.stringify(value)}`,
+    );
   }
   return value;
+}
+
+/**
+ * Upper bounds on result sizes and walks, so no argument can make one call run for minutes or exhaust
+ * memory (`topK` 2^31−1 used to block a query for nine minutes). Every entry point checks through these.
+ */
+export const LIMITS = {
+  /** Hits one query or search may return. */
+  topK: 10_000,
+  /** Steps of one random walk. */
+  walkSteps: 100_000,
+  /** Hops of one breadth-first walk. */
+  depth: 64,
+  /** Rows one `list` may return. */
+  list: 1_000_000,
+} as const;
+
+/** A `topK` (or `-k`) within 1..LIMITS.topK. */
+export function checkTopK(value: unknown, where = "topK"): number {
+  return checkPositiveInt(value, where, 1, LIMITS.topK);
 }
 
 /** Copies a vector into a unit-length Float32Array, checking its dimension and values. */
