@@ -10,8 +10,9 @@
  * (`records.ts`) and the index lists; nothing else. `open` reads them from `hot.snapshot` when it belongs to
  * the table's current version (`snapshot.ts`), else scans the table; `close` saves them when they changed.
  */
+import { randomUUID } from "node:crypto";
 import { cp, mkdir, readdir, stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { config } from "../config.js";
@@ -24,6 +25,7 @@ import { gatherTopK } from "../kernels/ort-kernels.js";
 import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
 import { chooseIndexKind } from "./index-policy.js";
+import { dataFingerprint, RowDigest } from "./integrity.js";
 import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { CapsuleRecords, type RecordParts, sha256Of } from "./records.js";
 import { readSnapshot, removeSnapshot, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
@@ -57,8 +59,10 @@ import {
   checkPositiveInt,
   checkText,
   checkTopK,
-  LIMITS,
   checkVector,
+  checkWhere,
+  LIMITS,
+  shortError,
   sqlString,
 } from "./validate.js";
 import {
@@ -91,6 +95,35 @@ async function pathKind(path: string): Promise<"missing" | "file" | "dir"> {
   }
 }
 
+/** A store path as given by a caller: a string without NUL bytes. */
+function checkPath(path: unknown): string {
+  if (typeof path !== "string" || path.trim() === "") {
+    throw new StoreError("SIGLA_STORE_PATH", `a store path must be a non-empty string, got ${typeof path}`);
+  }
+  if (path.includes("\0")) throw new StoreError("SIGLA_STORE_PATH", "a store path cannot hold a NUL byte");
+  return path;
+}
+
+/** `SIGLA_STORE_DAMAGED` for a LanceDB failure on the table: one line of its cause, and what to do. */
+function damaged(dir: string, what: string, cause: unknown): StoreError {
+  return new StoreError(
+    "SIGLA_STORE_DAMAGED",
+    `${what} of ${dir}: ${shortError(cause)}; run \`sigla doctor -s ${dir}\` to check every row`,
+    { cause },
+  );
+}
+
+/**
+ * Every commit is a table version with files of its own. After this many versions the writer compacts the
+ * table and removes versions older than `RETAIN_VERSIONS_MS` (readers on an older version move to the
+ * latest when a file is gone), so thousands of small writes leave a bounded number of files.
+ */
+const OPTIMIZE_EVERY = 50;
+const RETAIN_VERSIONS_MS = 30_000;
+
+/** LanceDB's words for a file of the table that is not there. */
+const MISSING_FILE = /object at location|os error 2|no such file|LanceError\(IO\)/i;
+
 /** LanceDB's name for the full-text index on `text`. */
 const FTS_INDEX = "text_idx";
 /** Unindexed rows tolerated before the full-text index is rebuilt: this many, or this share of the indexed. */
@@ -105,6 +138,12 @@ export class CapsuleStore {
   private records!: CapsuleRecords;
   private syncedVersion = 0;
   private ftsStale = true;
+  /** The row digest of the table version held in memory (see `integrity.ts`). */
+  private digest = new RowDigest();
+  /** Capsules whose text no longer matches its stored hash; reading one is `SIGLA_HASH_MISMATCH`. */
+  private badHash = new Set<number>();
+  /** The data files the in-memory state was read from (saved with the snapshot). */
+  private fingerprint = "";
   /** The table version and index that `hot.snapshot` holds, when this process knows it to be current. */
   private snapshotOf?: { version: number; index: VectorIndex };
 
@@ -124,7 +163,7 @@ export class CapsuleStore {
    * embedder: `auto` means that embedder, and naming another is an `EmbedderMismatchError`.
    */
   static async open(path: string, options: OpenOptions = {}): Promise<CapsuleStore> {
-    const dir = resolve(path);
+    const dir = resolve(checkPath(path));
     const indexPolicy = (options.indexPolicy ?? config().indexPolicy) as IndexPolicy;
     if (!["auto", "flat", "ivf", "hnsw"].includes(indexPolicy)) {
       throw new InvalidInputError(
@@ -156,20 +195,49 @@ export class CapsuleStore {
         embedder: { id: embedder.id, dim: embedder.dim },
         createdAt: new Date().toISOString(),
         nextId: 0,
+        storeId: randomUUID(),
       };
       await writeManifest(dir, manifest);
     }
     const db = await lancedb.connect(dir);
-    const table = await CapsuleStore.openTable(db, dir, manifest.embedder.dim);
+    const table = await CapsuleStore.openTable(db, dir, manifest);
     const store = new CapsuleStore(dir, embedder, db, table, manifest, indexPolicy, autoLinkK);
-    await store.reload(true);
+    try {
+      if (!manifest.storeId) await store.adoptStoreId();
+      await store.reload(true, options.verify !== false);
+    } catch (error) {
+      table.close();
+      db.close();
+      throw error;
+    }
     return store;
   }
 
-  private static async openTable(db: lancedb.Connection, dir: string, dim: number): Promise<lancedb.Table> {
+  /** Gives a store written before store ids existed its own (once, under the write lock). */
+  private async adoptStoreId(): Promise<void> {
+    await withWriteLock(this.path, async () => {
+      const current = await readManifest(this.path);
+      this.manifest.storeId = current?.storeId ?? randomUUID();
+      if (!current?.storeId)
+        await writeManifest(this.path, { ...(current ?? this.manifest), storeId: this.manifest.storeId });
+    });
+  }
+
+  private static async openTable(
+    db: lancedb.Connection,
+    dir: string,
+    manifest: Manifest,
+  ): Promise<lancedb.Table> {
+    const dim = manifest.embedder.dim;
     try {
       const names = await db.tableNames();
       if (!names.includes(TABLE_NAME)) {
+        if ((manifest.check?.rows ?? manifest.nextId) > 0) {
+          throw new StoreError(
+            "SIGLA_STORE_DAMAGED",
+            `the capsule table of ${dir} is missing (${TABLE_NAME}.lance), but sigla.json records ${manifest.check?.rows ?? "some"} capsules written to it; restore the folder from a backup, or run \`sigla doctor --repair -s ${dir}\` to start an empty table`,
+          );
+        }
         // A new table starts its versions again: a snapshot left from an earlier one must never match.
         await removeSnapshot(dir);
         return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim), { mode: "create" });
@@ -186,13 +254,7 @@ export class CapsuleStore {
       return table;
     } catch (error) {
       if (error instanceof SiglaError) throw error;
-      throw new StoreError(
-        "SIGLA_STORE_DAMAGED",
-        `cannot open the capsule table in ${dir}: ${String(error)}`,
-        {
-          cause: error,
-        },
-      );
+      throw damaged(dir, "cannot open the capsule table", error);
     }
   }
 
@@ -201,22 +263,45 @@ export class CapsuleStore {
    * snapshot when it belongs to exactly the table's current version, else by scanning the table. After a
    * scan at open (`saveScanned`), the snapshot is written for the next open.
    */
-  private async reload(saveScanned = false): Promise<void> {
+  private async reload(saveScanned = false, verify = true): Promise<void> {
     const dim = this.dim;
-    const tableVersion = await this.table.version();
-    const rows = await this.table.countRows();
-    const read = await readSnapshot(this.path, { tableVersion, rows, dim });
-    const restored = read.status === "ok" ? this.fromSnapshot(read.snapshot) : undefined;
-    const { hot, records } = restored ?? (await this.scan(rows));
+    let tableVersion: number;
+    let rows: number;
+    let fingerprint: string;
+    let state: {
+      hot: HotVectors;
+      records: CapsuleRecords;
+      index?: SavedIndex;
+      digest: RowDigest;
+      badHash: number[];
+    };
+    let restored = false;
+    for (let attempt = 0; ; attempt++) {
+      tableVersion = await this.table.version();
+      rows = await this.readTable(() => this.table.countRows());
+      fingerprint = await dataFingerprint(this.tableDir);
+      const read = await readSnapshot(this.path, { tableVersion, rows, dim });
+      const fromSnapshot = read.status === "ok" ? this.fromSnapshot(read.snapshot, fingerprint) : undefined;
+      restored = fromSnapshot !== undefined;
+      state = fromSnapshot ?? (await this.scan(rows));
+      // Another process may have committed between reading the table and reading sigla.json: look again.
+      if (!verify || (await this.verifyTable(tableVersion, state.hot.size, state.digest)) || attempt >= 3)
+        break;
+      await this.table.checkoutLatest();
+    }
+    const { hot, records } = state;
     let maxId = -1;
     for (const id of hot.ids) if (id > maxId) maxId = id;
     this.hot = hot;
     this.records = records;
+    this.digest = state.digest;
+    this.badHash = new Set(state.badHash);
+    this.fingerprint = fingerprint;
     this.manifest.nextId = Math.max(this.manifest.nextId, maxId + 1);
     this.syncedVersion = tableVersion;
     this.ftsStale = true;
     const kind = chooseIndexKind(hot.size, this.indexPolicy);
-    const saved = restored?.index?.kind === kind ? restored.index : undefined;
+    const saved = state.index?.kind === kind ? state.index : undefined;
     const index = saved && restoreIndex(hot, this.table, saved);
     this.index = index ?? (await this.buildIndex(kind));
     this.snapshotOf =
@@ -225,11 +310,19 @@ export class CapsuleStore {
     if (saveScanned && !restored) await this.saveSnapshot();
   }
 
-  /** The hot vectors, records and saved index of a snapshot, or undefined when its parts do not fit. */
+  /**
+   * The hot vectors, records and saved index of a snapshot, or undefined when its parts do not fit, when it
+   * was taken in another store, or when a data file of the table changed since it was taken.
+   */
   private fromSnapshot(
     snapshot: Snapshot,
-  ): { hot: HotVectors; records: CapsuleRecords; index?: SavedIndex } | undefined {
+    fingerprint: string,
+  ):
+    | { hot: HotVectors; records: CapsuleRecords; index?: SavedIndex; digest: RowDigest; badHash: number[] }
+    | undefined {
     const { sections, info } = snapshot;
+    if (info.storeId !== this.manifest.storeId || info.fingerprint !== fingerprint) return undefined;
+    if (typeof info.digest !== "string" || !Array.isArray(info.badHash)) return undefined;
     try {
       const hot = HotVectors.adopt(this.dim, sections.ids as Int32Array, sections.vectors as Float32Array);
       const parts = Object.fromEntries(RECORD_SECTIONS.map((name) => [name, sections[`records.${name}`]]));
@@ -245,17 +338,47 @@ export class CapsuleStore {
               labels: sections["index.labels"] as Int32Array,
             }
           : undefined;
-      return { hot, records, index };
+      return { hot, records, index, digest: RowDigest.parse(info.digest), badHash: info.badHash as number[] };
     } catch {
       return undefined;
     }
   }
 
+  /**
+   * Checks the table against what sigla.json says SIGLA committed: true when it fits, false when a newer
+   * commit landed meanwhile (read again), and `SIGLA_STORE_DAMAGED` when rows were lost, changed or added
+   * behind SIGLA's back, or newer versions of the table are missing.
+   */
+  private async verifyTable(version: number, rows: number, digest: RowDigest): Promise<boolean> {
+    const manifest = (await readManifest(this.path)) ?? this.manifest;
+    const { check, pending } = manifest;
+    if (!check) return true;
+    const repair = `run \`sigla doctor -s ${this.path}\` for details; \`sigla doctor --repair\` accepts the table as it is now`;
+    if (check.version > version) {
+      await this.table.checkoutLatest();
+      if ((await this.table.version()) >= check.version) return false;
+      throw new StoreError(
+        "SIGLA_STORE_DAMAGED",
+        `the capsule table of ${this.path} is at version ${version}, but SIGLA committed version ${check.version} (${check.rows} capsules): the newest table versions are missing (deleted manifests, or a folder restored from an older copy); ${repair}`,
+      );
+    }
+    const text = digest.toString();
+    if ([check, pending].some((c) => c && c.rows === rows && c.digest === text)) return true;
+    throw new StoreError(
+      "SIGLA_STORE_DAMAGED",
+      `the capsule table of ${this.path} holds ${rows} capsules that differ from the ${check.rows} SIGLA committed (row digest ${text}, expected ${check.digest}): rows were lost, changed or added outside SIGLA, or a data file is damaged; ${repair}`,
+    );
+  }
+
   /** Reads every row of the table, in batches, into new hot vectors and records. */
-  private async scan(rows: number): Promise<{ hot: HotVectors; records: CapsuleRecords }> {
+  private async scan(
+    rows: number,
+  ): Promise<{ hot: HotVectors; records: CapsuleRecords; digest: RowDigest; badHash: number[] }> {
     const dim = this.dim;
     const hot = new HotVectors(dim, Math.max(1024, rows));
     const records = CapsuleRecords.empty();
+    const digest = new RowDigest();
+    const badHash: number[] = [];
     try {
       // Streamed batch by batch (1024 rows each), so the table is never held twice in memory.
       for await (const batch of this.table.query().select([...CAPSULE_COLUMNS, "vector"])) {
@@ -268,7 +391,8 @@ export class CapsuleStore {
         const vectors = column("vector").data[0];
         const values = vectors.children[0];
         const start = values.offset + vectors.offset * dim;
-        hot.append(ids, (values.values as Float32Array).subarray(start, start + batch.numRows * dim));
+        const flat = (values.values as Float32Array).subarray(start, start + batch.numRows * dim);
+        hot.append(ids, flat);
         const [text, tags, links, meta, source, sha, createdAt] = [
           "text",
           "tags",
@@ -279,7 +403,7 @@ export class CapsuleStore {
           "created_at",
         ].map(column);
         for (let i = 0; i < batch.numRows; i++) {
-          records.put({
+          const capsule = {
             id: ids[i],
             text: String(text.get(i)),
             tags: Array.from(tags.get(i)?.toArray() ?? [], String),
@@ -288,19 +412,23 @@ export class CapsuleStore {
             source: source.get(i) ?? null,
             sha256: String(sha.get(i)),
             createdAt: Number(createdAt.get(i)),
-          });
+          };
+          const hashOk = capsule.sha256 === sha256(capsule.text);
+          if (!hashOk) badHash.push(capsule.id);
+          records.put(capsule, hashOk);
+          digest.toggle(capsule.id, capsule.sha256, flat.subarray(i * dim, (i + 1) * dim));
         }
       }
     } catch (error) {
+      throw damaged(this.path, "cannot read the capsules", error);
+    }
+    if (new Set(hot.ids).size !== hot.size) {
       throw new StoreError(
         "SIGLA_STORE_DAMAGED",
-        `cannot read the capsules of ${this.path}: ${String(error)}`,
-        {
-          cause: error,
-        },
+        `the capsule table of ${this.path} holds the same id twice; run \`sigla doctor -s ${this.path}\``,
       );
     }
-    return { hot, records };
+    return { hot, records, digest, badHash };
   }
 
   /**
@@ -321,9 +449,13 @@ export class CapsuleStore {
         sections["index.centroids"] = saved.centroids;
         sections["index.labels"] = saved.labels;
       }
-      const info = saved
-        ? { indexKind: saved.kind, indexParams: saved.params }
-        : { indexKind: this.index.kind };
+      const info = {
+        ...(saved ? { indexKind: saved.kind, indexParams: saved.params } : { indexKind: this.index.kind }),
+        storeId: this.manifest.storeId,
+        fingerprint: await dataFingerprint(this.tableDir),
+        digest: this.digest.toString(),
+        badHash: [...this.badHash],
+      };
       await writeSnapshot(this.path, {
         tableVersion: version,
         rows: this.hot.size,
@@ -361,6 +493,11 @@ export class CapsuleStore {
     if ((await this.table.version()) !== this.syncedVersion) await this.reload();
   }
 
+  /** The LanceDB table's folder. */
+  private get tableDir(): string {
+    return join(this.path, `${TABLE_NAME}.lance`);
+  }
+
   /** The dimension of every vector in this store. */
   get dim(): number {
     return this.manifest.embedder.dim;
@@ -394,11 +531,15 @@ export class CapsuleStore {
     const autoLinkK = checkPositiveInt(options.autoLinkK ?? this.autoLinkK, "autoLinkK", 0);
     await this.embedMissing(checked, options);
     if (checked.length === 0 && replace.length === 0) return [];
-    return withWriteLock(this.path, async () => {
-      await this.refresh();
-      throwIfCancelled(options.signal, "addCapsules");
-      return this.commitAdd(checked, replace, autoLinkK);
-    });
+    return withWriteLock(
+      this.path,
+      async () => {
+        await this.refresh();
+        throwIfCancelled(options.signal, "addCapsules");
+        return this.commitAdd(checked, replace, autoLinkK);
+      },
+      { signal: options.signal },
+    );
   }
 
   private async embedMissing(checked: CheckedInput[], options: AddOptions): Promise<void> {
@@ -451,7 +592,13 @@ export class CapsuleStore {
       const auto =
         autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, autoLinkK, removed) : ids.map(() => []);
       ({ rows, updated } = await this.linkedRows(checked, ids, auto, removed));
-      await this.write(rows, updated, removed);
+      const digest = this.digest.clone();
+      for (const id of removed) {
+        digest.toggle(id, records.capsule(id)?.sha256 ?? "", hot.vector(id) as Float32Array);
+      }
+      for (const row of rows) digest.toggle(row.id, row.sha256, row.vector);
+      this.manifest.nextId = firstId + ids.length;
+      await this.write(rows, updated, removed, digest);
     } catch (error) {
       if (index === previous) previous.removed(ids);
       hot.truncate(before);
@@ -465,13 +612,11 @@ export class CapsuleStore {
       hot.remove(id);
       records.delete(id);
     }
+    for (const id of removed) this.badHash.delete(id);
     for (const row of rows) records.put({ ...row, meta: JSON.stringify(row.meta) }, true);
     for (const row of updated) records.setLinks(row.id, row.links);
-    this.manifest.nextId = firstId + ids.length;
-    await writeManifest(this.path, this.manifest);
-    this.syncedVersion = await this.table.version();
-    this.ftsStale = true;
     await this.indexTable(() => index.sync?.());
+    await this.maintain();
     return ids;
   }
 
@@ -527,22 +672,41 @@ export class CapsuleStore {
     }));
   }
 
-  /** One commit: inserts `rows`, overwrites `updated` ones, deletes `removed`. */
+  /**
+   * One commit: inserts `rows`, overwrites `updated` ones, deletes `removed`, leaving the rows whose digest
+   * is `digest`. sigla.json names that digest as pending before the commit and as committed after it, so
+   * a kill at any point leaves a table that one of the two describes (see `verifyTable`).
+   */
   private async write(
     rows: CapsuleRow[],
     updated: CapsuleRow[],
     removed: ReadonlySet<number>,
+    digest: RowDigest,
   ): Promise<void> {
     if (rows.length === 0 && updated.length === 0 && removed.size === 0) return;
+    // New rows are already in `hot` (appended tentatively); removed ones are not yet gone from it.
+    const after = this.hot.size - removed.size;
+    this.manifest.pending = { rows: after, digest: digest.toString() };
+    await writeManifest(this.path, this.manifest);
     const data = rowsToArrow([...rows, ...updated], this.dim);
-    if (updated.length === 0 && removed.size === 0) {
-      await this.table.add(data);
-      return;
+    try {
+      if (updated.length === 0 && removed.size === 0) {
+        await this.table.add(data);
+      } else {
+        let merge = this.table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll();
+        if (removed.size > 0)
+          merge = merge.whenNotMatchedBySourceDelete({ where: `id IN (${sqlList(removed)})` });
+        await merge.execute(data);
+      }
+    } catch (error) {
+      throw damaged(this.path, "cannot write to the capsule table", error);
     }
-    let merge = this.table.mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll();
-    if (removed.size > 0)
-      merge = merge.whenNotMatchedBySourceDelete({ where: `id IN (${sqlList(removed)})` });
-    await merge.execute(data);
+    this.syncedVersion = await this.table.version();
+    this.digest = digest;
+    this.ftsStale = true;
+    this.manifest.check = { version: this.syncedVersion, rows: after, digest: digest.toString() };
+    this.manifest.pending = undefined;
+    await writeManifest(this.path, this.manifest);
   }
 
   /** Changes the tags, meta or links of one capsule; its text and vector stay. See `updateCapsules`. */
@@ -588,10 +752,9 @@ export class CapsuleStore {
         const p = changed.get(row.id);
         return { ...row, tags: p?.tags ?? row.tags, meta: p?.meta ?? row.meta };
       });
-      await this.write([], rows, new Set());
+      await this.write([], rows, new Set(), this.digest);
       for (const row of rows) this.records.put({ ...row, meta: JSON.stringify(row.meta) });
-      this.syncedVersion = await this.table.version();
-      this.ftsStale = true;
+      await this.maintain();
       return this.fetch(checked.map((p) => p.id));
     });
   }
@@ -630,34 +793,70 @@ export class CapsuleStore {
   /** Capsules matching a LanceDB SQL filter, in id order (no vectors). */
   async list(options: ListOptions = {}): Promise<Capsule[]> {
     this.assertOpen();
-    let query = this.table.query().select(CAPSULE_COLUMNS);
-    if (options.where) query = query.where(options.where);
-    if (options.limit !== undefined) query = query.limit(checkPositiveInt(options.limit, "limit", 1, LIMITS.list));
-    const rows = await this.run(() => query.toArray(), options.where);
-    return rows.map(rowToCapsule).sort((a, b) => a.id - b.id);
+    const where = options.where === undefined ? undefined : checkWhere(options.where);
+    const limit =
+      options.limit === undefined ? undefined : checkPositiveInt(options.limit, "limit", 1, LIMITS.list);
+    const rows = await this.run(() => {
+      let query = this.table.query().select(CAPSULE_COLUMNS);
+      if (where) query = query.where(where);
+      if (limit !== undefined) query = query.limit(limit);
+      return query.toArray();
+    }, where);
+    const capsules = rows.map(rowToCapsule).sort((a, b) => a.id - b.id);
+    this.assertHashes(capsules.filter((c) => c.sha256 !== sha256(c.text)).map((c) => c.id));
+    return capsules;
   }
 
   /** Capsules by id, in the order asked (unknown ids are skipped); fresh copies of the in-memory records. */
   private fetch(ids: Iterable<number>): Capsule[] {
     const out: Capsule[] = [];
+    const bad: number[] = [];
     for (const id of ids) {
-      const capsule = this.records.capsule(id);
-      if (capsule) out.push(capsule);
+      const read = this.records.checkedCapsule(id);
+      if (!read) continue;
+      if (!read.hashOk) bad.push(id);
+      out.push(read.capsule);
     }
+    this.assertHashes(bad);
     return out;
   }
 
-  /** Runs a LanceDB call whose filter came from the caller, turning SQL errors into typed errors. */
+  /** Reading a capsule whose text no longer matches its hash fails loudly, naming it and the way out. */
+  private assertHashes(bad: number[]): void {
+    if (bad.length === 0) return;
+    throw new StoreError(
+      "SIGLA_HASH_MISMATCH",
+      `capsule${bad.length > 1 ? "s" : ""} ${bad.slice(0, 10).join(", ")}${bad.length > 10 ? ` and ${bad.length - 10} more` : ""} of ${this.path}: the text no longer matches its sha256 (changed outside SIGLA); run \`sigla doctor -s ${this.path}\``,
+    );
+  }
+
+  /**
+   * Runs a LanceDB read. A caller's filter that LanceDB rejects is `SIGLA_INVALID_INPUT` (one line, not
+   * LanceDB's page of Rust paths); files of this handle's version removed by another process's clean-up
+   * mean moving to the latest version and reading once more; anything else is `SIGLA_STORE_DAMAGED`.
+   */
   private async run<T>(call: () => Promise<T>, filter?: string): Promise<T> {
     try {
       return await call();
-    } catch (error) {
-      if (filter)
-        throw new InvalidInputError(`bad filter "${filter}": ${String(error).split("\n")[0]}`, {
-          cause: error,
+    } catch (first) {
+      if (filter && !MISSING_FILE.test(String(first))) {
+        throw new InvalidInputError(`bad filter "${filter.slice(0, 200)}": ${shortError(first)}`, {
+          cause: first,
         });
-      throw error;
+      }
+      try {
+        await this.table.checkoutLatest();
+        return await call();
+      } catch (error) {
+        if (error instanceof SiglaError) throw error;
+        throw damaged(this.path, "cannot read the capsule table", error);
+      }
     }
+  }
+
+  /** A table read with no caller filter (see `run`). */
+  private readTable<T>(call: () => Promise<T>): Promise<T> {
+    return this.run(call);
   }
 
   /** The query vector of a text (embedded) or a vector (checked and normalised). */
@@ -678,12 +877,7 @@ export class CapsuleStore {
       if (options.tags.length > 0)
         parts.push(`array_has_all(tags, [${options.tags.map(sqlString).join(", ")}])`);
     }
-    if (options.where !== undefined) {
-      if (typeof options.where !== "string" || options.where.trim() === "") {
-        throw new InvalidInputError("where must be a non-empty SQL filter");
-      }
-      parts.push(`(${options.where})`);
-    }
+    if (options.where !== undefined) parts.push(`(${checkWhere(options.where)})`);
     return parts.length ? parts.join(" AND ") : undefined;
   }
 
@@ -802,9 +996,9 @@ export class CapsuleStore {
    * the rows written since exceed `FTS_REBUILD_SHARE` of those indexed. LanceDB searches the unindexed rows
    * too (a scan of the new part), so results stay complete; a rebuild per write cost ~300 ms at 50k.
    */
-  private async ensureFtsIndex(): Promise<void> {
-    if (!this.ftsStale) return;
-    const stats = await this.table.indexStats(FTS_INDEX);
+  private async ensureFtsIndex(rebuild = false): Promise<void> {
+    if (!this.ftsStale && !rebuild) return;
+    const stats = rebuild ? undefined : await this.table.indexStats(FTS_INDEX).catch(() => undefined);
     const behind = stats
       ? stats.numUnindexedRows > Math.max(FTS_REBUILD_MIN, FTS_REBUILD_SHARE * stats.numIndexedRows)
       : true;
@@ -816,17 +1010,69 @@ export class CapsuleStore {
     this.ftsStale = false;
   }
 
+  /**
+   * BM25 ranks of the capsules matching `text`, over every committed capsule: the table is moved to its
+   * latest version first (another process may have written), and an index whose files are damaged or
+   * gone is built again once before the store is reported damaged.
+   */
   private async ftsRank(text: string, limit: number, filter?: string): Promise<Array<[number, number]>> {
+    await this.refresh();
     if (this.hot.size === 0) return [];
-    await this.ensureFtsIndex();
-    let query = this.table
-      .query()
-      .fullTextSearch(text, { columns: ["text"] })
-      .select(["id", "_score"])
-      .limit(limit);
-    if (filter) query = query.where(filter);
-    const rows = await this.run(() => query.toArray(), filter);
+    // A bad filter fails here, before the index is built (building commits a table version).
+    if (filter)
+      await this.run(() => this.table.query().where(filter).select(["id"]).limit(1).toArray(), filter);
+    const search = async () => {
+      let query = this.table
+        .query()
+        .fullTextSearch(text, { columns: ["text"] })
+        .select(["id", "_score"])
+        .limit(limit);
+      if (filter) query = query.where(filter);
+      return query.toArray();
+    };
+    let rows: Array<Record<string, unknown>>;
+    try {
+      await this.ensureFtsIndex();
+      rows = await search();
+    } catch {
+      try {
+        await this.ensureFtsIndex(true);
+        rows = await search();
+      } catch (error) {
+        throw damaged(this.path, "the full-text index cannot be searched or rebuilt", error);
+      }
+    }
     return rows.map((r) => [Number(r.id), Number(r._score ?? 0)]);
+  }
+
+  /** Compacts the table when enough versions piled up since the last time (under the write lock). */
+  private async maintain(): Promise<void> {
+    if (this.syncedVersion - (this.manifest.optimizedVersion ?? 0) >= OPTIMIZE_EVERY) {
+      await this.compact(new Date(Date.now() - RETAIN_VERSIONS_MS));
+    }
+  }
+
+  /**
+   * Merges small data files, updates the table's indices and removes table versions older than
+   * `olderThan` with the files only they used. Rows do not change; the table gets a new version.
+   */
+  private async compact(olderThan: Date): Promise<{ removedVersions: number; filesRemoved: number }> {
+    const before = await this.table.version();
+    let stats: lancedb.OptimizeStats;
+    try {
+      stats = await this.table.optimize({ cleanupOlderThan: olderThan });
+    } catch (error) {
+      throw damaged(this.path, "cannot compact the capsule table", error);
+    }
+    const after = await this.table.version();
+    if (before === this.syncedVersion) this.syncedVersion = after;
+    this.manifest.optimizedVersion = after;
+    if (this.manifest.check) this.manifest.check = { ...this.manifest.check, version: after };
+    await writeManifest(this.path, this.manifest);
+    return {
+      removedVersions: stats.prune.oldVersionsRemoved,
+      filesRemoved: stats.compaction.filesRemoved,
+    };
   }
 
   /** Rebuilds the vector index as the given kind (or the policy's choice for the current size). */
@@ -870,6 +1116,111 @@ export class CapsuleStore {
     return randomWalk(id, (node) => this.records.linksOf(node), steps, seed);
   }
 
+  /**
+   * Compacts the table now and removes every older table version (what `sigla doctor --repair` runs;
+   * writes also do it on their own every `OPTIMIZE_EVERY` versions).
+   */
+  async optimize(): Promise<{ removedVersions: number; filesRemoved: number }> {
+    this.assertOpen();
+    return withWriteLock(this.path, async () => {
+      await this.refresh();
+      const result = await this.compact(new Date());
+      await this.saveSnapshot();
+      return result;
+    });
+  }
+
+  // What `doctor.ts` reads and repairs; not for other callers.
+
+  /** The table checked against sigla.json: undefined when it fits, else what is wrong. @internal */
+  async integrityProblem(): Promise<string | undefined> {
+    this.assertOpen();
+    try {
+      await this.verifyTable(this.syncedVersion, this.hot.size, this.digest);
+      return undefined;
+    } catch (error) {
+      if (error instanceof StoreError && error.code === "SIGLA_STORE_DAMAGED") return error.message;
+      throw error;
+    }
+  }
+
+  /** Capsules whose text does not match its hash. @internal */
+  get changedTexts(): number[] {
+    return [...this.badHash].sort((a, b) => a - b);
+  }
+
+  /** Links that point to a missing capsule or that the other capsule does not list back. @internal */
+  brokenLinks(): Array<[number, number]> {
+    const broken: Array<[number, number]> = [];
+    for (const id of this.records.ids()) {
+      for (const other of this.records.linksView(id)) {
+        if (!this.records.has(other) || !this.records.linksView(other).includes(id)) broken.push([id, other]);
+      }
+    }
+    return broken;
+  }
+
+  /**
+   * Repairs rows in one commit: drops links to missing capsules, adds the missing half of one-way links,
+   * and gives capsules whose text changed the hash of the text they hold now. @internal
+   */
+  async repairRows(): Promise<{ links: number; hashes: number }> {
+    return withWriteLock(this.path, async () => {
+      await this.refresh();
+      const links = new Map<number, Set<number>>();
+      const touch = (id: number) => {
+        if (!links.has(id)) links.set(id, new Set(this.records.linksView(id)));
+        return links.get(id) as Set<number>;
+      };
+      const broken = this.brokenLinks();
+      for (const [id, other] of broken) {
+        if (this.records.has(other)) touch(other).add(id);
+        else touch(id).delete(other);
+      }
+      const rehash = this.changedTexts;
+      for (const id of rehash) touch(id);
+      const digest = this.digest.clone();
+      const rows = [...links].map(([id, set]) => {
+        const capsule = this.records.checkedCapsule(id)?.capsule as Capsule;
+        const row = { ...capsule, links: [...set], vector: this.hot.vector(id) as Float32Array };
+        if (this.badHash.has(id)) {
+          digest.toggle(id, capsule.sha256, row.vector);
+          row.sha256 = sha256(capsule.text);
+          digest.toggle(id, row.sha256, row.vector);
+        }
+        return row;
+      });
+      await this.write([], rows, new Set(), digest);
+      for (const row of rows) this.records.put({ ...row, meta: JSON.stringify(row.meta) });
+      this.badHash.clear();
+      return { links: broken.length, hashes: rehash.length };
+    });
+  }
+
+  /** Builds the full-text index again, whatever state it is in. @internal */
+  async rebuildFullText(): Promise<void> {
+    await this.ensureFtsIndex(true);
+  }
+
+  /** Records the table as it is now as what SIGLA committed (after the user chose to accept it). @internal */
+  async acceptTable(): Promise<void> {
+    await withWriteLock(this.path, async () => {
+      const manifest = (await readManifest(this.path)) ?? this.manifest;
+      this.manifest = {
+        ...manifest,
+        check: { version: this.syncedVersion, rows: this.hot.size, digest: this.digest.toString() },
+        pending: undefined,
+      };
+      await writeManifest(this.path, this.manifest);
+    });
+  }
+
+  /** Writes the snapshot again from the state in memory. @internal */
+  async rewriteSnapshot(): Promise<void> {
+    await removeSnapshot(this.path);
+    await this.saveSnapshot();
+  }
+
   /** Size, embedder, index and link counts of the store. */
   async stats(): Promise<StoreStats> {
     this.assertOpen();
@@ -891,16 +1242,20 @@ export class CapsuleStore {
   /** Copies the whole store to `target` (a missing or empty folder); `open(target)` restores it. */
   async save(target: string): Promise<void> {
     this.assertOpen();
-    const dir = resolve(target);
+    const dir = resolve(checkPath(target));
     const kind = await pathKind(dir);
     if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
     if (kind === "dir" && (await readdir(dir)).length > 0) {
       throw new StoreError("SIGLA_STORE_PATH", `${dir} is not empty; save needs a new or empty folder`);
     }
+    const inside = relative(this.path, dir);
+    if (inside === "" || (!inside.startsWith("..") && !inside.startsWith("/"))) {
+      throw new StoreError("SIGLA_STORE_PATH", `cannot save the store ${this.path} into itself (${dir})`);
+    }
     await withWriteLock(this.path, async () => {
       await cp(this.path, dir, {
         recursive: true,
-        filter: (src) => !src.endsWith(".lock") && !src.endsWith(".tmp"),
+        filter: (src) => !/\.lock(-queue)?$/.test(src) && !src.endsWith(".tmp"),
       });
     });
   }

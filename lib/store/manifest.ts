@@ -5,6 +5,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreError } from "../errors.js";
+import type { TableCheck } from "./integrity.js";
 
 export const MANIFEST_FILE = "sigla.json";
 export const FORMAT_VERSION = 1;
@@ -15,6 +16,14 @@ export interface Manifest {
   createdAt: string;
   /** Next capsule id; ids only grow, even after deletes. */
   nextId: number;
+  /** A random id of this store, which its snapshot must carry (a snapshot copied from another is refused). */
+  storeId?: string;
+  /** The table as of the last finished commit (see `integrity.ts`); absent in stores written before it. */
+  check?: TableCheck;
+  /** The rows and digest a commit in progress will leave; a kill before its end leaves one of the two. */
+  pending?: Omit<TableCheck, "version">;
+  /** Table version after the last compaction and clean-up of old versions. */
+  optimizedVersion?: number;
 }
 
 export async function readManifest(dir: string): Promise<Manifest | undefined> {

@@ -294,6 +294,14 @@ export class CapsuleRecords {
 
   /** A fresh copy of the capsule `id`, or undefined. */
   capsule(id: number): Capsule | undefined {
+    return this.checkedCapsule(id)?.capsule;
+  }
+
+  /**
+   * A fresh copy of the capsule `id` and whether its stored hash is the hash of its text (false: the text
+   * or the hash was changed in the table by something other than the store).
+   */
+  checkedCapsule(id: number): { capsule: Capsule; hashOk: boolean } | undefined {
     if (!this.has(id)) return undefined;
     const c = new Cursor(this.buf, this.start[id]);
     const createdAt = this.buf.readDoubleLE(c.at);
@@ -315,7 +323,10 @@ export class CapsuleRecords {
         : form === SHA_RAW
           ? `${SHA_PREFIX}${this.buf.toString("hex", c.at, c.at + 32)}`
           : c.readString();
-    return { id, text, tags, links: this.linksOf(id), meta, source, sha256, createdAt };
+    return {
+      capsule: { id, text, tags, links: this.linksOf(id), meta, source, sha256, createdAt },
+      hashOk: form === SHA_OF_TEXT,
+    };
   }
 
   /** Ids of every capsule, increasing. */

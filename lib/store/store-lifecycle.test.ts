@@ -1,14 +1,13 @@
-import { rm, writeFile } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { tempDir, tempPath } from "../../test/helpers/temp.js";
+import { tempPath } from "../../test/helpers/temp.js";
 import { clusteredVectors } from "../../test/helpers/vectors.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
 import { CapsuleStore } from "./capsule-store.js";
 import { FLAT_MAX } from "./index-policy.js";
-import { withWriteLock } from "./write-lock.js";
 
 const embedder = await loadUseLite();
 
@@ -36,18 +35,6 @@ test("refresh picks up another handle's writes", async () => {
   assert.is(await reader.addCapsule("third"), 2);
   await writer.close();
   await reader.close();
-});
-
-test("a held write lock makes a writer wait, then fail with SIGLA_STORE_LOCKED", async () => {
-  const dir = tempDir();
-  let inner: string | undefined;
-  await withWriteLock(dir, async () => {
-    inner = await code(withWriteLock(dir, async () => "never", 100));
-  });
-  assert.is(inner, "SIGLA_STORE_LOCKED");
-  // A lock left by a dead process is stale and taken over.
-  await writeFile(join(dir, ".lock"), "999999");
-  assert.is(await withWriteLock(dir, async () => "taken over", 100), "taken over");
 });
 
 test("a store whose table files are gone is reported as damaged", async () => {

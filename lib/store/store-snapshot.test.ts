@@ -6,9 +6,11 @@ import { open, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { clusteredVectors } from "../../test/helpers/vectors.js";
 import { CapsuleStore } from "./capsule-store.js";
+import { doctor } from "./doctor.js";
 import { readSnapshot, SNAPSHOT_FILE, snapshotKey, writeSnapshot } from "./snapshot.js";
 
 const DIM = 16;
@@ -195,6 +197,9 @@ test("a table created anew never matches a snapshot left from an earlier one", a
   const path = store.path;
   await store.close();
   await rm(join(path, "capsules.lance"), { recursive: true, force: true });
+  // A lost table is damage, not an empty store; doctor --repair starts an empty one on purpose.
+  assert.is(await codeOf(CapsuleStore.open(path, { embedder: fixedDim })), "SIGLA_STORE_DAMAGED");
+  assert.ok((await doctor(path, { repair: true, embedder: fixedDim })).ok);
   const reopened = await CapsuleStore.open(path, { embedder: fixedDim });
   assert.is(await reopened.count(), 0);
   // The new table reaches the old one's version and row count; its writer never closes.

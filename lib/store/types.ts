@@ -65,6 +65,11 @@ export interface OpenOptions {
    * pass false, so a mistyped path is an error instead of a new empty store.
    */
   create?: boolean;
+  /**
+   * Check the table against what sigla.json says was committed (default true). Only `doctor` opens a
+   * damaged store with false, to report and repair it.
+   */
+  verify?: boolean;
   /** Where `auto` reports which embedder it chose (stderr by default). */
   log?: (line: string) => void;
   /** Download progress of model files, when a transformers model is fetched on first use. */

@@ -15,6 +15,58 @@ export function checkId(id: unknown, where = "id"): number {
   return id;
 }
 
+/**
+ * A caller's SQL filter, checked to be one expression: parentheses balanced outside string literals, no
+ * `;`, no comments. Callers wrap it in parentheses, so it can never close a group and widen the filter it
+ * is combined with (`id = 1) OR (1=1`). Every entry point that takes a `where` checks through this.
+ */
+export function checkWhere(where: unknown, what = "where"): string {
+  if (typeof where !== "string" || where.trim() === "") {
+    throw new InvalidInputError(`${what} must be a non-empty SQL filter`);
+  }
+  if (where.length > 10_000) throw new InvalidInputError(`${what} is longer than 10,000 characters`);
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = 0; i < where.length; i++) {
+    const c = where[i];
+    if (quote) {
+      if (c === quote) {
+        if (where[i + 1] === quote) i++;
+        else quote = undefined;
+      }
+      continue;
+    }
+    const bad = (why: string) =>
+      new InvalidInputError(`${what} "${where.slice(0, 200)}": ${why} at ${i + 1}`);
+    if (c === "'" || c === '"' || c === "`") quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")" && --depth < 0) throw bad('")" closes a group it did not open');
+    else if (c === ";") throw bad('";" ends the filter early (one expression only)');
+    else if (c === "\0") throw bad("a NUL byte");
+    else if ((c === "-" && where[i + 1] === "-") || (c === "/" && where[i + 1] === "*")) {
+      throw bad("a comment");
+    }
+  }
+  if (quote) throw new InvalidInputError(`${what} "${where.slice(0, 200)}": a string is not closed`);
+  if (depth > 0) throw new InvalidInputError(`${what} "${where.slice(0, 200)}": ${depth} "(" not closed`);
+  return where.trim();
+}
+
+/**
+ * One short line of an error from a native layer: LanceDB's messages run to several KB with Rust source
+ * paths and backtraces; a user needs the first sentence.
+ */
+export function shortError(error: unknown, max = 300): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line =
+    text
+      .split("\n")
+      .map((l) => l.trim())
+      .find((l) => l !== "") ?? "unknown error";
+  const clean = line.replace(/,?\s*[\w/.-]+\.rs:\d+(:\d+)?/g, "").replace(/\s+/g, " ");
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
 /** A SQL string literal for LanceDB filters: single-quoted, quotes doubled. */
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;

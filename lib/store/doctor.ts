@@ -1,0 +1,202 @@
+/**
+ * `sigla doctor`: checks a store from top to bottom and, with `repair`, fixes what can be fixed.
+ *
+ * Checks, in order: sigla.json; the capsule table (present, readable row by row); the table against what
+ * SIGLA committed (row count and digest); every capsule's text against its hash; links (targets exist,
+ * both ways); the full-text index; the snapshot; table versions and data files. Repairs: an empty table
+ * in place of a missing one, the newest readable table version in place of an unreadable one, the table
+ * accepted as it is, hashes of changed texts, broken links, a rebuilt full-text index, a fresh snapshot,
+ * and old versions removed. What cannot be repaired (lost rows) is said, with the way out (a backup).
+ */
+import { readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import "./lancedb-env.js";
+import * as lancedb from "@lancedb/lancedb";
+import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+import { isSiglaError, StoreError } from "../errors.js";
+import { CapsuleStore } from "./capsule-store.js";
+import { readManifest, writeManifest } from "./manifest.js";
+import { TABLE_NAME } from "./table-schema.js";
+import { shortError } from "./validate.js";
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What was found. */
+  detail: string;
+  /** What `repair` did about it, when it did something. */
+  repaired?: string;
+}
+
+export interface DoctorReport {
+  path: string;
+  /** True when every check passed (after repairs, when repairing). */
+  ok: boolean;
+  checks: DoctorCheck[];
+  capsules?: number;
+}
+
+export interface DoctorOptions {
+  repair?: boolean;
+  embedder?: EmbedderSpec | Embedder;
+  /** Each check as it finishes (progress for a long run). */
+  onCheck?: (check: DoctorCheck) => void;
+}
+
+async function countFiles(dir: string): Promise<number> {
+  return (await readdir(dir).catch(() => [])).length;
+}
+
+/**
+ * Makes the newest table version whose rows can all be read the latest one again (LanceDB `restore`).
+ * Returns that version, or undefined when none can be read.
+ */
+async function restoreReadableVersion(dir: string): Promise<number | undefined> {
+  const db = await lancedb.connect(dir);
+  try {
+    const table = await db.openTable(TABLE_NAME);
+    const versions = (await table.listVersions()).map((v) => v.version).sort((a, b) => b - a);
+    for (const version of versions) {
+      try {
+        await table.checkout(version);
+        // Reading every batch is the check.
+        for await (const batch of table.query()) void batch;
+        await table.restore();
+        return version;
+      } catch {
+        // Not readable either: try the one before.
+      }
+    }
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
+
+export async function doctor(path: string, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const dir = resolve(path);
+  const repair = options.repair === true;
+  const checks: DoctorCheck[] = [];
+  const report = (check: DoctorCheck) => {
+    checks.push(check);
+    options.onCheck?.(check);
+  };
+  const done = (capsules?: number): DoctorReport => ({
+    path: dir,
+    ok: checks.every((c) => c.ok || c.repaired !== undefined),
+    checks,
+    capsules,
+  });
+
+  let manifest: Awaited<ReturnType<typeof readManifest>>;
+  try {
+    manifest = await readManifest(dir);
+  } catch (error) {
+    report({ name: "sigla.json", ok: false, detail: isSiglaError(error) ? error.message : String(error) });
+    return done();
+  }
+  if (!manifest) throw new StoreError("SIGLA_STORE_PATH", `no SIGLA store at ${dir} (no sigla.json)`);
+  report({
+    name: "sigla.json",
+    ok: true,
+    detail: `embedder ${manifest.embedder.id}, dimension ${manifest.embedder.dim}`,
+  });
+
+  const open = () => CapsuleStore.open(dir, { embedder: options.embedder, create: false, verify: false });
+  let store: CapsuleStore | undefined;
+  try {
+    store = await open();
+    report({ name: "table", ok: true, detail: "every row read" });
+  } catch (error) {
+    if (!isSiglaError(error) || error.code !== "SIGLA_STORE_DAMAGED") throw error;
+    const missing = /is missing/.test(error.message);
+    const check: DoctorCheck = { name: "table", ok: false, detail: error.message };
+    if (repair && missing) {
+      const lost = manifest.check?.rows ?? "some";
+      await writeManifest(dir, { ...manifest, check: { version: 0, rows: 0, digest: "0".repeat(16) } });
+      check.repaired = `started an empty table; the ${lost} capsules it held are lost (restore a backup of the folder to get them back)`;
+    } else if (repair) {
+      const version = await restoreReadableVersion(dir).catch(() => undefined);
+      if (version !== undefined)
+        check.repaired = `restored table version ${version}, the newest one readable`;
+    }
+    report(check);
+    if (!check.repaired) return done();
+    store = await open();
+  }
+
+  try {
+    const problem = await store.integrityProblem();
+    const integrity: DoctorCheck = {
+      name: "committed rows",
+      ok: !problem,
+      detail: problem ?? `${await store.count()} capsules, as SIGLA committed them`,
+    };
+    if (problem && repair) {
+      await store.acceptTable();
+      integrity.repaired = `accepted the table as it is now (${await store.count()} capsules); restore a backup for anything lost`;
+    }
+    report(integrity);
+
+    const changed = store.changedTexts;
+    const broken = store.brokenLinks();
+    const rows: DoctorCheck[] = [
+      {
+        name: "hashes",
+        ok: changed.length === 0,
+        detail: changed.length
+          ? `${changed.length} capsules whose text no longer matches its sha256: ${changed.slice(0, 20).join(", ")}`
+          : "every text matches its sha256",
+      },
+      {
+        name: "links",
+        ok: broken.length === 0,
+        detail: broken.length
+          ? `${broken.length} broken links (to missing capsules, or one-way), e.g. ${broken
+              .slice(0, 5)
+              .map(([a, b]) => `${a}→${b}`)
+              .join(", ")}`
+          : "every link points to a capsule that links back",
+      },
+    ];
+    if (repair && (changed.length || broken.length)) {
+      const fixed = await store.repairRows();
+      if (changed.length)
+        rows[0].repaired = `took the ${fixed.hashes} texts as they are now and hashed them again`;
+      if (broken.length) rows[1].repaired = `fixed ${fixed.links} links`;
+    }
+    for (const check of rows) report(check);
+
+    const fullText: DoctorCheck = { name: "full-text index", ok: true, detail: "searchable" };
+    try {
+      if ((await store.count()) > 0) await store.search("doctor", { mode: "fts", topK: 1 });
+    } catch (error) {
+      fullText.ok = false;
+      fullText.detail = isSiglaError(error) ? error.message : shortError(error);
+    }
+    if (repair) {
+      await store.rebuildFullText();
+      fullText.repaired = "rebuilt";
+    }
+    report(fullText);
+
+    const tableDir = join(dir, `${TABLE_NAME}.lance`);
+    const versions = await countFiles(join(tableDir, "_versions"));
+    const files = await countFiles(join(tableDir, "data"));
+    const tidy: DoctorCheck = {
+      name: "versions",
+      ok: true,
+      detail: `${versions} table versions, ${files} data files`,
+    };
+    if (repair) {
+      const { removedVersions, filesRemoved } = await store.optimize();
+      tidy.repaired = `compacted: ${removedVersions} old versions and ${filesRemoved} data files removed`;
+      await store.rewriteSnapshot();
+      report({ name: "snapshot", ok: true, detail: "written again from the table", repaired: "rewritten" });
+    }
+    report(tidy);
+    return done(await store.count());
+  } finally {
+    await store.close();
+  }
+}
