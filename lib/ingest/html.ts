@@ -1,7 +1,12 @@
 /**
  * HTML to plain text for ingest: what a reader would see, with block structure kept as line breaks so the
- * chunker can cut at paragraphs. A tolerant tag scanner, not a DOM parser: good enough for saved pages and
- * exported docs, and it never throws on malformed markup.
+ * chunker can cut at paragraphs. A tolerant single-pass tokenizer, not a DOM parser: good enough for saved
+ * pages and exported docs, it never throws on malformed markup, and it runs in linear time on any input.
+ *
+ * Linear time: the scan position only moves forward, and every search (`indexOf`, the end-tag searches)
+ * starts at the scan position and is skipped over afterwards, or, when it fails, is remembered as failed
+ * so it is never repeated. Markup left open at the end of the input (a tag, comment or script with no end)
+ * hides the rest of the page, as it does in a browser, instead of being rescanned from the next `<`.
  */
 import { decodeEntities } from "./entities.js";
 
@@ -11,8 +16,10 @@ export interface HtmlText {
   title?: string;
 }
 
-// Elements whose content is never visible text.
-const DROPPED = ["script", "style", "head", "noscript", "template", "svg", "object", "iframe"];
+// Elements whose content is raw text (never markup) and never visible.
+const RAW_HIDDEN = new Set(["script", "style", "noscript", "iframe", "noembed", "noframes"]);
+// Elements whose content is markup but never visible; nesting is counted.
+const HIDDEN = new Set(["head", "template", "svg", "object"]);
 
 // Elements that start a new line; the ones in PARAGRAPH also leave a blank line (a paragraph break).
 const BLOCK = new Set([
@@ -59,37 +66,110 @@ const BLOCK = new Set([
 const PARAGRAPH = new Set(["p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "hr"]);
 const CELL = new Set(["td", "th"]);
 
-// A tag, allowing `>` inside quoted attribute values; group 1 = "/" for end tags, group 2 = name.
-const TAG = /<(\/?)([A-Za-z][A-Za-z0-9:-]*)(?:[^>"']|"[^"]*"|'[^']*')*>/g;
+const GT = 0x3e;
+const SLASH = 0x2f;
+const EQUALS = 0x3d;
+const BANG = 0x21;
+const QUESTION = 0x3f;
 
-/** Extracts the decoded, whitespace-collapsed content of the first `<title>`. */
-export function htmlTitle(html: string): string | undefined {
-  const match = /<title\b[^>]*>([\s\S]*?)<\/title\s*>/i.exec(html);
-  if (!match) return undefined;
-  const title = decodeEntities(match[1].replace(/<[^>]*>/g, ""))
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0c || code === 0x0d;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+/** A start or end tag: its lowercase name, whether it ends in `/>`, and the offset after its `>`. */
+interface Tag {
+  name: string;
+  closing: boolean;
+  selfClosing: boolean;
+  end: number;
+}
+
+/**
+ * Reads the tag whose `<` is at `at` (followed by a letter, or `/` and a letter), or undefined when the
+ * input ends inside it. Quotes count only around attribute values (after `=`), as in HTML, so a stray `"`
+ * in a tag cannot swallow the page.
+ */
+function readTag(html: string, at: number): Tag | undefined {
+  const n = html.length;
+  const closing = html.charCodeAt(at + 1) === SLASH;
+  let i = at + (closing ? 2 : 1);
+  const nameStart = i;
+  for (let c = html.charCodeAt(i); i < n && !isSpace(c) && c !== SLASH && c !== GT; )
+    c = html.charCodeAt(++i);
+  const name = html.slice(nameStart, i).toLowerCase();
+  let selfClosing = false;
+  while (i < n) {
+    const c = html.charCodeAt(i);
+    if (c === GT) return { name, closing, selfClosing, end: i + 1 };
+    selfClosing = c === SLASH;
+    i++;
+    if (c !== EQUALS) continue;
+    while (i < n && isSpace(html.charCodeAt(i))) i++;
+    const quote = html[i];
+    if (quote === '"' || quote === "'") {
+      const close = html.indexOf(quote, i + 1);
+      if (close === -1) return undefined;
+      i = close + 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds end tags (`</name` followed by a space, `/` or `>`) case-insensitively. A search that fails is
+ * remembered: no later search for that name can succeed, so it returns at once.
+ */
+class EndTags {
+  private readonly patterns = new Map<string, RegExp>();
+  private readonly missingFrom = new Map<string, number>();
+
+  constructor(private readonly html: string) {}
+
+  /** Offset of the next `</name` at or after `from`, or -1. */
+  find(name: string, from: number): number {
+    const missing = this.missingFrom.get(name);
+    if (missing !== undefined && from >= missing) return -1;
+    let pattern = this.patterns.get(name);
+    if (!pattern) {
+      pattern = new RegExp(`</${name}[\\s/>]`, "gi");
+      this.patterns.set(name, pattern);
+    }
+    pattern.lastIndex = from;
+    const match = pattern.exec(this.html);
+    if (match) return match.index;
+    this.missingFrom.set(name, Math.min(from, missing ?? from));
+    return -1;
+  }
+}
+
+/** The text of a title element: tags dropped, entities decoded, whitespace collapsed. */
+function titleText(raw: string): string | undefined {
+  const title = decodeEntities(raw.replace(/<[^<>]*>/g, ""))
     .replace(/\s+/g, " ")
     .trim();
   return title === "" ? undefined : title;
 }
 
-/** Removes comments, doctype/processing instructions, and dropped elements with their content. */
-function stripInvisible(html: string): string {
-  let out = html.replace(/<!--[\s\S]*?(?:-->|$)/g, " ").replace(/<![^>]*>|<\?[^>]*>/g, " ");
-  for (const name of DROPPED) {
-    // An unclosed <script> hides everything after it in a browser too.
-    out = out.replace(new RegExp(`<${name}\\b[^>]*?(?:/>|>[\\s\\S]*?(?:</${name}\\s*>|$))`, "gi"), " ");
-  }
-  return out;
+/** Offset of the `>` that ends the comment opened at `at`, or -1. `<!-->` and `<!--->` are empty comments. */
+function commentEnd(html: string, at: number): number {
+  if (html.startsWith(">", at + 4)) return at + 4;
+  if (html.startsWith("->", at + 4)) return at + 5;
+  const close = html.indexOf("-->", at + 4);
+  return close === -1 ? -1 : close + 2;
 }
 
 /**
  * Converts an HTML page to text: drops script/style/head (and similar), turns block elements into line
  * breaks, list items into `- ` lines, strips remaining tags, decodes entities, collapses whitespace
- * (except inside `<pre>`), and takes the title from `<title>`.
+ * (except inside `<pre>`), and takes the title from the first `<title>` outside inline SVG.
  */
 export function htmlToText(html: string): HtmlText {
-  const title = htmlTitle(html);
-  const body = stripInvisible(html);
+  const n = html.length;
+  const endTags = new EndTags(html);
   // Pieces are collected in an array: reading the last character of a growing `+=` string flattens it
   // every time, which turns large pages quadratic.
   const parts: string[] = [];
@@ -99,34 +179,98 @@ export function htmlToText(html: string): HtmlText {
     parts.push(piece);
     endsWithSpace = /\s/.test(piece[piece.length - 1]);
   };
+  let title: string | undefined;
   let pre = 0;
-  let last = 0;
-  const emitText = (raw: string) => {
+  // Open hidden elements by name, and their total: text shows only while the total is 0.
+  const hidden = new Map<string, number>();
+  let hiddenDepth = 0;
+  const setHidden = (name: string, count: number) => {
+    hiddenDepth += count - (hidden.get(name) ?? 0);
+    hidden.set(name, count);
+  };
+  const emitText = (from: number, to: number) => {
+    if (to <= from || hiddenDepth > 0) return;
+    const raw = html.slice(from, to);
     if (pre > 0) return push(decodeEntities(raw));
     // Outside <pre> whitespace is collapsed, also across element boundaries ("a <b> b</b>" → "a b").
     const text = raw.replace(/\s+/g, " ");
     push(decodeEntities(endsWithSpace ? text.trimStart() : text));
   };
-  for (const match of body.matchAll(TAG)) {
-    emitText(body.slice(last, match.index));
-    last = match.index + match[0].length;
-    const closing = match[1] === "/";
-    const name = match[2].toLowerCase();
-    if (name === "pre") pre = Math.max(0, pre + (closing ? -1 : 1));
-    if (PARAGRAPH.has(name)) push("\n\n");
-    else if (name === "li") push(closing ? "" : "\n- ");
-    else if (BLOCK.has(name)) push("\n");
-    else if (CELL.has(name) && !closing) push(" ");
+
+  /** Applies a tag; returns the offset of the last character it covers (its `>`, or its end tag's). */
+  const handleTag = (tag: Tag): number => {
+    const { name, closing } = tag;
+    if (!closing && !tag.selfClosing && (RAW_HIDDEN.has(name) || name === "title")) {
+      // Raw text: the content is not markup, so jump to the end tag.
+      const close = endTags.find(name, tag.end);
+      // An unclosed <script> hides everything after it in a browser too; an unclosed <title> is ignored.
+      if (close === -1) return name === "title" ? tag.end - 1 : -1;
+      if (name === "title" && title === undefined && !hidden.get("svg")) {
+        title = titleText(html.slice(tag.end, close));
+      }
+      return html.indexOf(">", close);
+    }
+    if (HIDDEN.has(name)) {
+      const open = hidden.get(name) ?? 0;
+      if (closing) setHidden(name, Math.max(0, open - 1));
+      else if (!tag.selfClosing) setHidden(name, name === "head" ? 1 : open + 1);
+    } else if (name === "body" && !closing) {
+      // The head ends where the body starts, even when `</head>` is left out.
+      setHidden("head", 0);
+    } else if (hiddenDepth === 0) {
+      if (name === "pre") pre = Math.max(0, pre + (closing ? -1 : 1));
+      if (PARAGRAPH.has(name)) push("\n\n");
+      else if (name === "li") push(closing ? "" : "\n- ");
+      else if (BLOCK.has(name)) push("\n");
+      else if (CELL.has(name) && !closing) push(" ");
+    }
+    return tag.end - 1;
+  };
+
+  // `text` is where the text not yet emitted starts, `i` the next `<` to look at. Markup that runs to the
+  // end of the input hides the rest (`text = n`).
+  let text = 0;
+  let i = html.indexOf("<");
+  while (i !== -1) {
+    const next = html.charCodeAt(i + 1);
+    const endTag = next === SLASH && isLetter(html.charCodeAt(i + 2));
+    if (!isLetter(next) && next !== SLASH && next !== BANG && next !== QUESTION) {
+      // A `<` that starts no markup is text.
+      i = html.indexOf("<", i + 1);
+      continue;
+    }
+    emitText(text, i);
+    let close: number;
+    if (html.startsWith("<!--", i)) close = commentEnd(html, i);
+    else if (isLetter(next) || endTag) {
+      const tag = readTag(html, i);
+      close = tag ? handleTag(tag) : -1;
+    }
+    // Doctype, CDATA, processing instructions and `</>`-like junk run to the next `>`.
+    else close = html.indexOf(">", i + 2);
+    if (close === -1) {
+      text = n;
+      break;
+    }
+    text = close + 1;
+    i = html.indexOf("<", text);
   }
-  emitText(body.slice(last));
-  return { text: tidy(parts.join("")), title };
+  emitText(text, n);
+  return { text: tidy(parts.join("")), ...(title !== undefined && { title }) };
 }
 
 /** Drops trailing spaces on every line, keeps at most one blank line in a row, trims the ends. */
 function tidy(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/[ \t\f\v]+\n/g, "\n")
+  const lines = text.replace(/\r\n?/g, "\n").split("\n");
+  for (let k = 0; k < lines.length; k++) {
+    const line = lines[k];
+    let end = line.length;
+    // A loop, not /[ \t]+\n/: that regex retries every start inside a long run of spaces.
+    while (end > 0 && " \t\f\v".includes(line[end - 1])) end--;
+    if (end < line.length) lines[k] = line.slice(0, end);
+  }
+  return lines
+    .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trim();
 }
