@@ -12,8 +12,9 @@ import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
+import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
-import { isSiglaError, StoreError } from "../errors.js";
+import { EmbedderError, isSiglaError, StoreError } from "../errors.js";
 import { CapsuleStore } from "./capsule-store.js";
 import { readManifest, writeManifest } from "./manifest.js";
 import { TABLE_NAME } from "./table-schema.js";
@@ -102,7 +103,16 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
     detail: `embedder ${manifest.embedder.id}, dimension ${manifest.embedder.dim}`,
   });
 
-  const open = () => CapsuleStore.open(dir, { embedder: options.embedder, create: false, verify: false });
+  // Doctor never embeds: without an embedder given, one of the store's identity that refuses text.
+  const embedder: Embedder = options.embedder
+    ? await createEmbedder(options.embedder, { stored: manifest.embedder })
+    : {
+        ...manifest.embedder,
+        embed: async () => {
+          throw new EmbedderError("SIGLA_EMBEDDER_UNAVAILABLE", "doctor does not embed text");
+        },
+      };
+  const open = () => CapsuleStore.open(dir, { embedder, create: false, verify: false });
   let store: CapsuleStore | undefined;
   try {
     store = await open();

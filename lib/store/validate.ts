@@ -107,6 +107,10 @@ export function checkVector(vector: unknown, dim: number, where = "vector"): Flo
     throw new InvalidInputError(`${where} must be a Float32Array or an array of numbers`);
   }
   if (vector.length !== dim) throw new DimensionMismatchError(dim, vector.length, where);
+  if (Array.isArray(vector)) {
+    const at = vector.findIndex((x) => typeof x !== "number");
+    if (at >= 0) throw new InvalidInputError(`${where} holds a ${typeof vector[at]}, not a number, at ${at}`);
+  }
   const out = Float32Array.from(vector as ArrayLike<number>);
   let sum = 0;
   for (let i = 0; i < dim; i++) {
