@@ -18,7 +18,8 @@ import * as lancedb from "@lancedb/lancedb";
 import { config } from "../config.js";
 import { folderBytes } from "../disk.js";
 import { createEmbedder } from "../embed/create-embedder.js";
-import { batches, type Embedder } from "../embed/embedder.js";
+import type { Embedder } from "../embed/embedder.js";
+import { embedPaced } from "../embed/paced.js";
 import { InvalidInputError, SiglaError, StoreError, throwIfCancelled, UnknownIdError } from "../errors.js";
 import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
 import { gatherTopK } from "../kernels/ort-kernels.js";
@@ -118,8 +119,8 @@ function damaged(dir: string, what: string, cause: unknown): StoreError {
  * table and removes versions older than `RETAIN_VERSIONS_MS` (readers on an older version move to the
  * latest when a file is gone), so thousands of small writes leave a bounded number of files.
  */
-const OPTIMIZE_EVERY = 50;
-const RETAIN_VERSIONS_MS = 30_000;
+const COMPACT_EVERY = 50;
+const RETAIN_VERSIONS_MS = 10_000;
 
 /** LanceDB's words for a file of the table that is not there. */
 const MISSING_FILE = /object at location|os error 2|no such file|LanceError\(IO\)/i;
@@ -156,6 +157,7 @@ export class CapsuleStore {
     private manifest: Manifest,
     readonly indexPolicy: IndexPolicy,
     readonly autoLinkK: number,
+    private readonly compactEvery: number,
   ) {}
 
   /**
@@ -171,6 +173,7 @@ export class CapsuleStore {
       );
     }
     const autoLinkK = checkPositiveInt(options.autoLinkK ?? config().autoLinkK, "autoLinkK", 0);
+    const compactEvery = checkPositiveInt(options.compactEvery ?? COMPACT_EVERY, "compactEvery", 0);
     const kind = await pathKind(dir);
     if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
     let manifest = kind === "dir" ? await readManifest(dir) : undefined;
@@ -201,7 +204,7 @@ export class CapsuleStore {
     }
     const db = await lancedb.connect(dir);
     const table = await CapsuleStore.openTable(db, dir, manifest);
-    const store = new CapsuleStore(dir, embedder, db, table, manifest, indexPolicy, autoLinkK);
+    const store = new CapsuleStore(dir, embedder, db, table, manifest, indexPolicy, autoLinkK, compactEvery);
     try {
       if (!manifest.storeId) await store.adoptStoreId();
       await store.reload(true, options.verify !== false);
@@ -283,7 +286,15 @@ export class CapsuleStore {
       const read = await readSnapshot(this.path, { tableVersion, rows, dim });
       const fromSnapshot = read.status === "ok" ? this.fromSnapshot(read.snapshot, fingerprint) : undefined;
       restored = fromSnapshot !== undefined;
-      state = fromSnapshot ?? (await this.scan(rows));
+      try {
+        state = fromSnapshot ?? (await this.scan(rows));
+      } catch (error) {
+        // Another process's clean-up removed files of the version being read: read the latest instead.
+        const cause = (error as { cause?: unknown }).cause;
+        if (attempt >= 3 || !MISSING_FILE.test(String(cause))) throw error;
+        await this.table.checkoutLatest();
+        continue;
+      }
       // Another process may have committed between reading the table and reading sigla.json: look again.
       if (!verify || (await this.verifyTable(tableVersion, state.hot.size, state.digest)) || attempt >= 3)
         break;
@@ -545,17 +556,23 @@ export class CapsuleStore {
   private async embedMissing(checked: CheckedInput[], options: AddOptions): Promise<void> {
     const missing = checked.filter((c) => !c.vector);
     const total = checked.length;
-    let done = total - missing.length;
-    options.onProgress?.(done, total);
-    for (const batch of batches(missing, config().encoderBatch)) {
-      throwIfCancelled(options.signal, "addCapsules");
-      const vectors = await this.embedder.embed(batch.map((c) => c.text));
-      batch.forEach((c, i) => {
-        c.vector = checkVector(vectors[i], this.dim, "embedding");
-      });
-      done += batch.length;
-      options.onProgress?.(done, total);
-    }
+    const before = total - missing.length;
+    options.onProgress?.(before, total);
+    // Calls sized from the measured time per text to end well under a second, so an abort (checked
+    // between calls) takes effect within about one; a fixed batch of 64 can run for tens of seconds.
+    const vectors = await embedPaced(
+      this.embedder,
+      missing.map((c) => c.text),
+      {
+        signal: options.signal,
+        what: "addCapsules",
+        maxBatch: config().encoderBatch,
+        onProgress: (done) => options.onProgress?.(before + done, total),
+      },
+    );
+    missing.forEach((c, i) => {
+      c.vector = checkVector(vectors[i], this.dim, "embedding");
+    });
   }
 
   private async commitAdd(
@@ -1047,7 +1064,10 @@ export class CapsuleStore {
 
   /** Compacts the table when enough versions piled up since the last time (under the write lock). */
   private async maintain(): Promise<void> {
-    if (this.syncedVersion - (this.manifest.optimizedVersion ?? 0) >= OPTIMIZE_EVERY) {
+    if (
+      this.compactEvery > 0 &&
+      this.syncedVersion - (this.manifest.optimizedVersion ?? 0) >= this.compactEvery
+    ) {
       await this.compact(new Date(Date.now() - RETAIN_VERSIONS_MS));
     }
   }
@@ -1118,7 +1138,7 @@ export class CapsuleStore {
 
   /**
    * Compacts the table now and removes every older table version (what `sigla doctor --repair` runs;
-   * writes also do it on their own every `OPTIMIZE_EVERY` versions).
+   * writes also do it on their own every `COMPACT_EVERY` versions).
    */
   async optimize(): Promise<{ removedVersions: number; filesRemoved: number }> {
     this.assertOpen();

@@ -66,6 +66,11 @@ export interface OpenOptions {
    */
   create?: boolean;
   /**
+   * Compact the table and remove old versions after this many table versions (default 50; 0 never).
+   * Every write is a version with files of its own, so without it small writes pile up files forever.
+   */
+  compactEvery?: number;
+  /**
    * Check the table against what sigla.json says was committed (default true). Only `doctor` opens a
    * damaged store with false, to report and repair it.
    */
