@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
@@ -70,6 +71,62 @@ test("memory errors are one line with the code; a refused gate names its reasons
   assert.match(badId.err, /^SIGLA_INVALID_INPUT: id must be a capsule id/);
   const noSource = await runCli(["memory", "add", "x y z", "--layer", "archive", "-s", store]);
   assert.match(noSource.err, /^SIGLA_SCHEMA: .*source/);
+});
+
+test("a read or a refused write creates nothing: promote of an unknown id, commands on a missing store", async () => {
+  const fresh = tempPath();
+  const folder = tempDir();
+  await writeFile(join(folder, "a.md"), "A short note about IVF lists.");
+  assert.is((await runCli(["ingest", folder, "-s", fresh, "--embedder", "use-lite"])).code, 0);
+  assert.not.ok(existsSync(join(fresh, "growth")));
+  for (const argv of [
+    ["memory", "promote", "99999", "-s", fresh],
+    ["memory", "redact", "99999", "-s", fresh],
+    ["memory", "raise", "99999", "--reason", "x", "-s", fresh],
+  ]) {
+    const run = await runCli(argv);
+    assert.is(run.code, 1, argv.join(" "));
+    assert.match(run.err, /^SIGLA_UNKNOWN_ID: /);
+  }
+  for (const argv of [
+    ["memory", "review", "-s", fresh],
+    ["memory", "history", "-s", fresh],
+    ["memory", "communities", "-s", fresh],
+  ]) {
+    assert.is((await runCli(argv)).code, 0, argv.join(" "));
+  }
+  assert.not.ok(existsSync(join(fresh, "growth")), "a read created growth/");
+  const missing = tempPath();
+  const review = await runCli(["memory", "review", "-s", missing]);
+  assert.match(review.err, /^SIGLA_STORE_PATH: no SIGLA store at /);
+  assert.not.ok(existsSync(missing), "a read created a store");
+});
+
+test("memory subcommands refuse bad values with a typed error instead of storing them", async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [
+      ["memory", "add", "x", "--kind", "BOGUS"],
+      /^SIGLA_INVALID_INPUT: --kind for a shadow node must be one of HYPOTHESIS, DRAFT, ERROR, SELF_EVAL, PAIN, got "BOGUS"/,
+    ],
+    [
+      ["memory", "add", "x", "--layer", "archive", "--kind", "HYPOTHESIS"],
+      /^SIGLA_INVALID_INPUT: --kind for an archive node must be one of FACT, QUOTE/,
+    ],
+    [["memory", "add", "x", "--source-type", "web"], /^SIGLA_INVALID_INPUT: --source-type needs --source/],
+    [["memory", "add", "x", "--title", " "], /^SIGLA_INVALID_INPUT: --title is empty/],
+    [["memory", "promote", ""], /^SIGLA_INVALID_INPUT: id must be a capsule id/],
+    [["memory", "promote", "1e3"], /^SIGLA_INVALID_INPUT: id must be a capsule id/],
+    [["memory", "history", "--node", "0x10"], /^SIGLA_INVALID_INPUT: id must be a capsule id/],
+    [["memory", "history", "--node", "424242"], /^SIGLA_UNKNOWN_ID: memory node 424242/],
+  ];
+  const before = JSON.parse((await runCli(["memory", "review", "--all", "-s", store, "--json"])).out).length;
+  for (const [argv, expected] of cases) {
+    const run = await runCli([...argv, "-s", store]);
+    assert.is(run.code, 1, argv.join(" "));
+    assert.match(run.err, expected);
+  }
+  const after = JSON.parse((await runCli(["memory", "review", "--all", "-s", store, "--json"])).out).length;
+  assert.is(after, before, "a refused add stored a node");
 });
 
 test("ask runs the pipeline, continues a session and prints the trace; dsl runs a program", async () => {

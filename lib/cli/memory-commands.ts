@@ -1,21 +1,38 @@
 /** The memory, pipeline and DSL commands: `sigla ask`, `sigla dsl`, `sigla memory …`. */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { metricsLine, traceLine } from "../commands/text.js";
 import { runDsl } from "../dsl/index.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, StoreError, UnknownIdError } from "../errors.js";
 import { promote, raiseLevel, redactNode } from "../memory/gates.js";
 import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
 import { Memory } from "../memory/layers.js";
-import type { MemoryNode, NodeSource } from "../memory/types.js";
+import { ARCHIVE_KINDS, type MemoryNode, type NodeSource, SHADOW_KINDS } from "../memory/types.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import type { TraceEvent } from "../pipeline/types.js";
+import { MANIFEST_FILE } from "../store/manifest.js";
 import { type Io, printHits, withStore } from "./common.js";
 
+/** Digits only: `Number` would take "", "1e3", "0x1f" and " 7 " as ids. */
 function idArgument(value: string): number {
   const id = Number(value);
-  if (!Number.isInteger(id) || id < 0) throw new InvalidInputError(`id must be a capsule id, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(id)) {
+    throw new InvalidInputError(`id must be a capsule id (digits), got "${value}"`);
+  }
   return id;
+}
+
+/** The kinds a node of `layer` may have; anything else is named with the valid ones. */
+function checkKind(layer: "archive" | "shadow", kind: unknown): void {
+  if (kind === undefined) return;
+  const kinds: readonly string[] = layer === "archive" ? ARCHIVE_KINDS : SHADOW_KINDS;
+  if (!kinds.includes(String(kind))) {
+    throw new InvalidInputError(
+      `--kind for ${layer === "archive" ? "an archive" : "a shadow"} node must be one of ${kinds.join(", ")}, got "${kind}"`,
+    );
+  }
 }
 
 function nodeLine(node: MemoryNode): string {
@@ -90,15 +107,30 @@ export function addMemoryCommands(
     });
 
   const memory = cli.command("memory").description("the ARCHIVE / SHADOW / GROWTH layers of a store");
-  const withMemory = <T>(opts: { store: string }, work: (memory: Memory) => Promise<T>) =>
-    withStore(opts.store, {}, async (store) => {
-      const memory = await Memory.open(store);
+  /**
+   * Opens the memory of an existing store (only `memory add` may create one). The GROWTH log is lazy, so
+   * a read or a refused gate leaves nothing new on disk.
+   */
+  const withMemory = <T>(
+    opts: { store: string },
+    work: (memory: Memory) => Promise<T>,
+    options: { create?: boolean } = {},
+  ) => {
+    if (!options.create && !existsSync(join(resolve(opts.store), MANIFEST_FILE))) {
+      throw new StoreError(
+        "SIGLA_STORE_PATH",
+        `no SIGLA store at ${resolve(opts.store)} (no ${MANIFEST_FILE})`,
+      );
+    }
+    return withStore(opts.store, {}, async (store) => {
+      const memory = await Memory.open(store, { lazyGrowth: true });
       try {
         return await work(memory);
       } finally {
         await memory.close();
       }
     });
+  };
 
   memory
     .command("add")
@@ -109,7 +141,7 @@ export function addMemoryCommands(
       new Option("--layer <layer>", "archive | shadow").choices(["archive", "shadow"]).default("shadow"),
     )
     .option("--title <title>", "a title (default: the first sentence)")
-    .option("--kind <kind>", "FACT, QUOTE, SUMMARY, … (archive) or HYPOTHESIS, DRAFT, ERROR (shadow)")
+    .option("--kind <kind>", `${ARCHIVE_KINDS.join(", ")} (archive) or ${SHADOW_KINDS.join(", ")} (shadow)`)
     .addOption(
       new Option("--source-type <type>", "file | web | connector | conversation").choices([
         "file",
@@ -121,14 +153,27 @@ export function addMemoryCommands(
     .option("--source <ref>", "where it comes from (a path, URL, capsule:<id>, session:<id>#<turn>)")
     .option("--json", "print the node as JSON")
     .action(async (content: string, opts) => {
-      await withMemory(opts, async (mem) => {
-        const source: NodeSource | undefined = opts.source
-          ? { type: opts.sourceType ?? "file", ref: opts.source, retrieved_at: new Date().toISOString() }
-          : undefined;
-        const input = { content, title: opts.title, kind: opts.kind, source };
-        const node = opts.layer === "archive" ? await mem.archive(input) : await mem.shadow(input);
-        print(opts.json, node, () => nodeLine(node));
-      });
+      // Checked before the store opens: a bad value never reaches the disk.
+      checkKind(opts.layer, opts.kind);
+      if (opts.sourceType && !opts.source) {
+        throw new InvalidInputError("--source-type needs --source (the path, URL or id it describes)");
+      }
+      if (opts.title !== undefined && opts.title.trim() === "")
+        throw new InvalidInputError("--title is empty");
+      if (opts.source !== undefined && opts.source.trim() === "")
+        throw new InvalidInputError("--source is empty");
+      await withMemory(
+        opts,
+        async (mem) => {
+          const source: NodeSource | undefined = opts.source
+            ? { type: opts.sourceType ?? "file", ref: opts.source, retrieved_at: new Date().toISOString() }
+            : undefined;
+          const input = { content, title: opts.title, kind: opts.kind, source };
+          const node = opts.layer === "archive" ? await mem.archive(input) : await mem.shadow(input);
+          print(opts.json, node, () => nodeLine(node));
+        },
+        { create: true },
+      );
     });
 
   memory
@@ -227,6 +272,10 @@ export function addMemoryCommands(
     .action(async (opts) => {
       await withMemory(opts, async (mem) => {
         const entries = await mem.history({ node: opts.node });
+        // A node that never existed has no history; one that was removed still has its log.
+        if (opts.node !== undefined && entries.length === 0 && !(await mem.store.get(opts.node))) {
+          throw new UnknownIdError(opts.node, "memory node");
+        }
         print(
           opts.json,
           entries,

@@ -6,10 +6,15 @@
  * RAW → REDACTED makes a redacted copy (RAW stays immutable) that is DERIVED_FROM the original;
  * REDACTED → DERIVED and DERIVED → GOLD move the node in place; SHADOW → ARCHIVE is `promote`.
  */
-import { GateRejectedError, InvalidInputError } from "../errors.js";
-import { sourceFilter } from "../ingest/ingest.js";
-import { type Memory, nextLevel } from "./layers.js";
-import { redact, scanText } from "./redact.js";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { GateRejectedError, InvalidInputError, isSiglaError } from "../errors.js";
+import type { Capsule } from "../store/types.js";
+import { sqlString } from "../store/validate.js";
+import { type Memory, nextLevel, nodeMetaOf, verifyNode } from "./layers.js";
+import { type Finding, redact, scanText } from "./redact.js";
+import { residualCheck } from "./residual.js";
 import type { GateRecord, MemoryNode, NodeKind, StorageLevel } from "./types.js";
 
 /** What a gate concluded. */
@@ -28,16 +33,18 @@ async function refuse(memory: Memory, node: MemoryNode, entry: GateRecord): Prom
 }
 
 /**
- * SIFT: the source is present and reachable in the store (a capsule carries it as its source, or it names
- * a capsule), the content still matches its hash, and no ARCHIVE or GOLD node holds an unresolved
- * CONTRADICTS edge with this node.
+ * SIFT: the source is verified, the content still matches its hash, and no ARCHIVE or GOLD node holds an
+ * unresolved CONTRADICTS edge with this node. A source is verified only by what is itself verified: an
+ * ARCHIVE (or GOLD) node that carries it or that it names (`capsule:<id>`), or a readable file whose bytes
+ * still hash to what ingest recorded for it. SHADOW nodes never verify anything — not even each other.
  */
 export async function sift(memory: Memory, node: MemoryNode): Promise<GateResult> {
   const reasons: string[] = [];
   const { source } = node;
   if (!source?.ref) reasons.push("no source");
-  else if (!(await sourceReachable(memory, node, source.ref))) {
-    reasons.push(`source ${source.ref} is not reachable in the store`);
+  else {
+    const problem = await sourceProblem(memory, node, source.ref);
+    if (problem) reasons.push(problem);
   }
   try {
     await memory.node(node.id);
@@ -45,7 +52,13 @@ export async function sift(memory: Memory, node: MemoryNode): Promise<GateResult
     reasons.push((error as Error).message);
   }
   const blocking = (other: MemoryNode) => other.layer === "archive" || other.level === "GOLD";
-  for (const { from, edge } of await memory.incoming(node.id)) {
+  // A damaged node next to this one is a reason to refuse (logged), not a crash of the gate.
+  const incoming = await memory.incoming(node.id).catch((error: unknown) => {
+    if (!isSiglaError(error)) throw error;
+    reasons.push(error.message);
+    return [];
+  });
+  for (const { from, edge } of incoming) {
     if (edge.type === "CONTRADICTS" && !edge.resolved && blocking(from)) {
       reasons.push(`unresolved CONTRADICTS from ${from.layer} node ${from.id}`);
     }
@@ -58,11 +71,83 @@ export async function sift(memory: Memory, node: MemoryNode): Promise<GateResult
   return { passed: reasons.length === 0, reasons };
 }
 
-async function sourceReachable(memory: Memory, node: MemoryNode, ref: string): Promise<boolean> {
+/** Whether a capsule is verified knowledge: an ARCHIVE or GOLD node whose hash still matches. */
+function verifiedNode(capsule: Capsule): boolean {
+  const meta = nodeMetaOf(capsule);
+  if (!meta || !(meta.layer === "archive" || meta.level === "GOLD")) return false;
+  try {
+    verifyNode(capsule);
+    return true;
+  } catch (error) {
+    if (isSiglaError(error)) return false;
+    throw error;
+  }
+}
+
+/** What ingest recorded about a capsule's file (`meta.source.file` and its sha256), if it came from one. */
+function ingestRecord(capsule: Capsule): { file: string; sha256: string } | undefined {
+  if (nodeMetaOf(capsule)) return undefined;
+  const source = capsule.meta.source as { file?: unknown; sha256?: unknown } | undefined;
+  if (typeof source?.file !== "string" || typeof source.sha256 !== "string") return undefined;
+  return { file: source.file, sha256: source.sha256 };
+}
+
+/** The sha256 (hex) of a file's bytes, or undefined when it cannot be read. */
+async function fileHash(path: string): Promise<string | undefined> {
+  try {
+    return createHash("sha256")
+      .update(await readFile(path))
+      .digest("hex");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why an ingested capsule does not verify: its file is gone or changed; undefined when it still matches. */
+async function ingestProblem(
+  ref: string,
+  record: { file: string; sha256: string },
+): Promise<string | undefined> {
+  const now = await fileHash(record.file);
+  if (now === undefined) return `source ${ref}: the file ${record.file} cannot be read any more`;
+  if (now !== record.sha256) return `source ${ref}: the file ${record.file} changed since it was ingested`;
+  return undefined;
+}
+
+const CARRIERS = 16;
+
+/** Why `ref` does not verify `node` (see {@link sift}), or undefined when it does. */
+async function sourceProblem(memory: Memory, node: MemoryNode, ref: string): Promise<string | undefined> {
   const named = /^capsule:(\d+)$/.exec(ref);
-  if (named) return Number(named[1]) !== node.id && (await memory.store.get(Number(named[1]))) !== undefined;
-  const carriers = await memory.store.list({ where: sourceFilter(ref), limit: 2 });
-  return carriers.some((c) => c.id !== node.id);
+  if (named) {
+    const id = Number(named[1]);
+    if (id === node.id) return `source ${ref} is the node itself`;
+    const capsule = await memory.store.get(id);
+    if (!capsule) return `source ${ref} is not reachable: no such capsule`;
+    if (verifiedNode(capsule)) return undefined;
+    const meta = nodeMetaOf(capsule);
+    if (meta?.layer === "shadow") return `source ${ref} is a shadow node, not verified knowledge`;
+    const record = ingestRecord(capsule);
+    if (record) return ingestProblem(ref, record);
+    return meta
+      ? `source ${ref} is not verified: its content no longer matches its hash`
+      : `source ${ref} is not verified: it is neither an ARCHIVE node nor an ingested file`;
+  }
+  const refs = [...new Set([ref, resolve(ref)])].map(sqlString).join(", ");
+  // SHADOW carriers are left out in the filter: however many there are, they verify nothing.
+  const where = `source IN (${refs}) AND NOT array_has(tags, 'layer:shadow')`;
+  const carriers = (await memory.store.list({ where, limit: CARRIERS })).filter((c) => c.id !== node.id);
+  if (carriers.some(verifiedNode)) return undefined;
+  const records = carriers.map(ingestRecord).filter((r) => r !== undefined);
+  let problem: string | undefined;
+  for (const record of records) {
+    problem = await ingestProblem(ref, record);
+    if (!problem) return undefined;
+  }
+  return (
+    problem ??
+    `source ${ref} is not reachable: no ARCHIVE or GOLD node carries it and no ingested file matches it`
+  );
 }
 
 const PROMOTED_KIND: Partial<Record<NodeKind, NodeKind>> = {
@@ -95,18 +180,33 @@ export async function promote(memory: Memory, id: number): Promise<MemoryNode> {
 }
 
 /**
+ * What a redacted copy still holds, by two checks that share no code: the scanner run again on the copy,
+ * and the independent residual check (`residual.ts`: its own patterns, on its own normalisation), which
+ * also makes sure no value found in the RAW original — by it or by the scanner — survives in the copy.
+ */
+export function redactionLeftovers(original: string, copy: string, findings: Finding[] = []): string[] {
+  const own = scanText(copy).map((f) => `still holds ${f.category}:${f.kind}`);
+  const known = findings.map((f) => ({
+    kind: `${f.category}:${f.kind}`,
+    value: original.slice(f.start, f.end),
+  }));
+  return [...new Set([...own, ...residualCheck(original, copy, known)])];
+}
+
+/**
  * RAW → REDACTED: a copy with PII, secrets and prompt-injection phrases replaced, DERIVED_FROM the RAW
- * node, in the same layer. Refused when the copy would still hold a finding.
+ * node, in the same layer. Refused when the copy would still hold anything sensitive (see
+ * {@link redactionLeftovers}).
  */
 export async function redactNode(memory: Memory, id: number): Promise<MemoryNode> {
   const node = await memory.node(id);
   if (node.level !== "RAW")
     throw new InvalidInputError(`node ${id} is ${node.level}; only RAW nodes are redacted`);
   const { text, findings } = redact(node.content);
-  const left = scanText(text);
   const reasons = findings.map((f) => `${f.category}:${f.kind} at ${f.start}-${f.end}`);
+  const left = redactionLeftovers(node.content, text, findings);
   const result: GateResult = left.length
-    ? { passed: false, reasons: left.map((f) => `still holds ${f.category}:${f.kind}`) }
+    ? { passed: false, reasons: left }
     : { passed: true, reasons: reasons.length ? reasons : ["nothing to redact"] };
   const entry = record("redaction", "RAW", "REDACTED", result);
   if (!result.passed) return refuse(memory, node, entry);

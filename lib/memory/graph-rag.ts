@@ -1,14 +1,16 @@
 /**
  * The GraphRAG API of the memory (Iskra §3.2–3.3): `search` (vector + full text, then the graph
  * neighbourhood), `expand` (a node's neighbours with their typed edges) and community summaries, stored as
- * ARCHIVE SUMMARY nodes and refreshed when their members change.
+ * ARCHIVE SUMMARY nodes and refreshed when their members change. Every memory node these hand out (or
+ * summarise) has its hash re-checked first: a node edited outside SIGLA is `SIGLA_HASH_MISMATCH`, never a
+ * quiet hit.
  */
 import { createHash } from "node:crypto";
 import { InvalidInputError } from "../errors.js";
 import { type Community, communities } from "../graph/communities.js";
 import type { Capsule, CapsuleHit } from "../store/types.js";
 import { extractiveSummary } from "./extractive.js";
-import { type Memory, nodeMetaOf, toMemoryNode } from "./layers.js";
+import { type Memory, nodeMetaOf, toMemoryNode, verifyNode } from "./layers.js";
 import type { LayerName, MemoryNode } from "./types.js";
 
 /** Writes a summary from member texts; an LLM runner can stand in for the extractive default. */
@@ -40,7 +42,7 @@ export async function searchMemory(
   const layers = options.layers;
   // GROWTH lives in its own store, so without a layer list nothing needs filtering (and the index is used).
   const where = layers ? layers.map((l) => `array_has(tags, 'layer:${l}')`).join(" OR ") : undefined;
-  const direct = await memory.store.search(query, { mode: "hybrid", topK: k, where });
+  const direct = (await memory.store.search(query, { mode: "hybrid", topK: k, where })).map(verifyNode);
   const found = new Map<number, GraphHit>(direct.map((h) => [h.id, { ...h, layer: layerOf(h), hops: 0 }]));
   for (const hit of direct) {
     for (const step of await memory.store.bfs(hit.id, { depth: options.depth ?? 1 })) {
@@ -48,6 +50,7 @@ export async function searchMemory(
       const capsule = await memory.store.get(step.id);
       if (!capsule) continue;
       if (layers && !layers.includes(layerOf(capsule) as LayerName)) continue;
+      verifyNode(capsule);
       found.set(step.id, {
         ...capsule,
         score: hit.score / 2 ** step.depth,
@@ -68,7 +71,7 @@ export async function expand(
   const out = [];
   for (const step of await memory.store.bfs(id, { depth: options.depth ?? 1 })) {
     if (step.depth === 0) continue;
-    const capsule = (await memory.store.get(step.id)) as Capsule;
+    const capsule = verifyNode((await memory.store.get(step.id)) as Capsule);
     const parent = step.parent === undefined ? undefined : await memory.store.get(step.parent);
     const edges = [
       ...(nodeMetaOf(capsule)?.edges ?? []).filter((e) => e.to === step.parent).map((e) => e.type),
@@ -79,11 +82,13 @@ export async function expand(
   return out;
 }
 
-/** Capsules that take part in communities: everything but the summaries themselves (GROWTH is its own store). */
+/**
+ * Capsules that take part in communities: everything but the summaries themselves (GROWTH is its own
+ * store), hashes re-checked: their texts become summaries and their hashes the summaries' keys.
+ */
 async function communityMembers(memory: Memory): Promise<Capsule[]> {
-  return memory.store.list({
-    where: "NOT array_has(tags, 'kind:SUMMARY')",
-  });
+  const members = await memory.store.list({ where: "NOT array_has(tags, 'kind:SUMMARY')" });
+  return members.map(verifyNode);
 }
 
 /** Louvain communities of the link graph over the memory (summaries and GROWTH left out). */
@@ -110,9 +115,9 @@ export async function summarize(
   options: { summarizer?: Summarizer } = {},
 ): Promise<MemoryNode> {
   if (!community?.members?.length) throw new InvalidInputError("a community needs members to summarize");
-  const members = (await Promise.all(community.members.map((id) => memory.store.get(id)))).filter(
-    (c): c is Capsule => c !== undefined,
-  );
+  const members = (await Promise.all(community.members.map((id) => memory.store.get(id))))
+    .filter((c): c is Capsule => c !== undefined)
+    .map(verifyNode);
   const text = await (options.summarizer ?? extractiveSummarizer)(members.map((c) => c.text));
   if (!text.trim()) throw new InvalidInputError("the summarizer returned an empty summary");
   return memory.archive({

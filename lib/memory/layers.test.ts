@@ -1,8 +1,11 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { codeOf } from "../../test/helpers/errors.js";
-import { tempPath } from "../../test/helpers/temp.js";
+import { tempDir, tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
+import { ingest } from "../ingest/ingest.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { addAnchor, anchorsFor, phaseRecap } from "./anchors.js";
 import { archiveId, toArchiveNode } from "./archive-node.js";
@@ -98,12 +101,20 @@ test("SHADOW nodes get review_after; GROWTH records every change and replays it"
   await store.close();
 });
 
+/** A real file, ingested into the store: the kind of source SIFT accepts. */
+async function ingestedFile(store: CapsuleStore, name: string, text: string): Promise<string> {
+  const file = join(tempDir(), name);
+  await writeFile(file, text);
+  await ingest(store, [file]);
+  return file;
+}
+
 test("promote: SIFT passes with a reachable source, refuses a missing source and an unresolved contradiction", async () => {
   const { store, memory } = await fresh(0);
-  const [doc] = await store.addCapsules([{ text: "IVF lists split the vectors.", source: "/docs/ivf.md" }]);
+  const ivf = await ingestedFile(store, "ivf.md", "IVF lists split the vectors.");
   const good = await memory.shadow({
     content: "IVF with 256 lists suits 50k rows.",
-    source: { type: "file", ref: "/docs/ivf.md" },
+    source: { type: "file", ref: ivf },
   });
   const promoted = await promote(memory, good.id);
   assert.is(promoted.layer, "archive");
@@ -123,7 +134,7 @@ test("promote: SIFT passes with a reachable source, refuses a missing source and
 
   const contested = await memory.shadow({
     content: "IVF needs 4 lists.",
-    source: { type: "file", ref: "/docs/ivf.md" },
+    source: { type: "file", ref: ivf },
   });
   await memory.link(promoted.id, "CONTRADICTS", contested.id);
   const check = await sift(memory, contested);
@@ -135,7 +146,6 @@ test("promote: SIFT passes with a reachable source, refuses a missing source and
   assert.is(await codeOf(promote(memory, contested.id)), "SIGLA_GATE_REJECTED");
   await memory.resolveContradiction(promoted.id, contested.id, "different dataset sizes");
   assert.is((await promote(memory, contested.id)).layer, "archive");
-  assert.ok(doc >= 0);
   await memory.close();
   await store.close();
 });

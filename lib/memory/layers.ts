@@ -7,14 +7,22 @@
  * GROWTH lives in its own capsule store beside the main one (`<store>/growth`): log lines are searchable
  * but never become link targets, so they cannot crowd the knowledge graph. Every change writes the node
  * first and its GROWTH entry second (two commits): a crash in between loses the log line, never the change.
+ * With `lazyGrowth` the log is opened only when it exists and created only by the first change, so a read
+ * (or a refused gate) leaves nothing new on disk.
+ *
+ * Every node carries its own content hash in `meta.node.hash`; every read that hands out a node (or a
+ * memory capsule) re-checks it and throws `SIGLA_HASH_MISMATCH` naming the node.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError, MemoryError, UnknownIdError } from "../errors.js";
 import { CapsuleStore, sha256 } from "../store/capsule-store.js";
+import { MANIFEST_FILE } from "../store/manifest.js";
 import type { Capsule } from "../store/types.js";
 import { toArchiveNode } from "./archive-node.js";
 import { validateArchiveNode } from "./archive-schema.js";
 import {
+  ARCHIVE_KINDS,
   EDGE_TYPES,
   type EdgeType,
   type GateRecord,
@@ -26,6 +34,7 @@ import {
   type NodeKind,
   type NodeMeta,
   type NodeSource,
+  SHADOW_KINDS,
   type StorageLevel,
 } from "./types.js";
 
@@ -65,25 +74,66 @@ export function nodeMetaOf(capsule: Capsule): NodeMeta | undefined {
   return node && typeof node === "object" && typeof node.layer === "string" ? node : undefined;
 }
 
-/** A capsule as a memory node, after re-checking its hash. */
+/**
+ * Re-checks a memory capsule's content against the hash the node was written with (`meta.node.hash`, or
+ * the store's column for nodes older than that field) and against the store's column; throws
+ * `MemoryError("SIGLA_HASH_MISMATCH")` naming the node. Capsules that are not memory nodes pass: their
+ * column is the store's to check. Returns the capsule, so reads can map through it.
+ */
+export function verifyNode<T extends Capsule>(capsule: T): T {
+  const meta = nodeMetaOf(capsule);
+  if (!meta) return capsule;
+  const expected = typeof meta.hash === "string" ? meta.hash : capsule.sha256;
+  const actual = sha256(capsule.text);
+  if (actual !== expected || actual !== capsule.sha256) {
+    throw new MemoryError(
+      "SIGLA_HASH_MISMATCH",
+      `memory node ${capsule.id} (${meta.layer}): its content no longer matches its hash ${expected}; ` +
+        "it was changed outside SIGLA — run `sigla doctor` to list damaged nodes",
+    );
+  }
+  return capsule;
+}
+
+/** A capsule as a memory node, after re-checking its hash (see {@link verifyNode}). */
 export function toMemoryNode(capsule: Capsule): MemoryNode {
   const meta = nodeMetaOf(capsule);
   if (!meta) throw new MemoryError("SIGLA_INVALID_INPUT", `capsule ${capsule.id} is not a memory node`);
-  if (sha256(capsule.text) !== capsule.sha256) {
-    throw new MemoryError(
-      "SIGLA_HASH_MISMATCH",
-      `memory node ${capsule.id}: its content no longer matches its hash ${capsule.sha256}`,
-    );
-  }
+  verifyNode(capsule);
   return {
     ...meta,
     id: capsule.id,
     content: capsule.text,
     tags: capsule.tags.filter((t) => !SYSTEM_TAG.test(t)),
-    hash: capsule.sha256,
+    hash: meta.hash ?? capsule.sha256,
     createdAt: new Date(capsule.createdAt).toISOString(),
     links: capsule.links,
   };
+}
+
+/**
+ * The fields of a new node that the ArchiveNode schema does not check for SHADOW nodes (and that would
+ * otherwise be stored as given): the kind must suit the layer, tags be strings, the title non-empty, the
+ * review date a date. ARCHIVE kinds are left to the schema, which lists the allowed ones (`SIGLA_SCHEMA`).
+ */
+function checkNewNode(layer: "archive" | "shadow", input: NewNode): void {
+  if (layer === "shadow" && input.kind !== undefined && !SHADOW_KINDS.includes(input.kind as never)) {
+    throw new InvalidInputError(
+      `kind of a shadow node must be one of ${SHADOW_KINDS.join(", ")} (archive: ${ARCHIVE_KINDS.join(", ")}), got ${JSON.stringify(input.kind)}`,
+    );
+  }
+  if (
+    input.tags !== undefined &&
+    (!Array.isArray(input.tags) || input.tags.some((t) => typeof t !== "string"))
+  ) {
+    throw new InvalidInputError("tags must be an array of strings");
+  }
+  if (input.title !== undefined && (typeof input.title !== "string" || input.title.trim() === "")) {
+    throw new InvalidInputError("a title, when given, must be non-empty text");
+  }
+  if (input.reviewAfter !== undefined && Number.isNaN(Date.parse(String(input.reviewAfter)))) {
+    throw new InvalidInputError(`reviewAfter must be an ISO date, got ${JSON.stringify(input.reviewAfter)}`);
+  }
 }
 
 function checkEdges(edges: unknown): MemoryEdge[] {
@@ -100,29 +150,67 @@ function checkEdges(edges: unknown): MemoryEdge[] {
   });
 }
 
+/** Options of {@link Memory.open}. */
+export interface MemoryOptions {
+  /**
+   * Open the GROWTH log only when it already exists and create it on the first change, instead of at open.
+   * Read-only doors (the CLI) use it so a read or a refused write creates nothing.
+   */
+  lazyGrowth?: boolean;
+}
+
 /** The layered memory of one store. */
 export class Memory {
+  private opening?: Promise<CapsuleStore>;
+
   private constructor(
     readonly store: CapsuleStore,
-    /** The GROWTH log: a capsule store of its own, inside the main store's folder, without auto-links. */
-    readonly growth: CapsuleStore,
+    /** The GROWTH log, when open: a capsule store of its own inside the main store's folder, no auto-links. */
+    private log: CapsuleStore | undefined,
     private version: number,
   ) {}
 
-  /** Memory over an open store (opening its GROWTH log); reads the current version. */
-  static async open(store: CapsuleStore): Promise<Memory> {
-    const growth = await CapsuleStore.open(join(store.path, "growth"), {
-      embedder: store.embedder,
+  /** Memory over an open store (opening its GROWTH log unless `lazyGrowth`); reads the current version. */
+  static async open(store: CapsuleStore, options: MemoryOptions = {}): Promise<Memory> {
+    const path = join(store.path, "growth");
+    const exists = existsSync(join(path, MANIFEST_FILE));
+    const log =
+      exists || !options.lazyGrowth
+        ? await CapsuleStore.open(path, { embedder: store.embedder, autoLinkK: 0, create: !exists })
+        : undefined;
+    const entries = log ? await log.list() : [];
+    const version = entries.reduce((max, c) => Math.max(max, Number(nodeMetaOf(c)?.version ?? 0)), 0);
+    return new Memory(store, log, version);
+  }
+
+  /** The GROWTH log; with `lazyGrowth` it exists only after the first change (`MemoryError` before). */
+  get growth(): CapsuleStore {
+    if (!this.log) {
+      throw new MemoryError("SIGLA_INVALID_INPUT", "this memory has no GROWTH log yet (nothing has changed)");
+    }
+    return this.log;
+  }
+
+  /** Whether the GROWTH log is open (it always is unless opened with `lazyGrowth` and nothing changed). */
+  get hasGrowth(): boolean {
+    return this.log !== undefined;
+  }
+
+  /** The GROWTH log, created on the first call when it does not exist yet. */
+  private async growthForWrite(): Promise<CapsuleStore> {
+    if (this.log) return this.log;
+    this.opening ??= CapsuleStore.open(join(this.store.path, "growth"), {
+      embedder: this.store.embedder,
       autoLinkK: 0,
     });
-    const entries = await growth.list();
-    const version = entries.reduce((max, c) => Math.max(max, Number(nodeMetaOf(c)?.version ?? 0)), 0);
-    return new Memory(store, growth, version);
+    this.log = await this.opening;
+    return this.log;
   }
 
   /** Closes the GROWTH log (the main store stays open: it belongs to the caller). */
   async close(): Promise<void> {
-    await this.growth.close();
+    if (this.opening) await this.opening.catch(() => undefined);
+    await this.log?.close();
   }
 
   /** The number of changes recorded so far. */
@@ -147,6 +235,7 @@ export class Memory {
     }
     const level = input.level ?? "RAW";
     if (!LEVELS.includes(level)) throw new InvalidInputError(`level must be one of ${LEVELS.join(", ")}`);
+    checkNewNode(layer, input);
     const edges = checkEdges(input.edges);
     for (const edge of edges)
       if (!(await this.store.get(edge.to))) throw new UnknownIdError(edge.to, "edge target");
@@ -156,6 +245,7 @@ export class Memory {
       level,
       kind: input.kind ?? (layer === "archive" ? "FACT" : "HYPOTHESIS"),
       title: input.title ?? titleOf(input.content),
+      hash: sha256(input.content),
       edges,
       gateLog: [
         {
@@ -221,7 +311,8 @@ export class Memory {
     const where = [`array_has(tags, 'layer:${layer}')`];
     if (options.level) where.push(`array_has(tags, 'level:${options.level}')`);
     if (options.kind) where.push(`array_has(tags, 'kind:${options.kind}')`);
-    const from = layer === "growth" ? this.growth : this.store;
+    const from = layer === "growth" ? this.log : this.store;
+    if (!from) return [];
     const capsules = await from.list({ where: where.join(" AND "), limit: options.limit });
     return capsules.map(toMemoryNode);
   }
@@ -286,6 +377,7 @@ export class Memory {
   ): Promise<MemoryNode> {
     const capsule = await this.store.get(node.id);
     if (!capsule) throw new UnknownIdError(node.id, "memory node");
+    verifyNode(capsule);
     const before = nodeMetaOf(capsule) as NodeMeta;
     const meta: NodeMeta = { ...before, ...change, modifiedAt: new Date().toISOString() };
     if (meta.layer === "archive") validateArchiveNode(toArchiveNode({ ...node, ...meta }));
@@ -310,12 +402,14 @@ export class Memory {
       level: "DERIVED",
       kind: "GROWTH",
       title: text.slice(0, 80),
+      hash: sha256(text),
       edges: [],
       gateLog: [],
       version,
       delta,
     };
-    await this.growth.addCapsules([{ text, tags: nodeTags(meta, []), meta: { node: meta } }], {
+    const growth = await this.growthForWrite();
+    await growth.addCapsules([{ text, tags: nodeTags(meta, []), meta: { node: meta } }], {
       autoLinkK: 0,
     });
     this.version = version;

@@ -9,6 +9,8 @@
  * first) version of a fact, the other versions of it — near-duplicates said earlier (or later) — are pushed
  * down. Copies of one text keep only their best-scored place. Everything is deterministic: ties break by id.
  *
+ * Memory nodes among the hits have their hash re-checked (`SIGLA_HASH_MISMATCH` names the node).
+ *
  * Works on any capsules. A capsule's date is its `meta.at` (ISO, as turns store it); capsules without one get
  * no date boost, and only turns (see `turns.ts`) have neighbouring turns.
  */
@@ -17,6 +19,7 @@ import { InvalidInputError } from "../errors.js";
 import type { CapsuleStore } from "../store/capsule-store.js";
 import type { Capsule, CapsuleMeta } from "../store/types.js";
 import { checkPositiveInt, sqlString } from "../store/validate.js";
+import { verifyNode } from "./layers.js";
 import { type DateWindow, inWindow, parseQueryTime } from "./query-dates.js";
 import { turnMetaOf, turnSource } from "./turns.js";
 
@@ -296,6 +299,7 @@ export async function recall(
       return first;
     })
     .slice(0, k)
+    .map((c) => verifyNode(c.capsule) && c)
     .map((c) => ({
       id: c.capsule.id,
       text: c.capsule.text,

@@ -4,8 +4,14 @@
  * high-entropy assignments, PEM private keys) and prompt-injection phrases (English and Russian), and
  * replaces each with a typed mask (`[EMAIL]`, `[SECRET:openai]`, …). Offsets are UTF-16 indices into the original text. Masks
  * are never detected again, so redacting twice changes nothing.
+ *
+ * Obfuscation is undone before scanning, on views mapped back to the original (see `normalize.ts`): HTML
+ * entities, zero-width characters, NFKC forms (full-width digits), mixed-script look-alikes, letter-spaced,
+ * hyphenated and leet phrases, `name [at] host [dot] com` addresses and base64-encoded injections. A
+ * finding made on a view masks the whole stretch of the original it came from.
  */
 import { InvalidInputError } from "../errors.js";
+import { normalView, squashedView, type TextView, toOriginal } from "./normalize.js";
 
 /** What a finding is about. */
 export type FindingCategory = "pii" | "secret" | "injection";
@@ -74,6 +80,11 @@ const CATEGORY: Record<FindingKind, FindingCategory> = {
   injection: "injection",
 };
 
+/** The category of a finding kind. */
+export function categoryOf(kind: FindingKind): FindingCategory {
+  return CATEGORY[kind];
+}
+
 /** The mask that replaces a finding of `kind`. */
 export function maskFor(kind: FindingKind): string {
   switch (kind) {
@@ -137,19 +148,48 @@ export function redact(text: string): { text: string; findings: Finding[] } {
   return { text: applyFindings(text, findings), findings };
 }
 
-/** Every detector's spans, unmerged, leaving out those inside one of our own masks. */
-function detect(text: string): Span[] {
-  const masks = [...text.matchAll(MASK)].map((m) => [m.index, m.index + m[0].length]);
-  const spans: Span[] = [
+/** `[start, end)` of every mask in `text`. */
+function maskRanges(text: string): number[][] {
+  return [...text.matchAll(MASK)].map((m) => [m.index, m.index + m[0].length]);
+}
+
+/** Every detector's spans on the text as it is. */
+function detectPlain(text: string): Span[] {
+  return [
     ...privateKeys(text),
     ...secrets(text),
     ...cards(text),
     ...ibans(text),
     ...emails(text),
+    ...obfuscatedEmails(text),
     ...phones(text),
     ...injections(text),
+    ...encodedInjections(text),
   ];
-  return spans.filter((span) => !insideMask(masks, span));
+}
+
+/** Spans found on the normal and squashed views, as spans of the original. */
+function detectObfuscated(text: string): Span[] {
+  const view = normalView(text);
+  const spans: Span[] = [];
+  if (view.text !== text) {
+    for (const span of detectPlain(view.text)) {
+      const [start, end] = toOriginal(view, span.start, span.end);
+      spans.push({ kind: span.kind, start, end });
+    }
+  }
+  for (const [start, end] of squashedInjections(view)) {
+    const [from, to] = sentenceAround(text, start, end);
+    spans.push({ kind: "injection", start: from, end: to });
+  }
+  return spans;
+}
+
+/** Every detector's spans, unmerged, leaving out those inside one of our own masks. */
+function detect(text: string): Span[] {
+  const masks = maskRanges(text);
+  const spans = [...detectPlain(text), ...detectObfuscated(text)];
+  return spans.filter((span) => span.end > span.start && !insideMask(masks, span));
 }
 
 /** Replaces sorted, disjoint findings by their masks. */
@@ -384,23 +424,27 @@ interface SecretRule {
 
 /** Values of generic assignments that are references or dummy values (`<key>`, `changeme`, `xxx`), not secrets. */
 const NOT_A_VALUE =
-  /^(?:[[<{$%*.…]|(?:null|none|nil|undefined|true|false|string|number|required|optional|changeme|redacted|secret|password|xxx+|\*+)$)/i;
+  /^(?:[[<{$%*.…«]|(?:null|none|nil|undefined|true|false|string|number|required|optional|mandatory|changeme|redacted|secret|password|hidden|masked|empty|blank|unset|default|example|placeholder|forgotten|reset|expired|invalid|incorrect|missing|enabled|disabled|encrypted|hashed|xxx+|\*+|обязательн\p{L}*|скрыт\p{L}*|пуст\p{L}*|не|нет|любой|любая|указан\p{L}*|задан\p{L}*)$)/iu;
 /** A (dotted) identifier with no digits: `config.apiKey`, `getToken`, `DB_PASSWORD`. */
 const IDENTIFIER = /^[A-Za-z_]+(?:\.[A-Za-z_]+)*(?:\(\))?$/;
+/** A reference rather than a value: dotted or called (`config.password`, `getPassword()`), or an env name (`DB_PASSWORD`). */
+const REFERENCE = /^(?:[A-Za-z_]+(?:\.[A-Za-z_]+)+(?:\(\))?|[A-Za-z_]+\(\)|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)$/;
 
-/** The generic kind of an assignment from its key name. */
+/** The generic kind of an assignment from its key name (English or Russian). */
 function assignmentKind(key: string): FindingKind {
   const name = key.toLowerCase();
-  if (/pass(?:word|wd|phrase)|pwd/.test(name)) return "password";
-  if (/api[_-]?key|apikey|access[_-]?key/.test(name)) return "api-key";
-  if (/token/.test(name)) return "token";
+  if (/pass(?:word|wd|phrase|code)|pwd|парол|(?<![a-z])pass(?![a-z])/.test(name)) return "password";
+  if (/api[_ -]?key|apikey|access[_-]?key|ключ/.test(name)) return "api-key";
+  if (/token|токен/.test(name)) return "token";
   return "secret";
 }
 
 /** A generic assignment's value is a secret: passwords when not a plain word, the rest when high-entropy. */
 function secretValue(value: string, key: string): boolean {
-  if (NOT_A_VALUE.test(value) || IDENTIFIER.test(value)) return false;
-  if (assignmentKind(key) === "password") return value.length >= 6;
+  if (NOT_A_VALUE.test(value)) return false;
+  // A password may well be a plain word (`DB_PASSWORD=SuperSecret`); only references are not values.
+  if (assignmentKind(key) === "password") return !REFERENCE.test(value) && [...value].length >= 6;
+  if (IDENTIFIER.test(value)) return false;
   return value.length >= 10 && characterClasses(value) >= 2 && entropy(value) >= 3;
 }
 
@@ -446,10 +490,37 @@ const SECRET_RULES: SecretRule[] = [
   {
     kind: "secret",
     pattern:
-      /(?<![A-Za-z0-9_.[-])([A-Za-z0-9_.-]*?(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|password|passwd|pwd|passphrase|private[_-]?key))["']?\s*(?:=|:|=>)\s*["'`]?([^\s"'`,;<>()[\]{}]+)/dgi,
+      /(?<![A-Za-z0-9_.[-])([A-Za-z0-9_.-]*?(?:api[_-]?key|apikey|access[_-]?key|secret[_-]?key|client[_-]?secret|secret|access[_-]?token|auth[_-]?token|refresh[_-]?token|token|password|passwd|pwd|passphrase|private[_-]?key|(?<![A-Za-z])pass))["']?\s*(?:=|:|=>)\s*["'`]?([^\s"'`,;<>()[\]{}]+)/dgi,
+    group: 2,
+    // `password = getPassword()`: a call, not a value.
+    accept: (value, match) =>
+      secretValue(value, match[1]) && match.input[match.index + match[0].length] !== "(",
+    kindOf: (match) => assignmentKind(match[1]),
+  },
+  // A quoted password with spaces in it: the whole quoted value.
+  {
+    kind: "password",
+    pattern:
+      /(?<![A-Za-z0-9_.[-])[A-Za-z0-9_.-]*?(?:password|passwd|pwd|passphrase)["']?\s*(?:=|:|=>)\s*(["'`])([^"'`\n]{6,200})\1/dgi,
+    group: 2,
+    accept: (value) => !NOT_A_VALUE.test(value.trim()),
+  },
+  // Russian keys: `пароль: …`, `пароль от почты — …`, `токен=…`, `ключ API: …`.
+  {
+    kind: "secret",
+    pattern:
+      /(?<![\p{L}\p{N}_])(пароль|пароля|парольчик|токен|токена|секретный\s+ключ|ключ\s+api|api[- ]?ключ|ключ\s+доступа|секрет)(?:\s+(?:от|для|к)\s+[\p{L}\p{N}_.@-]+){0,2}\s*(?:[:=]|—|–|\s-\s)\s*["'«`]?([^\s"'»`,;<>()[\]{}]+)/dgiu,
     group: 2,
     accept: (value, match) => secretValue(value, match[1]),
     kindOf: (match) => assignmentKind(match[1]),
+  },
+  // "the password is …", "пароль такой …": said, not assigned; the value must not be a plain word.
+  {
+    kind: "password",
+    pattern:
+      /(?<![\p{L}\p{N}_])(?:password|passphrase|passcode|пароль)\s+(?:is|was|will\s+be|это|был|будет|такой)\s*:?\s+["'«“]?([^\s"'»”,;<>()[\]{}]+?)["'»”]?(?=[\s,;.!?]*(?:\s|$))/dgiu,
+    group: 1,
+    accept: (value) => !NOT_A_VALUE.test(value) && [...value].length >= 6 && characterClasses(value) >= 2,
   },
 ];
 
@@ -460,6 +531,8 @@ function secrets(text: string): Span[] {
     for (const match of text.matchAll(rule.pattern)) {
       const span = spanOf(match, rule.group ?? 0);
       if (!span) continue;
+      // A full stop after an assigned value ends the sentence, it is not part of the value.
+      if (rule.kindOf && text[span[1] - 1] === "." && /\s|^$/.test(text[span[1]] ?? "")) span[1]--;
       const value = text.slice(span[0], span[1]);
       if (rule.accept && !rule.accept(value, match)) continue;
       spans.push({ kind: rule.kindOf?.(match) ?? rule.kind, start: span[0], end: span[1] });
@@ -471,8 +544,9 @@ function secrets(text: string): Span[] {
 // ---------------------------------------------------------------------------------------------------------
 // PII
 
+/** Addresses in any script: `ivan@почта.рф` and `иван@mail.ru` are addresses too. */
 const EMAIL =
-  /(?<![\p{L}\p{N}_.%+-])[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![\p{L}\p{N}_-]|\.[A-Za-z0-9])/gu;
+  /(?<![\p{L}\p{N}_.%+-])[\p{L}\p{N}_%+-]+(?:\.[\p{L}\p{N}_%+-]+)*@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,24}|xn--[a-z0-9-]{2,59})(?![\p{L}\p{N}_-]|\.[\p{L}\p{N}])/gu;
 
 /** E-mail addresses. */
 function emails(text: string): Span[] {
@@ -483,8 +557,32 @@ function emails(text: string): Span[] {
   }));
 }
 
-/** 13–19 digits, optionally grouped by single spaces or dashes, not part of a longer number. */
-const CARD = /(?<![\p{L}\p{N}_+]|\d[ -])\d(?:[ -]?\d){12,18}(?![\p{L}\p{N}_]|[ -]\d)/gu;
+/** `[at]`, `(at)`, ` at `, `собака` for `@`; `[dot]`, ` dot `, `точка` for `.`. */
+const AT = String.raw`(?:\s*[[({<]\s*(?:at|@|собака)\s*[\])}>]\s*|\s+(?:at|собака)\s+)`;
+const DOT = String.raw`(?:\s*[[({<]\s*(?:dot|\.|точка)\s*[\])}>]\s*|\s+(?:dot|точка)\s+|\.)`;
+const OBFUSCATED_EMAIL = new RegExp(
+  String.raw`(?<![\p{L}\p{N}_.%+-])([\p{L}\p{N}_%+-]+(?:\.[\p{L}\p{N}_%+-]+)*)(${AT})((?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?${DOT})+)(\p{L}{2,24})(?![\p{L}\p{N}_-])`,
+  "giu",
+);
+/** Words that end up before a plain " at " in ordinary sentences ("look at this dot com"). */
+const NOT_A_MAILBOX =
+  /^(?:look|looking|looked|meet|met|arrive|arrived|stay|stayed|be|is|are|was|were|am|me|us|him|her|them|it|this|that|here|there|good|bad|great|best|work|works|home|aim|aimed|laugh|laughed|smile|smiled|point|pointed|stare|stared|only|even|just|and|or|not|all)$/i;
+
+/** Addresses written to dodge scanners: `john [at] example [dot] com`, `ivan собака mail точка ru`. */
+function obfuscatedEmails(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const match of text.matchAll(OBFUSCATED_EMAIL)) {
+    const [whole, local, at, domain] = match;
+    // A bare " at " needs a spelled-out dot as well, and a name that is not a common word.
+    const plain = !/[[({<]|собака/iu.test(at);
+    if (plain && (!/\s(?:dot|точка)\s|[[({<]/iu.test(domain) || NOT_A_MAILBOX.test(local))) continue;
+    spans.push({ kind: "email", start: match.index, end: match.index + whole.length });
+  }
+  return spans;
+}
+
+/** 13–19 digits, optionally grouped by single spaces, dashes or dots, not part of a longer number. */
+const CARD = /(?<![\p{L}\p{N}_+]|\d[ .-])\d(?:[ .-]?\d){12,18}(?![\p{L}\p{N}_]|[ .-]\d)/gu;
 
 /** The Luhn (mod 10) checksum over a string of digits. */
 export function luhnValid(digits: string): boolean {
@@ -511,7 +609,10 @@ function cards(text: string): Span[] {
   for (const match of text.matchAll(CARD)) {
     const digits = match[0].replace(/\D/g, "");
     if (!luhnValid(digits) || /^(\d)\1*$/.test(digits)) continue;
-    if (digits === match[0] && !/^(?:2[2-7]|[3-6])/.test(digits)) continue;
+    const dotted = match[0].includes(".");
+    // A dotted run is a card only in groups of three or more that start like one (not 3.14159265358979).
+    if (dotted && match[0].split(".").some((g) => g.replace(/\D/g, "").length < 3)) continue;
+    if ((digits === match[0] || dotted) && !/^(?:2[2-7]|[3-6])/.test(digits)) continue;
     spans.push({ kind: "card", start: match.index, end: match.index + match[0].length });
   }
   return spans;
@@ -530,7 +631,7 @@ const IBAN_LENGTH: ReadonlyMap<string, number> = new Map(
     .map((entry) => [entry.slice(0, 2), Number(entry.slice(2))]),
 );
 
-const IBAN_START = /(?<![\p{L}\p{N}_])([A-Z]{2})\d{2}(?= ?[A-Z0-9])/gu;
+const IBAN_START = /(?<![\p{L}\p{N}_])([A-Za-z]{2})\d{2}(?= ?[A-Za-z0-9])/gu;
 
 /** ISO 13616 / ISO 7064 mod 97-10: the rearranged IBAN, letters as 10–35, leaves remainder 1. */
 export function ibanValid(iban: string): boolean {
@@ -547,17 +648,20 @@ export function ibanValid(iban: string): boolean {
 function ibans(text: string): Span[] {
   const spans: Span[] = [];
   for (const match of text.matchAll(IBAN_START)) {
-    const length = IBAN_LENGTH.get(match[1]);
+    const length = IBAN_LENGTH.get(match[1].toUpperCase());
     if (!length) continue;
-    let compact = match[0];
+    // Lower case too (`de89 3704 …`): the country's length, mod-97 and a mostly numeric account decide.
+    let compact = match[0].toUpperCase();
     let at = match.index + match[0].length;
     while (compact.length < length && at < text.length) {
       const char = text[at];
-      if (/[A-Z0-9]/.test(char)) compact += char;
-      else if (!(char === " " && /[A-Z0-9]/.test(text[at + 1] ?? ""))) break;
+      if (/[A-Za-z0-9]/.test(char)) compact += char.toUpperCase();
+      else if (!(char === " " && /[A-Za-z0-9]/.test(text[at + 1] ?? ""))) break;
       at++;
     }
     if (compact.length < length || /[\p{L}\p{N}_]/u.test(text[at] ?? "") || !ibanValid(compact)) continue;
+    const account = compact.slice(4);
+    if (account.replace(/\D/g, "").length < account.length * 0.6) continue;
     spans.push({ kind: "iban", start: match.index, end: at });
   }
   return spans;
@@ -612,12 +716,35 @@ function isPhone(candidate: string): boolean {
   return true;
 }
 
+/** Words right before a number that say what it is when it is not a phone: ISBN 978-…, build 10.0.19045. */
+const NOT_A_PHONE_BEFORE =
+  /(?:isbn(?:-1[03])?|issn|doi|build|builds|version|ver|release|revision|rev|firmware|patch|invoice|order|ticket|ref|reference|case|сборк\p{L}*|верси\p{L}*|релиз\p{L}*|ревизи\p{L}*|артикул\p{L}*|заказ\p{L}*|сч[её]т\p{L}*|накладн\p{L}*)\s*(?:no\.?|number|№|#)?\s*[:#№]?\s*$/iu;
+
+/** ISBN-13 (978/979) check digit, hyphenated or not. */
+function isbn13(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, "");
+  if (digits.length !== 13 || !/^97[89]/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < 13; i++) sum += (digits.charCodeAt(i) - 48) * (i % 2 ? 3 : 1);
+  return sum % 10 === 0;
+}
+
+/** A dotted version or build number: four or more groups with a short first one (10.0.19045.3803). */
+function isVersion(candidate: string): boolean {
+  const groups = candidate.split(".");
+  return groups.length >= 4 && /^[1-9]\d?$/.test(groups[0]) && !/^1$/.test(groups[0]);
+}
+
 /** Phone numbers, international and national. */
 function phones(text: string): Span[] {
   const spans: Span[] = [];
   for (const match of text.matchAll(PHONE)) {
-    if (isPhone(match[0]))
-      spans.push({ kind: "phone", start: match.index, end: match.index + match[0].length });
+    const candidate = match[0];
+    if (!isPhone(candidate) || isbn13(candidate) || (!candidate.startsWith("+") && isVersion(candidate))) {
+      continue;
+    }
+    if (NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))) continue;
+    spans.push({ kind: "phone", start: match.index, end: match.index + candidate.length });
   }
   return spans;
 }
@@ -789,6 +916,75 @@ function injections(text: string): Span[] {
       spans.push({ kind: "injection", start, end });
       covered = end;
     }
+  }
+  return spans;
+}
+
+/**
+ * Injection phrases on the squashed views (letters only, look-alikes and leet undone): `i g n o r e`,
+ * `ig-nore`, `1gn0r3 pr3v10us 1nstruct10ns`. Only the unmistakable phrases: without spaces, a looser one
+ * would match across words.
+ */
+const SQUASHED: Record<"latin" | "cyrillic", RegExp[]> = {
+  latin: [
+    /(?:ignore|disregard|forget|bypass|override|paynoattentionto)(?:all|any|every|of|the|your|my|these|those)*(?:previous|prior|above|earlier|preceding|foregoing|former|original|initial|system|developer)+(?:instructions?|prompts?|directions?|directives?|rules|commands?|guidelines|constraints)/g,
+    /forget(?:everything|all)(?:that)?you(?:were|havebeen|vebeen)told/g,
+    /youarenow(?:dan|jailbroken|unrestricted|unfiltered|uncensored)/g,
+    /developermode(?:enabled|activated)/g,
+    /(?:reveal|show|print|display|leak|dump|repeat|output)(?:me|us)?(?:all|back)?(?:of)?(?:your|the)(?:full|exact|entire|whole|complete|hidden|secret|original|initial|internal|verbatim)*(?:systemprompt|systemmessage|hiddeninstructions|secretinstructions|initialinstructions)/g,
+  ],
+  cyrillic: [
+    /(?:забудь|игнорируй|проигнорируй|отбрось|необращайвниманияна|неслушай)(?:те)?(?:все|всё|любые)?(?:свои|твои|ваши|эти|мои)?(?:предыдущие|прошлые|прежние|системные|исходные|изначальные|первоначальные|вышеизложенные|старые)?(?:инструкции|указания|правила|команды|установки|промпты|промты|ограничения|директивы)/g,
+    /(?:забудь|игнорируй|проигнорируй)(?:те)?(?:всё|все)(?:что|чему)(?:тебе|вам)?(?:было)?(?:сказано|написано|говорили|сказали|учили|указано)/g,
+    /(?:включи|активируй)(?:те)?режимразработчика/g,
+    /(?:покажи|раскрой|выведи|повтори|выдай)(?:те)?(?:мне|нам)?(?:свой|твой|ваш)?системныйпромп?т/g,
+  ],
+};
+
+/** `[start, end)` in the original of every squashed-view injection phrase. */
+function squashedInjections(view: TextView): Array<[number, number]> {
+  const masks = maskRanges(view.text);
+  const out: Array<[number, number]> = [];
+  for (const script of ["latin", "cyrillic"] as const) {
+    const squashed = squashedView(view, script, masks);
+    for (const pattern of SQUASHED[script]) {
+      for (const match of squashed.text.matchAll(pattern)) {
+        out.push(toOriginal(squashed, match.index, match.index + match[0].length));
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs of base64 (or base64url) long enough to hide a sentence. */
+const BASE64 = /(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{16,}={0,2}(?![A-Za-z0-9+/=_-])/g;
+const PRINTABLE = /[\p{L}\p{N}\p{P}\p{S}\p{Zs}\n\t]/u;
+
+/** The text a base64 run encodes, when it is readable UTF-8 with words in it. */
+function decodeBase64Text(run: string): string | undefined {
+  const body = run.replace(/=+$/, "");
+  if (body.length % 4 === 1 || !/[a-z]/.test(body) || !/[A-Z]/.test(body)) return undefined;
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(body, "base64"));
+  } catch {
+    return undefined;
+  }
+  const chars = [...text];
+  const printable = chars.filter((c) => PRINTABLE.test(c)).length;
+  return chars.length >= 8 && printable >= chars.length * 0.95 && /\s/.test(text) ? text : undefined;
+}
+
+/** Injections hidden in base64 ("decode this and do it: aWdub3Jl…"): the sentence holding the run. */
+function encodedInjections(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const match of text.matchAll(BASE64)) {
+    const decoded = decodeBase64Text(match[0]);
+    if (decoded === undefined) continue;
+    const found = injections(decoded).length > 0 || squashedInjections(normalView(decoded)).length > 0;
+    if (!found) continue;
+    const [start, end] = sentenceAround(text, match.index, match.index + match[0].length);
+    spans.push({ kind: "injection", start, end });
   }
   return spans;
 }

@@ -31,8 +31,18 @@ export const EDGE_TYPES: readonly EdgeType[] = [
 
 /** Kinds of ARCHIVE nodes (the ArchiveNode schema's enum). */
 export type ArchiveKind = "FACT" | "QUOTE" | "SUMMARY" | "SCHEMA" | "POLICY" | "TEST" | "MAP";
+export const ARCHIVE_KINDS: readonly ArchiveKind[] = [
+  "FACT",
+  "QUOTE",
+  "SUMMARY",
+  "SCHEMA",
+  "POLICY",
+  "TEST",
+  "MAP",
+];
 /** Kinds of SHADOW nodes. */
 export type ShadowKind = "HYPOTHESIS" | "DRAFT" | "ERROR" | "SELF_EVAL" | "PAIN";
+export const SHADOW_KINDS: readonly ShadowKind[] = ["HYPOTHESIS", "DRAFT", "ERROR", "SELF_EVAL", "PAIN"];
 /** Kinds of every node. */
 export type NodeKind = ArchiveKind | ShadowKind | "GROWTH";
 
@@ -71,6 +81,12 @@ export interface NodeMeta {
   level: StorageLevel;
   kind: NodeKind;
   title: string;
+  /**
+   * `sha256:<hex>` of the content, written with the node and re-checked on every read. The memory layer's
+   * own record: a text edited behind SIGLA's back, even with the store's sha256 column updated to match,
+   * no longer matches it. Nodes written before this field existed fall back to the store's column.
+   */
+  hash?: string;
   source?: NodeSource;
   edges: MemoryEdge[];
   gateLog: GateRecord[];
