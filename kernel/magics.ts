@@ -28,6 +28,7 @@ import {
   runCommand,
   type SearchMode,
   SiglaError,
+  shortMessage,
   storeCommand,
   type TraceEvent,
   traceCommand,
@@ -50,7 +51,7 @@ export interface MagicsHost {
 /** The one-line error of a failed magic: usage errors as they are (`%` for `:`), others with their code. */
 export function magicErrorLine(name: string, error: unknown): string {
   if (error instanceof SiglaError) {
-    const message = magicUsage(error.message);
+    const message = magicUsage(shortMessage(error.message));
     return error.code === "SIGLA_USAGE" ? message : `%${name}: ${error.code}: ${message}`;
   }
   return `%${name}: ${error instanceof Error ? error.message : String(error)}`.split("\n")[0];
@@ -146,10 +147,16 @@ export class Magics {
   async store(path?: string) {
     return this.show(await storeCommand(await this.workbench(path), { path }));
   }
-  /** `%ingest <paths…> [--tags a,b]`. */
-  async ingest(paths: string | string[], options: { tags?: string[] } = {}) {
+  /** `%ingest <paths…> [--tags a,b] [--strict]`. */
+  async ingest(paths: string | string[], options: { tags?: string[]; strict?: boolean } = {}) {
     const list = typeof paths === "string" ? [paths] : paths;
-    return this.show(await ingestCommand(await this.workbench(), { paths: list, tags: options.tags }));
+    return this.show(
+      await ingestCommand(await this.workbench(), {
+        paths: list,
+        tags: options.tags,
+        strict: options.strict,
+      }),
+    );
   }
   /** `%query "<text>" [-k 5] [--tags a,b] [--mode vector|fts|hybrid]`. */
   async query(text: string, options: { k?: number; tags?: string[]; mode?: SearchMode } = {}) {

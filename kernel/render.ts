@@ -10,6 +10,7 @@ import {
   metricsLine,
   quickBenchRows,
   resultLines,
+  skippedLine,
   targetRows,
   targetsOf,
   traceLine,
@@ -123,11 +124,14 @@ function resultHtml(result: CommandResult): string {
     }
     case "ingest": {
       const r = result.report;
-      return htmlTable(
-        ["files", "added", "unchanged", "replaced", "store holds"],
-        [[r.files, r.ids.length, r.unchanged, r.replaced, result.count]],
-        "ingest",
-      );
+      return [
+        htmlTable(
+          ["files", "added", "unchanged", "replaced", "skipped", "store holds"],
+          [[r.files, r.ids.length, r.unchanged, r.replaced, r.skipped.length, result.count]],
+          "ingest",
+        ),
+        r.skipped.length ? pre(r.skipped.map(skippedLine).join("\n")) : "",
+      ].join("");
     }
     case "query":
       return hitsTable(result.hits, `${result.mode}: ${result.text}`);

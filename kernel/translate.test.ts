@@ -57,8 +57,15 @@ test("a bad argument is one line naming the magic and its usage, with % for :", 
   );
   assert.is(
     line,
-    '%query: -k must be an integer from 1 to 1000, got "zero" — usage: %query "<text>" [-k 5] [--tags a,b] [--mode vector|fts|hybrid]',
+    '%query: -k must be an integer from 1 to 10000, got "zero" — usage: %query "<text>" [-k 5] [--tags a,b] [--mode vector|fts|hybrid]',
   );
+  const long = magicErrorLine(
+    "dsl",
+    new SiglaError("SIGLA_INVALID_INPUT", `bad filter "${"x".repeat(3000)}"\n  Caused by: sql.rs:113:22`),
+  );
+  assert.ok(long.startsWith("%dsl: SIGLA_INVALID_INPUT: bad filter"));
+  assert.not.match(long, /\n|Caused by/);
+  assert.ok(long.length <= "%dsl: SIGLA_INVALID_INPUT: ".length + 500, `${long.length} characters`);
   assert.is(
     magicErrorLine("ask", new SiglaError("SIGLA_STORE_LOCKED", "locked")),
     "%ask: SIGLA_STORE_LOCKED: locked",
@@ -70,7 +77,7 @@ test("a bad argument is one line naming the magic and its usage, with % for :", 
 test("results render as HTML tables, charts as a Vega-Lite object plus a PNG", () => {
   assert.is(magicUsage(':query "<text>" [-k 5]'), '%query "<text>" [-k 5]');
   const help = helpBundle();
-  assert.match(String(help["text/html"]), /<td>%ingest &#60;paths…&#62; \[--tags a,b\]<\/td>/);
+  assert.match(String(help["text/html"]), /<td>%ingest &#60;paths…&#62; \[--tags a,b\] \[--strict\]<\/td>/);
   assert.not.match(String(help["text/plain"]), /%quit/);
   const hit = { id: 4, score: 0.5, text: "a <b> & c", tags: ["t"], links: [], meta: {} };
   const query = resultBundle({ kind: "query", text: "q", mode: "vector", hits: [hit] } as never);

@@ -11,9 +11,9 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { complete } from "../lib/commands/complete.js";
 import { parseCommand } from "../lib/commands/parse.js";
 import { runCommand } from "../lib/commands/run.js";
+import { errorLine } from "../lib/commands/text.js";
 import type { CommandResult } from "../lib/commands/types.js";
 import type { Workbench } from "../lib/commands/workbench.js";
-import { toSiglaError } from "../lib/errors.js";
 import type { TraceEvent } from "../lib/pipeline/types.js";
 import { Answer, type Entry } from "./answer.js";
 import { Gauges, type TurnState } from "./gauges.js";
@@ -134,7 +134,7 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
       try {
         parsed = parseCommand(text);
       } catch (error) {
-        addEntry({ line: text, error: toSiglaError(error).toLine() });
+        addEntry({ line: text, error: errorLine(error) });
         return;
       }
       if (parsed.name === "quit") {
@@ -160,12 +160,12 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
           setTurnState({ metrics, voice, phase, mode, delta });
         }
       } catch (error) {
-        addEntry({ line: text, error: toSiglaError(error).toLine() });
+        addEntry({ line: text, error: errorLine(error) });
       } finally {
         busy.current = false;
       }
       await refresh(bench.store.path !== before).catch((error: unknown) =>
-        addEntry({ line: "", error: toSiglaError(error).toLine() }),
+        addEntry({ line: "", error: errorLine(error) }),
       );
     },
     [bench, history, addEntry, quit, run, push, onTrace, refresh],

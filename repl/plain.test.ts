@@ -19,6 +19,7 @@ test("line mode opens the default start (seeding an empty store) and runs each l
     "What is the SIFT gate?\n",
     "\n",
     ":bogus\n",
+    `:ingest /no-such-folder/${"y".repeat(3000)}\n`,
     ":query lancedb -k 2\n",
     ":quit\n",
     "never run\n",
@@ -32,6 +33,10 @@ test("line mode opens the default start (seeding an empty store) and runs each l
   assert.is(code, 1, "a failed line makes the exit code 1");
   assert.match(io.seen.err, /sigla: loaded the sample corpus: \d+ notes, \d+ capsules/);
   assert.match(io.seen.err, /^SIGLA_USAGE: unknown command :bogus/m);
+  const long = io.seen.err
+    .split("\n")
+    .find((line) => line.startsWith("SIGLA_INGEST: cannot read /no-such-folder/"));
+  assert.is(long?.length, "SIGLA_INGEST: ".length + 500, "a 3000-character message is cut to 500");
   assert.match(io.seen.out, /^I-Loop: /);
   assert.match(io.seen.out, /SIGLA_USAGE|SIFT gate decides whether a SHADOW node may be promoted/);
   assert.match(io.seen.out, /pain \d\.\d\d {2}trust/);

@@ -8,8 +8,8 @@
 import { createInterface } from "node:readline";
 import { parseCommand } from "../lib/commands/parse.js";
 import { runCommand } from "../lib/commands/run.js";
-import { formatResult } from "../lib/commands/text.js";
-import { CancelledError, toSiglaError } from "../lib/errors.js";
+import { errorLine, formatResult } from "../lib/commands/text.js";
+import { CancelledError } from "../lib/errors.js";
 import type { Started, StartOptions } from "./start.js";
 
 export interface PlainOptions {
@@ -41,7 +41,7 @@ export async function runPlain(options: PlainOptions): Promise<number> {
     });
   } catch (error) {
     signals.off("SIGINT", onSigint);
-    err(`${toSiglaError(error).toLine()}\n`);
+    err(`${errorLine(error)}\n`);
     return 1;
   }
   const { bench, seeded, seedCancelled } = started;
@@ -66,7 +66,7 @@ export async function runPlain(options: PlainOptions): Promise<number> {
         out(`${formatResult(result)}\n\n`);
       } catch (error) {
         failed = true;
-        err(`${toSiglaError(error).toLine()}\n`);
+        err(`${errorLine(error)}\n`);
       } finally {
         current = undefined;
       }

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { seedSample } from "../lib/commands/sample.js";
+import { errorLine } from "../lib/commands/text.js";
 import type { JobProgress } from "../lib/commands/types.js";
 import { Workbench } from "../lib/commands/workbench.js";
 import { config } from "../lib/config.js";
@@ -56,7 +57,7 @@ export async function openDefault(options: StartOptions = {}): Promise<Started> 
   } catch (error) {
     if (options.signal?.aborted && isSiglaError(error)) {
       options.onPhase?.("ready", "");
-      return { bench, seedCancelled: error.toLine() };
+      return { bench, seedCancelled: errorLine(error) };
     }
     await bench.close();
     throw error;

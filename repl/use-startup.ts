@@ -4,8 +4,9 @@
  * and starts with the files already stored.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
+import { errorLine } from "../lib/commands/text.js";
 import type { JobProgress } from "../lib/commands/types.js";
-import { CancelledError, toSiglaError } from "../lib/errors.js";
+import { CancelledError } from "../lib/errors.js";
 import type { Started, StartOptions, StartPhase } from "./start.js";
 
 export interface Startup {
@@ -35,7 +36,7 @@ export function useStartup(
       onProgress: (progress) => update({ progress }),
     }).then(
       (started) => update({ phase: "ready", started, progress: undefined }),
-      (error: unknown) => update({ phase: "failed", error: toSiglaError(error).toLine() }),
+      (error: unknown) => update({ phase: "failed", error: errorLine(error) }),
     );
     return () => {
       live = false;

@@ -24,11 +24,16 @@ export function tagsOption(value: string): string[] {
     .filter(Boolean);
 }
 
-export function intOption(name: string) {
+/**
+ * A parser for an integer option `name` from 1 to `max` (a bound from `LIMITS` for result sizes), so a
+ * value past it fails naming the option and the bound instead of reaching the store.
+ */
+export function intOption(name: string, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidInputError(`${name} must be a positive integer, got "${value}"`);
+    if (!/^\s*\d+\s*$/.test(value) || n < 1 || n > max) {
+      throw new InvalidInputError(`${name} must be an integer from 1 to ${max}, got "${value}"`);
+    }
     return n;
   };
 }
@@ -46,14 +51,19 @@ export function printHits(io: Io, hits: CapsuleHit[]): void {
   }
 }
 
+/**
+ * Opens the store at `path` for `work` and closes it after. Only commands that write may create a store:
+ * read-only ones pass `create: false`, so a mistyped path is `SIGLA_STORE_PATH` instead of a new store.
+ */
 export async function withStore<T>(
   path: string,
-  options: { embedder?: string },
+  options: { embedder?: string; create?: boolean },
   work: (store: CapsuleStore) => Promise<T>,
 ): Promise<T> {
   const download = progressBar("model");
   const store = await CapsuleStore.open(path, {
     embedder: options.embedder as EmbedderSpec | undefined,
+    create: options.create,
     onDownload: (p) => download.update(p.loaded, p.total, p.file),
   }).finally(() => download.stop());
   try {

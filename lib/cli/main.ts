@@ -4,10 +4,12 @@
  * `code: message`, on stderr and exit non-zero (with the stack too when SIGLA_DEBUG is set).
  */
 import { Command, CommanderError, Option } from "commander";
+import { errorLine, ingestSummary, skippedLine } from "../commands/text.js";
 import { config } from "../config.js";
-import { InvalidInputError, toSiglaError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
 import { ingest } from "../ingest/index.js";
 import type { IndexKind, SearchMode } from "../store/types.js";
+import { LIMITS } from "../store/validate.js";
 import { defaultIo, defaultStore, type Io, intOption, printHits, tagsOption, withStore } from "./common.js";
 import { addMemoryCommands } from "./memory-commands.js";
 import { progressBar } from "./progress-bar.js";
@@ -33,6 +35,7 @@ function program(io: Io): Command {
     .argument("<paths...>", "files or folders")
     .addOption(storeOption())
     .option("--tags <a,b>", "tags added to every capsule", tagsOption)
+    .option("--strict", "fail on the first unreadable file instead of skipping it with a warning")
     .addOption(embedderOption())
     .option("--json", "print the report as JSON")
     .action(async (paths: string[], opts) => {
@@ -44,15 +47,17 @@ function program(io: Io): Command {
         try {
           const report = await ingest(store, paths, {
             tags: opts.tags,
+            strict: Boolean(opts.strict),
             signal: controller.signal,
             onProgress: (p) => bar.update(p.done, p.total, p.file),
+            onWarning: (skip) => {
+              bar.stop();
+              io.err(`${skippedLine(skip)}\n`);
+            },
           });
           bar.stop();
           if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-          else
-            io.out(
-              `${report.files} files: ${report.ids.length} capsules added, ${report.unchanged} unchanged, ${report.replaced} replaced\n`,
-            );
+          else io.out(`${ingestSummary(report)}\n`);
         } finally {
           bar.stop();
           process.off("SIGINT", stop);
@@ -65,7 +70,7 @@ function program(io: Io): Command {
     .description("find the capsules closest to a text")
     .argument("<query>", "what to look for")
     .addOption(storeOption())
-    .option("-k, --top-k <n>", "number of results", intOption("-k"), 5)
+    .option("-k, --top-k <n>", `number of results (at most ${LIMITS.topK})`, intOption("-k", LIMITS.topK), 5)
     .option("--tags <a,b>", "only capsules carrying all these tags", tagsOption)
     .addOption(
       new Option("--mode <mode>", "vector | fts | hybrid")
@@ -75,7 +80,7 @@ function program(io: Io): Command {
     .addOption(embedderOption())
     .option("--json", "print the hits as JSON")
     .action(async (query: string, opts) => {
-      await withStore(opts.store, opts, async (store) => {
+      await withStore(opts.store, { embedder: opts.embedder, create: false }, async (store) => {
         const hits = await store.search(query, {
           topK: opts.topK,
           tags: opts.tags,
@@ -92,7 +97,7 @@ function program(io: Io): Command {
     .addOption(storeOption())
     .option("--json", "print as JSON")
     .action(async (opts) => {
-      await withStore(opts.store, {}, async (store) => {
+      await withStore(opts.store, { create: false }, async (store) => {
         const stats = await store.stats();
         if (opts.json) io.out(`${JSON.stringify(stats)}\n`);
         else for (const [key, value] of Object.entries(stats)) io.out(`${key}: ${value}\n`);
@@ -108,7 +113,7 @@ function program(io: Io): Command {
     )
     .option("--json", "print as JSON")
     .action(async (opts) => {
-      await withStore(opts.store, {}, async (store) => {
+      await withStore(opts.store, { create: false }, async (store) => {
         const started = performance.now();
         const kind = await store.rebuildIndex({ kind: opts.kind as IndexKind });
         const ms = Math.round(performance.now() - started);
@@ -146,8 +151,7 @@ export async function main(argv: string[], io: Io = defaultIo, options: MainOpti
       // Commander already printed its message (usage errors) or the help/version text.
       return error.exitCode === 0 ? 0 : 2;
     }
-    const failure = toSiglaError(error);
-    io.err(`${failure.toLine()}\n`);
+    io.err(`${errorLine(error)}\n`);
     if (config().debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
     return 1;
   }

@@ -30,8 +30,10 @@ export function progressBar(title: string, stream: NodeJS.WriteStream = process.
       bar.setTotal(total);
       bar.update(done, { label });
     },
+    // A stopped bar starts again on the next update, so a warning line can be printed between the two.
     stop() {
       if (started) bar.stop();
+      started = false;
     },
   };
 }

@@ -7,9 +7,12 @@ import { caught } from "../../test/helpers/dsl.js";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { STEPS, type TraceEvent } from "../pipeline/types.js";
+import { benchCommand, chartCommand } from "./bench-commands.js";
+import { memoryCommand } from "./memory-command.js";
 import { runCommand } from "./run.js";
 import { SAMPLE_CORPUS, seedSample } from "./sample.js";
-import { formatResult } from "./text.js";
+import { queryCommand } from "./store-commands.js";
+import { errorLine, formatResult } from "./text.js";
 import type {
   AskResult,
   IngestResult,
@@ -233,6 +236,72 @@ test(":store shows the store; with a path it opens another one and the session f
   assert.match((await caught(() => runCommand(bench, ":trace"))).message, /no turns yet/);
   await runCommand(bench, `:store ${first}`);
   assert.is(bench.session.traces.length, 1, "the first store's session is back");
+});
+
+test("typed commands check their counts like the command line: past LIMITS is a usage error naming the flag", async () => {
+  const usage = ':query "<text>" [-k 5] [--tags a,b] [--mode vector|fts|hybrid]';
+  assert.equal(await caught(() => queryCommand(bench, { text: "wool", k: 99_999_999_999 })), {
+    code: "SIGLA_USAGE",
+    message: `:query: -k must be an integer from 1 to 10000, got 99999999999 — usage: ${usage}`,
+    position: undefined,
+  });
+  assert.match((await caught(() => queryCommand(bench, { text: "wool", k: 2.5 }))).message, /got 2\.5 —/);
+  const most = await queryCommand(bench, { text: "wool", k: 10_000 });
+  assert.is(most.hits.length, await bench.store.count(), "the bound itself is accepted");
+  assert.match(
+    (await caught(() => memoryCommand(bench, { n: 0 }))).message,
+    /^:memory: -n must be an integer from 1 to 1000, got 0/,
+  );
+  assert.match(
+    (await caught(() => memoryCommand(bench, { n: 10_001 }))).message,
+    /^:memory: -n must be an integer/,
+  );
+  assert.match(
+    (await caught(() => chartCommand(bench, { kind: "graph", id: 0, depth: 99 }))).message,
+    /^:chart: --depth must be an integer from 0 to 4, got 99/,
+  );
+  assert.match(
+    (await caught(() => benchCommand(bench, { size: 1e9 }))).message,
+    /^:bench: --size must be an integer from 100 to 50000, got 1000000000/,
+  );
+  const dsl = await caught(() => runCommand(bench, ':dsl RETRIEVE q="wool" k=99999999999'));
+  assert.equal(
+    [dsl.code, dsl.message],
+    ["SIGLA_DSL_ARGUMENT", "position 20: RETRIEVE k must be an integer from 1 to 10000, got 99999999999"],
+  );
+});
+
+test("the error line of a failed command is its first line, cut to 500 characters", async () => {
+  let line = "";
+  try {
+    await runCommand(bench, `:ingest ${join(tempDir(), "y".repeat(3000))}`);
+  } catch (error) {
+    line = errorLine(error);
+  }
+  assert.match(line, /^SIGLA_INGEST: cannot read .*yyyy…$/);
+  assert.is(line.length, "SIGLA_INGEST: ".length + 500);
+  assert.is(errorLine(new Error("first\n  at somewhere.ts:1:1")), "SIGLA_USAGE: first");
+});
+
+test(":ingest skips an unreadable file and lists it under the summary; --strict fails on it", async () => {
+  const mixed = tempDir();
+  await writeFile(join(mixed, "good.txt"), "Felting turns loose wool into dense cloth with hot water.");
+  await writeFile(join(mixed, "bad.txt"), "binary\u0000data\u0000");
+  const strict = await caught(() => runCommand(bench, `:ingest ${mixed} --strict`));
+  assert.is(strict.code, "SIGLA_INGEST");
+  assert.match(strict.message, /bad\.txt/);
+  const result = (await runCommand(bench, `:ingest ${mixed}`)) as IngestResult;
+  assert.equal(
+    result.report.skipped.map((s) => s.path),
+    [join(mixed, "bad.txt")],
+  );
+  const lines = formatResult(result).split("\n");
+  assert.match(lines[0], /^2 files: 1 capsules added, 0 unchanged, 0 replaced, 1 skipped — store holds \d+$/);
+  assert.match(lines[1], new RegExp(`^skipped ${join(mixed, "bad.txt").replaceAll("/", "\\/")}: .+`));
+  assert.match(
+    formatResult(await runCommand(bench, ":help ingest")),
+    /--strict +fail on the first unreadable file/,
+  );
 });
 
 test(":help lists every command; :help <name> shows its flags; :quit says so", async () => {

@@ -15,6 +15,7 @@ export {
 } from "./complete.js";
 export { memoryCommand } from "./memory-command.js";
 export {
+  checkFlag,
   type FlagValue,
   type ParsedCommand,
   parseCommand,
@@ -39,12 +40,17 @@ export {
 } from "./specs.js";
 export { dslCommand, ingestCommand, queryCommand, storeCommand } from "./store-commands.js";
 export {
+  errorLine,
   formatResult,
   hitLines,
+  ingestSummary,
+  MAX_ERROR_LINE,
   metricsLine,
   oneLine,
   quickBenchRows,
   resultLines,
+  shortMessage,
+  skippedLine,
   traceLine,
 } from "./text.js";
 export type * from "./types.js";

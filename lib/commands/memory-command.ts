@@ -1,6 +1,7 @@
 /** `:memory [view] [-n 10]`: the memory layers seen from the workbench. */
 import { memoryCommunities } from "../memory/graph-rag.js";
 import type { MemoryNode } from "../memory/types.js";
+import { checkFlag } from "./parse.js";
 import type { MemoryView } from "./specs.js";
 import type { MemoryResult, MemoryRow } from "./types.js";
 import type { Workbench } from "./workbench.js";
@@ -31,6 +32,7 @@ export async function memoryCommand(
   bench: Workbench,
   args: { view?: MemoryView; n?: number } = {},
 ): Promise<MemoryResult> {
+  checkFlag("memory", "n", args.n);
   const view = args.view ?? "summary";
   const n = args.n ?? 10;
   const memory = bench.pipeline.memory;

@@ -64,7 +64,12 @@ test("usage errors name the command, the problem and the usage", async () => {
     [":bogus", /unknown command :bogus — commands: :store .* :quit/],
     [":", /a command name must follow/],
     [":query", /^:query: needs an argument — usage: :query "<text>"/],
-    [":query x -k 0", /^:query: -k must be an integer from 1 to 1000, got "0"/],
+    [":query x -k 0", /^:query: -k must be an integer from 1 to 10000, got "0"/],
+    [
+      ":query x -k 99999999999",
+      /^:query: -k must be an integer from 1 to 10000, got "99999999999" — usage: /,
+    ],
+    [":query x -k 10001", /^:query: -k must be an integer from 1 to 10000, got "10001"/],
     [":query x -k", /^:query: -k needs a value/],
     [":query x --mode fuzzy", /^:query: --mode must be one of vector, fts, hybrid, got "fuzzy"/],
     [":query x --nope 1", /^:query: unknown flag --nope/],

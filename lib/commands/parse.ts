@@ -121,6 +121,24 @@ function flagValue(spec: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
   }
 }
 
+/**
+ * Checks a typed argument (`queryCommand(bench, { k })`, a notebook's `magics.query(text, { k })`) against
+ * the flag `flag` of `command`, so it fails exactly as the same value on a command line: an `int` flag
+ * outside its bounds is a `SIGLA_USAGE` error naming the flag and the bounds. `undefined` passes.
+ */
+export function checkFlag(command: string, flag: string, value: unknown): void {
+  const spec = commandSpec(command);
+  const found = spec?.flags.find((f) => f.name === flag);
+  if (!spec || !found) throw new SiglaError("SIGLA_USAGE", `:${command} has no flag ${flag}`);
+  if (value === undefined || found.kind !== "int") return;
+  const min = found.min ?? 1;
+  const max = found.max ?? Number.MAX_SAFE_INTEGER;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const shown = typeof value === "bigint" ? String(value) : (JSON.stringify(value) ?? String(value));
+    throw usageError(spec, `${flagLabels(found)[0]} must be an integer from ${min} to ${max}, got ${shown}`);
+  }
+}
+
 /** Strips one pair of matching quotes around a whole raw argument. */
 function unquote(text: string): string {
   const t = text.trim();

@@ -40,7 +40,7 @@ export async function runCommand(
     case "ingest":
       return ingestCommand(
         bench,
-        { paths: command.words, tags: flags.tags as string[] | undefined },
+        { paths: command.words, tags: flags.tags as string[] | undefined, strict: flags.strict === true },
         options,
       );
     case "query":

@@ -4,6 +4,7 @@
  * reads it.
  */
 import { CHART_KINDS } from "../charts/chart.js";
+import { LIMITS } from "../store/validate.js";
 
 /** What `:bench` runs: the quick in-process benchmark, or a suite of the harness. */
 export const BENCH_SUITES = ["quick", "store", "lorem", "retrieval"] as const;
@@ -68,9 +69,9 @@ const K_FLAG: FlagSpec = {
   short: "k",
   kind: "int",
   min: 1,
-  max: 1000,
+  max: LIMITS.topK,
   value: "<n>",
-  help: "hits",
+  help: `hits (at most ${LIMITS.topK})`,
 };
 const TAGS_FLAG: FlagSpec = {
   name: "tags",
@@ -93,9 +94,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "ingest",
     args: "paths",
     required: true,
-    flags: [TAGS_FLAG],
-    usage: ":ingest <paths…> [--tags a,b]",
-    summary: "add files and folders (.txt .md .json .jsonl .csv .html); Ctrl-C stops between files",
+    flags: [
+      TAGS_FLAG,
+      {
+        name: "strict",
+        kind: "boolean",
+        help: "fail on the first unreadable file (default: skip it with a warning)",
+      },
+    ],
+    usage: ":ingest <paths…> [--tags a,b] [--strict]",
+    summary:
+      "add files and folders (.txt .md .json .jsonl .csv .html); unreadable files are skipped and listed (--strict: fail instead); Ctrl-C stops between files",
     long: true,
   },
   {

@@ -2,6 +2,7 @@
 import { runDsl } from "../dsl/index.js";
 import { ingest } from "../ingest/ingest.js";
 import type { SearchMode } from "../store/types.js";
+import { checkFlag } from "./parse.js";
 import { fileLabel } from "./sample.js";
 import type { CommandOptions, DslResult, IngestResult, QueryResult, StoreResult } from "./types.js";
 import type { Workbench } from "./workbench.js";
@@ -19,17 +20,19 @@ export async function storeCommand(bench: Workbench, args: { path?: string } = {
 }
 
 /**
- * `:ingest <paths…> [--tags a,b]`: adds files and folders, one atomic write per file. Progress counts
- * files; an abort stops between files (or inside a file's write, which then leaves that file out) and
- * rejects with `IngestCancelledError`, whose report lists what was stored.
+ * `:ingest <paths…> [--tags a,b] [--strict]`: adds files and folders, one atomic write per file. A file
+ * that cannot be read is skipped and listed in `report.skipped` (with `strict`, it fails the ingest
+ * instead). Progress counts files; an abort stops between files (or inside a file's write, which then
+ * leaves that file out) and rejects with `IngestCancelledError`, whose report lists what was stored.
  */
 export async function ingestCommand(
   bench: Workbench,
-  args: { paths: string[]; tags?: string[] },
+  args: { paths: string[]; tags?: string[]; strict?: boolean },
   options: CommandOptions = {},
 ): Promise<IngestResult> {
   const report = await ingest(bench.store, args.paths, {
     tags: args.tags,
+    strict: args.strict === true,
     signal: options.signal,
     onProgress: (p) => {
       if (p.phase !== "read") return;
@@ -50,6 +53,7 @@ export async function queryCommand(
   bench: Workbench,
   args: { text: string; k?: number; tags?: string[]; mode?: SearchMode },
 ): Promise<QueryResult> {
+  checkFlag("query", "k", args.k);
   const mode = args.mode ?? "vector";
   const hits = await bench.store.search(args.text, { topK: args.k ?? 5, tags: args.tags, mode });
   return { kind: "query", text: args.text, mode, hits };

@@ -4,6 +4,8 @@
  */
 import type { QuickBenchResult } from "../bench/quick-bench.js";
 import { headlineRows, headlineSystems, targetsOf } from "../bench/report.js";
+import { toSiglaError } from "../errors.js";
+import type { IngestReport } from "../ingest/ingest.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { CapsuleHit } from "../store/types.js";
 import { flagLabels } from "./specs.js";
@@ -13,6 +15,34 @@ import type { CommandResult, MemoryResult } from "./types.js";
 export function oneLine(text: string, max = 100): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The longest error message a door prints; longer ones (a parser's dump, a Rust backtrace) are cut. */
+export const MAX_ERROR_LINE = 500;
+
+/**
+ * The one line every door prints for an error: `code: message`, from the message's first non-empty line
+ * only, cut to `max` characters (a LanceDB filter error runs to kilobytes of Rust source paths).
+ */
+export function errorLine(error: unknown, max = MAX_ERROR_LINE): string {
+  const failure = toSiglaError(error);
+  return `${failure.code}: ${shortMessage(failure.message, max)}`;
+}
+
+/** A message's first non-empty line, cut to `max` characters with an ellipsis. */
+export function shortMessage(message: string, max = MAX_ERROR_LINE): string {
+  const first = (message.split(/\r?\n/).find((line) => line.trim() !== "") ?? "").trimEnd();
+  return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : first;
+}
+
+/** An ingest's counts: `12 files: 30 capsules added, 2 unchanged, 0 replaced, 1 skipped`. */
+export function ingestSummary(r: IngestReport): string {
+  return `${r.files} files: ${r.ids.length} capsules added, ${r.unchanged} unchanged, ${r.replaced} replaced${r.empty ? `, ${r.empty} empty` : ""}, ${r.skipped.length} skipped`;
+}
+
+/** The warning for a file ingest skipped: `skipped notes/bad.md: not UTF-8 text`. */
+export function skippedLine(skip: { path: string; reason: string }): string {
+  return `skipped ${skip.path}: ${shortMessage(skip.reason)}`;
 }
 
 /** One line per hit: id, score, text, tags. */
@@ -94,9 +124,7 @@ export function resultLines(result: CommandResult): string[] {
     }
     case "ingest": {
       const r = result.report;
-      return [
-        `${r.files} files: ${r.ids.length} capsules added, ${r.unchanged} unchanged, ${r.replaced} replaced${r.empty ? `, ${r.empty} empty` : ""} — store holds ${result.count}`,
-      ];
+      return [`${ingestSummary(r)} — store holds ${result.count}`, ...r.skipped.map(skippedLine)];
     }
     case "query":
       return hitLines(result.hits);

@@ -3,6 +3,7 @@
  * parser and the typed operators run, so `k=0` in a program and `{ k: 0 }` in code fail the same way.
  */
 import type { SearchMode } from "../store/types.js";
+import { LIMITS } from "../store/validate.js";
 import { dslError } from "./dsl-error.js";
 import type { DslOperator, ExpandOptions, MergeOptions, RetrieveOptions } from "./types.js";
 
@@ -16,17 +17,24 @@ export type ArgumentKind =
 
 const SEARCH_MODES: readonly SearchMode[] = ["hybrid", "vector", "fts"];
 
-/** The arguments of the operators that take `key=value` arguments (INTENT and INJECT take none). */
+/**
+ * The arguments of the operators that take `key=value` arguments (INTENT and INJECT take none). Counts and
+ * hops are bounded by the store's `LIMITS`, the same bounds as every other door: `k` and `limit` by
+ * `LIMITS.topK`, `depth` by `LIMITS.depth`.
+ */
 export const OPERATOR_ARGUMENTS: Record<"RETRIEVE" | "EXPAND" | "MERGE", Record<string, ArgumentKind>> = {
   RETRIEVE: {
-    k: { kind: "int", min: 1, max: 1000 },
+    k: { kind: "int", min: 1, max: LIMITS.topK },
     tags: { kind: "list" },
     mode: { kind: "enum", values: SEARCH_MODES },
     where: { kind: "string" },
     q: { kind: "string" },
   },
-  EXPAND: { depth: { kind: "int", min: 0, max: 5 }, limit: { kind: "int", min: 1, max: 1000 } },
-  MERGE: { k: { kind: "int", min: 1, max: 1000 }, dedupe: { kind: "fraction" } },
+  EXPAND: {
+    depth: { kind: "int", min: 0, max: LIMITS.depth },
+    limit: { kind: "int", min: 1, max: LIMITS.topK },
+  },
+  MERGE: { k: { kind: "int", min: 1, max: LIMITS.topK }, dedupe: { kind: "fraction" } },
 };
 
 /** Operators with `key=value` arguments. */

@@ -106,6 +106,50 @@ test("retrieve filters by tags (all of them) and by a where clause", async () =>
   assert.equal(sorted(named(food)), ["bread", "sourdough"]);
 });
 
+/** The hits of `call`, or undefined when it refused with `SIGLA_INVALID_INPUT` (any other failure fails). */
+async function hitsOrRefusal(
+  call: () => Promise<{ hits: DslHit[] }>,
+  what: string,
+): Promise<DslHit[] | undefined> {
+  try {
+    return (await call()).hits;
+  } catch (error) {
+    assert.is((error as { code?: string }).code, "SIGLA_INVALID_INPUT", `${what}: ${String(error)}`);
+    return undefined;
+  }
+}
+
+test("a where clause cannot widen the tag filter: every hit carries the tag, or the filter is refused", async () => {
+  // The issue's injection: joined to the tag filter as text, `id = 1) OR (1=1` returned every capsule. The
+  // DSL hands tags and where to the store as separate options; the store may refuse the unbalanced one
+  // with a typed error, and must AND a balanced one (`… OR 1=1`) with the tags as a whole.
+  const wheres = [`id = ${id.bread}) OR (1=1`, `id = ${id.bread} OR 1=1`];
+  const untagged = (hits: DslHit[] = []) =>
+    hits.filter((h) => !h.tags.includes("faiss")).map((h) => nameOf.get(h.id));
+  const question = intent("bread baked in an oven");
+  for (const where of wheres) {
+    for (const mode of ["vector", "fts", "hybrid"] as const) {
+      const what = `${mode} ${where}`;
+      const hits = await hitsOrRefusal(
+        () => retrieve(store, question, { k: 20, tags: ["faiss"], mode, where }),
+        what,
+      );
+      assert.equal(untagged(hits), [], `${what}: hits without the tag`);
+    }
+    const program = `INTENT "bread baked in an oven" | RETRIEVE k=20 tags=faiss where="${where}" | MERGE`;
+    const hits = await hitsOrRefusal(() => runDsl(store, program), `runDsl ${where}`);
+    assert.equal(untagged(hits), [], `runDsl ${where}: hits without the tag`);
+  }
+  // The balanced one is a valid filter, so it must run, and find only (and all) the tagged capsules.
+  const balanced = await retrieve(store, question, {
+    k: 20,
+    tags: ["faiss"],
+    mode: "vector",
+    where: wheres[1],
+  });
+  assert.equal(sorted(named(balanced)), sorted(["faiss", "faissCopy", "faissNear", "hnsw", "ivf", "pq"]));
+});
+
 test("retrieve (fts) returns only word matches; hybrid ranks capsules matching both ways first", async () => {
   const fts = await retrieve(store, intent("sourdough"), { mode: "fts", k: 5 });
   assert.equal(named(fts), ["sourdough"]);
@@ -126,8 +170,9 @@ test("retrieve appends to the context, searches q instead of the intent, and nev
 test("retrieve rejects bad options as argument errors, and passes the store's own errors through", async () => {
   const ctx = intent("vectors");
   const bad: Array<[object, string]> = [
-    [{ k: 0 }, "RETRIEVE k must be an integer from 1 to 1000, got 0"],
-    [{ k: 2.5 }, "RETRIEVE k must be an integer from 1 to 1000, got 2.5"],
+    [{ k: 0 }, "RETRIEVE k must be an integer from 1 to 10000, got 0"],
+    [{ k: 2.5 }, "RETRIEVE k must be an integer from 1 to 10000, got 2.5"],
+    [{ k: 99_999_999_999 }, "RETRIEVE k must be an integer from 1 to 10000, got 99999999999"],
     [{ mode: "semantic" }, 'RETRIEVE mode must be one of hybrid, vector, fts, got "semantic"'],
     [{ tags: "faiss" }, 'RETRIEVE tags must be a list of non-empty strings, got "faiss"'],
     [{ where: " " }, 'RETRIEVE where must be a non-empty string, got " "'],
@@ -200,10 +245,11 @@ test("expand counts hops from the retrieved capsule when it grows from an expand
 test("expand rejects bad options and passes an unknown capsule id through as the store's error", async () => {
   const seed = await retrieve(store, intent("navigable"), { mode: "fts", k: 1 });
   const bad: Array<[object, string]> = [
-    [{ depth: 6 }, "EXPAND depth must be an integer from 0 to 5, got 6"],
-    [{ depth: -1 }, "EXPAND depth must be an integer from 0 to 5, got -1"],
-    [{ depth: "2" }, 'EXPAND depth must be an integer from 0 to 5, got "2"'],
-    [{ limit: 0 }, "EXPAND limit must be an integer from 1 to 1000, got 0"],
+    [{ depth: 65 }, "EXPAND depth must be an integer from 0 to 64, got 65"],
+    [{ depth: -1 }, "EXPAND depth must be an integer from 0 to 64, got -1"],
+    [{ depth: "2" }, 'EXPAND depth must be an integer from 0 to 64, got "2"'],
+    [{ limit: 0 }, "EXPAND limit must be an integer from 1 to 10000, got 0"],
+    [{ limit: 10_001 }, "EXPAND limit must be an integer from 1 to 10000, got 10001"],
     [{ hops: 1 }, 'EXPAND has no argument "hops" (it takes depth, limit)'],
   ];
   for (const [options, message] of bad) {
@@ -259,7 +305,7 @@ test("merge rejects bad options", async () => {
     [{ dedupe: 0 }, "MERGE dedupe must be a number above 0 and at most 1, got 0"],
     [{ dedupe: 1.5 }, "MERGE dedupe must be a number above 0 and at most 1, got 1.5"],
     [{ dedupe: Number.NaN }, "MERGE dedupe must be a number above 0 and at most 1, got NaN"],
-    [{ k: 0 }, "MERGE k must be an integer from 1 to 1000, got 0"],
+    [{ k: 0 }, "MERGE k must be an integer from 1 to 10000, got 0"],
     [{ topK: 1 }, 'MERGE has no argument "topK" (it takes k, dedupe)'],
   ];
   for (const [options, message] of bad) {
@@ -374,7 +420,7 @@ test("runDsl checks the whole program before it searches anything", async () => 
   const late = await caught(() => runDsl(counting, 'INTENT "x" | RETRIEVE | MERGE k=0'));
   assert.equal(late, {
     code: "SIGLA_DSL_ARGUMENT",
-    message: "position 32: MERGE k must be an integer from 1 to 1000, got 0",
+    message: "position 32: MERGE k must be an integer from 1 to 10000, got 0",
     position: 32,
   });
   const typed = await caught(() =>

@@ -164,21 +164,21 @@ test("argument syntax errors: missing =, missing value, dangling comma, stray st
 
 test("wrong types and out-of-range values name operator, argument and value, at the value", async () => {
   const cases: Array<[string, number, string]> = [
-    ["RETRIEVE k=0", 24, "RETRIEVE k must be an integer from 1 to 1000, got 0"],
-    ["RETRIEVE k=1001", 24, "RETRIEVE k must be an integer from 1 to 1000, got 1001"],
-    ["RETRIEVE k=2.5", 24, "RETRIEVE k must be an integer from 1 to 1000, got 2.5"],
-    ["RETRIEVE k=eight", 24, 'RETRIEVE k must be an integer from 1 to 1000, got "eight"'],
-    ['RETRIEVE k="8"', 24, 'RETRIEVE k must be an integer from 1 to 1000, got "8"'],
+    ["RETRIEVE k=0", 24, "RETRIEVE k must be an integer from 1 to 10000, got 0"],
+    ["RETRIEVE k=10001", 24, "RETRIEVE k must be an integer from 1 to 10000, got 10001"],
+    ["RETRIEVE k=2.5", 24, "RETRIEVE k must be an integer from 1 to 10000, got 2.5"],
+    ["RETRIEVE k=eight", 24, 'RETRIEVE k must be an integer from 1 to 10000, got "eight"'],
+    ['RETRIEVE k="8"', 24, 'RETRIEVE k must be an integer from 1 to 10000, got "8"'],
     ["RETRIEVE k=1,2", 24, "RETRIEVE k takes one value, got a list"],
     ["RETRIEVE mode=semantic", 27, 'RETRIEVE mode must be one of hybrid, vector, fts, got "semantic"'],
     ['RETRIEVE where=""', 28, 'RETRIEVE where must be a non-empty string, got ""'],
     ['RETRIEVE tags=a,""', 27, 'RETRIEVE tags must be a list of non-empty strings, got ["a",""]'],
-    ["RETRIEVE | EXPAND depth=6", 37, "EXPAND depth must be an integer from 0 to 5, got 6"],
-    ["RETRIEVE | EXPAND depth=-1", 37, "EXPAND depth must be an integer from 0 to 5, got -1"],
-    ["RETRIEVE | EXPAND limit=0", 37, "EXPAND limit must be an integer from 1 to 1000, got 0"],
+    ["RETRIEVE | EXPAND depth=65", 37, "EXPAND depth must be an integer from 0 to 64, got 65"],
+    ["RETRIEVE | EXPAND depth=-1", 37, "EXPAND depth must be an integer from 0 to 64, got -1"],
+    ["RETRIEVE | EXPAND limit=0", 37, "EXPAND limit must be an integer from 1 to 10000, got 0"],
     ["RETRIEVE | MERGE dedupe=0", 37, "MERGE dedupe must be a number above 0 and at most 1, got 0"],
     ["RETRIEVE | MERGE dedupe=1.5", 37, "MERGE dedupe must be a number above 0 and at most 1, got 1.5"],
-    ["RETRIEVE | MERGE k=0", 32, "MERGE k must be an integer from 1 to 1000, got 0"],
+    ["RETRIEVE | MERGE k=0", 32, "MERGE k must be an integer from 1 to 10000, got 0"],
   ];
   for (const [tail, position, message] of cases) {
     const error = await parseError(`INTENT "x" | ${tail}`);
@@ -298,7 +298,7 @@ test("checkProgram names the step number when a hand-built step has no position"
     ]),
     {
       code: "SIGLA_DSL_ARGUMENT",
-      message: "step 2: RETRIEVE k must be an integer from 1 to 1000, got 0",
+      message: "step 2: RETRIEVE k must be an integer from 1 to 10000, got 0",
       position: undefined,
     },
   );

@@ -15,13 +15,16 @@ export type DslStore = Pick<CapsuleStore, "search" | "bfs" | "get">;
 
 /** Options of `retrieve` (and the arguments of `RETRIEVE`). */
 export interface RetrieveOptions {
-  /** Hits to fetch, 1..1000 (default 5). */
+  /** Hits to fetch, 1..`LIMITS.topK` (10,000; default 5). */
   k?: number;
   /** Capsules must carry all of these tags. */
   tags?: string[];
   /** `hybrid` (default), `vector` or `fts`. */
   mode?: SearchMode;
-  /** A LanceDB SQL filter, passed to the store as is. */
+  /**
+   * A LanceDB SQL filter, handed to the store as its own option (never joined to `tags` as text here), so
+   * it can only narrow the search: the store combines it with the tag filter.
+   */
   where?: string;
   /** The query text; the context's intent when absent. */
   q?: string;
@@ -29,15 +32,15 @@ export interface RetrieveOptions {
 
 /** Options of `expand` (and the arguments of `EXPAND`). */
 export interface ExpandOptions {
-  /** Link hops from each hit, 0..5 (default 1). */
+  /** Link hops from each hit, 0..`LIMITS.depth` (64; default 1). */
   depth?: number;
-  /** At most this many capsules added, the best scored first (default: all reached). */
+  /** At most this many capsules added (1..`LIMITS.topK`), the best scored first (default: all reached). */
   limit?: number;
 }
 
 /** Options of `merge` (and the arguments of `MERGE`). */
 export interface MergeOptions {
-  /** Keep the `k` best hits after de-duplication (default: all). */
+  /** Keep the `k` best hits after de-duplication, 1..`LIMITS.topK` (default: all). */
   k?: number;
   /** Texts at least this similar (character-trigram Jaccard, in (0, 1]) are duplicates (default 0.9). */
   dedupe?: number;

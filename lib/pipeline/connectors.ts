@@ -3,8 +3,9 @@
  * and file budget. Past the budget the search stops with the most useful slice found so far and names the
  * files it did not reach, so the answer can propose them as the next narrowing step (§3.1).
  */
-import { readFile } from "node:fs/promises";
-import { extname, relative } from "node:path";
+import { readFile, stat } from "node:fs/promises";
+import { extname, relative, resolve } from "node:path";
+import { InvalidInputError } from "../errors.js";
 import { chunkText } from "../ingest/chunk.js";
 import { expandPaths } from "../ingest/walk.js";
 import { contentWords } from "../memory/extractive.js";
@@ -28,6 +29,28 @@ export interface ConnectorSearch {
   scanned: number;
   /** Files not reached within the budget, in the order they would have been read. */
   skipped: string[];
+}
+
+/**
+ * Checks connector paths when a pipeline opens: each must be a folder (or a text file) that exists, so a
+ * mistyped `--connector` is an error naming the path instead of a connector that silently finds nothing.
+ * Returns the absolute paths.
+ */
+export async function checkConnectors(paths: unknown): Promise<string[]> {
+  if (!Array.isArray(paths) || paths.some((p) => typeof p !== "string" || p.trim() === "")) {
+    throw new InvalidInputError("connectors must be an array of folder paths");
+  }
+  const checked: string[] = [];
+  for (const path of paths as string[]) {
+    const absolute = resolve(path);
+    const info = await stat(absolute).catch(() => undefined);
+    if (!info) throw new InvalidInputError(`connector ${absolute} does not exist`);
+    if (!info.isDirectory() && !info.isFile()) {
+      throw new InvalidInputError(`connector ${absolute} is not a folder or a file`);
+    }
+    checked.push(absolute);
+  }
+  return checked;
 }
 
 /** The best chunks (score ≥ `minScore`) of the text files under `folders` for `query`. */

@@ -5,6 +5,7 @@
 import { InvalidInputError, throwIfCancelled } from "../errors.js";
 import { Memory } from "../memory/layers.js";
 import type { CapsuleStore } from "../store/capsule-store.js";
+import { checkConnectors } from "./connectors.js";
 import { loadSession, type Session, saveSession } from "./session.js";
 import { perception } from "./steps/01-perception.js";
 import { contextBinding } from "./steps/02-context.js";
@@ -79,9 +80,11 @@ export class Pipeline {
     };
   }
 
+  /** Opens the pipeline over `store`'s memory; every connector must be an existing folder or file. */
   static async open(store: CapsuleStore, options: PipelineOptions = {}): Promise<Pipeline> {
     checkWindow(options.contextWindow ?? 8192);
-    return new Pipeline(await Memory.open(store), options);
+    const connectors = await checkConnectors(options.connectors ?? []);
+    return new Pipeline(await Memory.open(store), { ...options, connectors });
   }
 
   /** Closes what the pipeline opened (the GROWTH log); the store stays open. */
