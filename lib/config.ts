@@ -27,6 +27,8 @@ export interface SiglaConfig {
   autoLinkK: number;
   /** Default index policy: auto, flat, ivf or hnsw. */
   indexPolicy: string;
+  /** Largest file ingest reads, in bytes; bigger files are refused (skipped) with a message. */
+  maxFileBytes: number;
   /** Print stack traces as well as `code: message`. */
   debug: boolean;
 }
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SiglaConfig {
     hubTimeoutMs: int(env, "SIGLA_HUB_TIMEOUT_MS", 3000, 1),
     autoLinkK: int(env, "SIGLA_AUTO_LINK_K", 5, 0),
     indexPolicy: oneOf(env, "SIGLA_INDEX_POLICY", "auto", ["auto", "flat", "ivf", "hnsw"]),
+    maxFileBytes: int(env, "SIGLA_MAX_FILE_BYTES", 32 * 1024 * 1024, 1),
     debug: Boolean(env.SIGLA_DEBUG && env.SIGLA_DEBUG !== "0"),
   };
 }

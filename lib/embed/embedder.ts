@@ -37,6 +37,15 @@ export function* batches<T>(items: readonly T[], size: number): Generator<T[]> {
   for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
 
+/**
+ * Waits for the next turn of the event loop. Model calls can resolve through promise callbacks alone, so a
+ * loop of them never lets timers, signals or I/O run: an `AbortSignal.timeout` or a Ctrl-C would not fire
+ * until the loop ends. Awaiting this between calls lets them in.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 /** The dot product of two vectors of one length (the cosine, for unit vectors). */
 export function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;

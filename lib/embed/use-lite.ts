@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import { config } from "../config.js";
 import { EmbedderError, InvalidInputError } from "../errors.js";
-import { batches, type Embedder, normalize } from "./embedder.js";
+import { batches, type Embedder, nextTurn, normalize } from "./embedder.js";
 
 const ID = "use-lite";
 const DIM = 512;
@@ -43,6 +43,8 @@ interface ModelPackage {
 interface UseLiteModel {
   /** TF.js backend in use, for diagnostics. */
   readonly backend: string;
+  /** Characters of a text that can reach the kept tokens; the rest is cut before tokenizing. */
+  readonly charBudget: number;
   tokenize(text: string): number[];
   run(batch: number[][]): Promise<Float32Array[]>;
 }
@@ -97,7 +99,7 @@ async function openModel(): Promise<UseLiteModel> {
     return result;
   }
 
-  return { backend: tf.getBackend(), tokenize, run };
+  return { backend: tf.getBackend(), charBudget, tokenize, run };
 }
 
 /** Cuts `text` at the first space at or after `budget` characters, or at twice `budget` if none is near. */
@@ -168,13 +170,19 @@ export async function loadUseLite(options: { batch?: number } = {}): Promise<Emb
       texts.forEach((text, i) => {
         if (typeof text !== "string") throw new InvalidInputError(`texts[${i}] is not a string`);
       });
-      const tokens = texts.map((text) => model.tokenize(text));
       // Attention cost follows the longest text in a batch and padding does not change the vectors,
-      // so batch texts of similar length together and put the results back in input order.
-      const order = tokens.map((_, i) => i).sort((a, b) => tokens[a].length - tokens[b].length);
+      // so batch texts of similar length (in characters, up to the clip) together and put the results
+      // back in input order. Tokenizing batch by batch (~10 ms a text) keeps the event loop turning
+      // between model calls instead of blocking it for the whole input first.
+      const length = texts.map((text) => Math.min(text.length, model.charBudget));
+      const order = texts.map((_, i) => i).sort((a, b) => length[a] - length[b]);
       const vectors = new Array<Float32Array>(texts.length);
+      let first = true;
       for (const batch of batches(order, size)) {
-        const out = await model.run(batch.map((i) => tokens[i]));
+        // Model calls resolve without a macrotask; let timers and signal handlers run between them.
+        if (!first) await nextTurn();
+        first = false;
+        const out = await model.run(batch.map((i) => model.tokenize(texts[i])));
         batch.forEach((i, j) => {
           vectors[i] = out[j];
         });

@@ -17,11 +17,15 @@ export interface CsvRow {
   line: number;
 }
 
+/** Receives the reason for each bad row left out; without one, a bad row throws. */
+type SkipRecord = (reason: string) => void;
+
 /**
  * Parses CSV text into rows. Blank lines are skipped. Stray characters after a closing quote are kept
- * literally (as spreadsheet programs do); an unterminated quote is an `IngestError` naming `file` and the line.
+ * literally (as spreadsheet programs do); an unterminated quote is an `IngestError` naming `file` and the
+ * line, or, given `skip`, ends the rows there (the rows before it are kept) with its reason passed to `skip`.
  */
-export function parseCsv(text: string, file: string): CsvRow[] {
+export function parseCsv(text: string, file: string, skip?: SkipRecord): CsvRow[] {
   const rows: CsvRow[] = [];
   const n = text.length;
   let i = 0;
@@ -38,7 +42,10 @@ export function parseCsv(text: string, file: string): CsvRow[] {
         for (;;) {
           const quote = text.indexOf('"', i);
           if (quote === -1) {
-            throw new IngestError(`${file}: unterminated quoted field starting on line ${fieldLine}`);
+            const reason = `${file}: unterminated quoted field starting on line ${fieldLine}`;
+            if (!skip) throw new IngestError(reason);
+            skip(`${reason}; the rest of the file is left out`);
+            return rows;
           }
           const piece = text.slice(i, quote);
           for (let k = piece.indexOf("\n"); k !== -1; k = piece.indexOf("\n", k + 1)) line++;
@@ -77,10 +84,11 @@ const TEXT_COLUMNS = ["text", "content", "body", "page_content"];
  * Turns a CSV file into documents, one per data row. The text is the first of the `text`, `content`,
  * `body`, `page_content` columns (matched case-insensitively); without one, every non-empty column is
  * joined as `name: value` lines. A `title` column becomes the title, a `tags` column (split on `,` `;` `|`)
- * the tags, and the other non-empty columns go into meta as strings.
+ * the tags, and the other non-empty columns go into meta as strings. A row with more fields than the header
+ * is an `IngestError`, or, given `skip`, left out with its reason passed to `skip`.
  */
-export function csvDocuments(file: string, text: string): IngestDocument[] {
-  const [header, ...rows] = parseCsv(text, file);
+export function csvDocuments(file: string, text: string, skip?: SkipRecord): IngestDocument[] {
+  const [header, ...rows] = parseCsv(text, file, skip);
   if (!header) return [];
   const names = header.fields.map((name, k) => name.trim() || `column${k + 1}`);
   const lower = names.map((name) => name.toLowerCase());
@@ -88,12 +96,14 @@ export function csvDocuments(file: string, text: string): IngestDocument[] {
   const titleColumn = lower.indexOf("title");
   const tagsColumn = lower.indexOf("tags");
 
-  return rows.map((row, record) => {
+  const documents: IngestDocument[] = [];
+  rows.forEach((row, record) => {
     const { fields } = row;
     if (fields.length > names.length && fields.slice(names.length).some((value) => value !== "")) {
-      throw new IngestError(
-        `${file}: line ${row.line} has ${fields.length} fields but the header has ${names.length}`,
-      );
+      const reason = `${file}: line ${row.line} has ${fields.length} fields but the header has ${names.length}`;
+      if (!skip) throw new IngestError(reason);
+      skip(reason);
+      return;
     }
     const cell = (k: number) => fields[k] ?? "";
     const meta: Record<string, unknown> = {};
@@ -105,7 +115,7 @@ export function csvDocuments(file: string, text: string): IngestDocument[] {
       else if (k !== textColumn && k !== titleColumn) meta[name] = value;
     });
     const title = titleColumn === -1 ? "" : cell(titleColumn).trim();
-    return {
+    documents.push({
       text: textColumn === undefined ? lines.join("\n") : cell(textColumn),
       ...(title !== "" && { title }),
       tags: tagsColumn === -1 ? [] : splitTagString(cell(tagsColumn)),
@@ -115,6 +125,7 @@ export function csvDocuments(file: string, text: string): IngestDocument[] {
       verbatim: false,
       record,
       line: row.line,
-    };
+    });
   });
+  return documents;
 }

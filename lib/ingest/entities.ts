@@ -72,8 +72,11 @@ LATIN1.split(" ").forEach((name, i) => {
 });
 for (const [name, code] of Object.entries(OTHERS)) NAMED.set(name, String.fromCodePoint(code));
 
-/** Windows-1252 meanings browsers give to the C1 range in numeric references (`&#150;` is an en dash). */
-const C1: Record<number, number> = {
+/**
+ * Windows-1252 meanings browsers give to the C1 range in numeric references (`&#150;` is an en dash); also
+ * how Windows-1252 text decodes those bytes.
+ */
+export const C1: Readonly<Record<number, number>> = {
   128: 0x20ac,
   130: 0x201a,
   131: 0x192,

@@ -18,6 +18,7 @@ export {
   type IngestOptions,
   type IngestProgress,
   type IngestReport,
+  type IngestSkip,
   type IngestTarget,
   ingest,
   sourceFilter,
@@ -29,6 +30,7 @@ export {
   parseDocuments,
   readDocuments,
   readSource,
+  type SkipRecord,
   type SourceFile,
   SUPPORTED_EXTENSIONS,
 } from "./readers.js";

@@ -101,6 +101,7 @@ test("new files are added: chunks, tags, meta layout, provenance offsets", async
       added: 2,
       empty: 0,
       ids: store.rows.length,
+      skipped: [],
     },
   );
   assert.equal(
@@ -151,7 +152,7 @@ test("unchanged files add nothing; a changed file replaces its capsules in the s
   const before = structuredClone(store.rows);
 
   const again = await ingest(store, [root]);
-  assert.equal(again, { files: 2, unchanged: 2, replaced: 0, added: 0, empty: 0, ids: [] });
+  assert.equal(again, { files: 2, unchanged: 2, replaced: 0, added: 0, empty: 0, ids: [], skipped: [] });
   assert.equal(store.rows, before);
   assert.is(store.calls.length, 2, "no write at all");
 
@@ -160,7 +161,7 @@ test("unchanged files add nothing; a changed file replaces its capsules in the s
   const changed = await ingest(store, [root]);
   assert.equal(
     { ...changed, ids: changed.ids.length },
-    { files: 2, unchanged: 1, replaced: 1, added: 0, empty: 0, ids: 1 },
+    { files: 2, unchanged: 1, replaced: 1, added: 0, empty: 0, ids: 1, skipped: [] },
   );
   const last = store.calls[store.calls.length - 1];
   assert.equal(last, { texts: ["Bread needs yeast and time"], replace: oldIds });
@@ -209,6 +210,7 @@ test("empty files store nothing; a file emptied later has its capsules removed",
     added: 0,
     empty: 1,
     ids: [],
+    skipped: [],
   });
   assert.is(store.calls.length, 0);
 
@@ -217,7 +219,15 @@ test("empty files store nothing; a file emptied later has its capsules removed",
   const ids = store.rows.map((row) => row.id);
   writeFileSync(file, "");
   const emptied = await ingest(store, [file]);
-  assert.equal(emptied, { files: 1, unchanged: 0, replaced: 1, added: 0, empty: 0, ids: [] });
+  assert.equal(emptied, {
+    files: 1,
+    unchanged: 0,
+    replaced: 1,
+    added: 0,
+    empty: 0,
+    ids: [],
+    skipped: [],
+  });
   assert.equal(store.calls[store.calls.length - 1], { texts: [], replace: ids });
   assert.equal(store.rows, []);
 });
@@ -333,14 +343,14 @@ test("bad options and missing paths fail before anything is written", async () =
   assert.equal(store.rows, []);
 });
 
-test("a bad file stops the ingest with its error; earlier files stay whole and a re-run resumes", async () => {
+test("strict: a bad file stops the ingest with its error; earlier files stay whole and a re-run resumes", async () => {
   const root = tempDir("sigla-bad-");
   writeFileSync(join(root, "a.txt"), "good text");
   writeFileSync(join(root, "b.jsonl"), '{"text": "fine"}\n{broken\n');
   writeFileSync(join(root, "c.txt"), "never reached");
   const store = new MemoryStore();
   try {
-    await ingest(store, [root]);
+    await ingest(store, [root], { strict: true });
     assert.unreachable();
   } catch (error) {
     assert.instance(error, IngestError);
@@ -351,8 +361,37 @@ test("a bad file stops the ingest with its error; earlier files stay whole and a
     ["good text"],
   );
   rmSync(join(root, "b.jsonl"));
-  const resumed = await ingest(store, [root]);
+  const resumed = await ingest(store, [root], { strict: true });
   assert.equal([resumed.unchanged, resumed.added], [1, 1]);
+});
+
+test("by default a bad line or file is skipped with a warning and the rest is ingested", async () => {
+  const root = tempDir("sigla-lenient-");
+  writeFileSync(join(root, "a.txt"), "good text");
+  writeFileSync(join(root, "b.jsonl"), '{"text": "fine"}\n{broken\n{"title": "no text"}\n"also fine"\n');
+  writeFileSync(join(root, "c.json"), '{"navigation": ["a", "b"]}');
+  writeFileSync(join(root, "d.txt"), "reached");
+  const store = new MemoryStore();
+  const warnings: Array<{ path: string; reason: string }> = [];
+  const report = await ingest(store, [root], { onWarning: (skipped) => warnings.push(skipped) });
+  assert.equal(
+    store.rows.map((row) => row.text),
+    ["good text", "fine", "also fine", "reached"],
+  );
+  assert.equal(
+    report.skipped.map(({ path, reason }) => [path, reason.replace(/\(.*\)/, "(…)")]),
+    [
+      [join(root, "b.jsonl"), `${join(root, "b.jsonl")}: line 2: invalid JSON (…)`],
+      [join(root, "b.jsonl"), `${join(root, "b.jsonl")}: line 3 has no text field (…)`],
+      [join(root, "c.json"), `${join(root, "c.json")} has no text field (…)`],
+    ],
+  );
+  assert.equal(warnings, report.skipped, "each skip is also passed to onWarning");
+  assert.equal([report.files, report.added, report.skipped.length], [4, 3, 3]);
+  const lines = store
+    .bySource(join(root, "b.jsonl"))
+    .map((row) => (row.meta.source as { line: number }).line);
+  assert.equal(lines, [1, 4], "records keep their own line numbers");
 });
 
 test.run();

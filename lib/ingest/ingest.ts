@@ -3,7 +3,7 @@
  * same files is cheap and idempotent: a file whose stored capsules carry its current sha256 is skipped, and a
  * changed file's old capsules are replaced in the same write that adds the new ones.
  */
-import { IngestError, InvalidInputError } from "../errors.js";
+import { IngestError, InvalidInputError, isSiglaError } from "../errors.js";
 import { sqlString } from "../store/validate.js";
 import { chunkText, resolveChunkOptions } from "./chunk.js";
 import type { IngestDocument } from "./document.js";
@@ -48,10 +48,27 @@ export interface IngestOptions {
   /** Cancels between files (and inside the store's write, if it honours the signal). */
   signal?: AbortSignal;
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Stop at the first unreadable file or bad record with its `SIGLA_INGEST` error (nothing of that file is
+   * written). Default false: such files and records are skipped, listed in `IngestReport.skipped` and
+   * passed to `onWarning`, and the rest is ingested.
+   */
+  strict?: boolean;
+  /** Called as each file or record is skipped (not in strict mode). */
+  onWarning?: (skipped: IngestSkip) => void;
+  /** Largest file read, in bytes (default `SIGLA_MAX_FILE_BYTES`); bigger files are skipped. */
+  maxFileBytes?: number;
+}
+
+/** A file (or one record of it) left out: its absolute path and the one-line message of its `IngestError`. */
+export interface IngestSkip {
+  path: string;
+  reason: string;
 }
 
 /**
- * What an ingest did. Every file is counted in exactly one of `unchanged`, `replaced`, `added`, `empty`.
+ * What an ingest did. Every file is counted in exactly one of `unchanged`, `replaced`, `added`, `empty`,
+ * or (once) in `skipped`.
  */
 export interface IngestReport {
   /** Files visited. */
@@ -66,6 +83,11 @@ export interface IngestReport {
   empty: number;
   /** Ids of the capsules written, in file and chunk order. */
   ids: number[];
+  /**
+   * Files that could not be read (binary, too big, not a regular file, no text field…) and bad records of
+   * files that were read (a JSONL line, a CSV row), in the order met. Empty in strict mode.
+   */
+  skipped: IngestSkip[];
 }
 
 /**
@@ -174,9 +196,14 @@ function validateTags(tags: unknown): string[] {
  * `addCapsules` call that also deletes the file's previous capsules (`replace`). Tags of each capsule: the
  * folders between the argument and the file, the document's own tags and `options.tags`.
  *
+ * Bad input: a file that cannot be read or parsed (binary, too big, not a regular file, JSON without
+ * text…) is skipped and a bad record (JSONL line, CSV row, JSON array element) left out, each with a
+ * warning (`onWarning`, `report.skipped`); a file already stored keeps its capsules. With `strict`, the
+ * first one throws its `IngestError` instead, before anything of that file is written.
+ *
  * Cancellation: `signal` is checked before each file and before each write, and passed to the store. An
  * abort throws `IngestCancelledError` carrying the partial report; the store holds only whole files. Any other
- * error (unreadable file, bad JSONL line) propagates as is; files before it are already stored, and
+ * error (the store's, a strict-mode `IngestError`) propagates as is; files before it are already stored, and
  * re-running resumes cheaply because finished files are unchanged.
  */
 export async function ingest(
@@ -189,24 +216,54 @@ export async function ingest(
   }
   const chunkOptions = resolveChunkOptions({ size: options.chunkSize, overlap: options.overlap });
   const userTags = validateTags(options.tags);
-  const { signal, onProgress } = options;
+  const { signal, onProgress, onWarning, maxFileBytes } = options;
+  const strict = options.strict === true;
   const entries = await expandPaths(paths);
-  const report: IngestReport = { files: 0, unchanged: 0, replaced: 0, added: 0, empty: 0, ids: [] };
+  const report: IngestReport = {
+    files: 0,
+    unchanged: 0,
+    replaced: 0,
+    added: 0,
+    empty: 0,
+    ids: [],
+    skipped: [],
+  };
   const checkAbort = () => {
     if (signal?.aborted) throw new IngestCancelledError(report, entries.length, signal.reason);
+  };
+  const warn = (path: string, reason: string) => {
+    const skipped = { path, reason };
+    report.skipped.push(skipped);
+    onWarning?.(skipped);
   };
 
   for (const [index, { file, root }] of entries.entries()) {
     checkAbort();
     onProgress?.({ phase: "read", file, done: index, total: entries.length });
-    const { bytes, sha256 } = await readSource(file);
-    const existing = await listSource(store, file);
-    if (isCurrent(existing, sha256)) {
+    const skippedRecords: string[] = [];
+    let sha256: string;
+    let existing: Existing;
+    let documents: IngestDocument[] | undefined;
+    try {
+      const source = await readSource(file, { maxBytes: maxFileBytes });
+      sha256 = source.sha256;
+      existing = await listSource(store, file);
+      if (!isCurrent(existing, sha256)) {
+        const skip = strict ? undefined : (reason: string) => skippedRecords.push(reason);
+        documents = parseDocuments(file, decodeText(file, source.bytes), skip);
+      }
+    } catch (error) {
+      if (strict || !isSiglaError(error) || error.code !== "SIGLA_INGEST") throw error;
+      report.files++;
+      warn(file, error.message);
+      continue;
+    }
+    if (!documents) {
       report.files++;
       report.unchanged++;
       continue;
     }
-    const documents = parseDocuments(file, decodeText(file, bytes));
+    for (const reason of skippedRecords) warn(file, reason);
     const inputs = capsuleInputs(
       file,
       sha256,

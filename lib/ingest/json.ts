@@ -2,9 +2,27 @@
  * JSON and JSONL files. A JSON file holds one record or an array of them; a JSONL file one record per
  * line. Record shapes are handled by `recordContent`.
  */
-import { IngestError } from "../errors.js";
+import { IngestError, isSiglaError } from "../errors.js";
 import type { IngestDocument } from "./document.js";
-import { recordContent } from "./records.js";
+import { type RecordContent, recordContent } from "./records.js";
+
+/** Receives the reason for each bad record left out; without one, a bad record throws. */
+type SkipRecord = (reason: string) => void;
+
+/** `recordContent`, or undefined after passing the reason to `skip` when there is one. */
+function contentOrSkip(
+  value: unknown,
+  where: string,
+  skip: SkipRecord | undefined,
+): RecordContent | undefined {
+  try {
+    return recordContent(value, where);
+  } catch (error) {
+    if (!skip || !isSiglaError(error)) throw error;
+    skip(error.message);
+    return undefined;
+  }
+}
 
 /** A `[start, end)` range of the text. */
 interface Span {
@@ -47,8 +65,9 @@ export function arrayElementSpans(text: string): Span[] {
 /**
  * Reads a JSON file: an array (of strings or record objects) gives one document per element, with its index
  * as `record` and its offsets in the file; a single object or string gives one document spanning the file.
+ * An element without text is an `IngestError`, or, given `skip`, left out with its reason passed to `skip`.
  */
-export function jsonDocuments(file: string, text: string): IngestDocument[] {
+export function jsonDocuments(file: string, text: string, skip?: SkipRecord): IngestDocument[] {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -59,20 +78,27 @@ export function jsonDocuments(file: string, text: string): IngestDocument[] {
     return [{ ...recordContent(value, file), start: 0, end: text.length, verbatim: false }];
   }
   const spans = arrayElementSpans(text);
-  return value.map((element, record) => ({
-    ...recordContent(element, `${file}: record ${record}`),
-    start: spans[record]?.start ?? 0,
-    end: spans[record]?.end ?? text.length,
-    verbatim: false,
-    record,
-  }));
+  const documents: IngestDocument[] = [];
+  value.forEach((element, record) => {
+    const content = contentOrSkip(element, `${file}: record ${record}`, skip);
+    if (!content) return;
+    documents.push({
+      ...content,
+      start: spans[record]?.start ?? 0,
+      end: spans[record]?.end ?? text.length,
+      verbatim: false,
+      record,
+    });
+  });
+  return documents;
 }
 
 /**
  * Reads a JSON Lines file: one record per non-blank line, with its index as `record`, its 1-based `line`
- * and the line's offsets. A line that is not valid JSON is an `IngestError` naming the file and line.
+ * and the line's offsets. A line that is not valid JSON, or not a record with text, is an `IngestError`
+ * naming the file and line, or, given `skip`, left out with that reason passed to `skip`.
  */
-export function jsonlDocuments(file: string, text: string): IngestDocument[] {
+export function jsonlDocuments(file: string, text: string, skip?: SkipRecord): IngestDocument[] {
   const documents: IngestDocument[] = [];
   let lineNumber = 0;
   let pos = 0;
@@ -90,10 +116,15 @@ export function jsonlDocuments(file: string, text: string): IngestDocument[] {
     try {
       value = JSON.parse(raw);
     } catch (error) {
-      throw new IngestError(`${where}: invalid JSON (${(error as Error).message})`, { cause: error });
+      const bad = new IngestError(`${where}: invalid JSON (${(error as Error).message})`, { cause: error });
+      if (!skip) throw bad;
+      skip(bad.message);
+      continue;
     }
+    const content = contentOrSkip(value, where, skip);
+    if (!content) continue;
     documents.push({
-      ...recordContent(value, where),
+      ...content,
       start,
       end,
       verbatim: false,

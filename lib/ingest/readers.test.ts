@@ -1,15 +1,24 @@
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { closeSync, constants, openSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir } from "../../test/helpers/temp.js";
+import { loadConfig } from "../config.js";
 import { IngestError, isSiglaError } from "../errors.js";
 import { parseCsv } from "./csv.js";
 import type { IngestDocument } from "./document.js";
 import { decodeEntities } from "./entities.js";
 import { htmlToText } from "./html.js";
 import { arrayElementSpans } from "./json.js";
-import { isSupported, readDocuments, SUPPORTED_EXTENSIONS } from "./readers.js";
+import {
+  decodeText,
+  isSupported,
+  parseDocuments,
+  readDocuments,
+  readSource,
+  SUPPORTED_EXTENSIONS,
+} from "./readers.js";
 
 const dir = tempDir("sigla-readers-");
 
@@ -264,7 +273,7 @@ test("entities: numeric edge cases and legacy bare names", () => {
   assert.is(htmlToText("<p>a</p><p>b</p>").text, "a\n\nb");
 });
 
-test("unknown extension, missing file, invalid UTF-8: IngestErrors naming the file", async () => {
+test("unknown extension, missing file, binary data: IngestErrors naming the file", async () => {
   const odd = fixture("data.xyz", "x");
   const unknown = await ingestError(() => readDocuments(odd));
   assert.ok(unknown.message.includes(odd), unknown.message);
@@ -277,7 +286,150 @@ test("unknown extension, missing file, invalid UTF-8: IngestErrors naming the fi
   assert.ok(isSiglaError(error));
 
   const binary = fixture("binary.txt", new Uint8Array([0x68, 0x69, 0xff, 0xfe, 0x00]));
-  assert.match((await ingestError(() => readDocuments(binary))).message, /binary\.txt: not valid UTF-8/);
+  assert.match(
+    (await ingestError(() => readDocuments(binary))).message,
+    /binary\.txt: binary data \(NUL bytes\)/,
+  );
+});
+
+test("text that is not UTF-8 is decoded: Latin-1 / Windows-1252, UTF-16 with a BOM; binary data is refused", async () => {
+  const latin1 = fixture(
+    "latin1.md",
+    Buffer.from("# Caf\xe9\n\nCr\xe8me br\xfbl\xe9e \x93quoted\x94 \x80 5\n", "latin1"),
+  );
+  const [doc] = await readDocuments(latin1);
+  assert.is(doc.title, "Café");
+  assert.is(doc.text, "# Café\n\nCrème brûlée \u201cquoted\u201d € 5\n");
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Grüße aus UTF-16", "utf16le")]);
+  assert.is(decodeText("u.txt", utf16), "Grüße aus UTF-16");
+  assert.is(decodeText("bom.txt", Buffer.from("\ufeffplain", "utf8")), "plain");
+  // Invalid UTF-8 full of control bytes is binary even without a NUL.
+  const noise = Buffer.from(Array.from({ length: 400 }, (_, i) => (i * 37 + 1) % 256 || 1));
+  assert.match(
+    (await ingestError(async () => decodeText("noise.txt", noise))).message,
+    /noise\.txt: binary data/,
+  );
+});
+
+/** Resolves with what `promise` settles to, or rejects when it is still pending after `ms`, then `unblock`s. */
+async function settlesWithin<T>(promise: Promise<T>, ms: number, unblock: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      unblock();
+      reject(new Error(`still pending after ${ms} ms`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test("only regular files are read: a fifo or a link to /dev/zero is refused at once, never read", async () => {
+  const fifo = join(dir, "pipe.txt");
+  execFileSync("mkfifo", [fifo]);
+  // If the reader blocks on the fifo, opening its write end (and closing it) lets it see EOF and finish.
+  const unblock = () => {
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {}
+  };
+  const fromFifo = await settlesWithin(
+    ingestError(() => readDocuments(fifo)),
+    3000,
+    unblock,
+  );
+  assert.is(fromFifo.message, `cannot read ${fifo}: is a named pipe (fifo), not a regular file`);
+
+  const zero = join(dir, "zero.txt");
+  symlinkSync("/dev/zero", zero);
+  const fromZero = await settlesWithin(
+    ingestError(() => readSource(zero)),
+    3000,
+    () => {},
+  );
+  assert.is(fromZero.message, `cannot read ${zero}: is a character device, not a regular file`);
+  assert.match((await ingestError(() => readSource(dir))).message, /: is a folder$/);
+});
+
+test("files over the size limit (SIGLA_MAX_FILE_BYTES) are refused with the limit named", async () => {
+  const file = fixture("big.txt", "x".repeat(1000));
+  assert.is((await readSource(file, { maxBytes: 1000 })).bytes.length, 1000);
+  const error = await ingestError(() => readSource(file, { maxBytes: 999 }));
+  assert.is(
+    error.message,
+    `cannot read ${file}: 1000 bytes is over the 999-byte limit (SIGLA_MAX_FILE_BYTES)`,
+  );
+  assert.is(loadConfig({ SIGLA_MAX_FILE_BYTES: "4096" }).maxFileBytes, 4096);
+  assert.is(loadConfig({}).maxFileBytes, 32 * 1024 * 1024);
+  try {
+    loadConfig({ SIGLA_MAX_FILE_BYTES: "lots" });
+    assert.unreachable();
+  } catch (error) {
+    assert.is((error as { code: string }).code, "SIGLA_CONFIG");
+  }
+});
+
+test("bad records: thrown without a skip callback, else left out with their reasons", () => {
+  const cases: Array<[string, string, string[], string[]]> = [
+    [
+      "mixed.json",
+      '[{"text": "one"}, {"title": "no text"}, 3, "four"]',
+      ["one", "four"],
+      ["mixed.json: record 1 has no text field", "mixed.json: record 2 is a number"],
+    ],
+    ["lines.jsonl", '"a"\n{oops\n"b"\n', ["a", "b"], ["lines.jsonl: line 2: invalid JSON"]],
+    [
+      "ragged.csv",
+      "text,tags\nfirst,x\nsecond,y,extra\nthird,z\n",
+      ["first", "third"],
+      ["ragged.csv: line 3 has 3 fields but the header has 2"],
+    ],
+    [
+      "open.csv",
+      'text\nfirst\n"never closed\nmore\n',
+      ["first"],
+      ["open.csv: unterminated quoted field starting on line 3; the rest of the file is left out"],
+    ],
+  ];
+  for (const [file, text, texts, reasons] of cases) {
+    const skipped: string[] = [];
+    const docs = parseDocuments(file, text, (reason) => skipped.push(reason));
+    assert.equal(
+      docs.map((doc) => doc.text),
+      texts,
+      file,
+    );
+    assert.is(skipped.length, reasons.length, file);
+    reasons.forEach((reason, k) => {
+      assert.ok(skipped[k].startsWith(reason), skipped[k]);
+    });
+    assert.throws(
+      () => parseDocuments(file, text),
+      (error: unknown) => error instanceof IngestError,
+    );
+  }
+  // Records keep their place in the file.
+  const [, four] = parseDocuments("mixed.json", '[{"text": "one"}, {"title": "x"}, 3, "four"]', () => {});
+  assert.is(four.record, 3);
+  // No readable record at all: the file itself is the error, and nothing is passed to `skip`.
+  const none: string[] = [];
+  assert.throws(
+    () => parseDocuments("nav.json", '[{"title": "a"}, {"title": "b"}]', (reason) => none.push(reason)),
+    /nav\.json: no readable record \(2 bad, the first: nav\.json: record 0 has no text field/,
+  );
+  assert.throws(
+    () => parseDocuments("numbers.json", "[1, 2]", (reason) => none.push(reason)),
+    /numbers\.json: no readable record/,
+  );
+  assert.throws(() => parseDocuments("open.csv", 'text\n"never', () => {}), /unterminated quoted field/);
+  assert.equal(none, []);
+  assert.equal(
+    parseDocuments("empty.json", "[]", () => {}),
+    [],
+  );
 });
 
 test("supported extensions are matched case-insensitively", () => {
