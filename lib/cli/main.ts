@@ -6,8 +6,9 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorLine, ingestSummary, skippedLine } from "../commands/text.js";
 import { config } from "../config.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, StoreError } from "../errors.js";
 import { ingest } from "../ingest/index.js";
+import { type DoctorCheck, doctor } from "../store/doctor.js";
 import type { IndexKind, SearchMode } from "../store/types.js";
 import { LIMITS } from "../store/validate.js";
 import { defaultIo, defaultStore, type Io, intOption, printHits, tagsOption, withStore } from "./common.js";
@@ -122,8 +123,38 @@ function program(io: Io): Command {
       });
     });
 
+  cli
+    .command("doctor")
+    .description("check a store row by row; --repair fixes what can be fixed")
+    .addOption(storeOption())
+    .option(
+      "--repair",
+      "rebuild the snapshot and full-text index, fix links and hashes, compact, accept the table",
+    )
+    .option("--json", "print the report as JSON")
+    .action(async (opts) => {
+      const report = await doctor(opts.store, {
+        repair: Boolean(opts.repair),
+        onCheck: opts.json ? undefined : (check) => io.out(`${doctorLine(check)}\n`),
+      });
+      if (opts.json) io.out(`${JSON.stringify(report)}\n`);
+      if (!report.ok) {
+        const failed = report.checks.filter((c) => !c.ok && !c.repaired).length;
+        throw new StoreError(
+          "SIGLA_STORE_DAMAGED",
+          `${failed} check${failed === 1 ? "" : "s"} failed${opts.repair ? " and could not be repaired" : "; `sigla doctor --repair` fixes what can be fixed"}`,
+        );
+      }
+    });
+
   addMemoryCommands(cli, io, { storeOption, embedderOption });
   return cli;
+}
+
+/** One doctor check as a line: ✓ or ✗, what was found, and what the repair did. */
+function doctorLine(check: DoctorCheck): string {
+  const mark = check.ok ? "✓" : check.repaired ? "✗ → repaired" : "✗";
+  return `${mark} ${check.name}: ${check.detail}${check.repaired ? ` (${check.repaired})` : ""}`;
 }
 
 /** What `sigla` does with no arguments: the REPL, supplied by `bin/sigla.js` (lib/ never imports a front end). */

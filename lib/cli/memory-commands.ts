@@ -1,18 +1,15 @@
-/** The memory, pipeline and DSL commands: `sigla ask`, `sigla dsl`, `sigla memory …`. */
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { metricsLine, traceLine } from "../commands/text.js";
 import { runDsl } from "../dsl/index.js";
-import { InvalidInputError, StoreError, UnknownIdError } from "../errors.js";
+import { InvalidInputError, UnknownIdError } from "../errors.js";
 import { promote, raiseLevel, redactNode } from "../memory/gates.js";
 import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
 import { Memory } from "../memory/layers.js";
 import { ARCHIVE_KINDS, type MemoryNode, type NodeSource, SHADOW_KINDS } from "../memory/types.js";
+import { checkConnectors } from "../pipeline/connectors.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import type { TraceEvent } from "../pipeline/types.js";
-import { MANIFEST_FILE } from "../store/manifest.js";
 import { type Io, printHits, withStore } from "./common.js";
 
 /** Digits only: `Number` would take "", "1e3", "0x1f" and " 7 " as ids. */
@@ -67,6 +64,8 @@ export function addMemoryCommands(
     .addOption(embedderOption())
     .option("--json", "print the turn (answer, metrics, trace) as JSON")
     .action(async (message: string, opts) => {
+      // A missing connector is refused before anything is opened or created.
+      await checkConnectors(opts.connector ?? []);
       await withStore(opts.store, opts, async (store) => {
         const pipeline = await Pipeline.open(store, {
           contextWindow: Number(opts.window) as ContextWindow,
@@ -97,7 +96,7 @@ export function addMemoryCommands(
     .addOption(embedderOption())
     .option("--json", "print the result as JSON")
     .action(async (program: string, opts) => {
-      await withStore(opts.store, opts, async (store) => {
+      await withStore(opts.store, { ...opts, create: false }, async (store) => {
         const result = await runDsl(store, program);
         print(opts.json, result, () => {
           printHits(io, result.hits);
@@ -116,13 +115,7 @@ export function addMemoryCommands(
     work: (memory: Memory) => Promise<T>,
     options: { create?: boolean } = {},
   ) => {
-    if (!options.create && !existsSync(join(resolve(opts.store), MANIFEST_FILE))) {
-      throw new StoreError(
-        "SIGLA_STORE_PATH",
-        `no SIGLA store at ${resolve(opts.store)} (no ${MANIFEST_FILE})`,
-      );
-    }
-    return withStore(opts.store, {}, async (store) => {
+    return withStore(opts.store, { create: options.create === true }, async (store) => {
       const memory = await Memory.open(store, { lazyGrowth: true });
       try {
         return await work(memory);
