@@ -46,13 +46,13 @@ test("topK, walk steps and depth are capped with a typed error, before any work"
 
 test("a where clause can never widen the tags filter, and every entry point checks it the same way", async () => {
   const store = await seeded();
-  const escape = "id = 1) OR (1=1";
+  const widening = "id = 1) OR (1=1";
   assert.is(
-    await codeOf(store.query(vectors[0], { tags: ["g1"], where: escape, topK: 60 })),
+    await codeOf(store.query(vectors[0], { tags: ["g1"], where: widening, topK: 60 })),
     "SIGLA_INVALID_INPUT",
   );
   assert.is(
-    await codeOf(store.search("note", { tags: ["g1"], where: escape, mode: "fts" })),
+    await codeOf(store.search("note", { tags: ["g1"], where: widening, mode: "fts" })),
     "SIGLA_INVALID_INPUT",
   );
   for (const where of ["id = 3; garbage", "", "   ", "id = 1 -- and the rest", "text = 'open", "(id = 1"]) {
