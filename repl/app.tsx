@@ -77,6 +77,9 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
   const [turnState, setTurnState] = useState<TurnState | undefined>();
   const [status, setStatus] = useState<Status | undefined>();
   const [quitArmed, setQuitArmed] = useState(false);
+  // Read by the key handler: the state can lag behind a second Ctrl-C that arrives before the handler
+  // subscribed after the re-render (the hint is already on screen, the closure still says "not armed").
+  const quitArmedNow = useRef(false);
   const nextId = useRef(0);
   const readyCalled = useRef(false);
   const busy = useRef(false);
@@ -190,12 +193,16 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
       editor.clear();
       return;
     }
-    if (quitArmed || startup.phase === "failed") {
+    if (quitArmedNow.current || startup.phase === "failed") {
       quit();
       return;
     }
+    quitArmedNow.current = true;
     setQuitArmed(true);
-    setTimeout(() => setQuitArmed(false), QUIT_WINDOW_MS);
+    setTimeout(() => {
+      quitArmedNow.current = false;
+      setQuitArmed(false);
+    }, QUIT_WINDOW_MS);
   });
 
   const wide = columns >= 90;

@@ -158,7 +158,8 @@ test("ingest skips an unreadable file with a warning and counts it; --strict fai
   const target = tempPath();
   const text = await runCli(["ingest", mixed, "-s", target, "--embedder", "use-lite"]);
   assert.is(text.code, 0, text.err);
-  assert.match(text.err, new RegExp(`^skipped ${join(mixed, "bad.txt").replaceAll("/", "\\/")}: .+\n$`));
+  assert.match(text.err, /^skipped:? .+\n$/);
+  assert.is(text.err.split(join(mixed, "bad.txt")).length, 2, "the skipped file is named once");
   assert.is(text.out, "2 files: 1 capsules added, 0 unchanged, 0 replaced, 1 skipped\n");
   const json = await runCli(["ingest", mixed, "-s", target, "--json"]);
   const report = JSON.parse(json.out);

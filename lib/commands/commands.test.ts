@@ -297,7 +297,8 @@ test(":ingest skips an unreadable file and lists it under the summary; --strict 
   );
   const lines = formatResult(result).split("\n");
   assert.match(lines[0], /^2 files: 1 capsules added, 0 unchanged, 0 replaced, 1 skipped — store holds \d+$/);
-  assert.match(lines[1], new RegExp(`^skipped ${join(mixed, "bad.txt").replaceAll("/", "\\/")}: .+`));
+  assert.match(lines[1], /^skipped:? .+/);
+  assert.is(lines[1].split(join(mixed, "bad.txt")).length, 2, "the skipped file is named once");
   assert.match(
     formatResult(await runCommand(bench, ":help ingest")),
     /--strict +fail on the first unreadable file/,

@@ -42,7 +42,9 @@ export function ingestSummary(r: IngestReport): string {
 
 /** The warning for a file ingest skipped: `skipped notes/bad.md: not UTF-8 text`. */
 export function skippedLine(skip: { path: string; reason: string }): string {
-  return `skipped ${skip.path}: ${shortMessage(skip.reason)}`;
+  // Most reasons already name the file; say it once.
+  const reason = shortMessage(skip.reason);
+  return reason.includes(skip.path) ? `skipped: ${reason}` : `skipped ${skip.path}: ${reason}`;
 }
 
 /** One line per hit: id, score, text, tags. */
