@@ -703,8 +703,7 @@ export class CapsuleStore {
     if (rows.length === 0 && updated.length === 0 && removed.size === 0) return;
     // New rows are already in `hot` (appended tentatively); removed ones are not yet gone from it.
     const after = this.hot.size - removed.size;
-    this.manifest.pending = { rows: after, digest: digest.toString() };
-    await writeManifest(this.path, this.manifest);
+    await this.recordTable(this.hot.size - rows.length, { rows: after, digest: digest.toString() });
     const data = rowsToArrow([...rows, ...updated], this.dim);
     try {
       if (updated.length === 0 && removed.size === 0) {
@@ -721,8 +720,24 @@ export class CapsuleStore {
     this.syncedVersion = await this.table.version();
     this.digest = digest;
     this.ftsStale = true;
-    this.manifest.check = { version: this.syncedVersion, rows: after, digest: digest.toString() };
-    this.manifest.pending = undefined;
+    await this.recordTable(after);
+  }
+
+  /**
+   * Writes sigla.json with the table as this process holds it (version, `rows`, digest) as committed, and
+   * `pending` as the state a commit about to run will leave. Called only under the write lock and in sync
+   * with the table, when this process knows the table exactly; that also heals a check left behind by a
+   * writer killed after its commit. Starts from the manifest on disk, never from this process's older copy.
+   */
+  private async recordTable(rows: number, pending?: Manifest["pending"]): Promise<void> {
+    const disk = await readManifest(this.path);
+    this.manifest = {
+      ...(disk ?? this.manifest),
+      nextId: Math.max(this.manifest.nextId, disk?.nextId ?? 0),
+      optimizedVersion: Math.max(this.manifest.optimizedVersion ?? 0, disk?.optimizedVersion ?? 0),
+      check: { version: this.syncedVersion, rows, digest: this.digest.toString() },
+      pending,
+    };
     await writeManifest(this.path, this.manifest);
   }
 
@@ -1087,8 +1102,7 @@ export class CapsuleStore {
     const after = await this.table.version();
     if (before === this.syncedVersion) this.syncedVersion = after;
     this.manifest.optimizedVersion = after;
-    if (this.manifest.check) this.manifest.check = { ...this.manifest.check, version: after };
-    await writeManifest(this.path, this.manifest);
+    await this.recordTable(this.hot.size);
     return {
       removedVersions: stats.prune.oldVersionsRemoved,
       filesRemoved: stats.compaction.filesRemoved,
@@ -1224,15 +1238,7 @@ export class CapsuleStore {
 
   /** Records the table as it is now as what SIGLA committed (after the user chose to accept it). @internal */
   async acceptTable(): Promise<void> {
-    await withWriteLock(this.path, async () => {
-      const manifest = (await readManifest(this.path)) ?? this.manifest;
-      this.manifest = {
-        ...manifest,
-        check: { version: this.syncedVersion, rows: this.hot.size, digest: this.digest.toString() },
-        pending: undefined,
-      };
-      await writeManifest(this.path, this.manifest);
-    });
+    await withWriteLock(this.path, () => this.recordTable(this.hot.size));
   }
 
   /** Writes the snapshot again from the state in memory. @internal */

@@ -3,7 +3,7 @@
  * `SIGLA_STORE_DAMAGED` (or reads as `SIGLA_HASH_MISMATCH`) instead of wrong or missing data, and
  * `doctor` reports it and, with `repair`, brings the store back to a usable state.
  */
-import { copyFile, open, readdir, rm, stat, truncate, unlink } from "node:fs/promises";
+import { copyFile, open, readdir, readFile, rm, stat, truncate, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
@@ -172,6 +172,47 @@ test("doctor on a healthy store passes every check and changes nothing", async (
   assert.ok(report.ok, JSON.stringify(report.checks));
   assert.is(report.capsules, 300);
   assert.ok(report.checks.every((c) => c.repaired === undefined));
+});
+
+test("a writer killed between its commit and sigla.json leaves a store that opens (either state is accounted for)", async () => {
+  const path = await seeded(200);
+  const manifestFile = join(path, "sigla.json");
+  const before = await readFile(manifestFile, "utf8");
+  let store = await CapsuleStore.open(path, { embedder });
+  await store.addCapsules([{ text: "the last write", vector: vectors[250] }]);
+  await store.close();
+  const after = JSON.parse(await readFile(manifestFile, "utf8"));
+  // Killed after the commit, before the check was written: sigla.json still says the old table, with the
+  // new one pending.
+  await writeFile(
+    manifestFile,
+    JSON.stringify({ ...JSON.parse(before), pending: { rows: 201, digest: after.check.digest } }),
+  );
+  await rm(join(path, SNAPSHOT_FILE));
+  store = await CapsuleStore.open(path, { embedder });
+  assert.is(await store.count(), 201);
+  // The next write records the table exactly again.
+  await store.addCapsules([{ text: "healed", vector: vectors[251] }]);
+  await store.close();
+  const healed = JSON.parse(await readFile(manifestFile, "utf8"));
+  assert.is(healed.check.rows, 202);
+  assert.is(healed.pending, undefined);
+  // Killed after sigla.json named a pending state, before the commit: the table is the committed one.
+  await writeFile(
+    manifestFile,
+    JSON.stringify({ ...healed, pending: { rows: 203, digest: "0123456789abcdef" } }),
+  );
+  await rm(join(path, SNAPSHOT_FILE));
+  store = await CapsuleStore.open(path, { embedder });
+  assert.is(await store.count(), 202);
+  await store.close();
+  // Neither state: damage.
+  await writeFile(
+    manifestFile,
+    JSON.stringify({ ...healed, check: { ...healed.check, rows: 150 }, pending: undefined }),
+  );
+  await rm(join(path, SNAPSHOT_FILE));
+  await damagedMessage(CapsuleStore.open(path, { embedder }));
 });
 
 test.run();
