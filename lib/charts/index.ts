@@ -16,6 +16,7 @@ export {
   latencyRowsOf,
   PERCENTILES,
 } from "./latency-percentiles.js";
+export { type MaintenancePoint, maintenanceSpec } from "./maintenance.js";
 export { METRIC_NAMES, metricsTimelineSpec } from "./metrics-timeline.js";
 export { type RecallLatencyPoint, recallLatencyPoints, recallLatencySpec } from "./recall-latency.js";
 export { type RecallQpsPoint, recallQpsPoints, recallQpsSpec } from "./recall-qps.js";

@@ -1,0 +1,30 @@
+/** Files left in the table folder and open time as single writes pile up, per compaction policy. */
+import { chartFrame } from "./theme.js";
+import type { VegaLiteSpec } from "./vega-lite-spec.js";
+
+export interface MaintenancePoint {
+  policy: string;
+  writes: number;
+  files: number;
+  openMs: number;
+}
+
+/** Two panels side by side: table files (log scale) and open time, against writes. */
+export function maintenanceSpec(points: readonly MaintenancePoint[]): VegaLiteSpec {
+  const panel = (field: "files" | "openMs", title: string, scale?: Record<string, unknown>) => ({
+    width: 230,
+    mark: { type: "line", point: true },
+    encoding: {
+      x: { field: "writes", type: "quantitative", title: "single writes" },
+      y: { field, type: "quantitative", title, ...(scale ? { scale } : {}) },
+      color: { field: "policy", type: "nominal", title: "policy", legend: { labelLimit: 240 } },
+      tooltip: [{ field: "policy" }, { field: "writes" }, { field }],
+    },
+  });
+  const { width: _width, ...frame } = chartFrame("Table files and open time as single writes pile up", 220);
+  return {
+    ...frame,
+    data: { values: points.map((p) => ({ ...p })) },
+    hconcat: [panel("files", "files in the table folder", { type: "log" }), panel("openMs", "open (ms)")],
+  };
+}
