@@ -11,17 +11,14 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { fuzzStore } from "../lib/bench/fuzz.js";
 import { machine } from "../lib/bench/measure.js";
-import { runStress } from "../lib/bench/stress.js";
+import { runStress, STRESS_ARGS, stressSizes } from "../lib/bench/stress.js";
 import { loadUseLite } from "../lib/embed/use-lite.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 import { tempDir } from "../test/helpers/temp.js";
 
 const { values } = parseArgs({
   options: {
-    writers: { type: "string", default: "4" },
-    rounds: { type: "string", default: "6" },
-    "per-writer": { type: "string", default: "40" },
-    kills: { type: "string", default: "2" },
+    ...STRESS_ARGS,
     fuzz: { type: "string", default: "4000" },
     out: { type: "string", default: "reports/reliability.json" },
   },
@@ -31,10 +28,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const started = Date.now();
 const stress = await runStress({
   path: join(tempDir("sigla-reliability-"), "store"),
-  writers: Number(values.writers),
-  rounds: Number(values.rounds),
-  perWriter: Number(values["per-writer"]),
-  killsPerRound: Number(values.kills),
+  ...stressSizes(values),
   onRound: (r) =>
     log(`stress round ${r.round}: expected ${r.expected}, found ${r.found}, killed ${r.killed}`),
 });

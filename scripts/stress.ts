@@ -6,26 +6,20 @@
  *   npm run stress -- --writers 4 --rounds 6 --per-writer 40 --kills 2
  */
 import { parseArgs } from "node:util";
-import { runStress } from "../lib/bench/stress.js";
+import { runStress, STRESS_ARGS, stressSizes } from "../lib/bench/stress.js";
 import { toSiglaError } from "../lib/errors.js";
 import { tempDir } from "../test/helpers/temp.js";
 
 const { values } = parseArgs({
   options: {
-    writers: { type: "string", default: "4" },
-    rounds: { type: "string", default: "6" },
-    "per-writer": { type: "string", default: "40" },
-    kills: { type: "string", default: "2" },
+    ...STRESS_ARGS,
     json: { type: "boolean", default: false },
   },
 });
 try {
   const report = await runStress({
     path: `${tempDir("sigla-stress-")}/store`,
-    writers: Number(values.writers),
-    rounds: Number(values.rounds),
-    perWriter: Number(values["per-writer"]),
-    killsPerRound: Number(values.kills),
+    ...stressSizes(values),
     onRound: (r) =>
       process.stderr.write(
         `round ${r.round}: expected ${r.expected}, found ${r.found}, missing ${r.missing}, unexpected ${r.unexpected}, duplicate ids ${r.duplicateIds}, broken links ${r.brokenLinks}, killed ${r.killed} (${r.interruptedLanded}/${r.interrupted} interrupted writes landed), ${r.ms} ms\n`,

@@ -6,6 +6,7 @@
  */
 import { type ArgumentKind, OPERATOR_ARGUMENTS, runDsl } from "../dsl/index.js";
 import { isSiglaError } from "../errors.js";
+import { seededRandom } from "../random.js";
 import type { CapsuleStore } from "../store/capsule-store.js";
 
 export interface FuzzCounts {
@@ -16,16 +17,6 @@ export interface FuzzCounts {
   hangs: number;
   /** Up to five cases that broke the rule, with what they raised. */
   examples: Array<{ input: string; error: string }>;
-}
-
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
 }
 
 const HOSTILE = [
@@ -167,7 +158,7 @@ export async function fuzzStore(
   store: CapsuleStore,
   options: { cases: number; seed?: number; timeoutMs?: number },
 ): Promise<{ dsl: FuzzCounts; api: FuzzCounts }> {
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const timeoutMs = options.timeoutMs ?? 5000;
   const dsl = empty();
   const api = empty();

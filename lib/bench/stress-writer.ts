@@ -6,6 +6,7 @@
  * acknowledged write from the one a kill interrupted.
  */
 import { precomputedEmbedder } from "../embed/embedder.js";
+import { seededRandom } from "../random.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 
 export interface StressWriterJob {
@@ -24,18 +25,8 @@ export type StressOp =
   | { kind: "delete"; id: number; text: string }
   | { kind: "link"; a: number; b: number };
 
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
 async function run(job: StressWriterJob): Promise<void> {
-  const next = random(job.seed);
+  const next = seededRandom(job.seed);
   const say = (word: "begin" | "ack", op: StressOp) =>
     process.stdout.write(`${word} ${JSON.stringify(op)}\n`);
   const store = await CapsuleStore.open(job.path, { embedder: precomputedEmbedder(job.dim), autoLinkK: 3 });

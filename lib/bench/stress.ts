@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { precomputedEmbedder } from "../embed/embedder.js";
+import { seededRandom } from "../random.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { doctor } from "../store/doctor.js";
 import { LOCK_FILE, QUEUE_DIR } from "../store/write-lock.js";
@@ -32,6 +33,26 @@ export interface StressOptions {
   /** Longest a round may take before its writers are killed and the run fails (ms). */
   roundTimeoutMs?: number;
   onRound?: (round: StressRound) => void;
+}
+
+/** The command-line options of a stress run (`npm run stress`, `npm run report:reliability`). */
+export const STRESS_ARGS = {
+  writers: { type: "string", default: "4" },
+  rounds: { type: "string", default: "6" },
+  "per-writer": { type: "string", default: "40" },
+  kills: { type: "string", default: "2" },
+} as const;
+
+/** The sizes of a stress run from parsed `STRESS_ARGS`. */
+export function stressSizes(
+  values: Record<string, unknown>,
+): Pick<StressOptions, "writers" | "rounds" | "perWriter" | "killsPerRound"> {
+  return {
+    writers: Number(values.writers),
+    rounds: Number(values.rounds),
+    perWriter: Number(values["per-writer"]),
+    killsPerRound: Number(values.kills),
+  };
 }
 
 export interface StressRound {
@@ -186,11 +207,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
   const dim = options.dim ?? 32;
   const batch = options.batch ?? 5;
   const seed = options.seed ?? 1;
-  let rng = seed;
-  const next = () => {
-    rng = (Math.imul(rng, 1103515245) + 12345) >>> 0;
-    return rng / 2 ** 32;
-  };
+  const next = seededRandom(seed);
   await (await CapsuleStore.open(path, { embedder: precomputedEmbedder(dim) })).close();
   /** Text → 1 while it should be there, undefined once deleted (acknowledged). */
   const expectedTexts = new Map<string, number | undefined>();
