@@ -230,8 +230,8 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     for (const v of victims) {
       // Killed after a random number of its own acknowledged writes, at a random point of the next one
       // (before, during or after its commit; a write takes some tens of milliseconds).
-      const after = 1 + Math.floor(next() * Math.max(1, perWriter / batch - 1));
-      const delay = Math.floor(next() * 250);
+      const after = 1 + Math.floor(next() * Math.max(1, perWriter / batch - 3));
+      const delay = Math.floor(next() * 120);
       let acks = 0;
       jobs[v].child.on("ack", () => {
         if (++acks === after) setTimeout(() => jobs[v].child.kill("SIGKILL"), delay);
