@@ -36,7 +36,10 @@ test("sigla doctor finds a damaged store, --repair fixes it, and a healthy store
   assert.is(report.checks.find((c: { name: string }) => c.name === "hashes").ok, false);
   assert.match(found.err, /^SIGLA_STORE_DAMAGED: 1 check failed; `sigla doctor --repair`/);
 
-  const repaired = await runCli(["doctor", "-s", store, "--repair"]);
+  const cautious = await runCli(["doctor", "-s", store, "--repair"]);
+  assert.is(cautious.code, 1, "a changed text is a loss only --accept-loss accepts");
+  assert.match(cautious.out, /full-text index: searchable; rebuilt|✗ → repaired full-text index/);
+  const repaired = await runCli(["doctor", "-s", store, "--repair", "--accept-loss"]);
   assert.is(repaired.code, 0, repaired.err);
   assert.match(repaired.out, /✗ → repaired hashes/);
   assert.is((await runCli(["doctor", "-s", store])).code, 0);

@@ -125,16 +125,18 @@ function program(io: Io): Command {
 
   cli
     .command("doctor")
-    .description("check a store row by row; --repair fixes what can be fixed")
+    .description("check a store row by row; --repair fixes what loses nothing, --accept-loss the rest")
     .addOption(storeOption())
+    .option("--repair", "fix what loses nothing: links, the full-text index, compaction, the snapshot")
     .option(
-      "--repair",
-      "rebuild the snapshot and full-text index, fix links and hashes, compact, accept the table",
+      "--accept-loss",
+      "with --repair: also start an empty table for a lost one, roll back to the newest readable version, accept the table and changed texts as they are",
     )
     .option("--json", "print the report as JSON")
     .action(async (opts) => {
       const report = await doctor(opts.store, {
         repair: Boolean(opts.repair),
+        acceptLoss: Boolean(opts.acceptLoss),
         onCheck: opts.json ? undefined : (check) => io.out(`${doctorLine(check)}\n`),
       });
       if (opts.json) io.out(`${JSON.stringify(report)}\n`);
@@ -142,7 +144,7 @@ function program(io: Io): Command {
         const failed = report.checks.filter((c) => !c.ok && !c.repaired).length;
         throw new StoreError(
           "SIGLA_STORE_DAMAGED",
-          `${failed} check${failed === 1 ? "" : "s"} failed${opts.repair ? " and could not be repaired" : "; `sigla doctor --repair` fixes what can be fixed"}`,
+          `${failed} check${failed === 1 ? "" : "s"} failed${opts.repair ? " and could not be repaired without giving something up (see above; --accept-loss)" : "; `sigla doctor --repair` fixes what loses nothing"}`,
         );
       }
     });

@@ -59,6 +59,12 @@ test("a where clause can never widen the tags filter, and every entry point chec
     assert.is(await codeOf(store.list({ where })), "SIGLA_INVALID_INPUT", JSON.stringify(where));
     assert.is(await codeOf(store.query(vectors[0], { where })), "SIGLA_INVALID_INPUT", JSON.stringify(where));
   }
+  // A dollar-quoted string hides a quote from the check but not from LanceDB: refused.
+  const dollars = "starts_with(text, $$'$$)) OR (id >= 0 OR starts_with(text, $$'$$)";
+  assert.is(
+    await codeOf(store.query(vectors[0], { tags: ["g1"], where: dollars, topK: 60 })),
+    "SIGLA_INVALID_INPUT",
+  );
   // Parentheses and semicolons inside string literals are text, not structure.
   assert.equal(await store.list({ where: "text = 'a ) OR (1=1; x'" }), []);
   // A legitimate filter combined with tags only narrows.
@@ -134,6 +140,21 @@ test("fts and hybrid see every committed capsule: after more writes, and after a
   const hybrid = await store.search("walrus", { mode: "hybrid", topK: 1000 });
   assert.is(hybrid.filter((h) => h.text.includes("walrus")).length, 55);
   await store.close();
+});
+
+test("ids only grow across handles: a stale handle never hands out the id of a capsule deleted elsewhere", async () => {
+  const path = tempPath();
+  const first = await CapsuleStore.open(path, { embedder, autoLinkK: 0 });
+  const stale = await CapsuleStore.open(path, { embedder, autoLinkK: 0 });
+  const [, last] = await first.addCapsules([
+    { text: "one", vector: vectors[0] },
+    { text: "two", vector: vectors[1] },
+  ]);
+  assert.ok(await first.delete(last));
+  const [next] = await stale.addCapsules([{ text: "three", vector: vectors[2] }]);
+  assert.is(next, last + 1, "the deleted id is not reused");
+  await first.close();
+  await stale.close();
 });
 
 test.run();

@@ -27,7 +27,7 @@ import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
 import { chooseIndexKind } from "./index-policy.js";
 import { dataFingerprint, RowDigest } from "./integrity.js";
-import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
+import { FORMAT_VERSION, MANIFEST_FILE, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { CapsuleRecords, type RecordParts, sha256Of } from "./records.js";
 import { readSnapshot, removeSnapshot, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
 import {
@@ -73,7 +73,7 @@ import {
   type SavedIndex,
   type VectorIndex,
 } from "./vector-index.js";
-import { withWriteLock } from "./write-lock.js";
+import { withLocalTurn, withWriteLock } from "./write-lock.js";
 
 const RRF_K = 60;
 
@@ -93,6 +93,16 @@ async function pathKind(path: string): Promise<"missing" | "file" | "dir"> {
     return (await stat(path)).isDirectory() ? "dir" : "file";
   } catch {
     return "missing";
+  }
+}
+
+/** The table folder is gone while sigla.json says capsules were written to it (`doctor` can start anew). */
+export class TableMissingError extends StoreError {
+  constructor(dir: string, rows?: number) {
+    super(
+      "SIGLA_STORE_DAMAGED",
+      `the capsule table of ${dir} is missing (${TABLE_NAME}.lance), but sigla.json records ${rows ?? "some"} capsules written to it; restore the folder from a backup, or run \`sigla doctor --repair --accept-loss -s ${dir}\` to start an empty table`,
+    );
   }
 }
 
@@ -180,7 +190,9 @@ export class CapsuleStore {
     if (!manifest && options.create === false) {
       throw new StoreError("SIGLA_STORE_PATH", `no SIGLA store at ${dir} (no sigla.json)`);
     }
-    if (!manifest && kind === "dir" && (await readdir(dir)).length > 0) {
+    // A store being created by another process at this moment shows only its lock and temporary files.
+    const foreign = (name: string) => !name.startsWith(".lock") && !name.startsWith(`${MANIFEST_FILE}.`);
+    if (!manifest && kind === "dir" && (await readdir(dir)).some(foreign)) {
       throw new StoreError(
         "SIGLA_STORE_PATH",
         `${dir} is not empty and holds no SIGLA store (no sigla.json)`,
@@ -193,14 +205,23 @@ export class CapsuleStore {
     });
     if (!manifest) {
       await mkdir(dir, { recursive: true });
-      manifest = {
+      const fresh: Manifest = {
         format: FORMAT_VERSION,
         embedder: { id: embedder.id, dim: embedder.dim },
         createdAt: new Date().toISOString(),
         nextId: 0,
         storeId: randomUUID(),
       };
-      await writeManifest(dir, manifest);
+      // Under the lock, so two processes creating one store agree on one manifest (the first one's).
+      manifest = await withWriteLock(dir, async () => {
+        const written = await readManifest(dir);
+        if (written) return written;
+        await writeManifest(dir, fresh);
+        return fresh;
+      });
+      if (manifest !== fresh) {
+        await createEmbedder(embedder, { stored: manifest.embedder });
+      }
     }
     const db = await lancedb.connect(dir);
     const table = await CapsuleStore.openTable(db, dir, manifest);
@@ -218,12 +239,17 @@ export class CapsuleStore {
 
   /** Gives a store written before store ids existed its own (once, under the write lock). */
   private async adoptStoreId(): Promise<void> {
-    await withWriteLock(this.path, async () => {
-      const current = await readManifest(this.path);
-      this.manifest.storeId = current?.storeId ?? randomUUID();
-      if (!current?.storeId)
-        await writeManifest(this.path, { ...(current ?? this.manifest), storeId: this.manifest.storeId });
-    });
+    try {
+      await withWriteLock(this.path, async () => {
+        const current = await readManifest(this.path);
+        this.manifest.storeId = current?.storeId ?? randomUUID();
+        if (!current?.storeId)
+          await writeManifest(this.path, { ...(current ?? this.manifest), storeId: this.manifest.storeId });
+      });
+    } catch {
+      // A read-only folder: the store opens without an id (its snapshot is then bound by version only).
+      this.manifest.storeId = undefined;
+    }
   }
 
   private static async openTable(
@@ -235,15 +261,12 @@ export class CapsuleStore {
     try {
       const names = await db.tableNames();
       if (!names.includes(TABLE_NAME)) {
-        if ((manifest.check?.rows ?? manifest.nextId) > 0) {
-          throw new StoreError(
-            "SIGLA_STORE_DAMAGED",
-            `the capsule table of ${dir} is missing (${TABLE_NAME}.lance), but sigla.json records ${manifest.check?.rows ?? "some"} capsules written to it; restore the folder from a backup, or run \`sigla doctor --repair -s ${dir}\` to start an empty table`,
-          );
-        }
+        if ((manifest.check?.rows ?? manifest.nextId) > 0)
+          throw new TableMissingError(dir, manifest.check?.rows);
         // A new table starts its versions again: a snapshot left from an earlier one must never match.
         await removeSnapshot(dir);
-        return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim), { mode: "create" });
+        // "exist_ok": another process creating the same new store at the same moment is no error.
+        return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim), { mode: "create", existOk: true });
       }
       const table = await db.openTable(TABLE_NAME);
       const field = (await table.schema()).fields.find((f) => f.name === "vector");
@@ -290,9 +313,12 @@ export class CapsuleStore {
         state = fromSnapshot ?? (await this.scan(rows));
       } catch (error) {
         // Another process's clean-up removed files of the version being read: read the latest instead.
+        // Tried again for as long as the table keeps moving; a file missing from a version that stays
+        // the latest is damage.
         const cause = (error as { cause?: unknown }).cause;
-        if (attempt >= 3 || !MISSING_FILE.test(String(cause))) throw error;
+        if (attempt >= 20 || !MISSING_FILE.test(String(cause))) throw error;
         await this.table.checkoutLatest();
+        if ((await this.table.version()) === tableVersion) throw error;
         continue;
       }
       // Another process may have committed between reading the table and reading sigla.json: look again.
@@ -364,7 +390,7 @@ export class CapsuleStore {
     const manifest = (await readManifest(this.path)) ?? this.manifest;
     const { check, pending } = manifest;
     if (!check) return true;
-    const repair = `run \`sigla doctor -s ${this.path}\` for details; \`sigla doctor --repair\` accepts the table as it is now`;
+    const repair = `run \`sigla doctor -s ${this.path}\` for details; restore a backup of the folder, or accept the table as it is now with \`sigla doctor --repair --accept-loss\``;
     if (check.version > version) {
       await this.table.checkoutLatest();
       if ((await this.table.version()) >= check.version) return false;
@@ -497,9 +523,17 @@ export class CapsuleStore {
     return index;
   }
 
-  /** Picks up writes made by other processes since this one last read the table. */
+  /**
+   * Picks up writes made by other processes since this one last read the table. Waits for this process's
+   * own writes to the store to finish first, so a reload never lands in the middle of one.
+   */
   async refresh(): Promise<void> {
     this.assertOpen();
+    await withLocalTurn(this.path, () => this.sync());
+  }
+
+  /** `refresh` for callers that already hold the write lock or the local turn. */
+  private async sync(): Promise<void> {
     await this.table.checkoutLatest();
     if ((await this.table.version()) !== this.syncedVersion) await this.reload();
   }
@@ -545,7 +579,7 @@ export class CapsuleStore {
     return withWriteLock(
       this.path,
       async () => {
-        await this.refresh();
+        await this.sync();
         throwIfCancelled(options.signal, "addCapsules");
         return this.commitAdd(checked, replace, autoLinkK);
       },
@@ -588,7 +622,8 @@ export class CapsuleStore {
         if (!hot.has(id) || removed.has(id)) throw new UnknownIdError(id, "linked capsule");
       }
     }
-    const firstId = this.manifest.nextId;
+    // Ids only grow, even after deletes by another process this one has not seen: ask sigla.json too.
+    const firstId = Math.max(this.manifest.nextId, (await readManifest(this.path))?.nextId ?? 0);
     const ids = checked.map((_, i) => firstId + i);
     const flat = new Float32Array(checked.length * this.dim);
     checked.forEach((c, i) => {
@@ -632,8 +667,8 @@ export class CapsuleStore {
     for (const id of removed) this.badHash.delete(id);
     for (const row of rows) records.put({ ...row, meta: JSON.stringify(row.meta) }, true);
     for (const row of updated) records.setLinks(row.id, row.links);
-    await this.indexTable(() => index.sync?.());
-    await this.maintain();
+    await this.afterCommit(() => this.indexTable(() => index.sync?.()));
+    await this.afterCommit(() => this.maintain());
     return ids;
   }
 
@@ -720,7 +755,12 @@ export class CapsuleStore {
     this.syncedVersion = await this.table.version();
     this.digest = digest;
     this.ftsStale = true;
-    await this.recordTable(after);
+    try {
+      await this.recordTable(after);
+    } catch {
+      // Committed all the same, and sigla.json names this table as pending: the next sync reloads it.
+      this.syncedVersion = -1;
+    }
   }
 
   /**
@@ -733,8 +773,13 @@ export class CapsuleStore {
     const disk = await readManifest(this.path);
     this.manifest = {
       ...(disk ?? this.manifest),
+      format: FORMAT_VERSION,
       nextId: Math.max(this.manifest.nextId, disk?.nextId ?? 0),
-      optimizedVersion: Math.max(this.manifest.optimizedVersion ?? 0, disk?.optimizedVersion ?? 0),
+      // A table made anew (doctor) starts its versions again; so does the compaction count.
+      optimizedVersion: Math.min(
+        this.syncedVersion,
+        Math.max(this.manifest.optimizedVersion ?? 0, disk?.optimizedVersion ?? 0),
+      ),
       check: { version: this.syncedVersion, rows, digest: this.digest.toString() },
       pending,
     };
@@ -756,7 +801,7 @@ export class CapsuleStore {
     if (!Array.isArray(patches)) throw new InvalidInputError("updateCapsules takes an array of patches");
     const checked = patches.map(checkPatch);
     return withWriteLock(this.path, async () => {
-      await this.refresh();
+      await this.sync();
       const { hot } = this;
       const links = new Map<number, Set<number>>();
       const touch = (id: number) => {
@@ -786,7 +831,7 @@ export class CapsuleStore {
       });
       await this.write([], rows, new Set(), this.digest);
       for (const row of rows) this.records.put({ ...row, meta: JSON.stringify(row.meta) });
-      await this.maintain();
+      await this.afterCommit(() => this.maintain());
       return this.fetch(checked.map((p) => p.id));
     });
   }
@@ -796,7 +841,7 @@ export class CapsuleStore {
     this.assertOpen();
     checkId(id);
     return withWriteLock(this.path, async () => {
-      await this.refresh();
+      await this.sync();
       if (!this.hot.has(id)) return false;
       await this.commitAdd([], [id]);
       return true;
@@ -1050,6 +1095,12 @@ export class CapsuleStore {
   private async ftsRank(text: string, limit: number, filter?: string): Promise<Array<[number, number]>> {
     await this.refresh();
     if (this.hot.size === 0) return [];
+    // Building the index commits a table version: a write, so under the write lock like every other.
+    const buildIndex = (rebuild: boolean) =>
+      withWriteLock(this.path, async () => {
+        await this.sync();
+        await this.ensureFtsIndex(rebuild);
+      });
     // A bad filter fails here, before the index is built (building commits a table version).
     if (filter)
       await this.run(() => this.table.query().where(filter).select(["id"]).limit(1).toArray(), filter);
@@ -1064,17 +1115,29 @@ export class CapsuleStore {
     };
     let rows: Array<Record<string, unknown>>;
     try {
-      await this.ensureFtsIndex();
+      if (this.ftsStale) await buildIndex(false);
       rows = await search();
     } catch {
       try {
-        await this.ensureFtsIndex(true);
+        await buildIndex(true);
         rows = await search();
       } catch (error) {
         throw damaged(this.path, "the full-text index cannot be searched or rebuilt", error);
       }
     }
     return rows.map((r) => [Number(r.id), Number(r._score ?? 0)]);
+  }
+
+  /**
+   * Upkeep after a commit (an index sync, a compaction): the write has landed and is acknowledged whatever
+   * happens here; a failure only leaves the upkeep for the next write (and `sigla doctor`).
+   */
+  private async afterCommit(upkeep: () => Promise<void>): Promise<void> {
+    try {
+      await upkeep();
+    } catch {
+      this.syncedVersion = -1;
+    }
   }
 
   /** Compacts the table when enough versions piled up since the last time (under the write lock). */
@@ -1151,14 +1214,18 @@ export class CapsuleStore {
   }
 
   /**
-   * Compacts the table now and removes every older table version (what `sigla doctor --repair` runs;
-   * writes also do it on their own every `COMPACT_EVERY` versions).
+   * Compacts the table now and removes table versions older than `keepVersionsMs` (default 10 s, as
+   * writes do on their own every `compactEvery` versions; 0 keeps only the current version, which ends
+   * every way back to an earlier state of the table).
    */
-  async optimize(): Promise<{ removedVersions: number; filesRemoved: number }> {
+  async optimize(
+    options: { keepVersionsMs?: number } = {},
+  ): Promise<{ removedVersions: number; filesRemoved: number }> {
     this.assertOpen();
+    const keep = checkPositiveInt(options.keepVersionsMs ?? RETAIN_VERSIONS_MS, "keepVersionsMs", 0);
     return withWriteLock(this.path, async () => {
-      await this.refresh();
-      const result = await this.compact(new Date());
+      await this.sync();
+      const result = await this.compact(new Date(Date.now() - keep));
       await this.saveSnapshot();
       return result;
     });
@@ -1170,7 +1237,11 @@ export class CapsuleStore {
   async integrityProblem(): Promise<string | undefined> {
     this.assertOpen();
     try {
-      await this.verifyTable(this.syncedVersion, this.hot.size, this.digest);
+      for (let attempt = 0; attempt < 5; attempt++) {
+        if (await this.verifyTable(this.syncedVersion, this.hot.size, this.digest)) return undefined;
+        // Another process committed meanwhile: read the table again (which checks it too).
+        await this.refresh();
+      }
       return undefined;
     } catch (error) {
       if (error instanceof StoreError && error.code === "SIGLA_STORE_DAMAGED") return error.message;
@@ -1198,9 +1269,9 @@ export class CapsuleStore {
    * Repairs rows in one commit: drops links to missing capsules, adds the missing half of one-way links,
    * and gives capsules whose text changed the hash of the text they hold now. @internal
    */
-  async repairRows(): Promise<{ links: number; hashes: number }> {
+  async repairRows(options: { rehash: boolean }): Promise<{ links: number; hashes: number }> {
     return withWriteLock(this.path, async () => {
-      await this.refresh();
+      await this.sync();
       const links = new Map<number, Set<number>>();
       const touch = (id: number) => {
         if (!links.has(id)) links.set(id, new Set(this.records.linksView(id)));
@@ -1211,13 +1282,13 @@ export class CapsuleStore {
         if (this.records.has(other)) touch(other).add(id);
         else touch(id).delete(other);
       }
-      const rehash = this.changedTexts;
+      const rehash = options.rehash ? this.changedTexts : [];
       for (const id of rehash) touch(id);
       const digest = this.digest.clone();
       const rows = [...links].map(([id, set]) => {
         const capsule = this.records.checkedCapsule(id)?.capsule as Capsule;
         const row = { ...capsule, links: [...set], vector: this.hot.vector(id) as Float32Array };
-        if (this.badHash.has(id)) {
+        if (options.rehash && this.badHash.has(id)) {
           digest.toggle(id, capsule.sha256, row.vector);
           row.sha256 = sha256(capsule.text);
           digest.toggle(id, row.sha256, row.vector);
@@ -1226,19 +1297,27 @@ export class CapsuleStore {
       });
       await this.write([], rows, new Set(), digest);
       for (const row of rows) this.records.put({ ...row, meta: JSON.stringify(row.meta) });
-      this.badHash.clear();
+      for (const id of rehash) this.badHash.delete(id);
       return { links: broken.length, hashes: rehash.length };
     });
   }
 
   /** Builds the full-text index again, whatever state it is in. @internal */
   async rebuildFullText(): Promise<void> {
-    await this.ensureFtsIndex(true);
+    await withWriteLock(this.path, async () => {
+      await this.sync();
+      await this.ensureFtsIndex(true);
+    });
   }
 
   /** Records the table as it is now as what SIGLA committed (after the user chose to accept it). @internal */
   async acceptTable(): Promise<void> {
-    await withWriteLock(this.path, () => this.recordTable(this.hot.size));
+    await withWriteLock(this.path, async () => {
+      // What is accepted is the table as it is now, not as this handle last read it.
+      await this.table.checkoutLatest();
+      if ((await this.table.version()) !== this.syncedVersion) await this.reload(false, false);
+      await this.recordTable(this.hot.size);
+    });
   }
 
   /** Writes the snapshot again from the state in memory. @internal */

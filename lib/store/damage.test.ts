@@ -63,7 +63,11 @@ test("a deleted table folder with sigla.json kept is damage, not an empty store"
   const message = await damagedMessage(CapsuleStore.open(path, { embedder }));
   assert.match(message, /missing/);
   assert.match(message, /300 capsules/);
-  const report = await doctor(path, { repair: true });
+  // Repair alone gives nothing up; starting an empty table needs the loss accepted.
+  const cautious = await doctor(path, { repair: true });
+  assert.not.ok(cautious.ok);
+  assert.match(cautious.checks.find((c) => c.name === "table")?.detail ?? "", /--accept-loss/);
+  const report = await doctor(path, { repair: true, acceptLoss: true });
   assert.match(
     report.checks.find((c) => c.name === "table")?.repaired ?? "",
     /300 capsules it held are lost/,
@@ -97,7 +101,11 @@ test("newest table manifests deleted: a rolled-back table is refused, not served
   await rm(join(versions, "latest_version_hint.json"), { force: true });
   const message = await damagedMessage(CapsuleStore.open(path, { embedder }));
   assert.match(message, /newest table versions are missing|differ/);
-  const report = await doctor(path, { repair: true });
+  assert.not.ok(
+    (await doctor(path, { repair: true })).ok,
+    "accepting a rolled-back table needs --accept-loss",
+  );
+  const report = await doctor(path, { repair: true, acceptLoss: true });
   assert.ok(report.ok, JSON.stringify(report.checks));
   const store = await CapsuleStore.open(path, { embedder });
   assert.ok((await store.count()) < 300, "the capsules of the deleted versions are gone, and doctor said so");
@@ -156,10 +164,15 @@ test("a text edited in the table is SIGLA_HASH_MISMATCH on every read path, and 
     {
       name: "hashes",
       ok: false,
-      detail: "1 capsules whose text no longer matches its sha256: 5",
+      detail:
+        "1 capsules whose text no longer matches its sha256: 5; their original text is lost; `sigla doctor --repair --accept-loss` gives it up and makes the store usable again",
     },
   );
-  assert.ok((await doctor(path, { repair: true })).ok);
+  assert.not.ok(
+    (await doctor(path, { repair: true })).ok,
+    "the original text is lost: that needs --accept-loss",
+  );
+  assert.ok((await doctor(path, { repair: true, acceptLoss: true })).ok);
   const repaired = await CapsuleStore.open(path, { embedder });
   assert.is((await repaired.get(5))?.text, "edited behind the store");
   await repaired.close();

@@ -3,10 +3,13 @@
  *
  * Checks, in order: sigla.json; the capsule table (present, readable row by row); the table against what
  * SIGLA committed (row count and digest); every capsule's text against its hash; links (targets exist,
- * both ways); the full-text index; the snapshot; table versions and data files. Repairs: an empty table
- * in place of a missing one, the newest readable table version in place of an unreadable one, the table
- * accepted as it is, hashes of changed texts, broken links, a rebuilt full-text index, a fresh snapshot,
- * and old versions removed. What cannot be repaired (lost rows) is said, with the way out (a backup).
+ * both ways); the full-text index; the snapshot; table versions and data files.
+ *
+ * `repair` does what loses nothing: links made whole again, the full-text index rebuilt, the table
+ * compacted (keeping recent versions), the snapshot rewritten. What gives something up needs `acceptLoss`
+ * too, and the report says what it cost: an empty table in place of a lost one, the newest readable table
+ * version in place of an unreadable one (later versions are rolled back), the table accepted as it is,
+ * changed texts hashed again as they are now. Without it those checks stay failed, with the way out.
  */
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -15,10 +18,11 @@ import * as lancedb from "@lancedb/lancedb";
 import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { EmbedderError, isSiglaError, StoreError } from "../errors.js";
-import { CapsuleStore } from "./capsule-store.js";
+import { CapsuleStore, TableMissingError } from "./capsule-store.js";
 import { readManifest, writeManifest } from "./manifest.js";
 import { TABLE_NAME } from "./table-schema.js";
 import { shortError } from "./validate.js";
+import { withWriteLock } from "./write-lock.js";
 
 export interface DoctorCheck {
   name: string;
@@ -38,7 +42,10 @@ export interface DoctorReport {
 }
 
 export interface DoctorOptions {
+  /** Fix what can be fixed without giving anything up. */
   repair?: boolean;
+  /** With `repair`, also fixes that give something up (rows of lost or unreadable versions, edits). */
+  acceptLoss?: boolean;
   embedder?: EmbedderSpec | Embedder;
   /** Each check as it finishes (progress for a long run). */
   onCheck?: (check: DoctorCheck) => void;
@@ -77,6 +84,8 @@ async function restoreReadableVersion(dir: string): Promise<number | undefined> 
 export async function doctor(path: string, options: DoctorOptions = {}): Promise<DoctorReport> {
   const dir = resolve(path);
   const repair = options.repair === true;
+  const acceptLoss = repair && options.acceptLoss === true;
+  const needsLoss = "`sigla doctor --repair --accept-loss` gives it up and makes the store usable again";
   const checks: DoctorCheck[] = [];
   const report = (check: DoctorCheck) => {
     checks.push(check);
@@ -119,16 +128,22 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
     report({ name: "table", ok: true, detail: "every row read" });
   } catch (error) {
     if (!isSiglaError(error) || error.code !== "SIGLA_STORE_DAMAGED") throw error;
-    const missing = /is missing/.test(error.message);
     const check: DoctorCheck = { name: "table", ok: false, detail: error.message };
-    if (repair && missing) {
-      const lost = manifest.check?.rows ?? "some";
-      await writeManifest(dir, { ...manifest, check: { version: 0, rows: 0, digest: "0".repeat(16) } });
-      check.repaired = `started an empty table; the ${lost} capsules it held are lost (restore a backup of the folder to get them back)`;
-    } else if (repair) {
-      const version = await restoreReadableVersion(dir).catch(() => undefined);
-      if (version !== undefined)
-        check.repaired = `restored table version ${version}, the newest one readable`;
+    if (!acceptLoss) check.detail += `; restore a backup of the folder, or ${needsLoss}`;
+    else {
+      // Under the write lock: no writer may commit to the table while it is replaced or rolled back.
+      await withWriteLock(dir, async () => {
+        if (error instanceof TableMissingError) {
+          const lost = manifest.check?.rows ?? "some";
+          const current = (await readManifest(dir)) ?? manifest;
+          await writeManifest(dir, { ...current, check: { version: 0, rows: 0, digest: "0".repeat(16) } });
+          check.repaired = `started an empty table; the ${lost} capsules it held are lost (restore a backup of the folder to get them back)`;
+        } else {
+          const version = await restoreReadableVersion(dir).catch(() => undefined);
+          if (version !== undefined)
+            check.repaired = `restored table version ${version}, the newest one readable; what later versions added is rolled back`;
+        }
+      });
     }
     report(check);
     if (!check.repaired) return done();
@@ -142,11 +157,15 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
       ok: !problem,
       detail: problem ?? `${await store.count()} capsules, as SIGLA committed them`,
     };
-    if (problem && repair) {
+    if (problem && !acceptLoss) integrity.detail += `; ${needsLoss}`;
+    if (problem && acceptLoss) {
       await store.acceptTable();
       integrity.repaired = `accepted the table as it is now (${await store.count()} capsules); restore a backup for anything lost`;
     }
     report(integrity);
+    // A table that differs from what was committed is repaired only once the loss is accepted: any write
+    // (even a loss-free fix) would record it as committed.
+    const canWrite = repair && (!problem || acceptLoss);
 
     const changed = store.changedTexts;
     const broken = store.brokenLinks();
@@ -169,9 +188,10 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
           : "every link points to a capsule that links back",
       },
     ];
-    if (repair && (changed.length || broken.length)) {
-      const fixed = await store.repairRows();
-      if (changed.length)
+    if (changed.length && !acceptLoss) rows[0].detail += `; their original text is lost; ${needsLoss}`;
+    if (canWrite && (broken.length || (changed.length && acceptLoss))) {
+      const fixed = await store.repairRows({ rehash: acceptLoss });
+      if (changed.length && acceptLoss)
         rows[0].repaired = `took the ${fixed.hashes} texts as they are now and hashed them again`;
       if (broken.length) rows[1].repaired = `fixed ${fixed.links} links`;
     }
@@ -184,9 +204,10 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
       fullText.ok = false;
       fullText.detail = isSiglaError(error) ? error.message : shortError(error);
     }
-    if (repair) {
+    if (canWrite) {
       await store.rebuildFullText();
-      fullText.repaired = "rebuilt";
+      if (fullText.ok) fullText.detail += "; rebuilt";
+      else fullText.repaired = "rebuilt";
     }
     report(fullText);
 
@@ -198,11 +219,12 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
       ok: true,
       detail: `${versions} table versions, ${files} data files`,
     };
-    if (repair) {
+    if (canWrite) {
+      // Keeps the recent versions, as writes do: a way back stays open for as long as it does anyway.
       const { removedVersions, filesRemoved } = await store.optimize();
-      tidy.repaired = `compacted: ${removedVersions} old versions and ${filesRemoved} data files removed`;
+      tidy.detail += `; compacted: ${removedVersions} old versions and ${filesRemoved} data files removed`;
       await store.rewriteSnapshot();
-      report({ name: "snapshot", ok: true, detail: "written again from the table", repaired: "rewritten" });
+      report({ name: "snapshot", ok: true, detail: "written again from the table" });
     }
     report(tidy);
     return done(await store.count());

@@ -35,7 +35,7 @@ test("single writes are compacted on a policy, so fragments stay few; optimize r
   assert.ok(loose >= 30, `without the policy writes pile up fragments (${loose})`);
   assert.ok((await fragments(paths[0])) <= 5, `${await fragments(paths[0])} fragments with the policy`);
   const before = (await readdir(join(paths[0], "capsules.lance", "_versions"))).length;
-  const { removedVersions } = await compacted.optimize();
+  const { removedVersions } = await compacted.optimize({ keepVersionsMs: 0 });
   const after = (await readdir(join(paths[0], "capsules.lance", "_versions"))).length;
   assert.ok(removedVersions > 0 && after <= 3, `${before} versions before optimize, ${after} after`);
   assert.is(await compacted.count(), 60);

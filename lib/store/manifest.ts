@@ -8,7 +8,13 @@ import { StoreError } from "../errors.js";
 import type { TableCheck } from "./integrity.js";
 
 export const MANIFEST_FILE = "sigla.json";
-export const FORMAT_VERSION = 1;
+/**
+ * 2: sigla.json records the committed table (`check`, `pending`) and writers lock with flock. A store's
+ * first write by this version moves it from 1 to 2, so an older SIGLA (whose lock does not exclude this
+ * one's) refuses it instead of writing beside it.
+ */
+export const FORMAT_VERSION = 2;
+const READABLE_FORMATS = [1, 2];
 
 export interface Manifest {
   format: number;
@@ -43,7 +49,7 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
     });
   }
   const ok =
-    parsed.format === FORMAT_VERSION &&
+    READABLE_FORMATS.includes(parsed.format as number) &&
     typeof parsed.embedder?.id === "string" &&
     Number.isInteger(parsed.embedder?.dim) &&
     (parsed.embedder?.dim ?? 0) > 0 &&
@@ -51,7 +57,7 @@ export async function readManifest(dir: string): Promise<Manifest | undefined> {
   if (!ok) {
     throw new StoreError(
       "SIGLA_STORE_DAMAGED",
-      `${join(dir, MANIFEST_FILE)} is not a SIGLA manifest of format ${FORMAT_VERSION}`,
+      `${join(dir, MANIFEST_FILE)} is not a SIGLA manifest of format ${READABLE_FORMATS.join(" or ")} (a newer SIGLA may have written it)`,
     );
   }
   return parsed as Manifest;

@@ -17,7 +17,7 @@ export function checkId(id: unknown, where = "id"): number {
 
 /**
  * A caller's SQL filter, checked to be one expression: parentheses balanced outside string literals, no
- * `;`, no comments. Callers wrap it in parentheses, so it can never close a group and widen the filter it
+ * `;`, no comments, no `$`. Callers wrap it in parentheses, so it can never close a group and widen the filter it
  * is combined with (`id = 1) OR (1=1`). Every entry point that takes a `where` checks through this.
  */
 export function checkWhere(where: unknown, what = "where"): string {
@@ -43,6 +43,8 @@ export function checkWhere(where: unknown, what = "where"): string {
     else if (c === ")" && --depth < 0) throw bad('")" closes a group it did not open');
     else if (c === ";") throw bad('";" ends the filter early (one expression only)');
     else if (c === "\0") throw bad("a NUL byte");
+    // `$$…$$` is a string to LanceDB's SQL parser but not to this scan: refused, as are placeholders.
+    else if (c === "$") throw bad("\"$\" (dollar-quoted strings are not accepted; use '…')");
     else if ((c === "-" && where[i + 1] === "-") || (c === "/" && where[i + 1] === "*")) {
       throw bad("a comment");
     }

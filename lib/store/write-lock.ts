@@ -26,7 +26,8 @@ export const LOCK_FILE = ".lock";
 export const QUEUE_DIR = ".lock-queue";
 /** How often a waiter looks at the queue and the lock. */
 const POLL_MS = 4;
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** Long enough for the longest work done under the lock (a save or compaction of a large store). */
+const DEFAULT_TIMEOUT_MS = 120_000;
 /** A ticket file not yet renamed into place this long after its creation is a dead writer's. */
 const STRAY_TICKET_MS = 10_000;
 
@@ -96,8 +97,15 @@ class Ticket {
     const name = `${stamp}-${process.pid.toString().padStart(8, "0")}-${Math.random().toString(36).slice(2, 10)}`;
     const temp = join(queue, `.${name}`);
     const fd = openSync(temp, constants.O_RDWR | constants.O_CREAT, 0o644);
-    flockSync(fd, "ex");
-    renameSync(temp, join(queue, name));
+    try {
+      // Nobody else knows this file yet, so the lock is free; never wait for it.
+      if (!tryLock(fd)) throw new StoreError("SIGLA_STORE_LOCKED", `cannot lock the new ticket ${temp}`);
+      renameSync(temp, join(queue, name));
+    } catch (error) {
+      closeSync(fd);
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
     return new Ticket(name, join(queue, name), fd);
   }
 
@@ -111,7 +119,8 @@ class Ticket {
 async function liveTicket(path: string): Promise<boolean> {
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY);
+    // Non-blocking: whatever sits in the queue folder (a FIFO, say) must never stall a waiter.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return false;
   }
@@ -145,7 +154,7 @@ async function ahead(queue: string, mine: string): Promise<number> {
 /** Writers of this process, per folder, queue here before they queue with other processes. */
 const localTails = new Map<string, Promise<void>>();
 
-async function inProcessTurn(dir: string): Promise<() => void> {
+async function inProcessTurn(dir: string, signal?: AbortSignal): Promise<() => void> {
   const previous = localTails.get(dir) ?? Promise.resolve();
   let release = () => {};
   const mine = new Promise<void>((resolve) => {
@@ -153,15 +162,47 @@ async function inProcessTurn(dir: string): Promise<() => void> {
   });
   const tail = previous.then(() => mine);
   localTails.set(dir, tail);
-  await previous;
-  return () => {
+  const done = () => {
     if (localTails.get(dir) === tail) localTails.delete(dir);
     release();
   };
+  if (signal) {
+    // Stops waiting when the signal fires; the place in the chain passes on once its turn comes.
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new CancelledError("waiting for the write lock"));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      await Promise.race([previous, aborted]);
+    } catch (error) {
+      void previous.then(done);
+      throw error;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    return done;
+  }
+  await previous;
+  return done;
+}
+
+/**
+ * Runs `work` after every earlier writer (and reader that must not see a half-applied write) of this
+ * process on `dir` is done, without the cross-process lock: for in-memory state that commits change.
+ */
+export async function withLocalTurn<T>(dir: string, work: () => Promise<T>): Promise<T> {
+  const release = await inProcessTurn(dir);
+  try {
+    return await work();
+  } finally {
+    release();
+  }
 }
 
 export interface WriteLockOptions {
-  /** Give up when the queue has not moved for this long (ms, default 30 s). */
+  /** Give up when the queue has not moved for this long (ms, default 120 s). */
   timeoutMs?: number;
   /** Stops waiting (not the work once started). */
   signal?: AbortSignal;
@@ -215,19 +256,22 @@ export async function withWriteLock<T>(
   work: () => Promise<T>,
   options: WriteLockOptions = {},
 ): Promise<T> {
-  const releaseLocal = await inProcessTurn(dir);
+  const releaseLocal = await inProcessTurn(dir, options.signal);
   try {
     const fd = await acquire(dir, options);
     try {
-      try {
-        writeSync(fd, `${process.pid} ${hostname()} ${new Date().toISOString()}`.padEnd(120), 0);
-      } catch {
-        // A directory in place of the file, or a read-only folder: the note is only for messages.
-      }
+      writeSync(fd, `${process.pid} ${hostname()} ${new Date().toISOString()}`.padEnd(120), 0);
+    } catch {
+      // A directory in place of the file, or a read-only folder: the note is only for messages.
+    }
+    try {
       return await work();
     } finally {
-      flockSync(fd, "un");
-      closeSync(fd);
+      try {
+        flockSync(fd, "un");
+      } finally {
+        closeSync(fd);
+      }
     }
   } finally {
     releaseLocal();
