@@ -422,9 +422,59 @@ interface SecretRule {
   kindOf?: (match: RegExpExecArray) => FindingKind;
 }
 
-/** Values of generic assignments that are references or dummy values (`<key>`, `changeme`, `xxx`), not secrets. */
-const NOT_A_VALUE =
-  /^(?:[[<{$%*.…«]|(?:null|none|nil|undefined|true|false|string|number|required|optional|mandatory|changeme|redacted|secret|password|hidden|masked|empty|blank|unset|default|example|placeholder|forgotten|reset|expired|invalid|incorrect|missing|enabled|disabled|encrypted|hashed|xxx+|\*+|обязательн\p{L}*|скрыт\p{L}*|пуст\p{L}*|не|нет|любой|любая|указан\p{L}*|задан\p{L}*)$)/iu;
+/**
+ * Words that fill a secret's slot in documentation and config templates without being a secret
+ * (`password: required`, `пароль: не указан`). One of them, alone, as the value of an assignment is not
+ * masked; `xxx…` and `***…` runs count too.
+ */
+const TEMPLATE_WORDS = [
+  "null",
+  "none",
+  "nil",
+  "undefined",
+  "true",
+  "false",
+  "string",
+  "number",
+  "default",
+  "example",
+  "required",
+  "optional",
+  "mandatory",
+  "changeme",
+  "redacted",
+  "secret",
+  "password",
+  "hidden",
+  "masked",
+  "empty",
+  "blank",
+  "unset",
+  "placeholder",
+  "forgotten",
+  "reset",
+  "expired",
+  "invalid",
+  "incorrect",
+  "missing",
+  "enabled",
+  "disabled",
+  "encrypted",
+  "hashed",
+  "xxx+",
+  "\\*+",
+  "обязательн\\p{L}*",
+  "скрыт\\p{L}*",
+  "пуст\\p{L}*",
+  "не",
+  "нет",
+  "любой",
+  "любая",
+  "указан\\p{L}*",
+  "задан\\p{L}*",
+];
+/** A value that is not a secret: one of `TEMPLATE_WORDS`, or a reference opening with `[ < { $ % * . … «`. */
+const NOT_A_VALUE = new RegExp(`^(?:[[<{$%*.…«]|(?:${TEMPLATE_WORDS.join("|")})$)`, "iu");
 /** A (dotted) identifier with no digits: `config.apiKey`, `getToken`, `DB_PASSWORD`. */
 const IDENTIFIER = /^[A-Za-z_]+(?:\.[A-Za-z_]+)*(?:\(\))?$/;
 /** A reference rather than a value: dotted or called (`config.password`, `getPassword()`), or an env name (`DB_PASSWORD`). */

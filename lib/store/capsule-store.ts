@@ -153,8 +153,6 @@ export class CapsuleStore {
   private digest = new RowDigest();
   /** Capsules whose text no longer matches its stored hash; reading one is `SIGLA_HASH_MISMATCH`. */
   private badHash = new Set<number>();
-  /** The data files the in-memory state was read from (saved with the snapshot). */
-  private fingerprint = "";
   /** The table version and index that `hot.snapshot` holds, when this process knows it to be current. */
   private snapshotOf?: { version: number; index: VectorIndex };
 
@@ -293,7 +291,6 @@ export class CapsuleStore {
     const dim = this.dim;
     let tableVersion: number;
     let rows: number;
-    let fingerprint: string;
     let state: {
       hot: HotVectors;
       records: CapsuleRecords;
@@ -304,10 +301,13 @@ export class CapsuleStore {
     let restored = false;
     for (let attempt = 0; ; attempt++) {
       tableVersion = await this.table.version();
-      rows = await this.readTable(() => this.table.countRows());
-      fingerprint = await dataFingerprint(this.tableDir);
+      rows = await this.run(() => this.table.countRows());
       const read = await readSnapshot(this.path, { tableVersion, rows, dim });
-      const fromSnapshot = read.status === "ok" ? this.fromSnapshot(read.snapshot, fingerprint) : undefined;
+      // The data files are listed only when there is a snapshot of this version to check them against.
+      const fromSnapshot =
+        read.status === "ok"
+          ? this.fromSnapshot(read.snapshot, await dataFingerprint(this.tableDir))
+          : undefined;
       restored = fromSnapshot !== undefined;
       try {
         state = fromSnapshot ?? (await this.scan(rows));
@@ -333,7 +333,6 @@ export class CapsuleStore {
     this.records = records;
     this.digest = state.digest;
     this.badHash = new Set(state.badHash);
-    this.fingerprint = fingerprint;
     this.manifest.nextId = Math.max(this.manifest.nextId, maxId + 1);
     this.syncedVersion = tableVersion;
     this.ftsStale = true;
@@ -931,11 +930,6 @@ export class CapsuleStore {
     }
   }
 
-  /** A table read with no caller filter (see `run`). */
-  private readTable<T>(call: () => Promise<T>): Promise<T> {
-    return this.run(call);
-  }
-
   /** The query vector of a text (embedded) or a vector (checked and normalised). */
   private async queryVector(textOrVector: string | Float32Array | number[]): Promise<Float32Array> {
     if (typeof textOrVector === "string") {
@@ -1101,7 +1095,7 @@ export class CapsuleStore {
         await this.sync();
         await this.ensureFtsIndex(rebuild);
       });
-    // A bad filter fails here, before the index is built (building commits a table version).
+    // A bad filter fails here, as a bad filter, before an index is built or rebuilt (a commit).
     if (filter)
       await this.run(() => this.table.query().where(filter).select(["id"]).limit(1).toArray(), filter);
     const search = async () => {

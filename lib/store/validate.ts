@@ -43,7 +43,8 @@ export function checkWhere(where: unknown, what = "where"): string {
     else if (c === ")" && --depth < 0) throw bad('")" closes a group it did not open');
     else if (c === ";") throw bad('";" ends the filter early (one expression only)');
     else if (c === "\0") throw bad("a NUL byte");
-    // `$$…$$` is a string to LanceDB's SQL parser but not to this scan: refused, as are placeholders.
+    // LanceDB's parser reads `$$…$$` as a string, which this scan does not track, and `$1` as a bind
+    // parameter, which a filter never has: any `$` outside quotes is refused.
     else if (c === "$") throw bad("\"$\" (dollar-quoted strings are not accepted; use '…')");
     else if ((c === "-" && where[i + 1] === "-") || (c === "/" && where[i + 1] === "*")) {
       throw bad("a comment");

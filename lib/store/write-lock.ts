@@ -25,7 +25,7 @@ import { CancelledError, StoreError } from "../errors.js";
 export const LOCK_FILE = ".lock";
 export const QUEUE_DIR = ".lock-queue";
 /** How often a waiter looks at the queue and the lock. */
-const POLL_MS = 4;
+const POLL_MS = 10;
 /** Long enough for the longest work done under the lock (a save or compaction of a large store). */
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** A ticket file not yet renamed into place this long after its creation is a dead writer's. */
