@@ -5,6 +5,15 @@
  */
 const MARKER = Symbol.for("sigla.error");
 
+/** The longest error message a door prints. */
+export const MAX_ERROR_LINE = 500;
+
+/** A message's first non-empty line, cut to `max` characters with an ellipsis. */
+export function firstLine(message: string, max = MAX_ERROR_LINE): string {
+  const first = (message.split(/\r?\n/).find((line) => line.trim() !== "") ?? "").trimEnd();
+  return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : first;
+}
+
 export type ErrorCode =
   | "SIGLA_INVALID_INPUT"
   | "SIGLA_DIMENSION_MISMATCH"
@@ -38,9 +47,12 @@ export class SiglaError extends Error {
     this.name = new.target.name;
   }
 
-  /** `code: message`, the one line a front end shows. */
-  toLine(): string {
-    return `${this.code}: ${this.message}`;
+  /**
+   * `code: message`, the one line a front end shows: the message's first line, cut to `max` characters
+   * (a parser's dump or a Rust backtrace runs to kilobytes).
+   */
+  toLine(max = MAX_ERROR_LINE): string {
+    return `${this.code}: ${firstLine(this.message, max)}`;
   }
 }
 

@@ -5,9 +5,9 @@
  * the machine and date it ran on. Exits 1 when recall < 0.95 or the false-positive rate > 0.05.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { arch, cpus, platform, release, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { machine } from "../lib/bench/measure.js";
 import { scoreCorpus } from "../lib/memory/redaction-eval.js";
 
 const MIN_RECALL = 0.95;
@@ -27,13 +27,7 @@ const brief = (r: (typeof score.misses)[number]) => ({
 
 const report = {
   generatedAt: new Date().toISOString(),
-  machine: {
-    platform: `${platform()} ${release()} ${arch()}`,
-    cpu: cpus()[0]?.model ?? "unknown",
-    cores: cpus().length,
-    memoryGiB: round(totalmem() / 2 ** 30),
-    node: process.version,
-  },
+  machine: machine(),
   corpus: "lib/memory/redaction-corpus.json",
   thresholds: { minRecall: MIN_RECALL, maxFalsePositiveRate: MAX_FALSE_POSITIVE_RATE },
   items: score.items,

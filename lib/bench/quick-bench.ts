@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clusteredMatrix } from "../../datasets/clustered.js";
-import { precomputedEmbedder } from "../embed/embedder.js";
+import { nextTurn, precomputedEmbedder } from "../embed/embedder.js";
 import { CancelledError, InvalidInputError, throwIfCancelled } from "../errors.js";
 import { exactTopK } from "../kernels/top-k.js";
 import { CapsuleStore } from "../store/capsule-store.js";
@@ -73,7 +73,7 @@ async function groundTruth(
   const out: number[][] = [];
   for (let q = 0; q < total; q++) {
     if (q % 5 === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       throwIfCancelled(step.signal, "bench");
       step.onProgress?.(q, total);
     }

@@ -4,7 +4,7 @@
  */
 import type { QuickBenchResult } from "../bench/quick-bench.js";
 import { headlineRows, headlineSystems, targetsOf } from "../bench/report.js";
-import { toSiglaError } from "../errors.js";
+import { firstLine, MAX_ERROR_LINE, toSiglaError } from "../errors.js";
 import type { IngestReport } from "../ingest/ingest.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { CapsuleHit } from "../store/types.js";
@@ -17,22 +17,11 @@ export function oneLine(text: string, max = 100): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** The longest error message a door prints; longer ones (a parser's dump, a Rust backtrace) are cut. */
-export const MAX_ERROR_LINE = 500;
+export { firstLine as shortMessage, MAX_ERROR_LINE } from "../errors.js";
 
-/**
- * The one line every door prints for an error: `code: message`, from the message's first non-empty line
- * only, cut to `max` characters (a LanceDB filter error runs to kilobytes of Rust source paths).
- */
+/** The one line every door prints for anything thrown: `SiglaError.toLine` of it. */
 export function errorLine(error: unknown, max = MAX_ERROR_LINE): string {
-  const failure = toSiglaError(error);
-  return `${failure.code}: ${shortMessage(failure.message, max)}`;
-}
-
-/** A message's first non-empty line, cut to `max` characters with an ellipsis. */
-export function shortMessage(message: string, max = MAX_ERROR_LINE): string {
-  const first = (message.split(/\r?\n/).find((line) => line.trim() !== "") ?? "").trimEnd();
-  return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : first;
+  return toSiglaError(error).toLine(max);
 }
 
 /** An ingest's counts: `12 files: 30 capsules added, 2 unchanged, 0 replaced, 1 skipped`. */
@@ -43,7 +32,7 @@ export function ingestSummary(r: IngestReport): string {
 /** The warning for a file ingest skipped: `skipped notes/bad.md: not UTF-8 text`. */
 export function skippedLine(skip: { path: string; reason: string }): string {
   // Most reasons already name the file; say it once.
-  const reason = shortMessage(skip.reason);
+  const reason = firstLine(skip.reason);
   return reason.includes(skip.path) ? `skipped: ${reason}` : `skipped ${skip.path}: ${reason}`;
 }
 

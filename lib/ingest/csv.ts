@@ -3,7 +3,7 @@
  * CRLF or LF rows) with a header row. Each data row becomes one document.
  */
 import { IngestError } from "../errors.js";
-import type { IngestDocument } from "./document.js";
+import type { IngestDocument, SkipRecord } from "./document.js";
 import { splitTagString } from "./tags.js";
 
 /** One parsed row with where it sits in the text. */
@@ -18,7 +18,6 @@ export interface CsvRow {
 }
 
 /** Receives the reason for each bad row left out; without one, a bad row throws. */
-type SkipRecord = (reason: string) => void;
 
 /**
  * Parses CSV text into rows. Blank lines are skipped. Stray characters after a closing quote are kept

@@ -22,3 +22,6 @@ export interface IngestDocument {
   /** 1-based line where the record starts (JSONL and CSV). */
   line?: number;
 }
+
+/** Told the reason each time a record (a JSONL line, a CSV row) is skipped instead of failing its file. */
+export type SkipRecord = (reason: string) => void;

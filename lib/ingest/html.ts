@@ -141,7 +141,7 @@ class EndTags {
     pattern.lastIndex = from;
     const match = pattern.exec(this.html);
     if (match) return match.index;
-    this.missingFrom.set(name, Math.min(from, missing ?? from));
+    this.missingFrom.set(name, from);
     return -1;
   }
 }

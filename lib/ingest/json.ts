@@ -3,11 +3,10 @@
  * line. Record shapes are handled by `recordContent`.
  */
 import { IngestError, isSiglaError } from "../errors.js";
-import type { IngestDocument } from "./document.js";
+import type { IngestDocument, SkipRecord } from "./document.js";
 import { type RecordContent, recordContent } from "./records.js";
 
 /** Receives the reason for each bad record left out; without one, a bad record throws. */
-type SkipRecord = (reason: string) => void;
 
 /** `recordContent`, or undefined after passing the reason to `skip` when there is one. */
 function contentOrSkip(

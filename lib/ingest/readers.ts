@@ -12,7 +12,10 @@ import { extname } from "node:path";
 import { config } from "../config.js";
 import { IngestError } from "../errors.js";
 import { csvDocuments } from "./csv.js";
-import type { IngestDocument } from "./document.js";
+import type { IngestDocument, SkipRecord } from "./document.js";
+
+export type { SkipRecord };
+
 import { C1 } from "./entities.js";
 import { parseFrontMatter } from "./frontmatter.js";
 import { htmlToText } from "./html.js";
@@ -23,7 +26,6 @@ import { tagsFrom } from "./records.js";
  * Receives the one-line reason for each record a reader skips (a bad JSONL line, a ragged CSV row). Readers
  * given none throw an `IngestError` at the first bad record instead.
  */
-export type SkipRecord = (reason: string) => void;
 
 type Reader = (file: string, text: string, skip?: SkipRecord) => IngestDocument[];
 

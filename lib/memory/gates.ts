@@ -6,10 +6,9 @@
  * RAW → REDACTED makes a redacted copy (RAW stays immutable) that is DERIVED_FROM the original;
  * REDACTED → DERIVED and DERIVED → GOLD move the node in place; SHADOW → ARCHIVE is `promote`.
  */
-import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { GateRejectedError, InvalidInputError, isSiglaError } from "../errors.js";
+import { readSource } from "../ingest/readers.js";
 import type { Capsule } from "../store/types.js";
 import { sqlString } from "../store/validate.js";
 import { type Memory, nextLevel, nodeMetaOf, verifyNode } from "./layers.js";
@@ -92,15 +91,15 @@ function ingestRecord(capsule: Capsule): { file: string; sha256: string } | unde
   return { file: source.file, sha256: source.sha256 };
 }
 
-/** The sha256 (hex) of a file's bytes, or undefined when it cannot be read. */
+/**
+ * The sha256 (hex) of a file's bytes, or undefined when it cannot be read. Read as ingest reads it: only
+ * a regular file, within the size limit, never blocking on a FIFO put in its place.
+ */
 async function fileHash(path: string): Promise<string | undefined> {
-  try {
-    return createHash("sha256")
-      .update(await readFile(path))
-      .digest("hex");
-  } catch {
-    return undefined;
-  }
+  return readSource(path).then(
+    (source) => source.sha256,
+    () => undefined,
+  );
 }
 
 /** Why an ingested capsule does not verify: its file is gone or changed; undefined when it still matches. */
@@ -138,7 +137,15 @@ async function sourceProblem(memory: Memory, node: MemoryNode, ref: string): Pro
   const where = `source IN (${refs}) AND NOT array_has(tags, 'layer:shadow')`;
   const carriers = (await memory.store.list({ where, limit: CARRIERS })).filter((c) => c.id !== node.id);
   if (carriers.some(verifiedNode)) return undefined;
-  const records = carriers.map(ingestRecord).filter((r) => r !== undefined);
+  // The chunks of one file all carry the same record: each file is read and hashed once.
+  const records = [
+    ...new Map(
+      carriers
+        .map(ingestRecord)
+        .filter((r) => r !== undefined)
+        .map((r) => [`${r.sha256} ${r.file}`, r]),
+    ).values(),
+  ];
   let problem: string | undefined;
   for (const record of records) {
     problem = await ingestProblem(ref, record);

@@ -96,9 +96,13 @@ export async function memoryCommunities(
   memory: Memory,
   options: { minSize?: number } = {},
 ): Promise<Community[]> {
-  const members = await communityMembers(memory);
+  return communitiesOf(await communityMembers(memory), options.minSize);
+}
+
+/** The communities of capsules already read. */
+function communitiesOf(members: Capsule[], minSize = 3): Community[] {
   const links = new Map(members.map((c) => [c.id, c.links]));
-  return communities(links.keys(), (id) => links.get(id) ?? [], { minSize: options.minSize ?? 3 });
+  return communities(links.keys(), (id) => links.get(id) ?? [], { minSize });
 }
 
 /** A key that changes whenever a community's membership or a member's content changes. */
@@ -143,8 +147,10 @@ export async function refreshSummaries(
   memory: Memory,
   options: { summarizer?: Summarizer; minSize?: number } = {},
 ): Promise<{ kept: number; written: number; removed: number; summaries: MemoryNode[] }> {
-  const current = await memoryCommunities(memory, options);
-  const byId = new Map((await communityMembers(memory)).map((c) => [c.id, c]));
+  // The members are read (and their hashes checked) once, for the communities and their keys alike.
+  const members = await communityMembers(memory);
+  const current = communitiesOf(members, options.minSize);
+  const byId = new Map(members.map((c) => [c.id, c]));
   const existing = (await memory.store.list({ where: "array_has(tags, 'kind:SUMMARY')" })).map(toMemoryNode);
   const byKey = new Map(existing.map((s) => [String(s.extra?.membersKey), s]));
   const keep = new Set<number>();

@@ -78,7 +78,8 @@ export function nodeMetaOf(capsule: Capsule): NodeMeta | undefined {
  * Re-checks a memory capsule's content against the hash the node was written with (`meta.node.hash`, or
  * the store's column for nodes older than that field) and against the store's column; throws
  * `MemoryError("SIGLA_HASH_MISMATCH")` naming the node. Capsules that are not memory nodes pass: their
- * column is the store's to check. Returns the capsule, so reads can map through it.
+ * column is the store's to check. Returns the capsule, so reads can map through it. The text is hashed
+ * here too, although the store checked it on reading: callers may pass capsules they built themselves.
  */
 export function verifyNode<T extends Capsule>(capsule: T): T {
   const meta = nodeMetaOf(capsule);
@@ -272,7 +273,7 @@ export class Memory {
           id: 0,
           content: input.content,
           tags: input.tags ?? [],
-          hash: sha256(input.content),
+          hash: meta.hash as string,
           createdAt: now.toISOString(),
           links: [],
         }),

@@ -2,6 +2,7 @@
  * The pipeline (Iskra §3.1): ten async steps in one call per message, with no background work. Each step
  * emits `start` and `end` trace events; the turn's trace and metrics are saved with the session.
  */
+import { nextTurn } from "../embed/embedder.js";
 import { InvalidInputError, throwIfCancelled } from "../errors.js";
 import { Memory } from "../memory/layers.js";
 import type { CapsuleStore } from "../store/capsule-store.js";
@@ -127,7 +128,7 @@ export class Pipeline {
       const base = { turn: state.turn, step, index: i + 1, startedAt };
       this.emit({ ...base, status: "start", ms: 0, summary: "", data: {} }, options.onTrace);
       // Let the event loop turn once so a front end can draw the step's start before CPU-bound work begins.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       const t0 = performance.now();
       const report = await CHAIN[step](state);
       const event: TraceEvent = { ...base, status: "end", ms: performance.now() - t0, ...report };

@@ -1,5 +1,5 @@
 /** Checks of caller input, so bad input fails with a typed error before anything is written. */
-import { DimensionMismatchError, InvalidInputError } from "../errors.js";
+import { DimensionMismatchError, firstLine, InvalidInputError } from "../errors.js";
 import type { CapsuleInput, CapsulePatch } from "./types.js";
 
 export function checkText(text: unknown, where = "text"): string {
@@ -61,13 +61,8 @@ export function checkWhere(where: unknown, what = "where"): string {
  */
 export function shortError(error: unknown, max = 300): string {
   const text = error instanceof Error ? error.message : String(error);
-  const line =
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .find((l) => l !== "") ?? "unknown error";
-  const clean = line.replace(/,?\s*[\w/.-]+\.rs:\d+(:\d+)?/g, "").replace(/\s+/g, " ");
-  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+  const withoutSources = text.replace(/,?[ \t]*[\w/.-]+\.rs:\d+(:\d+)?/g, "").replace(/[ \t]+/g, " ");
+  return firstLine(withoutSources, max).trim() || "unknown error";
 }
 
 /** A SQL string literal for LanceDB filters: single-quoted, quotes doubled. */
