@@ -129,8 +129,11 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
   } catch (error) {
     if (!isSiglaError(error) || error.code !== "SIGLA_STORE_DAMAGED") throw error;
     const check: DoctorCheck = { name: "table", ok: false, detail: error.message };
-    if (!acceptLoss) check.detail += `; restore a backup of the folder, or ${needsLoss}`;
-    else {
+    if (!acceptLoss) {
+      // The way out, unless the error already names it.
+      if (!check.detail.includes("--accept-loss"))
+        check.detail += `; restore a backup of the folder, or ${needsLoss}`;
+    } else {
       // Under the write lock: no writer may commit to the table while it is replaced or rolled back.
       await withWriteLock(dir, async () => {
         if (error instanceof TableMissingError) {
