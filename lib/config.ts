@@ -33,7 +33,8 @@ export interface SiglaConfig {
   debug: boolean;
 }
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+/** An integer variable ≥ `min`, or `fallback` when unset. */
+export function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
@@ -43,7 +44,8 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
   return value;
 }
 
-function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
+/** A variable that must be one of `allowed`, or `fallback` when unset. */
+export function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   if (!allowed.includes(raw))

@@ -25,6 +25,9 @@ export type ErrorCode =
   | "SIGLA_EMBEDDER_MISMATCH"
   | "SIGLA_EMBEDDER_UNAVAILABLE"
   | "SIGLA_MODEL_LOAD"
+  | "SIGLA_MODEL_NOT_FOUND"
+  | "SIGLA_MODEL_INVALID"
+  | "SIGLA_MODEL_PULL"
   | "SIGLA_INGEST"
   | "SIGLA_CONFIG"
   | "SIGLA_CANCELLED"
@@ -103,6 +106,22 @@ export class EmbedderMismatchError extends SiglaError {
 
 /** An embedder or model that cannot be loaded or run. */
 export class EmbedderError extends SiglaError {}
+
+/**
+ * A language model that cannot be used: `SIGLA_MODEL_NOT_FOUND` (no such file, or a hub model not in the
+ * cache), `SIGLA_MODEL_INVALID` (not a model file, truncated, or a folder that holds none or several),
+ * `SIGLA_MODEL_LOAD` (the file is whole but the backend cannot load or run it), `SIGLA_MODEL_PULL` (a
+ * download that failed: offline, unknown model, interrupted).
+ */
+export class ModelError extends SiglaError {
+  constructor(
+    code: "SIGLA_MODEL_NOT_FOUND" | "SIGLA_MODEL_INVALID" | "SIGLA_MODEL_LOAD" | "SIGLA_MODEL_PULL",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
 
 /** Ingest problems: unreadable files, unsupported formats. */
 export class IngestError extends SiglaError {

@@ -37,6 +37,7 @@ export {
   type IngestTarget,
   ingest,
 } from "./ingest/index.js";
+export * from "./llm/index.js";
 export { ANCHOR_TOPIC_MIN, addAnchor, anchorsFor, phaseRecap } from "./memory/anchors.js";
 export { type ArchiveNode, archiveId, toArchiveNode } from "./memory/archive-node.js";
 export { isArchiveNode, validateArchiveNode } from "./memory/archive-schema.js";

@@ -13,6 +13,7 @@ import type { IndexKind, SearchMode } from "../store/types.js";
 import { LIMITS } from "../store/validate.js";
 import { defaultIo, defaultStore, type Io, intOption, printHits, tagsOption, withStore } from "./common.js";
 import { addMemoryCommands } from "./memory-commands.js";
+import { addModelCommands } from "./model-commands.js";
 import { progressBar } from "./progress-bar.js";
 
 function program(io: Io): Command {
@@ -150,6 +151,7 @@ function program(io: Io): Command {
     });
 
   addMemoryCommands(cli, io, { storeOption, embedderOption });
+  addModelCommands(cli, io);
   return cli;
 }
 

@@ -45,7 +45,7 @@ const DEFAULT_HOST = "https://huggingface.co/";
 const DEFAULT_TIMEOUT_MS = 3000;
 
 /** File suffix of each dtype under onnx/ (transformers.js's DEFAULT_DTYPE_SUFFIX_MAPPING). */
-const DTYPE_SUFFIX: Record<string, string> = {
+export const DTYPE_SUFFIX: Record<string, string> = {
   fp32: "",
   fp16: "_fp16",
   q8: "_quantized",
@@ -77,7 +77,7 @@ const hubContext = new AsyncLocalStorage<HubState>();
 let library: Promise<Transformers> | undefined;
 
 /** Imports transformers.js once (it is heavy: onnxruntime-node, sharp) and wraps its fetch. */
-function transformers(): Promise<Transformers> {
+export function transformers(): Promise<Transformers> {
   library ??= import("@huggingface/transformers").then(
     (lib) => {
       const baseFetch = lib.env.fetch;

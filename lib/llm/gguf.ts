@@ -1,0 +1,207 @@
+/**
+ * The GGUF backend: llama.cpp through node-llama-cpp. Its npm package ships prebuilt CPU, CUDA and Vulkan
+ * binaries; `gpu: "auto"` takes the best one that loads on this machine, `false` the CPU build, and
+ * nothing is ever downloaded or compiled at run time (`build: "never"`). The file's header is checked
+ * first ({@link readGgufHeader}), so a truncated or foreign file is a typed error, never a crash.
+ *
+ * A model with a chat template is prompted through node-llama-cpp's chat wrapper for it (the system
+ * instruction goes where the template puts it); one without is run as plain completion. One context
+ * with one sequence serves every call, so generations run one after another.
+ */
+import type { ChatHistoryItem, Llama, LlamaContext, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import { InvalidInputError, isSiglaError, ModelError } from "../errors.js";
+import { describeGguf, readGgufHeader } from "./gguf-header.js";
+import { pieceStream } from "./piece-stream.js";
+import { type LlmSettings, threadCount } from "./profiles.js";
+import type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
+
+/** What {@link loadGgufRunner} needs of the settings. */
+export type GgufLoadSettings = Pick<LlmSettings, "gpu" | "contextSize" | "threads" | "batchSize">;
+
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+
+/** Imported on first use: the package takes half a second to import, and most commands never need it. */
+let library: Promise<NodeLlamaCpp> | undefined;
+function nodeLlamaCpp(): Promise<NodeLlamaCpp> {
+  library ??= import("node-llama-cpp");
+  return library;
+}
+
+const llamas = new Map<string, Promise<Llama>>();
+
+/** One llama.cpp binding per GPU choice for the whole process (loading one takes a second or two). */
+function llamaFor(gpu: "auto" | false): Promise<Llama> {
+  const key = String(gpu);
+  let llama = llamas.get(key);
+  if (!llama) {
+    llama = nodeLlamaCpp()
+      .then(({ getLlama, LlamaLogLevel }) =>
+        getLlama({
+          gpu,
+          build: "never",
+          skipDownload: true,
+          progressLogs: false,
+          logLevel: LlamaLogLevel.error,
+          // Its own messages would repeat what our typed errors say.
+          logger: () => undefined,
+        }),
+      )
+      .catch((error: unknown) => {
+        llamas.delete(key);
+        throw new ModelError(
+          "SIGLA_MODEL_LOAD",
+          `llama.cpp cannot start (${message(error)}); reinstall node-llama-cpp so its prebuilt binary for ${process.platform}-${process.arch} is present`,
+          { cause: error },
+        );
+      });
+    llamas.set(key, llama);
+  }
+  return llama;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Loads the GGUF model at `path` as a {@link Runner}.
+ *
+ * @throws ModelError SIGLA_MODEL_NOT_FOUND / SIGLA_MODEL_INVALID from the header check; SIGLA_MODEL_LOAD
+ *   when llama.cpp cannot load the model or make its context (too little memory, an unknown architecture).
+ */
+export async function loadGgufRunner(path: string, settings: GgufLoadSettings): Promise<Runner> {
+  const described = describeGguf(await readGgufHeader(path));
+  const llama = await llamaFor(settings.gpu);
+  const { LlamaChatSession, LlamaCompletion } = await nodeLlamaCpp();
+  const threads = threadCount(settings);
+  let model: LlamaModel;
+  try {
+    model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpu === false ? 0 : "auto" });
+  } catch (error) {
+    throw new ModelError("SIGLA_MODEL_LOAD", `llama.cpp cannot load ${path}: ${message(error)}`, {
+      cause: error,
+    });
+  }
+  // More context than the model was trained on only produces garbage past that point.
+  const contextSize = Math.min(settings.contextSize, described.contextLength ?? settings.contextSize);
+  let context: LlamaContext;
+  try {
+    context = await model.createContext({
+      contextSize,
+      threads,
+      batchSize: Math.min(settings.batchSize, contextSize),
+      sequences: 1,
+    });
+  } catch (error) {
+    await model.dispose();
+    throw new ModelError(
+      "SIGLA_MODEL_LOAD",
+      `cannot make a ${contextSize}-token context for ${path} (${message(error)}); lower SIGLA_LLM_CONTEXT`,
+      { cause: error },
+    );
+  }
+  const sequence = context.getSequence();
+  const chatTemplate = described.chatTemplate;
+
+  const info: ModelInfo = {
+    path,
+    backend: "gguf",
+    architecture: described.architecture,
+    contextSize: context.contextSize,
+    chatTemplate,
+    parameters: described.parameters,
+    quantization: described.quantization,
+    gpu: llama.gpu !== false && model.gpuLayers > 0,
+  };
+
+  let turn: Promise<void> = Promise.resolve();
+  let embedding: Promise<LlamaEmbeddingContext> | undefined;
+  let closed = false;
+  const checkOpen = () => {
+    if (closed) throw new ModelError("SIGLA_MODEL_LOAD", `the runner for ${path} is closed`);
+  };
+  const countTokens = (text: string) => model.tokenize(text).length;
+
+  return {
+    info,
+    generate(prompt: string, options: GenerateOptions = {}): AsyncIterable<string> {
+      if (typeof prompt !== "string") throw new InvalidInputError("generate() takes a prompt string");
+      const maxTokens = options.maxTokens ?? 256;
+      if (!Number.isInteger(maxTokens) || maxTokens < 1) {
+        throw new InvalidInputError(`maxTokens must be an integer ≥ 1, got ${options.maxTokens}`);
+      }
+      return pieceStream(async (emit, signal) => {
+        checkOpen();
+        const prompted = countTokens(prompt) + (options.system ? countTokens(options.system) : 0);
+        if (prompted >= info.contextSize) {
+          throw new InvalidInputError(
+            `the prompt takes ${prompted} tokens; the model's context holds ${info.contextSize} (SIGLA_LLM_CONTEXT)`,
+          );
+        }
+        // One sequence: each generation waits for the one before it.
+        const previous = turn;
+        let release = () => {};
+        turn = new Promise((resolve) => (release = resolve));
+        await previous;
+        try {
+          const common = {
+            maxTokens,
+            temperature: options.temperature ?? 0,
+            customStopTriggers: options.stop?.filter((s) => s !== ""),
+            signal,
+            onTextChunk: emit,
+          };
+          if (chatTemplate) {
+            const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+            const history: ChatHistoryItem[] = options.system
+              ? [{ type: "system", text: options.system }]
+              : [];
+            session.setChatHistory(history);
+            try {
+              await session.prompt(prompt, common);
+            } finally {
+              session.dispose({ disposeSequence: false });
+            }
+          } else {
+            const completion = new LlamaCompletion({ contextSequence: sequence });
+            try {
+              await completion.generateCompletion(
+                options.system ? `${options.system}\n\n${prompt}` : prompt,
+                common,
+              );
+            } finally {
+              completion.dispose({ disposeSequence: false });
+            }
+          }
+        } catch (error) {
+          if (signal.aborted || isSiglaError(error)) throw error;
+          throw new ModelError("SIGLA_MODEL_LOAD", `generation with ${path} failed: ${message(error)}`, {
+            cause: error,
+          });
+        } finally {
+          release();
+        }
+      }, options.signal);
+    },
+    async countTokens(text: string): Promise<number> {
+      checkOpen();
+      return countTokens(text);
+    },
+    async embed(texts: string[]): Promise<Float32Array[]> {
+      checkOpen();
+      embedding ??= model.createEmbeddingContext({ contextSize: Math.min(contextSize, 2048), threads });
+      const ctx = await embedding;
+      const vectors: Float32Array[] = [];
+      for (const text of texts) vectors.push(Float32Array.from((await ctx.getEmbeddingFor(text)).vector));
+      return vectors;
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await turn;
+      if (embedding) await (await embedding).dispose();
+      await context.dispose();
+      await model.dispose();
+    },
+  };
+}
