@@ -1,8 +1,8 @@
 /**
  * Protection from forgetting (Iskra §3.5): anchors (short ARCHIVE markers injected whenever their topic
- * returns) and phase recaps (2–3 sentences written to ARCHIVE when a phase ends).
+ * returns) and phase recaps (2–3 sentences over a phase's messages, kept in the conversation).
  */
-import { extractiveSummary } from "./extractive.js";
+import { extractiveSummarizer, type Summarizer } from "./graph-rag.js";
 import { type Memory, toMemoryNode } from "./layers.js";
 import { redact } from "./redact.js";
 import type { MemoryNode, NodeSource } from "./types.js";
@@ -32,26 +32,14 @@ export async function anchorsFor(memory: Memory, vector: Float32Array, k = 3): P
 }
 
 /**
- * Writes the recap of a finished phase: the 2–3 most central sentences of its messages, redacted, as an
- * ARCHIVE SUMMARY at level DERIVED with the conversation range as its source.
+ * The recap of a finished phase: 2–3 sentences over its messages (the most central ones, or the model's
+ * summary when a summariser is given), redacted. The pipeline stores it in the conversation, never in
+ * ARCHIVE: a recap of questions is not knowledge.
  */
 export async function phaseRecap(
-  memory: Memory,
-  phase: { session: string; phase: string; from: number; to: number; messages: string[] },
-): Promise<MemoryNode | undefined> {
-  const summary = redact(extractiveSummary(phase.messages, 3)).text;
-  if (!summary.trim()) return undefined;
-  return memory.archive({
-    content: summary,
-    title: `Recap of the ${phase.phase} phase, turns ${phase.from}–${phase.to}`,
-    kind: "SUMMARY",
-    level: "DERIVED",
-    tags: ["recap", `session:${phase.session}`],
-    source: {
-      type: "conversation",
-      ref: `session:${phase.session}#${phase.from}`,
-      locator: `turns ${phase.from}-${phase.to}`,
-      retrieved_at: new Date().toISOString(),
-    },
-  });
+  messages: readonly string[],
+  summarize: Summarizer = extractiveSummarizer,
+): Promise<string> {
+  if (messages.length === 0) return "";
+  return redact(await summarize([...messages])).text.trim();
 }

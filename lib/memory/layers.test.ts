@@ -252,7 +252,7 @@ test("pain memory: recorded in SHADOW, found again by topic, not for another top
   await store.close();
 });
 
-test("anchors come back with their topic; a phase recap is a redacted ARCHIVE summary of the phase", async () => {
+test("anchors come back with their topic; a phase recap is a redacted summary of the phase", async () => {
   const { store, memory } = await fresh(0);
   const anchor = await addAnchor(memory, {
     content: "Project rule: every LanceDB index change is benchmarked before it ships.",
@@ -266,26 +266,14 @@ test("anchors come back with their topic; a phase recap is a redacted ARCHIVE su
     [anchor.id],
   );
   assert.equal(await anchorsFor(memory, other), []);
-  const recap = await phaseRecap(memory, {
-    session: "a",
-    phase: "exploring",
-    from: 0,
-    to: 5,
-    messages: [
-      "We compared IVF and HNSW indexes for 50k vectors.",
-      "HNSW had better recall; IVF built faster. Mail me at ann@example.com.",
-      "We chose HNSW with ef 100 for the index.",
-    ],
-  });
-  assert.ok(recap);
-  assert.is(recap.kind, "SUMMARY");
-  assert.is(recap.level, "DERIVED");
-  assert.ok(recap.content.length > 0 && !recap.content.includes("ann@example.com"), recap.content);
-  assert.ok(recap.tags.includes("recap"));
-  assert.is(
-    await phaseRecap(memory, { session: "a", phase: "opening", from: 0, to: 0, messages: [] }),
-    undefined,
-  );
+  const recap = await phaseRecap([
+    "We compared IVF and HNSW indexes for 50k vectors.",
+    "HNSW had better recall; IVF built faster. Mail me at ann@example.com.",
+    "We chose HNSW with ef 100 for the index.",
+  ]);
+  assert.ok(recap.length > 0 && !recap.includes("ann@example.com"), recap);
+  assert.ok(/HNSW/.test(recap), recap);
+  assert.is(await phaseRecap([]), "");
   await memory.close();
   await store.close();
 });

@@ -21,6 +21,7 @@ import { MANIFEST_FILE } from "../store/manifest.js";
 import type { Capsule } from "../store/types.js";
 import { toArchiveNode } from "./archive-node.js";
 import { validateArchiveNode } from "./archive-schema.js";
+import { Conversation, hasLegacyConversation, migrateConversation } from "./conversation.js";
 import {
   ARCHIVE_KINDS,
   EDGE_TYPES,
@@ -169,9 +170,13 @@ export class Memory {
     /** The GROWTH log, when open: a capsule store of its own inside the main store's folder, no auto-links. */
     private log: CapsuleStore | undefined,
     private version: number,
+    private talk: Conversation | undefined,
   ) {}
 
-  /** Memory over an open store (opening its GROWTH log unless `lazyGrowth`); reads the current version. */
+  /**
+   * Memory over an open store (opening its GROWTH log and conversation unless `lazyGrowth`); reads the
+   * current version. A store written before the conversation had its own table is migrated here, once.
+   */
   static async open(store: CapsuleStore, options: MemoryOptions = {}): Promise<Memory> {
     const path = join(store.path, "growth");
     const exists = existsSync(join(path, MANIFEST_FILE));
@@ -181,7 +186,23 @@ export class Memory {
         : undefined;
     const entries = log ? await log.list() : [];
     const version = entries.reduce((max, c) => Math.max(max, Number(nodeMetaOf(c)?.version ?? 0)), 0);
-    return new Memory(store, log, version);
+    const legacy = await hasLegacyConversation(store);
+    const talk = await Conversation.open(store, { create: legacy || !options.lazyGrowth });
+    if (talk && legacy) await migrateConversation(store, talk);
+    return new Memory(store, log, version, talk);
+  }
+
+  /** The conversation (turns, recaps, self-evaluations, drafts), apart from the knowledge. */
+  get conversation(): Conversation {
+    if (!this.talk) {
+      throw new MemoryError("SIGLA_INVALID_INPUT", "this memory has no conversation yet (nothing was said)");
+    }
+    return this.talk;
+  }
+
+  /** Whether the conversation is open (it always is unless opened with `lazyGrowth` and none exists). */
+  get hasConversation(): boolean {
+    return this.talk !== undefined;
   }
 
   /** The GROWTH log; with `lazyGrowth` it exists only after the first change (`MemoryError` before). */
@@ -212,6 +233,7 @@ export class Memory {
   async close(): Promise<void> {
     if (this.opening) await this.opening.catch(() => undefined);
     await this.log?.close();
+    await this.talk?.close();
   }
 
   /** The number of changes recorded so far. */

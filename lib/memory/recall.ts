@@ -121,6 +121,8 @@ export interface RecallOptions {
   where?: string;
   /** Overrides of {@link DEFAULT_RECALL_WEIGHTS}. */
   weights?: Partial<RecallWeights>;
+  /** The query's embedding when the caller has it (searches then embed nothing). */
+  vector?: Float32Array;
   /** `maxCandidates`: depth of each candidate list (default max(50, 4 × k)). */
   budget?: { maxCandidates?: number };
 }
@@ -266,7 +268,7 @@ export async function recall(
   const time = parseQueryTime(query, now);
 
   const candidates = new Map<number, Candidate>();
-  const search = { depth, tags, where, weights };
+  const search = { depth, tags, where, weights, vector: options.vector };
   await fuse(store, candidates, time.content, dateFilter(time.windows), search, 1);
   if (weights.bridge > 0 && weights.bridgeSeeds > 0) {
     const best = [...candidates.values()].sort(byScore).slice(0, weights.bridgeSeeds);
@@ -319,10 +321,10 @@ async function fuse(
   candidates: Map<number, Candidate>,
   text: string,
   dated: string | undefined,
-  o: { depth: number; tags?: string[]; where?: string; weights: RecallWeights },
+  o: { depth: number; tags?: string[]; where?: string; weights: RecallWeights; vector?: Float32Array },
   scale: number,
 ): Promise<void> {
-  const { depth, tags, where, weights } = o;
+  const { depth, tags, where, weights, vector } = o;
   const lists: Array<{ mode: "vector" | "fts"; where?: string; weight: number; via: RecallVia[] }> = [
     { mode: "vector", where, weight: weights.vector, via: ["vector"] },
     { mode: "fts", where, weight: weights.fts, via: ["fts"] },
@@ -341,7 +343,7 @@ async function fuse(
   }
   // One search at a time: the first BM25 search after a write (re)builds the store's text index.
   for (const list of lists) {
-    const hits = await store.search(text, { mode: list.mode, topK: depth, tags, where: list.where });
+    const hits = await store.search(text, { mode: list.mode, topK: depth, tags, where: list.where, vector });
     hits.forEach((hit, rank) => {
       let c = candidates.get(hit.id);
       if (!c) {

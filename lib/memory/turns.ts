@@ -43,6 +43,15 @@ export function turnSource(session: string, turn: number): string {
 /** Session ids become tags and SQL string literals; keep them to plain characters. */
 const SESSION_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
+/** Throws `InvalidInputError` unless `sessionId` is 1–128 plain characters. */
+export function checkSessionId(sessionId: unknown): asserts sessionId is string {
+  if (typeof sessionId !== "string" || !SESSION_ID.test(sessionId)) {
+    throw new InvalidInputError(
+      `session id must be 1–128 letters, digits or _ . : -, got ${JSON.stringify(sessionId)}`,
+    );
+  }
+}
+
 function checkDate(value: unknown, what: string): number {
   const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms))
@@ -66,11 +75,7 @@ export async function addTurns(
   turns: TurnInput[],
   options: AddTurnsOptions = {},
 ): Promise<number[]> {
-  if (typeof sessionId !== "string" || !SESSION_ID.test(sessionId)) {
-    throw new InvalidInputError(
-      `session id must be 1–128 letters, digits or _ . : -, got ${JSON.stringify(sessionId)}`,
-    );
-  }
+  checkSessionId(sessionId);
   const start = checkDate(date, "session date");
   const startTurn = options.startTurn ?? 0;
   if (!Number.isInteger(startTurn) || startTurn < 0) {

@@ -30,13 +30,22 @@
  * ```
  */
 import { InvalidInputError } from "../errors.js";
-import { type DeltaBlock, PHASES, type Phase, VOICES, type Voice } from "./types.js";
+import {
+  type Citation,
+  type DeltaBlock,
+  type EvidenceLayer,
+  PHASES,
+  type Phase,
+  VOICES,
+  type Voice,
+} from "./types.js";
 
-/** A cited piece of evidence: its id (`ev:<capsule id>`) and the words quoted from it. */
-export interface Citation {
-  evidenceId: string;
-  text: string;
-}
+/**
+ * A cited piece of evidence as the answer lists it: its id (`ev:<capsule id>`), the words quoted from it
+ * and, when known, its provenance, rendered `{source · locator · layer}` before the words.
+ */
+export type CitationLine = Pick<Citation, "evidenceId" | "text"> &
+  Partial<Pick<Citation, "layer" | "source" | "locator">>;
 
 /** Everything an answer is made of; what `formatAnswer` takes and `parseAnswer` returns. */
 export interface AnswerParts {
@@ -54,7 +63,7 @@ export interface AnswerParts {
   steps: string[];
   delta: DeltaBlock;
   /** Rendered as a list, omitted when empty. */
-  citations: Citation[];
+  citations: CitationLine[];
 }
 
 /** Prefix of the first line. */
@@ -144,7 +153,15 @@ export function formatAnswer(parts: AnswerParts): string {
         `formatAnswer: citations[${i}] has evidence id ${JSON.stringify(citation.evidenceId)}, expected "ev:<id>"`,
       );
     }
-    return { evidenceId: citation.evidenceId, text: singleLine(citation.text, `citations[${i}].text`) };
+    const line: CitationLine = {
+      evidenceId: citation.evidenceId,
+      text: singleLine(citation.text, `citations[${i}].text`),
+    };
+    for (const key of ["layer", "source", "locator"] as const) {
+      const value = citation[key];
+      if (value !== undefined) line[key] = singleLine(value, `citations[${i}].${key}`) as EvidenceLayer;
+    }
+    return line;
   });
   const delta = parts.delta;
   if (typeof delta !== "object" || delta === null)
@@ -175,7 +192,9 @@ export function formatAnswer(parts: AnswerParts): string {
   if (citations.length > 0) {
     section(
       HEADINGS.citations,
-      citations.map((c) => `- ${citationTag(c.evidenceId)}${c.text ? ` ${c.text}` : ""}`),
+      citations.map(
+        (c) => `- ${[citationTag(c.evidenceId), provenance(c), c.text].filter(Boolean).join(" ")}`,
+      ),
     );
   }
   lines.push(
@@ -186,6 +205,24 @@ export function formatAnswer(parts: AnswerParts): string {
     `Λ: ${singleLine(delta.lambda, "delta.lambda")}`.trimEnd(),
   );
   return `${lines.join("\n")}\n`;
+}
+
+const NONE = "-";
+const SEPARATOR = " · ";
+
+/** `{source · locator · layer}` of a citation that has any of them, `-` for the missing ones. */
+function provenance(c: CitationLine): string {
+  if (c.source === undefined && c.locator === undefined && c.layer === undefined) return "";
+  return `{${[c.source, c.locator, c.layer].map((v) => v || NONE).join(SEPARATOR)}}`;
+}
+
+function readProvenance(text: string): Partial<CitationLine> {
+  const [source, locator, layer] = text.split(SEPARATOR).map((v) => v.trim());
+  const out: Partial<CitationLine> = {};
+  if (source && source !== NONE) out.source = source;
+  if (locator && locator !== NONE) out.locator = locator;
+  if (layer && layer !== NONE) out.layer = layer as EvidenceLayer;
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -257,9 +294,13 @@ export function parseAnswer(text: string): AnswerParts {
     citationsAt < 0
       ? []
       : listItems(lines, citationsAt + 1, deltaAt, "the citations", /^-\s+(.*)$/).map((line) => {
-          const match = /^\[evidence_id:\s*(ev:[^\s\]]+)\]\s*(.*)$/.exec(line);
+          const match = /^\[evidence_id:\s*(ev:[^\s\]]+)\]\s*(?:\{([^}]*)\})?\s*(.*)$/.exec(line);
           if (!match) fail(`citation without an evidence id: ${JSON.stringify(line)}`);
-          return { evidenceId: match[1], text: match[2].trim() };
+          return {
+            evidenceId: match[1],
+            ...(match[2] !== undefined ? readProvenance(match[2]) : {}),
+            text: match[3].trim(),
+          };
         });
 
   const deltaLines = lines.slice(deltaAt + 1).map((line) => line.trim());

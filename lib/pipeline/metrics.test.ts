@@ -374,12 +374,16 @@ test("trust: no evidence is 0, verified and corroborated archive is 1", () => {
   assert.is(trustOf([]), 0);
   near(trustOf([evidence({ supports: 2 })]), 1, "archive, source, hash ok, two supports");
   near(trustOf([evidence({})]), 0.8, "uncorroborated archive");
-  near(trustOf([evidence({ layer: "turn", hasSource: false })]), 0.7 * 0.5 * 0.8, "turn without a source");
+  near(
+    trustOf([evidence({ layer: "conversation", hasSource: false })]),
+    0.7 * 0.5 * 0.8,
+    "turn without a source",
+  );
 });
 
 test("trust: archive with source > turn > external > shadow-only", () => {
   const archive = trustOf([evidence({ layer: "archive" })]);
-  const turn = trustOf([evidence({ layer: "turn" })]);
+  const turn = trustOf([evidence({ layer: "conversation" })]);
   const external = trustOf([evidence({ layer: "external" })]);
   const shadow = trustOf([evidence({ layer: "shadow", supports: 3 }), evidence({ layer: "shadow" })]);
   assert.ok(

@@ -5,8 +5,7 @@
  * (`nextPhase`). No I/O: every input is an argument, every threshold a named constant below.
  */
 import { InvalidInputError } from "../errors.js";
-import type { LayerName } from "../memory/types.js";
-import { type Evidence, PHASES, type Phase } from "./types.js";
+import { type Evidence, type EvidenceLayer, PHASES, type Phase } from "./types.js";
 
 // ---------------------------------------------------------------------------------------------------------
 // Thresholds
@@ -49,9 +48,9 @@ export const EXPLORING_FROM_TURN = 2;
 export const DEEPENING_FROM_TURN = 4;
 
 /** How much each memory layer's evidence can be trusted; SHADOW holds hypotheses and counts as nothing. */
-export const LAYER_TRUST: Readonly<Record<LayerName | "turn" | "external", number>> = {
+export const LAYER_TRUST: Readonly<Record<EvidenceLayer, number>> = {
   archive: 1,
-  turn: 0.7,
+  conversation: 0.7,
   growth: 0.6,
   external: 0.5,
   shadow: 0,

@@ -20,21 +20,18 @@ import { formatting } from "./steps/09-formatting.js";
 import { feedback } from "./steps/10-feedback.js";
 import type { Step } from "./steps/step.js";
 import { TraceChannel } from "./trace.js";
-import type { ContextWindow, PipelineOptions, TurnState } from "./turn.js";
-import { STEPS, type StepName, type TraceEvent } from "./types.js";
-
-const CHAIN: Record<StepName, Step> = {
-  perception,
-  context: contextBinding,
-  telos,
-  voices,
-  mode: reasoningMode,
-  memory: memoryQuery,
-  external: externalSources,
-  synthesis,
-  formatting,
-  feedback,
-};
+import type { Answer, ContextWindow, PipelineOptions, ResolvedOptions, TurnContext } from "./turn.js";
+import {
+  type Citation,
+  type DeltaBlock,
+  type Metrics,
+  type Phase,
+  type ReasoningMode,
+  STEPS,
+  type StepName,
+  type TraceEvent,
+  type Voice,
+} from "./types.js";
 
 const WINDOWS = [8192, 32768, 131072];
 
@@ -51,21 +48,42 @@ export interface TurnResult {
   turn: number;
   /** The formatted answer (I-Loop line, sections, ∆DΩΛ). */
   answer: string;
-  voice: TurnState["voice"];
-  mode: TurnState["mode"];
-  phase: TurnState["phase"];
-  metrics: TurnState["metrics"];
-  delta: TurnState["delta"];
-  citations: TurnState["answer"]["citations"];
+  /** The Summary section alone: the answer itself. */
+  summary: string;
+  /** The question answered: the message, or a vague follow-up resolved to the session's topic. */
+  question: string;
+  /** Whether it was answered from the knowledge or from the conversation. */
+  about: "knowledge" | "conversation";
+  voice: Voice;
+  mode: ReasoningMode;
+  phase: Phase;
+  metrics: Metrics;
+  delta: DeltaBlock;
+  /** Every citation with its provenance (file or ref, locator, layer, sentence). */
+  citations: Citation[];
   clarifying: string[];
+  /** `offline answerer`, or `model <file>`. */
+  by: Answer["by"];
+  /** The model was stopped (Ctrl-C) before it finished. */
+  partial: boolean;
   trace: TraceEvent[];
+}
+
+/** Options of one {@link Pipeline.ask}. */
+export interface AskOptions {
+  /** Stops the turn; while the model writes, it stops the writing and keeps the partial answer. */
+  signal?: AbortSignal;
+  now?: Date;
+  onTrace?: (event: TraceEvent) => void;
+  /** The answer's text pieces as the model writes them. */
+  onToken?: (piece: string) => void;
 }
 
 /** One pipeline over one store's memory; `ask` runs a message through the ten steps. */
 export class Pipeline {
   /** Every step's events, for whoever draws them live. */
   readonly trace = new TraceChannel();
-  private readonly options: TurnState["options"];
+  private readonly options: ResolvedOptions;
 
   private constructor(
     readonly memory: Memory,
@@ -77,7 +95,8 @@ export class Pipeline {
       connectors: options.connectors ?? [],
       externalBudgetMs: options.externalBudgetMs ?? 400,
       externalMaxFiles: options.externalMaxFiles ?? 200,
-      ...(options.generator ? { generator: options.generator } : {}),
+      maxAnswerTokens: options.maxAnswerTokens ?? 384,
+      ...(options.runner ? { runner: options.runner } : {}),
     };
   }
 
@@ -101,53 +120,77 @@ export class Pipeline {
 
   /**
    * Runs one message through the ten steps and saves the session. `onTrace` sees every event as it
-   * happens (as does `trace.subscribe()`).
+   * happens (as does `trace.subscribe()`); `onToken` every piece of a model's answer.
    */
-  async ask(
-    session: Session,
-    message: string,
-    options: { signal?: AbortSignal; now?: Date; onTrace?: (event: TraceEvent) => void } = {},
-  ): Promise<TurnResult> {
-    const state = {
+  async ask(session: Session, message: string, options: AskOptions = {}): Promise<TurnResult> {
+    const context: TurnContext = {
       memory: this.memory,
       session,
       options: this.options,
       signal: options.signal,
+      onToken: options.onToken,
       turn: session.traces.length + 1,
       now: options.now ?? new Date(),
       raw: message,
       metrics: { pain: 0, trust: 0.5, clarity: 0.5, drift: 0 },
-      narrowing: [],
-      written: [],
-      phase: session.phase,
-    } as unknown as TurnState;
+    };
     const events: TraceEvent[] = [];
-    for (const [i, step] of STEPS.entries()) {
-      throwIfCancelled(options.signal, `turn ${state.turn}`);
+    let index = 0;
+    // Once the model was stopped mid-answer, the turn still formats and stores the partial answer.
+    let stopped = false;
+    const run = async <I extends object, O extends object>(
+      step: StepName,
+      fn: Step<I, O>,
+      state: I,
+    ): Promise<Omit<I, keyof O> & O> => {
+      if (!stopped) throwIfCancelled(options.signal, `turn ${context.turn}`);
+      index++;
       const startedAt = Date.now();
-      const base = { turn: state.turn, step, index: i + 1, startedAt };
+      const base = { turn: context.turn, step, index, startedAt };
       this.emit({ ...base, status: "start", ms: 0, summary: "", data: {} }, options.onTrace);
       // Let the event loop turn once so a front end can draw the step's start before CPU-bound work begins.
       await nextTurn();
       const t0 = performance.now();
-      const report = await CHAIN[step](state);
-      const event: TraceEvent = { ...base, status: "end", ms: performance.now() - t0, ...report };
+      const { out, summary, data } = await fn(state);
+      const event: TraceEvent = { ...base, status: "end", ms: performance.now() - t0, summary, data };
       events.push(event);
       this.emit(event, options.onTrace);
-    }
+      return { ...state, ...out };
+    };
+    const perceived = await run("perception", perception, context);
+    const bound = await run("context", contextBinding, perceived);
+    const aimed = await run("telos", telos, bound);
+    const voiced = await run("voices", voices, aimed);
+    const moded = await run("mode", reasoningMode, voiced);
+    const recalled = await run("memory", memoryQuery, moded);
+    const widened = await run("external", externalSources, recalled);
+    const answered = await run("synthesis", synthesis, widened);
+    stopped = answered.answer.partial;
+    const shown = await run(
+      "formatting",
+      formatting,
+      stopped ? { ...answered, signal: undefined } : answered,
+    );
+    await run("feedback", feedback, shown);
+    if (index !== STEPS.length) throw new Error("the pipeline skipped a step");
     session.traces.push(events);
     await saveSession(this.memory.store.path, session);
     return {
       session: session.id,
-      turn: state.turn,
-      answer: state.formatted,
-      voice: state.voice,
-      mode: state.mode,
+      turn: context.turn,
+      answer: shown.formatted,
+      summary: shown.answer.summary,
+      question: shown.question,
+      about: shown.about,
+      voice: shown.voice,
+      mode: shown.mode,
       phase: session.phase,
-      metrics: { ...state.metrics },
-      delta: state.delta,
-      citations: state.answer.citations,
-      clarifying: state.clarifying,
+      metrics: { ...shown.metrics },
+      delta: shown.delta,
+      citations: shown.answer.citations,
+      clarifying: shown.clarifying,
+      by: shown.answer.by,
+      partial: shown.answer.partial,
       trace: events,
     };
   }

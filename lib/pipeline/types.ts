@@ -27,12 +27,15 @@ export type Phase = "opening" | "exploring" | "deepening" | "closing";
 /** Every phase, in the order work on one topic goes through them. */
 export const PHASES: readonly Phase[] = ["opening", "exploring", "deepening", "closing"];
 
+/** Where a piece of evidence comes from: a memory layer, the conversation, or a connector folder. */
+export type EvidenceLayer = LayerName | "conversation" | "external";
+
 /** A piece of memory the synthesis may use, with the id it is cited by. */
 export interface Evidence {
   /** `ev:<capsule id>`: what a citation carries. */
   evidenceId: string;
   capsuleId: number;
-  layer: LayerName | "turn" | "external";
+  layer: EvidenceLayer;
   text: string;
   /** Fused retrieval score (higher is better). */
   score: number;
@@ -43,8 +46,30 @@ export interface Evidence {
   supports: number;
   contradicts: number;
   title?: string;
-  /** The session a turn or recap belongs to: the current session's own are context, not citations. */
+  /** The file or reference it came from (ingested file, node source ref, connector file). */
+  source?: string;
+  /** The capsule's meta: an ingested chunk's `source` (file offsets, lines) places a quoted sentence. */
+  meta?: Record<string, unknown>;
+  /** A node's own locator (`L12-L20`, `chars 10-90`), when it carries one. */
+  locator?: string;
+  /** Conversation evidence: the session it was said in and when. */
   session?: string;
+  at?: string;
+}
+
+/**
+ * A citation with its provenance: which evidence, where it comes from (file or ref, and the line or
+ * character range of the sentence used), its layer, and the sentence itself.
+ */
+export interface Citation {
+  evidenceId: string;
+  /** The sentence used. */
+  text: string;
+  layer: EvidenceLayer;
+  /** File or source reference; `session:<id>` for the conversation. */
+  source?: string;
+  /** `lines 12-14`, `chars 100-180`, or the conversation's turn and time. */
+  locator?: string;
 }
 
 /** The ten steps, in order. */

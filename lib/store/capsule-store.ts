@@ -1046,12 +1046,12 @@ export class CapsuleStore {
     }
     checkText(text, "search text");
     const topK = checkTopK(options.topK ?? 5);
-    if (mode === "vector") return this.query(text, options);
+    if (mode === "vector") return this.query(options.vector ?? text, options);
     const filter = this.filterOf(options);
     const depth = mode === "hybrid" ? Math.max(topK * 4, 20) : topK;
     const words = await this.ftsRank(text, depth, filter);
     if (mode === "fts") return this.hits(words);
-    const meaning = await this.vectorRank(await this.queryVector(text), depth, filter);
+    const meaning = await this.vectorRank(await this.queryVector(options.vector ?? text), depth, filter);
     const fused = new Map<number, number>();
     for (const list of [meaning, words]) {
       list.forEach(([id], rank) => {

@@ -106,6 +106,11 @@ export interface QueryOptions {
 export type SearchMode = "vector" | "fts" | "hybrid";
 export interface SearchOptions extends QueryOptions {
   mode?: SearchMode;
+  /**
+   * The text's embedding, when the caller has it already (a pipeline turn embeds its message once and
+   * passes the vector to every search of the turn); the text still drives full-text search.
+   */
+  vector?: Float32Array;
 }
 
 export interface ListOptions {

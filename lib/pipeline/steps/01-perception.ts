@@ -2,6 +2,7 @@
 import { francAll } from "franc-min";
 import { InvalidInputError } from "../../errors.js";
 import { painOf } from "../metrics.js";
+import type { Perceived, TurnContext } from "../turn.js";
 import type { Step } from "./step.js";
 
 /** Longer messages are cut here (the rest is named in the trace). */
@@ -34,23 +35,23 @@ export function languageOf(text: string): string {
   return english >= (short ? ENGLISH_MARGIN_SHORT : ENGLISH_MARGIN) ? "eng" : top;
 }
 
-export const perception: Step = async (state) => {
+export const perception: Step<TurnContext, Perceived & Pick<TurnContext, "metrics">> = async (state) => {
   if (typeof state.raw !== "string") throw new InvalidInputError("a message must be a string");
   let text = stripControl(state.raw).trim();
   if (text === "") throw new InvalidInputError("the message is empty (after removing control characters)");
   const truncated = text.length > MAX_MESSAGE_CHARS;
   if (truncated) text = text.slice(0, MAX_MESSAGE_CHARS);
-  state.text = text;
-  state.language = languageOf(text);
-  state.metrics.pain = painOf(text);
+  const language = languageOf(text);
+  const pain = painOf(text);
   return {
-    summary: `${text.length} chars, ${state.language}${truncated ? ", truncated" : ""}, pain ${state.metrics.pain.toFixed(2)}`,
+    out: { text, language, metrics: { ...state.metrics, pain } },
+    summary: `${text.length} chars, ${language}${truncated ? ", truncated" : ""}, pain ${pain.toFixed(2)}`,
     data: {
       chars: text.length,
       stripped: state.raw.length - stripControl(state.raw).length,
       truncated,
-      language: state.language,
-      pain: state.metrics.pain,
+      language,
+      pain,
     },
   };
 };

@@ -1,45 +1,59 @@
 /**
- * Step 2, context binding: the last 10 messages, the active ∆DΩΛ, the metrics and phase; the message is
- * embedded once, its drift from the session goal measured, anchors of its topic and nodes a RAG refresh
- * left for this turn brought in, and a quick probe of memory taken (its score margin feeds clarity).
+ * Step 2, context binding: the last 10 messages, the active ∆DΩΛ, the metrics and phase. A vague follow-up
+ * ("how does it work?") is resolved to the session's topic first; then the question is embedded — once: the
+ * vector is passed to every search of the turn. Its drift from the session goal is measured, anchors of its
+ * topic and nodes a RAG refresh left for this turn are brought in, and a quick probe of memory taken (its
+ * score margin feeds clarity).
  */
+import { resolveFollowUp } from "../../answer/index.js";
 import { anchorsFor } from "../../memory/anchors.js";
-import { toMemoryNode } from "../../memory/layers.js";
-import type { MemoryNode } from "../../memory/types.js";
+import { nodeMetaOf } from "../../memory/layers.js";
 import { clarityOf, DRIFT_HIGH, driftOf } from "../metrics.js";
+import type { AfterPerception, Bound, TurnContext } from "../turn.js";
 import type { Step } from "./step.js";
 
 export const HISTORY_MESSAGES = 10;
 
-export const contextBinding: Step = async (state) => {
+export const contextBinding: Step<AfterPerception, Bound & Pick<TurnContext, "metrics">> = async (state) => {
   const { memory, session } = state;
-  const [vector] = await memory.store.embedder.embed([state.text]);
-  state.vector = vector;
-  state.history = session.messages.slice(-HISTORY_MESSAGES);
+  const history = session.messages.slice(-HISTORY_MESSAGES);
+  const lastQuestion = history.findLast((m) => m.role === "user")?.text;
+  const followUp = resolveFollowUp(state.text, { topic: session.telos, lastQuestion });
+  const question = followUp.text;
+  const [vector] = await memory.store.embedder.embed([question]);
   const goal = session.goal ? Float32Array.from(session.goal) : undefined;
-  state.metrics.drift = driftOf({ message: vector, goal });
-  state.topicChanged = goal !== undefined && state.metrics.drift >= DRIFT_HIGH;
-  state.anchors = await anchorsFor(memory, vector);
-  state.refreshed = [];
+  const drift = driftOf({ message: vector, goal });
+  const topicChanged = goal !== undefined && drift >= DRIFT_HIGH;
+  const anchors = await anchorsFor(memory, vector);
+  const refreshed: Bound["refreshed"] = [];
   for (const id of session.refresh) {
     const capsule = await memory.store.get(id);
-    if (capsule) state.refreshed.push(toMemoryNode(capsule));
+    if (!capsule) continue;
+    const title = nodeMetaOf(capsule)?.title ?? capsule.meta.title;
+    refreshed.push({ id, title: typeof title === "string" ? title : capsule.text.slice(0, 80) });
   }
   const probe = (await memory.store.count()) > 0 ? await memory.store.query(vector, { topK: 5 }) : [];
-  state.probeScores = probe.map((h) => h.score);
-  state.metrics.clarity = clarityOf({ text: state.text, scores: state.probeScores });
-  state.metrics.trust = session.timeline.at(-1)?.trust ?? 0.5;
-  const ids = (nodes: MemoryNode[]) => nodes.map((n) => n.id);
+  const probeScores = probe.map((h) => h.score);
+  const metrics = {
+    ...state.metrics,
+    drift,
+    clarity: clarityOf({ text: question, scores: probeScores }),
+    trust: session.timeline.at(-1)?.trust ?? 0.5,
+  };
+  const ids = (nodes: Array<{ id: number }>) => nodes.map((n) => n.id);
   return {
-    summary: `${state.history.length} messages, drift ${state.metrics.drift.toFixed(2)}${state.topicChanged ? " (topic changed)" : ""}, ${state.anchors.length} anchors, ${state.refreshed.length} refreshed`,
+    out: { vector, question, history, topicChanged, anchors, refreshed, probeScores, metrics },
+    summary: `${history.length} messages, drift ${drift.toFixed(2)}${topicChanged ? " (topic changed)" : ""}, ${anchors.length} anchors, ${refreshed.length} refreshed${followUp.resolved ? `, follow-up read as "${question}"` : ""}`,
     data: {
-      history: state.history.length,
-      drift: state.metrics.drift,
-      topicChanged: state.topicChanged,
+      history: history.length,
+      question,
+      followUp: followUp.resolved,
+      drift,
+      topicChanged,
       phase: session.phase,
       activeDelta: session.delta ?? null,
-      anchors: ids(state.anchors),
-      refreshed: ids(state.refreshed),
+      anchors: ids(anchors),
+      refreshed: ids(refreshed),
       probe: probe.map((h) => ({ id: h.id, score: h.score })),
     },
   };

@@ -4,6 +4,7 @@
  */
 import { contentWords } from "../../memory/extractive.js";
 import { CLARITY_LOW, specificityOf } from "../metrics.js";
+import type { AfterContext, Telos } from "../turn.js";
 import type { Step } from "./step.js";
 
 /** The intent line: the message's first content words. */
@@ -27,18 +28,20 @@ export function clarifyingQuestions(text: string, language: string): string[] {
   ];
 }
 
-export const telos: Step = async (state) => {
+export const telos: Step<AfterContext, Telos> = async (state) => {
   const { session } = state;
-  const specificity = specificityOf(state.text);
+  const specificity = specificityOf(state.question);
   const newGoal = session.goal === undefined || state.topicChanged;
-  state.intent = intentOf(state.text);
-  state.clarifying =
-    newGoal && specificity < CLARITY_LOW ? clarifyingQuestions(state.text, state.language) : [];
-  if (state.clarifying.length === 0 && newGoal) session.telos = state.intent;
+  const intent = intentOf(state.question);
+  const clarifying =
+    newGoal && specificity < CLARITY_LOW ? clarifyingQuestions(state.question, state.language) : [];
+  // The session's topic: what a later vague follow-up ("how does it work?") is about.
+  if (clarifying.length === 0 && newGoal) session.telos = intent;
   return {
-    summary: state.clarifying.length
-      ? `goal unclear (specificity ${specificity.toFixed(2)}): ${state.clarifying.length} clarifying questions`
-      : `intent: ${state.intent}`,
-    data: { intent: state.intent, specificity, telos: session.telos ?? null, clarifying: state.clarifying },
+    out: { intent, clarifying },
+    summary: clarifying.length
+      ? `goal unclear (specificity ${specificity.toFixed(2)}): ${clarifying.length} clarifying questions`
+      : `intent: ${intent}`,
+    data: { intent, specificity, telos: session.telos ?? null, clarifying },
   };
 };

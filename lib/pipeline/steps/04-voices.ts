@@ -1,13 +1,14 @@
 /** Step 4, voices: which facets speak, from the metrics (KAIN on pain, SAM on low clarity, …). */
+import type { AfterTelos, Voiced } from "../turn.js";
 import { selectVoices } from "../voices.js";
 import type { Step } from "./step.js";
 
-export const voices: Step = async (state) => {
+export const voices: Step<AfterTelos, Voiced> = async (state) => {
   const chosen = selectVoices(state.metrics, { shared: state.session.shared });
-  state.voice = chosen.primary;
-  state.voices = chosen.active;
+  const others = chosen.active.filter((v) => v !== chosen.primary);
   return {
-    summary: `${chosen.primary}${chosen.active.length > 1 ? ` (+${chosen.active.filter((v) => v !== chosen.primary).join(", ")})` : ""}`,
+    out: { voice: chosen.primary, voices: chosen.active },
+    summary: `${chosen.primary}${others.length ? ` (+${others.join(", ")})` : ""}`,
     data: {
       primary: chosen.primary,
       active: chosen.active,

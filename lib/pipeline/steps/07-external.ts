@@ -4,21 +4,33 @@
  * their provenance. Files the budget did not reach become the next narrowing step in Λ.
  */
 import { chunkStillThere, searchFolders } from "../connectors.js";
+import type { AfterMemory, Recalled } from "../turn.js";
+import type { Evidence } from "../types.js";
 import type { Step } from "./step.js";
 
 /** Memory is enough when this many citable pieces score at least `MEMORY_ENOUGH_SCORE`. */
 export const MEMORY_ENOUGH_COUNT = 2;
 export const MEMORY_ENOUGH_SCORE = 0.02;
 
-export const externalSources: Step = async (state) => {
+type External = Pick<Recalled, "evidence" | "narrowing" | "written">;
+
+export const externalSources: Step<AfterMemory, External> = async (state) => {
   const { options, memory } = state;
+  const unchanged = { evidence: state.evidence, narrowing: state.narrowing, written: state.written };
   if (options.connectors.length === 0)
-    return { summary: "no connectors registered", data: { searched: false } };
+    return { out: unchanged, summary: "no connectors registered", data: { searched: false } };
   const strong = state.evidence.filter((e) => e.layer !== "shadow" && e.score >= MEMORY_ENOUGH_SCORE);
-  if (strong.length >= MEMORY_ENOUGH_COUNT) {
-    return { summary: `memory is enough (${strong.length} strong pieces)`, data: { searched: false } };
+  if (strong.length >= MEMORY_ENOUGH_COUNT || state.about === "conversation") {
+    const why =
+      state.about === "conversation"
+        ? "a question about the conversation"
+        : `memory is enough (${strong.length} strong pieces)`;
+    return { out: unchanged, summary: why, data: { searched: false } };
   }
-  const found = await searchFolders(options.connectors, state.text, {
+  const evidence: Evidence[] = [...state.evidence];
+  const narrowing = [...state.narrowing];
+  const written = [...state.written];
+  const found = await searchFolders(options.connectors, state.question, {
     maxFiles: options.externalMaxFiles,
     budgetMs: options.externalBudgetMs,
   });
@@ -41,8 +53,8 @@ export const externalSources: Step = async (state) => {
       },
     });
     saved.push(node.id);
-    state.written.push(`ARCHIVE QUOTE #${node.id} from ${chunk.file}`);
-    state.evidence.push({
+    written.push(`ARCHIVE QUOTE #${node.id} from ${chunk.file}`);
+    evidence.push({
       evidenceId: `ev:${node.id}`,
       capsuleId: node.id,
       layer: "external",
@@ -53,14 +65,17 @@ export const externalSources: Step = async (state) => {
       supports: 0,
       contradicts: 0,
       title: node.title,
+      source: chunk.file,
+      locator: `chars ${chunk.start}-${chunk.end}`,
     });
   }
   if (found.skipped.length > 0) {
-    state.narrowing.push(
+    narrowing.push(
       `search the ${found.skipped.length} files not reached yet, first: ${found.skipped.slice(0, 3).join(", ")}`,
     );
   }
   return {
+    out: { evidence, narrowing, written },
     summary: `${found.scanned} files searched, ${saved.length} chunks saved to ARCHIVE${found.skipped.length ? `, ${found.skipped.length} left for later` : ""}`,
     data: { searched: true, scanned: found.scanned, saved, refused, skipped: found.skipped.length },
   };

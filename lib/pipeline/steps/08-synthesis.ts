@@ -1,33 +1,28 @@
 /**
- * Step 8, synthesis: candidate answers from the evidence. Fast takes the best piece, deep several, debate
- * sets a thesis against an antithesis and a judge picks. With an LLM runner configured it writes the
- * answer from the evidence; otherwise the extractive composer quotes the sentences that answer best, each
- * with its evidence id. SHADOW is read but never cited.
+ * Step 8, synthesis: the answer from the evidence. The offline answerer (`lib/answer`) always reads the
+ * evidence sentence by sentence — it is the answer when no model is configured, and it gives every citation
+ * the source sentence it quotes. With a model, the model writes the answer from a prompt built within the
+ * window's budget, streaming as it goes, each claim tied to an evidence id; debate is three calls: thesis,
+ * antithesis and judge. SHADOW is read but never cited; a question about the knowledge never cites the
+ * conversation.
  */
-import { contentWords, sentences } from "../../memory/extractive.js";
+import {
+  acknowledgement,
+  type ComposedAnswer,
+  composeAnswer,
+  nextStep,
+  type UsedSentence,
+} from "../../answer/index.js";
+import type { Runner } from "../../llm/runner.js";
 import { citationTag } from "../format.js";
-import type { TurnState } from "../turn.js";
+import { ANSWER_SYSTEM, answerPrompt, claimsOf, generateText } from "../model-answer.js";
+import { citationOf } from "../provenance.js";
+import type { AfterMemory, Answer, Synthesised } from "../turn.js";
 import type { Evidence } from "../types.js";
 import type { Step } from "./step.js";
 
 /** Evidence scoring below this share of the best piece is not quoted. */
 export const CITE_MIN_SHARE = 0.5;
-
-/** The sentence of `text` sharing the most content words with the question. */
-export function bestSentence(text: string, question: string): string {
-  const words = new Set(contentWords(question));
-  let best = "";
-  let bestScore = -1;
-  for (const sentence of sentences(text)) {
-    const score = contentWords(sentence).filter((w) => words.has(w)).length;
-    if (score > bestScore) [best, bestScore] = [sentence, score];
-  }
-  return best || text.slice(0, 200);
-}
-
-function quote(e: Evidence, question: string): string {
-  return `${bestSentence(e.text, question)} ${citationTag(e.evidenceId)}`;
-}
 
 /** How much a piece of evidence can be believed, for the judge. */
 function weight(e: Evidence): number {
@@ -36,39 +31,7 @@ function weight(e: Evidence): number {
   );
 }
 
-function candidates(state: TurnState, citable: Evidence[]): TurnState["answer"]["candidates"] {
-  const q = state.text;
-  if (state.clarifying.length) return [];
-  if (citable.length === 0) return [{ label: "none", text: "Memory holds nothing on this yet.", score: 0 }];
-  if (state.mode === "fast")
-    return [{ label: "fast", text: quote(citable[0], q), score: weight(citable[0]) }];
-  if (state.mode === "deep") {
-    // Several pieces, one quote per distinct sentence.
-    const seen = new Set<string>();
-    const used = citable.slice(0, 4).filter((e) => {
-      const sentence = bestSentence(e.text, q);
-      if (seen.has(sentence)) return false;
-      seen.add(sentence);
-      return true;
-    });
-    return [
-      {
-        label: "deep",
-        text: used.map((e) => quote(e, q)).join(" "),
-        score: used.reduce((s, e) => s + weight(e), 0),
-      },
-    ];
-  }
-  const thesis = citable[0];
-  const antithesis =
-    citable.find((e) => e !== thesis && e.contradicts > 0) ??
-    citable.find((e) => e !== thesis && bestSentence(e.text, q) !== bestSentence(thesis.text, q));
-  const out = [{ label: "thesis", text: quote(thesis, q), score: weight(thesis) }];
-  if (antithesis) out.push({ label: "antithesis", text: quote(antithesis, q), score: weight(antithesis) });
-  return out;
-}
-
-function painReflection(state: TurnState): string | undefined {
+function painReflection(state: AfterMemory): string | undefined {
   const pain = state.pain[0];
   if (!pain) return undefined;
   const extra = pain.node.extra ?? {};
@@ -79,61 +42,220 @@ function painReflection(state: TurnState): string | undefined {
   );
 }
 
-export const synthesis: Step = async (state) => {
-  // Citable: not SHADOW, not this session's own turns and recaps (those are context), and close enough to
-  // the best piece to be worth quoting.
-  const own = state.session.id;
-  const pool = state.evidence.filter((e) => e.layer !== "shadow" && e.session !== own);
+/** What may be cited: not SHADOW, and for a question about the knowledge, nothing of the conversation. */
+function citableOf(state: AfterMemory): Evidence[] {
+  if (state.clarifying.length > 0) return [];
+  const pool = state.evidence.filter(
+    (e) => e.layer !== "shadow" && (state.about === "conversation") === (e.layer === "conversation"),
+  );
   const best = pool[0]?.score ?? 0;
-  const citable = state.clarifying.length ? [] : pool.filter((e) => e.score >= best * CITE_MIN_SHARE);
-  const made = candidates(state, citable);
-  const judged = [...made].sort((a, b) => b.score - a.score);
-  const chosen = judged[0] ?? { label: "clarify", text: "", score: 0 };
-  const cited = citable.filter((e) => chosen.text.includes(citationTag(e.evidenceId)));
-  let summary = chosen.text;
-  if (state.options.generator && citable.length > 0 && state.clarifying.length === 0) {
-    const context = citable.map((e) => `[${e.evidenceId}] ${e.text}`).join("\n");
-    summary = await state.options.generator(
-      `Answer using only the evidence; cite as [evidence_id: ev:N].\nEvidence:\n${context}\nQuestion: ${state.text}\nAnswer:`,
-      { signal: state.signal },
-    );
+  return pool.filter((e) => e.score >= best * CITE_MIN_SHARE);
+}
+
+/** Thesis and antithesis from the offline reading, for deep and debate traces. */
+function offlineCandidates(state: AfterMemory, composed: ComposedAnswer, citable: Evidence[]) {
+  const byId = new Map(citable.map((e) => [e.evidenceId, e]));
+  const line = (u: UsedSentence) => `${u.sentence} ${citationTag(u.evidenceId)}`;
+  const first = composed.perEvidence[0];
+  if (!first) return [];
+  if (state.mode !== "debate") {
+    return [
+      { label: state.mode, text: composed.summary, score: weight(byId.get(first.evidenceId) as Evidence) },
+    ];
   }
-  if (state.clarifying.length > 0) summary = `Before I answer: ${state.clarifying.join(" ")}`;
+  const thesis = first;
+  const antithesis =
+    composed.perEvidence.find((u) => u !== thesis && (byId.get(u.evidenceId)?.contradicts ?? 0) > 0) ??
+    composed.perEvidence.find((u) => u !== thesis && u.sentence !== thesis.sentence);
+  const out = [
+    { label: "thesis", text: line(thesis), score: weight(byId.get(thesis.evidenceId) as Evidence) },
+  ];
+  if (antithesis) {
+    out.push({
+      label: "antithesis",
+      text: line(antithesis),
+      score: weight(byId.get(antithesis.evidenceId) as Evidence),
+    });
+  }
+  return out;
+}
+
+const DEBATE = {
+  antithesis:
+    "Give the strongest objection to, or a different reading of, the evidence for this question, in two sentences. " +
+    "Cite [ev:N] after each sentence.",
+  judge:
+    "Two answers to one question follow. Say which is better supported by the evidence: reply THESIS or " +
+    "ANTITHESIS, then one sentence why.",
+};
+
+/** The model's answer (debate: thesis, antithesis and judge), streamed through `onToken`. */
+async function modelAnswer(state: AfterMemory, runner: Runner, citable: Evidence[]) {
+  const maxTokens = state.options.maxAnswerTokens;
+  const { prompt, used, tokens } = await answerPrompt(runner, state.question, citable, {
+    window: state.options.contextWindow,
+    answerTokens: maxTokens,
+  });
+  const call = async (text: string, system?: string, label?: string) => {
+    if (label) state.onToken?.(`\n[${label}] `);
+    return generateText(runner, text, {
+      maxTokens,
+      system,
+      signal: state.signal,
+      onPiece: state.onToken,
+    });
+  };
+  const known = new Set(used.map((e) => e.evidenceId));
+  const thesis = await call(prompt, ANSWER_SYSTEM);
+  const candidates = [{ label: "thesis", text: thesis.text, score: 1 }];
+  let chosen = thesis;
+  let judgement: string | undefined;
+  if (state.mode === "debate" && !thesis.partial) {
+    const antithesis = await call(`${prompt}\n\nThesis: ${thesis.text}`, DEBATE.antithesis, "antithesis");
+    candidates.push({ label: "antithesis", text: antithesis.text, score: 0 });
+    if (!antithesis.partial) {
+      const verdict = await call(
+        `Question: ${state.question}\n\nTHESIS: ${thesis.text}\n\nANTITHESIS: ${antithesis.text}`,
+        DEBATE.judge,
+        "judge",
+      );
+      judgement = verdict.text;
+      const antithesisWins = /^\W*antithesis/i.test(verdict.text);
+      candidates[antithesisWins ? 1 : 0].score = 1;
+      candidates[antithesisWins ? 0 : 1].score = 0;
+      if (antithesisWins) chosen = antithesis;
+      if (verdict.partial) chosen = { ...chosen, partial: true };
+    } else chosen = { ...thesis, partial: true };
+  }
+  const claims = claimsOf(chosen.text, known);
+  return { chosen, claims, candidates, judgement, tokens, used };
+}
+
+function lead(state: AfterMemory): string | undefined {
+  return state.voices.includes("KAIN") ? acknowledgement(state.metrics.pain, state.language) : undefined;
+}
+
+export const synthesis: Step<AfterMemory, Synthesised> = async (state) => {
+  const citable = citableOf(state);
+  const composed =
+    citable.length > 0
+      ? await composeAnswer({
+          question: state.question,
+          questionVector: state.vector,
+          evidence: citable,
+          embedder: state.memory.store.embedder,
+          language: state.language,
+          mode: state.mode,
+          signal: state.signal,
+        })
+      : undefined;
+  const byId = new Map(citable.map((e) => [e.evidenceId, e]));
+  const quoted = new Map<string, UsedSentence>();
+  for (const u of [...(composed?.used ?? []), ...(composed?.perEvidence ?? [])])
+    if (!quoted.has(u.evidenceId)) quoted.set(u.evidenceId, u);
+
+  let summary: string;
+  let cited: string[];
+  let candidates: Answer["candidates"] = [];
+  let partial = false;
+  let unsupported: string[] = [];
+  let by = "offline answerer";
+  const notes: string[] = [];
+  if (state.clarifying.length > 0) {
+    summary = `Before I answer: ${state.clarifying.join(" ")}`;
+    cited = [];
+  } else if (!composed) {
+    summary =
+      state.about === "conversation"
+        ? "Nothing said in earlier conversations matches this."
+        : "Memory holds nothing on this yet.";
+    cited = [];
+    candidates = [{ label: "none", text: summary, score: 0 }];
+  } else if (state.options.runner) {
+    const result = await modelAnswer(state, state.options.runner, citable);
+    by = `model ${state.options.runner.info.path}`;
+    partial = result.chosen.partial;
+    candidates = result.candidates;
+    unsupported = result.claims.unsupported;
+    cited = result.claims.cited;
+    summary = result.claims.text || composed.summary;
+    if (result.claims.text === "") cited = composed.used.map((u) => u.evidenceId);
+    notes.push(
+      `The model read ${result.used.length} of ${citable.length} pieces (${result.tokens} prompt tokens).`,
+    );
+    if (unsupported.length > 0)
+      notes.push(`${unsupported.length} sentences of the model's answer cite no evidence and are marked so.`);
+    if (result.judgement) notes.push(`Judge: ${result.judgement}`);
+    if (partial) notes.push("Generation was stopped: the answer is partial.");
+  } else {
+    summary = composed.summary;
+    cited = [...new Set(composed.used.map((u) => u.evidenceId))];
+    candidates = offlineCandidates(state, composed, citable);
+  }
+  const opening = state.clarifying.length === 0 ? lead(state) : undefined;
+  if (opening) summary = `${opening}\n\n${summary}`;
+
+  const citations = [
+    ...cited.flatMap((id) => {
+      const e = byId.get(id);
+      const u = quoted.get(id);
+      return e ? [citationOf(e, u)] : [];
+    }),
+  ];
   const reflection = [
     painReflection(state),
     state.shadowHits.length
       ? `${state.shadowHits.length} unverified hypotheses in SHADOW (#${state.shadowHits.map((n) => n.id).join(", #")}) were read and not cited.`
       : undefined,
-    state.mode === "debate" && made.length > 1
-      ? `Judge: "${chosen.label}" wins (${chosen.score.toFixed(3)} vs ${judged[1].score.toFixed(3)}).`
+    state.mode === "debate" && candidates.length > 1 && !state.options.runner
+      ? `Judge: "${[...candidates].sort((a, b) => b.score - a.score)[0].label}" wins (${candidates
+          .map((c) => `${c.label} ${c.score.toFixed(3)}`)
+          .join(" vs ")}).`
       : undefined,
+    ...notes,
     state.voice === "KAIN" ? "Said plainly, because it matters more than comfort." : undefined,
   ]
     .filter(Boolean)
     .join(" ");
-  state.answer = {
+  const answer: Answer = {
     summary,
     structure: [
       ...state.anchors.map((a) => `Anchor: ${a.content} ${citationTag(`ev:${a.id}`)}`),
-      ...state.refreshed.map((n) => `Refreshed: ${n.content.slice(0, 120)} ${citationTag(`ev:${n.id}`)}`),
-      ...made.map((c) => `${c.label}: ${c.text}`),
-      ...(state.clarifying.length && pool[0]
-        ? [`Closest in memory so far: ${pool[0].title ?? pool[0].text.slice(0, 120)}`]
+      ...state.refreshed.map((n) => `Refreshed: ${n.title} ${citationTag(`ev:${n.id}`)}`),
+      ...candidates
+        .filter((c) => c.label !== state.mode)
+        .map((c) => `${c.label}: ${c.text.replace(/\s+/g, " ")}`),
+      ...(state.clarifying.length && state.evidence[0]
+        ? [`Closest in memory so far: ${state.evidence[0].title ?? state.evidence[0].text.slice(0, 120)}`]
         : []),
     ],
     reflection: reflection || "Nothing to add.",
-    steps: [],
-    citations: [...cited, ...state.anchors.map((a) => state.evidence.find((e) => e.capsuleId === a.id))]
-      .filter((e): e is Evidence => e !== undefined)
-      .map((e) => ({ evidenceId: e.evidenceId, text: e.text })),
-    candidates: made,
+    citations,
+    candidates,
+    steps: composed
+      ? [
+          nextStep({
+            questionType: composed.questionType,
+            used: composed.used,
+            evidence: citable.map((e) => ({ ...e, ...(e.source ? { ref: e.source } : {}) })),
+            answered: citations.length > 0 && !partial,
+          }),
+        ]
+      : [],
+    by,
+    partial,
+    unsupported,
   };
   return {
-    summary: `${made.length} candidates (${state.mode}), chose ${chosen.label}, ${state.answer.citations.length} citations${state.options.generator ? ", LLM runner" : ", extractive"}`,
+    out: { answer },
+    summary: `${candidates.length} candidates (${state.mode}), ${citations.length} citations, ${by}${composed ? `, ${composed.questionType} question` : ""}${partial ? ", partial" : ""}`,
     data: {
-      candidates: made.map((c) => ({ label: c.label, score: c.score })),
-      chosen: chosen.label,
-      cited: state.answer.citations.map((c) => c.evidenceId),
+      candidates: candidates.map((c) => ({ label: c.label, score: c.score })),
+      questionType: composed?.questionType ?? null,
+      by,
+      partial,
+      unsupported: unsupported.length,
+      cited: citations.map((c) => c.evidenceId),
       shadowRead: state.shadowHits.map((n) => n.id),
       painSurfaced: state.pain.map((p) => p.node.id),
     },

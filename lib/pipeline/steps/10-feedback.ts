@@ -1,55 +1,88 @@
 /**
- * Step 10, feedback: the turn is stored (both messages as RAW turns), a self-evaluation goes to SHADOW, a
- * pain memory is recorded when pain is high and KAIN spoke, a finished phase gets its recap, a RAG refresh
- * is queued when clarity fell or drift rose, and the session goal, phase and metrics move on.
+ * Step 10, feedback: the turn goes into the conversation — both messages, a self-evaluation, the draft the
+ * shadow protocol keeps and, when a phase ended, its recap — in one commit, apart from the knowledge. A pain
+ * memory is recorded when pain is high and KAIN spoke; a RAG refresh of knowledge (never of old questions)
+ * is queued when clarity fell or drift rose; the session goal, phase and metrics move on. With a model, the
+ * recap and the self-evaluation are the model's words.
  */
+
 import { phaseRecap } from "../../memory/anchors.js";
+import type { ConversationRecord } from "../../memory/conversation.js";
 import { sentences } from "../../memory/extractive.js";
+import { extractiveSummarizer } from "../../memory/graph-rag.js";
 import { recordPain } from "../../memory/pain-memory.js";
-import { addTurns } from "../../memory/turns.js";
 import { CLARITY_LOW, DRIFT_HIGH, nextPhase, PAIN_HIGH, updateGoal } from "../metrics.js";
+import { generateText, modelSummarizer } from "../model-answer.js";
+import type { AfterFormatting, Fed } from "../turn.js";
 import type { Step } from "./step.js";
 
-/** ARCHIVE nodes a RAG refresh brings into the next turn. */
+/** Knowledge capsules a RAG refresh brings into the next turn. */
 export const REFRESH_K = 3;
 
-export const feedback: Step = async (state) => {
-  const { memory, session, metrics } = state;
+/** The self-evaluation of the turn: the model's when one is set, else the measured facts. */
+async function selfEvaluation(state: AfterFormatting): Promise<string> {
+  const { answer, metrics } = state;
+  const facts = `Self-evaluation of turn ${state.turn}: ${answer.citations.length} citations, trust ${metrics.trust.toFixed(2)}, clarity ${metrics.clarity.toFixed(2)}, mode ${state.mode}.`;
+  const plain = `${facts} ${answer.citations.length === 0 ? "No evidence cited: the answer needs a source." : "Evidence cited."}${answer.unsupported.length ? ` ${answer.unsupported.length} sentences without evidence.` : ""}`;
+  const runner = state.options.runner;
+  if (!runner || answer.partial) return plain;
+  const { text } = await generateText(runner, `Question: ${state.question}\n\nAnswer: ${answer.summary}`, {
+    system:
+      "In one or two sentences, judge whether this answer is supported by its [evidence_id] citations and what it misses.",
+    maxTokens: 96,
+  });
+  return text ? `${facts} ${text}` : plain;
+}
+
+export const feedback: Step<AfterFormatting, Fed> = async (state) => {
+  const { memory, session, metrics, answer } = state;
   const at = state.now.toISOString();
   const first = session.messages.length;
-  const [userId, answerId] = await addTurns(
-    memory.store,
-    session.id,
-    at,
-    [
-      // Step 2 embedded the message already; the store checks the vector's dimension.
-      { role: "user", text: state.text, vector: state.vector },
-      { role: "assistant", text: state.answer.summary },
-    ],
-    { startTurn: first },
-  );
+  const runner = state.options.runner;
+
+  const records: ConversationRecord[] = [
+    { kind: "turn", role: "user", text: state.text, turn: first, at, vector: state.vector },
+    { kind: "turn", role: "assistant", text: answer.summary, turn: first + 1, at },
+    { kind: "self-eval", text: await selfEvaluation(state), turn: first + 1, at },
+  ];
+  // Shadow protocol (high pain or low trust): the answer is also kept as a draft to be checked.
+  if (state.shadowProtocol && state.clarifying.length === 0) {
+    records.push({ kind: "draft", text: answer.summary, turn: first + 1, at });
+  }
+  session.turnsOnTopic = state.topicChanged ? 1 : session.turnsOnTopic + 1;
+  const resolved = /\b(thanks|thank you|solved|works now|got it)\b|спасибо|получилось/iu.test(state.text);
+  const next = nextPhase(session.phase, {
+    topicChanged: state.topicChanged,
+    turnsOnTopic: session.turnsOnTopic,
+    resolved,
+  });
+  let recapped = false;
+  if (next.ended) {
+    const said = session.messages
+      .slice(session.phaseStart, first)
+      .filter((m) => m.role === "user")
+      .map((m) => m.text);
+    const recap = await phaseRecap(said, runner ? modelSummarizer(runner) : extractiveSummarizer);
+    if (recap) {
+      const to = Math.max(session.phaseStart, first - 1);
+      records.push({
+        kind: "recap",
+        text: recap,
+        turn: session.phaseStart,
+        to,
+        at,
+        title: `Recap of the ${session.phase} phase, turns ${session.phaseStart}–${to}`,
+      });
+      recapped = true;
+    }
+    session.phaseStart = first;
+  }
+  // One commit for everything the turn says (turns, self-evaluation, draft, recap).
+  const ids = await memory.conversation.add(session.id, records);
+  const [userId, answerId] = ids;
   session.messages.push({ role: "user", text: state.text, at, capsuleId: userId });
   session.messages.push({ role: "assistant", text: state.formatted, at, capsuleId: answerId });
-
-  const selfEval = await memory.shadow({
-    content: `Self-evaluation of turn ${state.turn}: ${state.answer.citations.length} citations, trust ${metrics.trust.toFixed(2)}, clarity ${metrics.clarity.toFixed(2)}, mode ${state.mode}. ${state.answer.citations.length === 0 ? "No evidence cited: the answer needs a source." : "Evidence cited."}`,
-    kind: "SELF_EVAL",
-    tags: ["self-eval", `session:${session.id}`],
-    source: { type: "conversation", ref: `session:${session.id}#${first + 1}` },
-  });
-
-  // Shadow protocol (high pain or low trust): the answer itself is kept as a draft to be checked.
-  let draft: number | undefined;
-  if (state.shadowProtocol && state.clarifying.length === 0) {
-    const node = await memory.shadow({
-      content: state.answer.summary,
-      kind: "DRAFT",
-      tags: ["shadow-protocol", `session:${session.id}`],
-      source: { type: "conversation", ref: `session:${session.id}#${first + 1}` },
-    });
-    draft = node.id;
-    state.written.push(`SHADOW DRAFT #${node.id}`);
-  }
+  session.phase = next.phase;
 
   let pain: number | undefined;
   if (metrics.pain >= PAIN_HIGH && state.voices.includes("KAIN")) {
@@ -61,7 +94,7 @@ export const feedback: Step = async (state) => {
           .map((m) => `${m.role}: ${m.text.slice(0, 200)}`)
           .join("\n") || state.text,
       reflection: "The user was in distress; the answer stayed truthful and named the problem plainly.",
-      resolution: sentences(state.answer.summary)[0] ?? state.answer.summary.slice(0, 200),
+      resolution: sentences(answer.summary)[0] ?? answer.summary.slice(0, 200),
       pain: metrics.pain,
       session: session.id,
       turn: first,
@@ -69,40 +102,23 @@ export const feedback: Step = async (state) => {
     pain = node.id;
   }
 
-  const vector = state.vector;
-  const resolved = /\b(thanks|thank you|solved|works now|got it)\b|спасибо|получилось/iu.test(state.text);
-  session.turnsOnTopic = state.topicChanged ? 1 : session.turnsOnTopic + 1;
-  const next = nextPhase(session.phase, {
-    topicChanged: state.topicChanged,
-    turnsOnTopic: session.turnsOnTopic,
-    resolved,
-  });
-  let recap: number | undefined;
-  if (next.ended) {
-    const phaseMessages = session.messages.slice(session.phaseStart, first).filter((m) => m.role === "user");
-    const node = await phaseRecap(memory, {
-      session: session.id,
-      phase: session.phase,
-      from: session.phaseStart,
-      to: Math.max(session.phaseStart, first - 1),
-      messages: phaseMessages.map((m) => m.text),
-    });
-    recap = node?.id;
-    session.phaseStart = first;
-  }
-  session.phase = next.phase;
-
   const refreshNeeded = metrics.clarity < CLARITY_LOW || metrics.drift >= DRIFT_HIGH;
-  session.refresh = refreshNeeded
-    ? (
-        await memory.store.search(state.text, { mode: "hybrid", topK: REFRESH_K, tags: ["layer:archive"] })
-      ).map((h) => h.id)
-    : [];
+  session.refresh =
+    refreshNeeded && (await memory.store.count()) > 0
+      ? (
+          await memory.store.search(state.question, {
+            mode: "hybrid",
+            topK: REFRESH_K,
+            where: "NOT array_has(tags, 'layer:shadow')",
+            vector: state.vector,
+          })
+        ).map((h) => h.id)
+      : [];
   // A goal is only set once the user has said what they are after (not from a message we had to question).
   if (state.clarifying.length === 0) {
     const goal = updateGoal(
       session.goal ? Float32Array.from(session.goal) : undefined,
-      vector,
+      state.vector,
       metrics.drift,
     );
     session.goal = Array.from(goal);
@@ -116,16 +132,19 @@ export const feedback: Step = async (state) => {
     mode: state.mode,
     at,
   });
+  const kinds = records.map((r) => r.kind);
   return {
-    summary: `turn stored, self-eval #${selfEval.id} in SHADOW${draft !== undefined ? `, draft #${draft}` : ""}${pain !== undefined ? `, pain memory #${pain}` : ""}${recap !== undefined ? `, recap #${recap}` : ""}${refreshNeeded ? `, RAG refresh (${session.refresh.length})` : ""}`,
+    out: { phase: session.phase },
+    summary: `${records.length} conversation records in one commit (${kinds.join(", ")})${pain !== undefined ? `, pain memory #${pain}` : ""}${refreshNeeded ? `, RAG refresh (${session.refresh.length})` : ""}`,
     data: {
       turns: [userId, answerId],
-      selfEval: selfEval.id,
-      draft: draft ?? null,
+      conversation: ids,
+      selfEval: ids[2],
+      draft: kinds.includes("draft") ? ids[kinds.indexOf("draft")] : null,
       pain: pain ?? null,
       phase: session.phase,
       phaseEnded: next.ended,
-      recap: recap ?? null,
+      recap: recapped ? ids[kinds.indexOf("recap")] : null,
       refresh: refreshNeeded ? session.refresh : null,
       metrics: { ...metrics },
     },
