@@ -3,6 +3,7 @@
  * here. Front ends hold no logic of their own.
  */
 
+export * from "./answer/index.js";
 export * from "./bench/index.js";
 export {
   type QuickBenchOptions,

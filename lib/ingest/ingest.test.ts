@@ -145,6 +145,40 @@ test("new files are added: chunks, tags, meta layout, provenance offsets", async
   assert.is(second.line, 2);
 });
 
+test("each chunk records the 1-based line range of its offsets in the file", async () => {
+  const root = tempDir("sigla-ingest-lines-");
+  const note = join(root, "wrapped.md");
+  const paragraph = (n: number) =>
+    Array.from({ length: 6 }, (_, i) => `Paragraph ${n} line ${i} talks about vector indexes.`).join("\r\n");
+  writeFileSync(note, `---\r\ntitle: Wrapped\r\n---\r\n${[1, 2, 3, 4].map(paragraph).join("\r\n\r\n")}\r\n`);
+  const records = join(root, "rows.jsonl");
+  writeFileSync(records, '{"text": "first"}\n\n{"text": "third line"}\n');
+  const store = new MemoryStore();
+  await ingest(store, [root], { chunkSize: 200, overlap: 40 });
+
+  const fileText = readFileSync(note, "utf8");
+  // The slow way: count the line breaks before each end of the range.
+  const lineOf = (offset: number) => fileText.slice(0, offset).split("\n").length;
+  const chunks = store.bySource(note);
+  assert.ok(chunks.length >= 4, `${chunks.length} chunks`);
+  for (const row of chunks) {
+    const source = row.meta.source as { start: number; end: number; lines: [number, number] };
+    assert.equal(source.lines, [lineOf(source.start), lineOf(source.end - 1)]);
+    assert.ok(source.lines[0] >= 4, "front matter lines are counted");
+  }
+  assert.equal(
+    store.bySource(records).map((row) => {
+      const source = row.meta.source as { line: number; lines: [number, number] };
+      return [source.line, source.lines];
+    }),
+    [
+      [1, [1, 1]],
+      [3, [3, 3]],
+    ],
+    "a record's lines are its own",
+  );
+});
+
 test("unchanged files add nothing; a changed file replaces its capsules in the same write", async () => {
   const { root, note, lines } = corpus();
   const store = new MemoryStore();

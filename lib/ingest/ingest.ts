@@ -7,6 +7,7 @@ import { IngestError, InvalidInputError, isSiglaError } from "../errors.js";
 import { sqlString } from "../store/validate.js";
 import { chunkText, resolveChunkOptions } from "./chunk.js";
 import type { IngestDocument } from "./document.js";
+import { lineRange, lineStarts } from "./lines.js";
 import { decodeText, parseDocuments, readSource } from "./readers.js";
 import { mergeTags, pathTags } from "./tags.js";
 import { expandPaths } from "./walk.js";
@@ -120,10 +121,11 @@ type CapsuleInput = { text: string; tags: string[]; meta: Record<string, unknown
 
 /**
  * Chunks a file's documents into capsule inputs. Meta layout per chunk:
- * `{ ...documentMeta, source: { file, sha256, start, end, record?, line? }, title?, chunk, chunks, fields? }`
+ * `{ ...documentMeta, source: { file, sha256, start, end, lines, record?, line? }, title?, chunk, chunks, fields? }`
  * where `start`/`end` are the chunk's offsets in the file's text for txt/md, and the record's (or whole
- * file's) offsets for formats whose text is derived (json, jsonl, csv, html); `chunk` counts from 0 across
- * the whole file and `chunks` is the file's total.
+ * file's) offsets for formats whose text is derived (json, jsonl, csv, html); `lines` is the 1-based
+ * `[first, last]` line range of those offsets in `text` (the file's decoded text, which the documents'
+ * offsets refer to); `chunk` counts from 0 across the whole file and `chunks` is the file's total.
  */
 export function capsuleInputs(
   file: string,
@@ -131,10 +133,13 @@ export function capsuleInputs(
   documents: IngestDocument[],
   tags: string[],
   chunkOptions: { size: number; overlap: number },
+  text: string,
 ): CapsuleInput[] {
   const pieces = documents.flatMap((document) =>
     chunkText(document.text, chunkOptions).map((chunk) => ({ document, chunk })),
   );
+  // One line index per file; each chunk's range is then two binary searches.
+  const starts = lineStarts(text);
   return pieces.map(({ document, chunk }, i) => {
     const meta: Record<string, unknown> = {};
     const fields: Record<string, unknown> = {};
@@ -142,11 +147,14 @@ export function capsuleInputs(
       if (RESERVED.has(key)) fields[key] = value;
       else meta[key] = value;
     }
+    const start = document.verbatim ? document.start + chunk.start : document.start;
+    const end = document.verbatim ? document.start + chunk.end : document.end;
     meta.source = {
       file,
       sha256,
-      start: document.verbatim ? document.start + chunk.start : document.start,
-      end: document.verbatim ? document.start + chunk.end : document.end,
+      start,
+      end,
+      lines: lineRange(starts, start, end),
       ...(document.record !== undefined && { record: document.record }),
       ...(document.line !== undefined && { line: document.line }),
     };
@@ -244,13 +252,15 @@ export async function ingest(
     let sha256: string;
     let existing: Existing;
     let documents: IngestDocument[] | undefined;
+    let text = "";
     try {
       const source = await readSource(file, { maxBytes: maxFileBytes });
       sha256 = source.sha256;
       existing = await listSource(store, file);
       if (!isCurrent(existing, sha256)) {
         const skip = strict ? undefined : (reason: string) => skippedRecords.push(reason);
-        documents = parseDocuments(file, decodeText(file, source.bytes), skip);
+        text = decodeText(file, source.bytes);
+        documents = parseDocuments(file, text, skip);
       }
     } catch (error) {
       if (strict || !isSiglaError(error) || error.code !== "SIGLA_INGEST") throw error;
@@ -270,6 +280,7 @@ export async function ingest(
       documents,
       mergeTags(pathTags(root, file), userTags),
       chunkOptions,
+      text,
     );
     if (inputs.length === 0 && existing.length === 0) {
       report.files++;

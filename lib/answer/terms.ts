@@ -1,0 +1,86 @@
+/**
+ * Word matching for the answerer: index terms (content words, English and Russian stop words out, a light
+ * stem so "indexes" meets "index" and "индексов" meets "индексы") and Okapi BM25 over a small pool of
+ * sentences. The store's BM25 lives in LanceDB's full-text index, which ranks capsules, not the few dozen
+ * sentences of one answer; an npm library would bring its own tokenizer and corpus bookkeeping for what is
+ * twenty lines here, and this tokenizer shares `contentWords` with the extractive summaries.
+ */
+import { contentWords } from "../memory/extractive.js";
+
+/** Russian function words (`contentWords` drops the English ones). */
+const RUSSIAN_STOP = new Set(
+  (
+    "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне было " +
+    "вот от меня еще ещё нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас " +
+    "нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем " +
+    "была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем " +
+    "ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два " +
+    "об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем " +
+    "хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это эта " +
+    "такое такие какие каких каким какое почему зачем сколько также тоже"
+  ).split(" "),
+);
+
+/** Russian endings, longest first; a stem keeps at least three letters. */
+const RUSSIAN_ENDINGS = (
+  "иями ями ами ией ого его ому ему ыми ими ешь ете ите ает яет ают яют ует уют ать ять ить еть ной ный ная " +
+  "ное ные ном ным ных ой ей ий ый ая яя ое ее ые ие ых их ую юю ом ем ам ям ах ях ов ев ью ет ит ут ют ат " +
+  "ят ть а я о е ы и у ю ь"
+)
+  .split(" ")
+  .sort((a, b) => b.length - a.length);
+
+/** A light stem: Russian endings off; English plurals, -ing and -ed off. Good enough to match word forms. */
+export function stem(word: string): string {
+  if (/[а-яё]/.test(word)) {
+    const w = word.replace(/ё/g, "е");
+    for (const ending of RUSSIAN_ENDINGS) {
+      if (w.endsWith(ending) && w.length - ending.length >= 3) return w.slice(0, -ending.length);
+    }
+    return w;
+  }
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
+  if (/(?:ss|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (word.endsWith("s") && !/(?:ss|us|is)$/.test(word)) return word.slice(0, -1);
+  const base = /.{3}(?:ing|ed)$/.test(word) ? word.replace(/(?:ing|ed)$/, "") : word;
+  // "running" → "run", "overlapped" → "overlap"; "installing" keeps its double l.
+  return /([^aeioulsz])\1$/.test(base) && base !== word ? base.slice(0, -1) : base;
+}
+
+/** The index terms of a text: stemmed content words, in order, repeats kept (BM25 counts them). */
+export function terms(text: string): string[] {
+  return contentWords(text.replace(/ё/gi, "е"))
+    .filter((word) => !RUSSIAN_STOP.has(word))
+    .map(stem);
+}
+
+const K1 = 1.2;
+const B = 0.75;
+
+/**
+ * Okapi BM25 of each document (a list of terms) for the query terms (k1 = 1.2, b = 0.75, idf
+ * `ln(1 + (N − n + 0.5) / (n + 0.5))`, which stays positive). A repeated query term counts once.
+ */
+export function bm25(query: readonly string[], documents: readonly (readonly string[])[]): number[] {
+  const n = documents.length;
+  if (n === 0) return [];
+  const average = documents.reduce((sum, d) => sum + d.length, 0) / n || 1;
+  const frequency = documents.map((d) => {
+    const counts = new Map<string, number>();
+    for (const term of d) counts.set(term, (counts.get(term) ?? 0) + 1);
+    return counts;
+  });
+  const unique = [...new Set(query)];
+  const idf = unique.map((term) => {
+    const having = frequency.filter((counts) => counts.has(term)).length;
+    return Math.log(1 + (n - having + 0.5) / (having + 0.5));
+  });
+  return frequency.map((counts, d) =>
+    unique.reduce((score, term, q) => {
+      const tf = counts.get(term) ?? 0;
+      if (tf === 0) return score;
+      return score + (idf[q] * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * documents[d].length) / average));
+    }, 0),
+  );
+}
