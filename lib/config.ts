@@ -45,7 +45,12 @@ export function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
 }
 
 /** A variable that must be one of `allowed`, or `fallback` when unset. */
-export function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: readonly string[]): string {
+export function oneOf(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: string,
+  allowed: readonly string[],
+): string {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   if (!allowed.includes(raw))

@@ -71,7 +71,10 @@ test("generate streams pieces in order, greedy is reproducible, maxTokens bounds
   const long = await collect(runner.generate("the memory model", { maxTokens: 24 }));
   assert.ok(short.length >= 3 && short.length <= 6, `6 tokens gave ${short.length} pieces`);
   assert.ok(long.length > short.length && long.length <= 24, `24 tokens gave ${long.length} pieces`);
-  assert.ok(long.join("").startsWith(short.join("")), "temperature 0 is greedy: the longer answer extends the shorter");
+  assert.ok(
+    long.join("").startsWith(short.join("")),
+    "temperature 0 is greedy: the longer answer extends the shorter",
+  );
   assert.ok((await runner.countTokens(long.join(""))) <= 24 + 1);
   const again = await collect(runner.generate("the memory model", { maxTokens: 6 }));
   assert.equal(again, short);
@@ -81,7 +84,9 @@ test("a stop string ends the output before it", async () => {
   const full = (await collect(runner.generate("open the window", { maxTokens: 16 }))).join("");
   const words = full.trim().split(/\s+/);
   const stop = words[Math.floor(words.length / 2)];
-  const stopped = (await collect(runner.generate("open the window", { maxTokens: 16, stop: [stop] }))).join("");
+  const stopped = (await collect(runner.generate("open the window", { maxTokens: 16, stop: [stop] }))).join(
+    "",
+  );
   assert.is(stopped, full.slice(0, full.indexOf(stop)));
   assert.not.ok(stopped.includes(stop));
 });
@@ -92,7 +97,10 @@ test("aborting mid-stream ends it with SIGLA_CANCELLED; leaving early stops it t
   let afterAbort = 0;
   const outcome = await code(
     (async () => {
-      for await (const _ of runner.generate("the memory model", { maxTokens: 200, signal: controller.signal })) {
+      for await (const _ of runner.generate("the memory model", {
+        maxTokens: 200,
+        signal: controller.signal,
+      })) {
         if (controller.signal.aborted) afterAbort++;
         if (++seen === 3) controller.abort();
       }
@@ -110,7 +118,9 @@ test("aborting mid-stream ends it with SIGLA_CANCELLED; leaving early stops it t
 
 test("the system instruction goes through the chat template; a model without one runs as completion", async () => {
   const bare = (await collect(runner.generate("the memory model", { maxTokens: 8 }))).join("");
-  const system = (await collect(runner.generate("the memory model", { maxTokens: 8, system: "answer briefly" }))).join("");
+  const system = (
+    await collect(runner.generate("the memory model", { maxTokens: 8, system: "answer briefly" }))
+  ).join("");
   assert.is.not(system, bare, "the system message changes the templated prompt");
   const completion = await openRunner(plain, { settings });
   try {

@@ -9,9 +9,9 @@
  * with one sequence serves every call, so generations run one after another.
  */
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
-import { InvalidInputError, isSiglaError, ModelError } from "../errors.js";
+import { isSiglaError, ModelError } from "../errors.js";
 import { describeGguf, readGgufHeader } from "./gguf-header.js";
-import { pieceStream } from "./piece-stream.js";
+import { checkPromptFits, generationLimit, pieceStream, Turns } from "./piece-stream.js";
 import { type LlmSettings, threadCount } from "./profiles.js";
 import type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
 
@@ -114,7 +114,7 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
     gpu: llama.gpu !== false && model.gpuLayers > 0,
   };
 
-  let turn: Promise<void> = Promise.resolve();
+  const turns = new Turns();
   let embedding: Promise<LlamaEmbeddingContext> | undefined;
   let closed = false;
   const checkOpen = () => {
@@ -125,25 +125,15 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
   return {
     info,
     generate(prompt: string, options: GenerateOptions = {}): AsyncIterable<string> {
-      if (typeof prompt !== "string") throw new InvalidInputError("generate() takes a prompt string");
-      const maxTokens = options.maxTokens ?? 256;
-      if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-        throw new InvalidInputError(`maxTokens must be an integer ≥ 1, got ${options.maxTokens}`);
-      }
+      const maxTokens = generationLimit(prompt, options);
       return pieceStream(async (emit, signal) => {
         checkOpen();
-        const prompted = countTokens(prompt) + (options.system ? countTokens(options.system) : 0);
-        if (prompted >= info.contextSize) {
-          throw new InvalidInputError(
-            `the prompt takes ${prompted} tokens; the model's context holds ${info.contextSize} (SIGLA_LLM_CONTEXT)`,
-          );
-        }
+        checkPromptFits(
+          countTokens(prompt) + (options.system ? countTokens(options.system) : 0),
+          info.contextSize,
+        );
         // One sequence: each generation waits for the one before it.
-        const previous = turn;
-        let release = () => {};
-        turn = new Promise((resolve) => (release = resolve));
-        await previous;
-        try {
+        await turns.run(async () => {
           const common = {
             maxTokens,
             temperature: options.temperature ?? 0,
@@ -151,36 +141,36 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
             signal,
             onTextChunk: emit,
           };
-          if (chatTemplate) {
-            const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
-            const history: ChatHistoryItem[] = options.system
-              ? [{ type: "system", text: options.system }]
-              : [];
-            session.setChatHistory(history);
-            try {
-              await session.prompt(prompt, common);
-            } finally {
-              session.dispose({ disposeSequence: false });
+          try {
+            if (chatTemplate) {
+              const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+              const history: ChatHistoryItem[] = options.system
+                ? [{ type: "system", text: options.system }]
+                : [];
+              session.setChatHistory(history);
+              try {
+                await session.prompt(prompt, common);
+              } finally {
+                session.dispose({ disposeSequence: false });
+              }
+            } else {
+              const completion = new LlamaCompletion({ contextSequence: sequence });
+              try {
+                await completion.generateCompletion(
+                  options.system ? `${options.system}\n\n${prompt}` : prompt,
+                  common,
+                );
+              } finally {
+                completion.dispose({ disposeSequence: false });
+              }
             }
-          } else {
-            const completion = new LlamaCompletion({ contextSequence: sequence });
-            try {
-              await completion.generateCompletion(
-                options.system ? `${options.system}\n\n${prompt}` : prompt,
-                common,
-              );
-            } finally {
-              completion.dispose({ disposeSequence: false });
-            }
+          } catch (error) {
+            if (signal.aborted || isSiglaError(error)) throw error;
+            throw new ModelError("SIGLA_MODEL_LOAD", `generation with ${path} failed: ${message(error)}`, {
+              cause: error,
+            });
           }
-        } catch (error) {
-          if (signal.aborted || isSiglaError(error)) throw error;
-          throw new ModelError("SIGLA_MODEL_LOAD", `generation with ${path} failed: ${message(error)}`, {
-            cause: error,
-          });
-        } finally {
-          release();
-        }
+        });
       }, options.signal);
     },
     async countTokens(text: string): Promise<number> {
@@ -198,7 +188,7 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await turn;
+      await turns.idle();
       if (embedding) await (await embedding).dispose();
       await context.dispose();
       await model.dispose();

@@ -8,8 +8,8 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { DTYPE_SUFFIX, transformers } from "../embed/transformers.js";
-import { InvalidInputError, ModelError } from "../errors.js";
-import { pieceStream, stopStrings } from "./piece-stream.js";
+import { ModelError } from "../errors.js";
+import { checkPromptFits, generationLimit, pieceStream, stopStrings, Turns } from "./piece-stream.js";
 import { type LlmSettings, threadCount } from "./profiles.js";
 import type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
 
@@ -104,17 +104,13 @@ export async function loadOnnxRunner(dir: string, settings: OnnxLoadSettings): P
     gpu: false,
   };
   const countTokens = (text: string) => tokenizer.encode(text, { add_special_tokens: false }).length;
-  let turn: Promise<void> = Promise.resolve();
+  const turns = new Turns();
   let closed = false;
 
   return {
     info,
     generate(prompt: string, options: GenerateOptions = {}): AsyncIterable<string> {
-      if (typeof prompt !== "string") throw new InvalidInputError("generate() takes a prompt string");
-      const maxTokens = options.maxTokens ?? 256;
-      if (!Number.isInteger(maxTokens) || maxTokens < 1) {
-        throw new InvalidInputError(`maxTokens must be an integer ≥ 1, got ${options.maxTokens}`);
-      }
+      const maxTokens = generationLimit(prompt, options);
       return pieceStream(async (emit, signal) => {
         if (closed) throw new ModelError("SIGLA_MODEL_LOAD", `the runner for ${dir} is closed`);
         const text = chatTemplate
@@ -131,38 +127,31 @@ export async function loadOnnxRunner(dir: string, settings: OnnxLoadSettings): P
         // The chat template writes its own special tokens.
         const inputs = tokenizer(text, { add_special_tokens: !chatTemplate });
         const promptTokens = inputs.input_ids.dims[1];
-        if (promptTokens >= info.contextSize) {
-          throw new InvalidInputError(
-            `the prompt takes ${promptTokens} tokens; the model's context holds ${info.contextSize} (SIGLA_LLM_CONTEXT)`,
-          );
-        }
-        const previous = turn;
-        let release = () => {};
-        turn = new Promise((resolve) => (release = resolve));
-        await previous;
-        const criteria = new lib.InterruptableStoppingCriteria();
-        const interrupt = () => criteria.interrupt();
-        signal.addEventListener("abort", interrupt, { once: true });
-        const filter = stopStrings(options.stop, emit, interrupt);
-        try {
-          const temperature = options.temperature ?? 0;
-          await model.generate({
-            ...inputs,
-            max_new_tokens: Math.min(maxTokens, info.contextSize - promptTokens),
-            do_sample: temperature > 0,
-            ...(temperature > 0 ? { temperature } : {}),
-            streamer: new lib.TextStreamer(tokenizer, {
-              skip_prompt: true,
-              skip_special_tokens: true,
-              callback_function: filter.emit,
-            }),
-            stopping_criteria: [criteria],
-          });
-          filter.flush();
-        } finally {
-          signal.removeEventListener("abort", interrupt);
-          release();
-        }
+        checkPromptFits(promptTokens, info.contextSize);
+        await turns.run(async () => {
+          const criteria = new lib.InterruptableStoppingCriteria();
+          const interrupt = () => criteria.interrupt();
+          signal.addEventListener("abort", interrupt, { once: true });
+          const filter = stopStrings(options.stop, emit, interrupt);
+          try {
+            const temperature = options.temperature ?? 0;
+            await model.generate({
+              ...inputs,
+              max_new_tokens: Math.min(maxTokens, info.contextSize - promptTokens),
+              do_sample: temperature > 0,
+              ...(temperature > 0 ? { temperature } : {}),
+              streamer: new lib.TextStreamer(tokenizer, {
+                skip_prompt: true,
+                skip_special_tokens: true,
+                callback_function: filter.emit,
+              }),
+              stopping_criteria: [criteria],
+            });
+            filter.flush();
+          } finally {
+            signal.removeEventListener("abort", interrupt);
+          }
+        });
       }, options.signal);
     },
     async countTokens(text: string): Promise<number> {
@@ -171,7 +160,7 @@ export async function loadOnnxRunner(dir: string, settings: OnnxLoadSettings): P
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      await turn;
+      await turns.idle();
       await model.dispose();
     },
   };

@@ -1,10 +1,12 @@
 /**
- * Bridges a backend's callback-style generation (a function handed an `emit` callback) to the async
- * iterable of text pieces the `Runner` interface promises, with the cancellation rules every backend
- * shares: the caller's signal ends the stream with `SIGLA_CANCELLED` at the next piece, and a consumer
- * that stops reading early (a `break`) stops the backend too.
+ * What the backends share around a generation: `pieceStream` bridges a backend's callback-style generation
+ * (a function handed an `emit` callback) to the async iterable of text pieces the `Runner` interface
+ * promises, with one set of cancellation rules — the caller's signal ends the stream with `SIGLA_CANCELLED`
+ * at the next piece, and a consumer that stops reading early (a `break`) stops the backend too — plus stop
+ * strings for backends without them, the argument checks, and the queue of generations on one model.
  */
-import { throwIfCancelled } from "../errors.js";
+import { InvalidInputError, throwIfCancelled } from "../errors.js";
+import type { GenerateOptions } from "./runner.js";
 
 /** A generation: calls `emit` with each piece, resolves when done, stops soon after `signal` fires. */
 export type Generation = (emit: (piece: string) => void, signal: AbortSignal) => Promise<void>;
@@ -78,15 +80,18 @@ export function stopStrings(
   const wanted = (stops ?? []).filter((s) => s !== "");
   let held = "";
   let stopped = false;
+  const pass = (text: string) => {
+    if (text !== "") emit(text);
+  };
   return {
     emit(piece) {
       if (stopped) return;
-      if (wanted.length === 0) return emit(piece);
+      if (wanted.length === 0) return pass(piece);
       held += piece;
       const at = Math.min(...wanted.map((s) => held.indexOf(s)).filter((i) => i >= 0));
       if (Number.isFinite(at)) {
         stopped = true;
-        emit(held.slice(0, at));
+        pass(held.slice(0, at));
         held = "";
         stop();
         return;
@@ -101,12 +106,56 @@ export function stopStrings(
           }
         }
       }
-      emit(held.slice(0, held.length - keep));
+      pass(held.slice(0, held.length - keep));
       held = held.slice(held.length - keep);
     },
     flush() {
-      if (!stopped) emit(held);
+      if (!stopped) pass(held);
       held = "";
     },
   };
+}
+
+/**
+ * The checks every backend makes when `generate` is called: the prompt is a string and `maxTokens` a
+ * positive integer (default 256). Returns `maxTokens`.
+ */
+export function generationLimit(prompt: unknown, options: GenerateOptions): number {
+  if (typeof prompt !== "string") throw new InvalidInputError("generate() takes a prompt string");
+  const maxTokens = options.maxTokens ?? 256;
+  if (!Number.isInteger(maxTokens) || maxTokens < 1) {
+    throw new InvalidInputError(`maxTokens must be an integer ≥ 1, got ${options.maxTokens}`);
+  }
+  return maxTokens;
+}
+
+/** A prompt of `tokens` tokens must leave room in the context for at least one more. */
+export function checkPromptFits(tokens: number, contextSize: number): void {
+  if (tokens >= contextSize) {
+    throw new InvalidInputError(
+      `the prompt takes ${tokens} tokens; the model's context holds ${contextSize} (SIGLA_LLM_CONTEXT)`,
+    );
+  }
+}
+
+/** A loaded model runs one generation at a time; the others wait their turn in call order. */
+export class Turns {
+  private last: Promise<void> = Promise.resolve();
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.last;
+    let release = () => {};
+    this.last = new Promise((resolve) => (release = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  /** Resolves once every queued generation is over. */
+  idle(): Promise<void> {
+    return this.last;
+  }
 }
