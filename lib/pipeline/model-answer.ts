@@ -98,7 +98,11 @@ export function claimsOf(answer: string, known: ReadonlySet<string>): Claims {
   const out: string[] = [];
   for (const { sentence } of splitSentences(answer)) {
     const ids = [...sentence.matchAll(MODEL_CITATION)].map((m) => m[1]).filter((id) => known.has(id));
-    const bare = sentence.replace(MODEL_CITATION, "").replace(/\s+/g, " ").trim();
+    const bare = sentence
+      .replace(MODEL_CITATION, "")
+      .replace(/\s+([.!?,;:])/g, "$1")
+      .replace(/\s+/g, " ")
+      .trim();
     if (bare === "") continue;
     for (const id of ids) if (!cited.includes(id)) cited.push(id);
     if (ids.length === 0) {
