@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir } from "../../test/helpers/temp.js";
 import { isSiglaError } from "../errors.js";
-import { modelInfo, openRunner, pullModel, resolveModel } from "./models.js";
+import { listModels, modelInfo, openRunner, pullModel, resolveModel } from "./models.js";
 import { writeTinyGguf } from "./random-gguf.js";
 import type { Runner } from "./runner.js";
 
@@ -174,6 +174,26 @@ test("hub models are only read from the cache; pulling one that cannot be fetche
   assert.is(await code(openRunner("sigla-test/absent-onnx", { cacheDir: cache })), "SIGLA_MODEL_NOT_FOUND");
   assert.is(await code(pullModel("hf:sigla-test/absent-GGUF:Q4_0", { cacheDir: cache })), "SIGLA_MODEL_PULL");
   assert.is(await code(pullModel("not a model", { cacheDir: cache })), "SIGLA_INVALID_INPUT");
+});
+
+test("listModels finds cached GGUF files and ONNX folders; a cached owner/repo resolves to its folder", async () => {
+  await mkdir(join(cache, "gguf"), { recursive: true });
+  await copyFile(tiny, join(cache, "gguf", "tiny.gguf"));
+  await mkdir(join(cache, "sigla-test", "tiny-onnx", "onnx"), { recursive: true });
+  await writeFile(join(cache, "sigla-test", "tiny-onnx", "config.json"), "{}");
+  const models = await listModels({ cacheDir: cache });
+  assert.equal(
+    models.map((m) => [m.spec.replace(cache, "<cache>"), m.backend]),
+    [
+      ["<cache>/gguf/tiny.gguf", "gguf"],
+      ["sigla-test/tiny-onnx", "onnx"],
+    ],
+  );
+  assert.equal(await resolveModel("sigla-test/tiny-onnx", { cacheDir: cache }), {
+    spec: "sigla-test/tiny-onnx",
+    backend: "onnx",
+    path: join(cache, "sigla-test", "tiny-onnx"),
+  });
 });
 
 /** Runs `sigla` in a child process; `onOut` sees stdout as it arrives. */

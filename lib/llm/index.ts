@@ -22,4 +22,5 @@ export {
   writeRandomGguf,
   writeTinyGguf,
 } from "./random-gguf.js";
+export { writeTinyOnnxModel } from "./random-onnx.js";
 export type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
