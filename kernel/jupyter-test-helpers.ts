@@ -121,14 +121,18 @@ export interface IopubMessage {
 
 // Runs cells one by one on a started `sigla` kernel and prints every IOPub message each one caused, in order
 // (nbconvert folds update_display_data into the final output, so the live redraws are seen only here).
+// With a third argument, the kernel is interrupted (as Jupyter's stop button does) once per cell, the first
+// time a message of that cell contains that text.
 const IOPUB_SCRIPT = `
 import json, sys
 from jupyter_client.manager import start_new_kernel
 km, kc = start_new_kernel(kernel_name="sigla", cwd=sys.argv[2], startup_timeout=120)
+interrupt_on = sys.argv[3] if len(sys.argv) > 3 else ""
 messages = []
 try:
     for cell, code in enumerate(json.loads(sys.argv[1])):
         msg_id = kc.execute(code)
+        interrupted = False
         while True:
             m = kc.get_iopub_msg(timeout=300)
             if m["parent_header"].get("msg_id") != msg_id:
@@ -136,20 +140,28 @@ try:
             if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
                 break
             messages.append({"cell": cell, "type": m["msg_type"], "content": m["content"]})
+            if interrupt_on and not interrupted and interrupt_on in json.dumps(m["content"], ensure_ascii=False):
+                interrupted = True
+                km.interrupt_kernel()
 finally:
     kc.stop_channels()
     km.shutdown_kernel(now=True)
 print(json.dumps(messages))
 `;
 
-/** Runs `cells` on the `sigla` kernel of `prefix` (cwd `cwd`) and returns their IOPub messages. */
+/**
+ * Runs `cells` on the `sigla` kernel of `prefix` (cwd `cwd`) and returns their IOPub messages; with
+ * `interruptOn`, interrupts the kernel the first time a cell's message contains that text.
+ */
 export function iopubMessages(options: {
   prefix: string;
   cwd: string;
   cells: string[];
   env?: Record<string, string>;
+  interruptOn?: string;
 }): IopubMessage[] {
-  const run = spawnSync(PYTHON, ["-c", IOPUB_SCRIPT, JSON.stringify(options.cells), options.cwd], {
+  const args = ["-c", IOPUB_SCRIPT, JSON.stringify(options.cells), options.cwd];
+  const run = spawnSync(PYTHON, options.interruptOn ? [...args, options.interruptOn] : args, {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, JUPYTER_PATH: join(options.prefix, "share/jupyter"), ...options.env },

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { STEPS } from "../lib/index.js";
+import { writeTinyGguf } from "../lib/llm/random-gguf.js";
 import { tempDir } from "../test/helpers/temp.js";
 import {
   executeNotebook,
@@ -143,7 +144,7 @@ test("a notebook on the sigla kernel: %help, %query table, %ask trace, %chart (m
   assert.match(joined(typed.at(-1)?.text), /typed: HNSW is a graph index/);
 });
 
-test("%ask draws its trace table in place, step by step, and ends as the answer", () => {
+test("%ask draws its trace table in place, step by step, and ends as the answer; with %model the text streams in and an interrupt keeps it, partial", async () => {
   if (!hasJupyter()) {
     console.log(skipMessage("kernel.test.ts"));
     return;
@@ -153,6 +154,7 @@ test("%ask draws its trace table in place, step by step, and ends as the answer"
   assert.is(installKernel(prefix).status, 0);
   mkdirSync(join(dir, "docs"));
   writeFileSync(join(dir, "docs/lance.md"), "LanceDB is a columnar vector database built on Apache Arrow.\n");
+  await writeTinyGguf(join(dir, "tiny.gguf"));
   const messages = iopubMessages({
     prefix,
     cwd: dir,
@@ -160,8 +162,12 @@ test("%ask draws its trace table in place, step by step, and ends as the answer"
       "%store open ./store\n%ingest docs",
       '%ask "What is LanceDB?"',
       'await siglaMagics.ask("And Arrow?")',
+      "%model tiny.gguf",
+      '%ask "What is HNSW?"',
     ],
     env: { SIGLA_HOME: join(dir, "home"), SIGLA_EMBEDDER: "use-lite" },
+    // Stops the model once its text has been drawn, as the notebook's stop button does.
+    interruptOn: "the model is writing",
   });
   for (const cell of [1, 2]) {
     const shown = messages.filter((m) => m.cell === cell && m.type.endsWith("display_data"));
@@ -186,8 +192,27 @@ test("%ask draws its trace table in place, step by step, and ends as the answer"
     });
     const answer = html(updates.at(-1) as IopubMessage);
     assert.match(answer, /LanceDB is a columnar vector database/);
+    assert.match(
+      answer,
+      /<caption>citations<\/caption>.*<td>docs\/lance\.md<\/td><td>line 1<\/td><td>archive<\/td>/,
+    );
     assert.not.match(answer, /running/);
   }
+  const loaded = messages.filter((m) => m.cell === 3 && m.type === "display_data");
+  assert.match(joined(loaded[0]?.content.data?.["text/plain"]), /^loaded tiny\.gguf \(gguf, llama, /);
+  const streamed = messages.filter((m) => m.cell === 4 && m.type === "update_display_data");
+  const html = (m: IopubMessage) => joined(m.content.data?.["text/html"]);
+  assert.ok(
+    streamed.some((m) => /the model is writing:<\/p><pre>\w+/.test(html(m))),
+    "the model's text drawn in place as it is written",
+  );
+  const last = html(streamed.at(-1) as IopubMessage);
+  assert.match(last, /⏹ partial — the model was stopped before it finished/);
+  assert.match(last, /model tiny\.gguf/);
+  assert.not.ok(
+    messages.some((m) => m.cell === 4 && m.type === "error"),
+    "the interrupt stopped the model, not the cell",
+  );
 });
 
 test.run();

@@ -64,7 +64,11 @@ if (!(await executor.execute(STARTUP_CELL))) {
 const execute = executor.execute.bind(executor);
 executor.execute = (source: string) => execute(translateCell(source));
 
-process.on("SIGINT", () => executor.interrupt());
+// The interrupt stops a running magic first, so a model's partial answer still ends the cell; code the
+// magics do not run is interrupted as tslab does it.
+process.on("SIGINT", () => {
+  if (!magics.interrupt()) executor.interrupt();
+});
 process.on("uncaughtException", (error) => console.error("UncaughtException:", error));
 process.on("unhandledRejection", (reason) => console.error("UnhandledPromiseRejection:", reason));
 process.on("exit", () => void magics.close());

@@ -13,6 +13,7 @@ import {
   type BenchArgs,
   type BenchSuite,
   benchCommand,
+  CancelledError,
   type ChartKind,
   type CommandResult,
   chartCommand,
@@ -22,6 +23,7 @@ import {
   ingestCommand,
   type MemoryView,
   memoryCommand,
+  modelCommand,
   type ParsedCommand,
   parseCommand,
   queryCommand,
@@ -31,6 +33,7 @@ import {
   shortMessage,
   storeCommand,
   type TraceEvent,
+  throttle,
   traceCommand,
   Workbench,
   type WorkbenchOptions,
@@ -70,10 +73,15 @@ export function parseMagic(name: string, args: string): ParsedCommand {
   return parseCommand(`:${name} ${rest}`);
 }
 
+/** Notebook redraws of the model's text per second at most: each is a message to the front end. */
+const STREAM_REDRAW_MS = 100;
+
 /** The magics of one kernel: a workbench opened on first use, and one typed function per command. */
 export class Magics {
   private open?: Workbench;
   private opening?: Promise<Workbench>;
+  /** The running magic line's abort: the kernel's interrupt stops it (a model keeps what it wrote). */
+  private running?: AbortController;
 
   constructor(
     private readonly host: MagicsHost,
@@ -104,27 +112,55 @@ export class Magics {
 
   /**
    * Asks the pipeline with the trace table drawn as it runs: one display, redrawn after each step starts
-   * and ends, that becomes the answer at the end.
+   * and ends and (at most every {@link STREAM_REDRAW_MS} ms) as the model writes, that becomes the answer
+   * at the end.
    */
-  private async askLive(message: string): Promise<AskResult> {
+  private async askLive(message: string, signal?: AbortSignal): Promise<AskResult> {
     const id = `sigla-ask-${randomUUID()}`;
     const events: TraceEvent[] = [];
-    this.host.display(askProgressBundle(message, events), id);
-    const result = await askCommand(
-      await this.workbench(),
-      { message },
-      {
-        onTrace: (event) => {
-          events.push(event);
-          this.host.display(askProgressBundle(message, events), id, true);
+    let text = "";
+    const draw = () => this.host.display(askProgressBundle(message, events, text), id, true);
+    const tokens = throttle(draw, STREAM_REDRAW_MS);
+    this.host.display(askProgressBundle(message, events, text), id);
+    try {
+      const result = await askCommand(
+        await this.workbench(),
+        { message },
+        {
+          signal,
+          onTrace: (event) => {
+            events.push(event);
+            // A step's redraw carries the text so far too.
+            tokens.cancel();
+            draw();
+          },
+          onToken: (piece) => {
+            text += piece;
+            tokens.poke();
+          },
         },
-      },
-    );
-    return this.show(result, id);
+      );
+      return this.show(result, id);
+    } finally {
+      tokens.cancel();
+    }
+  }
+
+  /**
+   * Stops the running magic line, as the kernel's interrupt: a model that is writing stops and the turn
+   * ends with the partial answer; other work stops with `SIGLA_CANCELLED`. False when none runs.
+   */
+  interrupt(): boolean {
+    if (!this.running || this.running.signal.aborted) return false;
+    this.running.abort(new CancelledError("the magic"));
+    return true;
   }
 
   /** Runs one magic line; never throws: a failure is one line through `host.error`. */
   async run(name: string, args: string): Promise<void> {
+    const running = new AbortController();
+    this.running = running;
+    const { signal } = running;
     try {
       const command = parseMagic(name, args);
       if (command.name === "help") {
@@ -132,14 +168,16 @@ export class Magics {
         return;
       }
       if (command.name === "ask") {
-        await this.askLive(command.text);
+        await this.askLive(command.text, signal);
         return;
       }
       const path = command.name === "store" ? command.words[0] : undefined;
-      await this.show(await runCommand(await this.workbench(path), command));
+      await this.show(await runCommand(await this.workbench(path), command, { signal }));
     } catch (error) {
       this.host.error(magicErrorLine(name, error));
       if (config().debug && error instanceof Error && error.stack) this.host.error(error.stack);
+    } finally {
+      if (this.running === running) this.running = undefined;
     }
   }
 
@@ -169,6 +207,10 @@ export class Magics {
   /** `%ask "<message>"`: the answer, the gauges and the trace as a table. */
   async ask(message: string) {
     return this.askLive(message);
+  }
+  /** `%model [<file.gguf>|off] [--profile home-cpu|home-gpu]`: the model that writes the answers. */
+  async model(spec?: string, options: { profile?: string } = {}) {
+    return this.show(await modelCommand(await this.workbench(), { spec, profile: options.profile }));
   }
   /** `%trace [turn]`. */
   async trace(turn?: number) {

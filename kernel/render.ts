@@ -2,14 +2,18 @@
  * How the kernel shows a command result: a Jupyter MIME bundle with an HTML table (or, for a chart, the
  * Vega-Lite spec and its PNG) and the same text the REPL prints as `text/plain`. Pure: data in, bundle out.
  */
-import type { CapsuleHit, CommandResult, CommandSpec, TraceEvent } from "../lib/index.js";
+import type { CapsuleHit, CommandResult, CommandSpec, TraceEvent, TurnResult } from "../lib/index.js";
 import {
+  answeredBy,
+  answerText,
   COMMANDS,
   headlineRows,
   headlineSystems,
   metricsLine,
+  PARTIAL_NOTE,
   quickBenchRows,
   resultLines,
+  shortPath,
   skippedLine,
   targetRows,
   targetsOf,
@@ -77,13 +81,33 @@ export function traceTable(events: readonly TraceEvent[], caption = ""): string 
   );
 }
 
-/** What `%ask` shows while the pipeline runs: the trace so far, redrawn in place after every event. */
-export function askProgressBundle(message: string, events: readonly TraceEvent[]): MimeBundle {
+/**
+ * What `%ask` shows while the pipeline runs: the trace so far and, once a model writes, its text so far;
+ * redrawn in place after every event and as the text grows.
+ */
+export function askProgressBundle(message: string, events: readonly TraceEvent[], written = ""): MimeBundle {
   const done = events.filter((e) => e.status === "end");
   const running = events.findLast((e) => e.status === "start" && !done.some((d) => d.index === e.index));
   const caption = `asking: ${message} · ${done.length}/10 steps${running ? ` · ${running.step}…` : ""}`;
-  const text = [caption, ...done.map(traceLine)];
-  return { "text/plain": text.join("\n"), "text/html": traceTable(events, caption) };
+  const text = [caption, ...done.map(traceLine), ...(written ? ["", "the model is writing:", written] : [])];
+  const html = traceTable(events, caption) + (written ? `<p>the model is writing:</p>${pre(written)}` : "");
+  return { "text/plain": text.join("\n"), "text/html": html };
+}
+
+/** An answer's citations with their provenance: evidence id, file or ref, place, layer, sentence. */
+function citationsTable(citations: TurnResult["citations"]): string {
+  if (citations.length === 0) return "";
+  return htmlTable(
+    ["evidence", "source", "where", "layer", "sentence"],
+    citations.map((c) => [
+      c.evidenceId,
+      c.source ? shortPath(c.source) : "",
+      c.locator ?? "",
+      c.layer,
+      c.text,
+    ]),
+    "citations",
+  );
 }
 
 /** The `%help` table: every magic's usage and summary. */
@@ -150,8 +174,10 @@ function resultHtml(result: CommandResult): string {
     case "ask": {
       const t = result.turn;
       return [
-        pre(t.answer),
-        `<p>${escapeHtml(`${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}`)}</p>`,
+        pre(answerText(t)),
+        t.partial ? `<p><b>${escapeHtml(PARTIAL_NOTE)}</b></p>` : "",
+        citationsTable(t.citations),
+        `<p>${escapeHtml(`${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}  ${answeredBy(t.by)}`)}</p>`,
         traceTable(t.trace, `trace of turn ${t.turn} (session ${t.session})`),
       ].join("");
     }

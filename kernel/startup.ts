@@ -4,6 +4,7 @@
  * No identifier here may start with `__` (tslab mangles those).
  */
 import { BENCH_SUITES, CHART_KINDS, MEMORY_VIEWS } from "../lib/index.js";
+import { PROFILE_NAMES } from "../lib/llm/profiles.js";
 import { MAGIC_FUNCTION } from "./translate.js";
 
 /** A TypeScript union of string literals, from the library's own lists (so the kernel's types follow them). */
@@ -21,6 +22,7 @@ const siglaMagics: {
   query(text: string, options?: { k?: number; tags?: string[]; mode?: "vector" | "fts" | "hybrid" }): Promise<any>;
   dsl(program: string): Promise<any>;
   ask(message: string): Promise<any>;
+  model(spec?: string, options?: { profile?: ${union(PROFILE_NAMES)} }): Promise<any>;
   trace(turn?: number): Promise<any>;
   bench(
     suite?: ${union(BENCH_SUITES)},

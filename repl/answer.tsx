@@ -1,11 +1,13 @@
 /**
  * One entry of the transcript: the line as typed, then what came back — the pipeline's formatted answer
- * (I-Loop line, sections, citations, ∆DΩΛ) with its parts coloured, another command's result as text, or
- * an error as one red `CODE: message` line.
+ * (I-Loop line, sections, citations with their provenance, ∆DΩΛ) with its parts coloured and a mark when
+ * the model was stopped, another command's result as text, or an error as one red `CODE: message` line.
+ * Also the live panel of the model's text while it writes.
  */
 import { Box, Text } from "ink";
-import { metricsLine, resultLines } from "../lib/commands/text.js";
+import { answeredBy, answerText, metricsLine, PARTIAL_NOTE, resultLines } from "../lib/commands/text.js";
 import type { CommandResult } from "../lib/commands/types.js";
+import { tailLines } from "./use-stream.js";
 
 /** A transcript entry. */
 export interface Entry {
@@ -61,10 +63,15 @@ export function Answer({ entry }: { entry: Entry }) {
       {entry.error ? <Text color="red">{entry.error}</Text> : null}
       {result?.kind === "ask" ? (
         <>
-          <AnswerText text={result.turn.answer} />
+          <AnswerText text={answerText(result.turn)} />
+          {result.turn.partial ? (
+            <Text color="yellow" bold>
+              {PARTIAL_NOTE} (Ctrl-C)
+            </Text>
+          ) : null}
           <Text dimColor>
             {metricsLine(result.turn.metrics)} · voice {result.turn.voice} · phase {result.turn.phase} · mode{" "}
-            {result.turn.mode} · turn {result.turn.turn}
+            {result.turn.mode} · turn {result.turn.turn} · {answeredBy(result.turn.by)}
           </Text>
         </>
       ) : result ? (
@@ -75,6 +82,33 @@ export function Answer({ entry }: { entry: Entry }) {
           ))}
         </Box>
       ) : null}
+    </Box>
+  );
+}
+
+/** The model's answer as it is written: the last `rows` lines, in a box as wide as the screen. */
+export function LiveAnswer({
+  text,
+  title,
+  width,
+  rows = 6,
+}: {
+  text: string;
+  title: string;
+  width: number;
+  rows?: number;
+}) {
+  // Border and padding take four columns.
+  const lines = tailLines(text, Math.max(10, width - 4), rows);
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor="magenta" paddingX={1} width={width}>
+      <Text bold color="magenta" wrap="truncate-end">
+        {title}
+      </Text>
+      {lines.map((line, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: the tail of a text redrawn whole each time.
+        <Text key={i}>{line === "" ? " " : line}</Text>
+      ))}
     </Box>
   );
 }

@@ -11,21 +11,22 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { complete } from "../lib/commands/complete.js";
 import { parseCommand } from "../lib/commands/parse.js";
 import { runCommand } from "../lib/commands/run.js";
-import { errorLine } from "../lib/commands/text.js";
+import { errorLine, shortPath } from "../lib/commands/text.js";
 import type { CommandResult } from "../lib/commands/types.js";
 import type { Workbench } from "../lib/commands/workbench.js";
 import type { TraceEvent } from "../lib/pipeline/types.js";
-import { Answer, type Entry } from "./answer.js";
+import { Answer, type Entry, LiveAnswer } from "./answer.js";
 import { Gauges, type TurnState } from "./gauges.js";
 import { InputLine } from "./input-line.js";
 import { ProgressBar, Spinner } from "./progress.js";
 import type { Started, StartOptions } from "./start.js";
-import { type Status, StatusLine, shortPath } from "./status-line.js";
+import { type Status, StatusLine } from "./status-line.js";
 import { TracePanel } from "./trace-panel.js";
 import { useHistory } from "./use-history.js";
 import { useJob } from "./use-job.js";
 import { useLineEditor } from "./use-line-editor.js";
 import { useStartup } from "./use-startup.js";
+import { useStream } from "./use-stream.js";
 import { useTrace } from "./use-trace.js";
 
 export interface AppProps {
@@ -59,6 +60,7 @@ async function statusOf(bench: Workbench): Promise<Status> {
     path: bench.store.path,
     count: await bench.store.count(),
     embedder: bench.embedder,
+    answerer: bench.answerer,
     session: bench.session.id,
     indexKind: bench.store.indexKind,
   };
@@ -68,11 +70,13 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
   const { exit } = useApp();
   const { stdout } = useStdout();
   const columns = stdout?.columns ?? 100;
+  const rows = stdout?.rows ?? 40;
   const startup = useStartup(start);
   const bench = startup.started?.bench;
   const history = useHistory(historyFile);
   const { job, run, cancel } = useJob();
   const { trace, push, show } = useTrace();
+  const stream = useStream();
   const [entries, setEntries] = useState<Entry[]>([]);
   const [turnState, setTurnState] = useState<TurnState | undefined>();
   const [status, setStatus] = useState<Status | undefined>();
@@ -155,6 +159,7 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
               push(event);
               onTrace?.(event);
             },
+            onToken: stream.append,
           }),
         );
         addEntry({ line: text, result });
@@ -165,13 +170,15 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
       } catch (error) {
         addEntry({ line: text, error: errorLine(error) });
       } finally {
+        // The formatted answer (or the error) is in the transcript now: it replaces the live text.
+        stream.reset();
         busy.current = false;
       }
       await refresh(bench.store.path !== before).catch((error: unknown) =>
         addEntry({ line: "", error: errorLine(error) }),
       );
     },
-    [bench, history, addEntry, quit, run, push, onTrace, refresh],
+    [bench, history, addEntry, quit, run, push, onTrace, refresh, stream.append, stream.reset],
   );
 
   // Tags are read when a completion after --tags asks for them, not after every command.
@@ -208,6 +215,14 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
   const wide = columns >= 90;
   const traceWidth = wide ? Math.floor(columns * 0.58) : columns;
   const gaugesWidth = wide ? columns - traceWidth : columns;
+  const writing = Boolean(job) && stream.text !== "";
+  // Rows the screen below the transcript needs: the status line, the trace panel (12), the job, input and
+  // hint lines. Ink redraws the whole terminal once that passes its height, pushing the status line off:
+  // on a narrow, short screen the gauges (10 rows when stacked) give way — every answer's metrics line
+  // says the same — and the model's live text gets the rows that are left (at 80×24: four).
+  const fixedRows = 1 + 12 + 3;
+  const stackGauges = !wide && !writing && rows >= fixedRows + 10 + 2;
+  const liveRows = Math.max(2, Math.min(8, rows - fixedRows - 3 - 1));
 
   // The first prompt is drawn with its status line, once the store has been read.
   if (startup.phase !== "ready" || !bench || !status) {
@@ -237,13 +252,29 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
       <StatusLine status={status} />
       <Box flexDirection={wide ? "row" : "column"}>
         <TracePanel events={trace.events} turn={trace.turn} running={Boolean(job)} width={traceWidth} />
-        <Gauges state={turnState} width={gaugesWidth} />
+        {wide || stackGauges ? <Gauges state={turnState} width={gaugesWidth} /> : null}
       </Box>
+      {writing ? (
+        <LiveAnswer
+          text={stream.text}
+          title={`${bench.answerer} is writing…`}
+          width={columns}
+          rows={liveRows}
+        />
+      ) : null}
       {job ? (
         <Box flexDirection="column">
           <Text>
             <Spinner /> <Text bold>{job.line}</Text>
-            <Text dimColor>{job.cancelling ? " · cancelling…" : " · Ctrl-C cancels"}</Text>
+            <Text dimColor>
+              {writing
+                ? job.cancelling
+                  ? " · stopping the model…"
+                  : " · Ctrl-C stops the model and keeps what it wrote"
+                : job.cancelling
+                  ? " · cancelling…"
+                  : " · Ctrl-C cancels"}
+            </Text>
           </Text>
           {job.progress ? <ProgressBar progress={job.progress} hint={false} /> : null}
         </Box>

@@ -89,7 +89,10 @@ if (!hasTmux) {
     await see(/Enter runs · ↑\/↓ history/, "the first prompt", 45_000);
     const start = screen();
     assert.match(start, /The store was empty: loaded the sample corpus \(\d+ notes, \d+ capsules\)/);
-    assert.match(start, /SIGLA store .*\/store · \d+ capsules · index flat · embedder use-lite/);
+    assert.match(
+      start,
+      /SIGLA store .*\/store · \d+ capsules · answers offline · index flat · embedder use-lite/,
+    );
     assert.match(start, /trace · no turn yet/);
 
     // A question: the answer, and the trace panel with all ten steps done and timed.

@@ -9,7 +9,7 @@ import type { Workbench } from "../lib/commands/workbench.js";
 import { App, type AppProps } from "./app.js";
 import { historyFile } from "./history.js";
 import { runPlain } from "./plain.js";
-import { openDefault } from "./start.js";
+import { openDefault, type StartOptions } from "./start.js";
 
 export interface ReplOptions {
   /** Opens the workbench (default: {@link openDefault}). */
@@ -18,6 +18,10 @@ export interface ReplOptions {
   stdin?: NodeJS.ReadStream;
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
+  /** The model for the default start (`sigla --llm <spec>`). */
+  llm?: string;
+  /** Its runtime profile (`--profile`). */
+  profile?: string;
 }
 
 /** Runs the REPL until `:quit`, a double Ctrl-C or the end of piped input; resolves with the exit code. */
@@ -25,7 +29,9 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const start = options.start ?? openDefault;
+  const start =
+    options.start ??
+    ((opts: StartOptions) => openDefault({ ...opts, llm: options.llm, profile: options.profile }));
   if (!stdin.isTTY || !stdout.isTTY) {
     return runPlain({
       input: stdin,

@@ -3,7 +3,7 @@
  * the bundled sample corpus ingested first when that store is empty. Shared by the full-screen REPL, the
  * line mode and the start-up benchmark, so all three start the same way.
  */
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { seedSample } from "../lib/commands/sample.js";
 import { errorLine } from "../lib/commands/text.js";
 import type { JobProgress } from "../lib/commands/types.js";
@@ -26,6 +26,10 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Stops the sample ingest (the files already stored stay; the REPL starts with them). */
   signal?: AbortSignal;
+  /** The model that writes the answers (`--llm`; default `SIGLA_LLM`, else the offline answerer). */
+  llm?: string;
+  /** Its runtime profile (`--profile`). */
+  profile?: string;
 }
 
 /** The open workbench and what seeding did (undefined when the store was not empty). */
@@ -38,12 +42,18 @@ export interface Started {
 
 /** Opens the default store and seeds it with the sample corpus when it is empty. */
 export async function openDefault(options: StartOptions = {}): Promise<Started> {
-  options.onPhase?.("opening", "loading the embedder and the store");
+  const model = options.llm ?? process.env.SIGLA_LLM;
+  options.onPhase?.(
+    "opening",
+    `loading ${model ? `the model ${basename(model)}, ` : ""}the embedder and the store`,
+  );
   const bench = await Workbench.open({
     path: options.path ?? join(config().home, "store"),
     embedder: "auto",
     reports: options.reports,
     log: options.log,
+    llm: options.llm,
+    profile: options.profile,
   });
   if ((await bench.store.count()) > 0) {
     options.onPhase?.("ready", "");

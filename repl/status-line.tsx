@@ -1,21 +1,17 @@
-/** The status line: which store is open, how big it is, which embedder and session are in use. */
+/** The status line: which store is open, how big it is, which embedder, answerer and session are in use. */
 
-import { homedir } from "node:os";
 import { Box, Text } from "ink";
 import { memo } from "react";
+import { shortPath } from "../lib/commands/text.js";
 
 export interface Status {
   path: string;
   count: number;
   embedder: string;
+  /** Who writes the answers: the model's file name, or `offline`. */
+  answerer: string;
   session: string;
   indexKind: string;
-}
-
-/** `~/.sigla/store` for a path under the home folder. */
-export function shortPath(path: string): string {
-  const home = homedir();
-  return path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
 }
 
 export const StatusLine = memo(function StatusLine({ status }: { status?: Status }) {
@@ -31,6 +27,9 @@ export const StatusLine = memo(function StatusLine({ status }: { status?: Status
             <Text>{shortPath(status.path)}</Text>
             <Text dimColor> · </Text>
             <Text>{status.count} capsules</Text>
+            {/* Before index and embedder: at 80 columns the line is cut from the end. */}
+            <Text dimColor> · answers </Text>
+            <Text color="magenta">{status.answerer}</Text>
             <Text dimColor> · index </Text>
             <Text>{status.indexKind}</Text>
             <Text dimColor> · embedder </Text>

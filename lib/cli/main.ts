@@ -13,7 +13,7 @@ import type { IndexKind, SearchMode } from "../store/types.js";
 import { LIMITS } from "../store/validate.js";
 import { defaultIo, defaultStore, type Io, intOption, printHits, tagsOption, withStore } from "./common.js";
 import { addMemoryCommands } from "./memory-commands.js";
-import { addModelCommands } from "./model-commands.js";
+import { addModelCommands, profileOption } from "./model-commands.js";
 import { progressBar } from "./progress-bar.js";
 
 function program(io: Io): Command {
@@ -21,7 +21,11 @@ function program(io: Io): Command {
     .description("SIGLA: an offline memory workbench for LLM agents")
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText(
+      "after",
+      "\nWith no command, sigla opens the REPL: sigla [--llm <spec>] [--profile home-cpu|home-gpu].",
+    );
 
   const storeOption = () =>
     new Option("-s, --store <path>", "store folder").default(defaultStore(), "$SIGLA_HOME/store");
@@ -161,24 +165,45 @@ function doctorLine(check: DoctorCheck): string {
   return `${mark} ${check.name}: ${check.detail}${check.repaired ? ` (${check.repaired})` : ""}`;
 }
 
-/** What `sigla` does with no arguments: the REPL, supplied by `bin/sigla.js` (lib/ never imports a front end). */
+/** What the REPL takes on the command line: `sigla [--llm <spec>] [--profile <name>]`. */
+export interface InteractiveOptions {
+  llm?: string;
+  profile?: string;
+}
+
+/** What `sigla` does with no command: the REPL, supplied by `bin/sigla.js` (lib/ never imports a front end). */
 export interface MainOptions {
   /** Runs the interactive front end and resolves with its exit code. Without it, no arguments print help. */
-  interactive?: () => Promise<number>;
+  interactive?: (options: InteractiveOptions) => Promise<number>;
+}
+
+/** The REPL's own flags, parsed (and refused) by commander like any command's. */
+function interactiveProgram(io: Io): Command {
+  return new Command("sigla")
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .option("--llm <spec>", "model that writes the answers (default $SIGLA_LLM)")
+    .addOption(profileOption())
+    .allowExcessArguments(false);
 }
 
 /**
- * Runs the CLI with `argv` (without node and script) and returns the exit code. With no arguments it runs
- * `options.interactive` (the REPL) when given, and prints the help otherwise.
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. With no command — no
+ * arguments, or only `--llm`/`--profile` — it runs `options.interactive` (the REPL) when given, and prints
+ * the help otherwise.
  */
 export async function main(argv: string[], io: Io = defaultIo, options: MainOptions = {}): Promise<number> {
   const cli = program(io);
-  if (argv.length === 0 && !options.interactive) {
+  const replFlags = argv.length === 0 || /^--(llm|profile)(=|$)/.test(argv[0]);
+  if (replFlags && !options.interactive) {
     cli.outputHelp();
     return 0;
   }
   try {
-    if (argv.length === 0 && options.interactive) return await options.interactive();
+    if (replFlags && options.interactive) {
+      const repl = interactiveProgram(io).parse(argv, { from: "user" });
+      return await options.interactive(repl.opts<InteractiveOptions>());
+    }
     await cli.parseAsync(argv, { from: "user" });
     return 0;
   } catch (error) {

@@ -1,7 +1,8 @@
 import { type Command, Option } from "commander";
-import { metricsLine, traceLine } from "../commands/text.js";
+import { answeredBy, answerText, metricsLine, PARTIAL_NOTE, traceLine } from "../commands/text.js";
+import { openModel } from "../commands/workbench.js";
 import { runDsl } from "../dsl/index.js";
-import { InvalidInputError, UnknownIdError } from "../errors.js";
+import { CancelledError, InvalidInputError, UnknownIdError } from "../errors.js";
 import { promote, raiseLevel, redactNode } from "../memory/gates.js";
 import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
 import { Memory } from "../memory/layers.js";
@@ -10,7 +11,8 @@ import { checkConnectors } from "../pipeline/connectors.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import type { TraceEvent } from "../pipeline/types.js";
-import { type Io, printHits, withStore } from "./common.js";
+import { type Io, intOption, printHits, withStore } from "./common.js";
+import { profileOption } from "./model-commands.js";
 
 /** Digits only: `Number` would take "", "1e3", "0x1f" and " 7 " as ids. */
 function idArgument(value: string): number {
@@ -62,28 +64,74 @@ export function addMemoryCommands(
       new Option("--window <tokens>", "context window").choices(["8192", "32768", "131072"]).default("8192"),
     )
     .addOption(embedderOption())
-    .option("--json", "print the turn (answer, metrics, trace) as JSON")
+    .option(
+      "--llm <spec>",
+      "model that writes the answer: a .gguf file, a model folder or a cached hub id (default $SIGLA_LLM; none: the offline answerer)",
+    )
+    .addOption(profileOption())
+    .option(
+      "--max-tokens <n>",
+      "most tokens the model writes per call (default 384)",
+      intOption("--max-tokens", 32768),
+    )
+    .option("--json", "print the turn (answer, summary, citations, by, partial, metrics, trace) as JSON")
     .action(async (message: string, opts) => {
-      // A missing connector is refused before anything is opened or created.
+      // A missing connector or model is refused before anything is opened or created.
       await checkConnectors(opts.connector ?? []);
-      await withStore(opts.store, opts, async (store) => {
-        const pipeline = await Pipeline.open(store, {
-          contextWindow: Number(opts.window) as ContextWindow,
-          connectors: opts.connector ?? [],
+      const runner = await openModel(opts.llm, opts.profile);
+      // Ctrl-C while the model writes stops it and the partial answer is printed; earlier it cancels the turn.
+      const controller = new AbortController();
+      const stop = () => controller.abort(new CancelledError("ask"));
+      process.once("SIGINT", stop);
+      try {
+        await withStore(opts.store, opts, async (store) => {
+          const pipeline = await Pipeline.open(store, {
+            contextWindow: Number(opts.window) as ContextWindow,
+            connectors: opts.connector ?? [],
+            runner,
+            maxAnswerTokens: opts.maxTokens,
+          });
+          try {
+            const session = await pipeline.session(opts.session, { shared: Boolean(opts.shared) });
+            // The model's text streams to stdout as it comes; whatever prints next starts on a line of its own.
+            let streamed = false;
+            let lineOpen = false;
+            const line = (text: string) => {
+              io.out(`${lineOpen ? "\n" : ""}${text}\n`);
+              lineOpen = false;
+            };
+            const onTrace =
+              opts.trace && !opts.json
+                ? (e: TraceEvent) => e.status === "end" && line(traceLine(e))
+                : undefined;
+            const onToken = opts.json
+              ? undefined
+              : (piece: string) => {
+                  streamed = true;
+                  lineOpen = !piece.endsWith("\n");
+                  io.out(piece);
+                };
+            const result = await pipeline.ask(session, message, {
+              onTrace,
+              onToken,
+              signal: controller.signal,
+            });
+            if (result.partial) io.err(`sigla: ${PARTIAL_NOTE} (interrupted)\n`);
+            if (opts.json) io.out(`${JSON.stringify(result)}\n`);
+            else {
+              if (streamed) line("");
+              line(
+                `${answerText(result)}\n\n${metricsLine(result.metrics)}  (session ${result.session}, turn ${result.turn}, ${answeredBy(result.by)})`,
+              );
+            }
+          } finally {
+            await pipeline.close();
+          }
         });
-        const session = await pipeline.session(opts.session, { shared: Boolean(opts.shared) });
-        const onTrace =
-          opts.trace && !opts.json
-            ? (e: TraceEvent) => e.status === "end" && io.out(`${traceLine(e)}\n`)
-            : undefined;
-        const result = await pipeline.ask(session, message, { onTrace });
-        print(
-          opts.json,
-          result,
-          () =>
-            `${result.answer}\n\n${metricsLine(result.metrics)}  (session ${result.session}, turn ${result.turn})\n`,
-        );
-      });
+      } finally {
+        process.off("SIGINT", stop);
+        await runner?.close();
+      }
     });
 
   cli

@@ -10,7 +10,8 @@ import { PROFILE_NAMES } from "../llm/profiles.js";
 import { type Io, intOption } from "./common.js";
 import { progressBar } from "./progress-bar.js";
 
-const profileOption = () =>
+/** `--profile <name>`, shared by every command that loads a model. */
+export const profileOption = () =>
   new Option("--profile <name>", "runtime profile (default $SIGLA_PROFILE or home-cpu)").choices(
     PROFILE_NAMES,
   );

@@ -24,7 +24,7 @@ export {
   tokenize,
   usageError,
 } from "./parse.js";
-export { askCommand, traceCommand } from "./pipeline-commands.js";
+export { askCommand, modelCommand, traceCommand } from "./pipeline-commands.js";
 export { helpCommand, runCommand } from "./run.js";
 export { fileLabel, SAMPLE_CORPUS, SAMPLE_TAG, seedSample } from "./sample.js";
 export {
@@ -40,24 +40,32 @@ export {
 } from "./specs.js";
 export { dslCommand, ingestCommand, queryCommand, storeCommand } from "./store-commands.js";
 export {
+  answeredBy,
+  answerText,
   errorLine,
   formatResult,
   hitLines,
   ingestSummary,
   MAX_ERROR_LINE,
   metricsLine,
+  modelLine,
   oneLine,
+  PARTIAL_NOTE,
   quickBenchRows,
   resultLines,
   shortMessage,
+  shortPath,
   skippedLine,
   traceLine,
 } from "./text.js";
+export { type Throttle, throttle } from "./throttle.js";
 export type * from "./types.js";
 export {
+  answererName,
   defaultStorePath,
   embedderChoice,
   expandPath,
+  openModel,
   Workbench,
   type WorkbenchOptions,
 } from "./workbench.js";

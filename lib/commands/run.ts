@@ -9,7 +9,7 @@ import type { SearchMode } from "../store/types.js";
 import { type BenchSuite, benchCommand, chartCommand } from "./bench-commands.js";
 import { memoryCommand } from "./memory-command.js";
 import { type ParsedCommand, parseCommand, usageError } from "./parse.js";
-import { askCommand, traceCommand } from "./pipeline-commands.js";
+import { askCommand, modelCommand, traceCommand } from "./pipeline-commands.js";
 import { COMMANDS, commandSpec, type MemoryView } from "./specs.js";
 import { dslCommand, ingestCommand, queryCommand, storeCommand } from "./store-commands.js";
 import type { CommandOptions, CommandResult, HelpResult } from "./types.js";
@@ -54,6 +54,12 @@ export async function runCommand(
       return dslCommand(bench, { program: command.text });
     case "ask":
       return askCommand(bench, { message: command.text }, options);
+    case "model":
+      return modelCommand(
+        bench,
+        { spec: command.words[0], profile: flags.profile as string | undefined },
+        options,
+      );
     case "trace": {
       const word = command.words[0];
       if (word !== undefined && !/^\d+$/.test(word)) {

@@ -4,6 +4,7 @@
  * reads it.
  */
 import { CHART_KINDS } from "../charts/chart.js";
+import { PROFILE_NAMES } from "../llm/profiles.js";
 import { LIMITS } from "../store/validate.js";
 
 /** What `:bench` runs: the quick in-process benchmark, or a suite of the harness. */
@@ -141,6 +142,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: ":ask <message>",
     summary: "run a message through the ten-step pipeline (plain text does the same)",
     long: true,
+  },
+  {
+    name: "model",
+    // A .gguf file or model folder (completed as a path), a hub id, or `off`.
+    args: "path",
+    required: false,
+    flags: [
+      {
+        name: "profile",
+        kind: "choice",
+        choices: PROFILE_NAMES,
+        value: "<home-cpu|home-gpu>",
+        help: "runtime profile the model is loaded with (default $SIGLA_PROFILE, else home-cpu)",
+      },
+    ],
+    usage: ":model [<file.gguf>|off] [--profile home-cpu|home-gpu]",
+    summary:
+      "the language model that writes the answers (or the offline answerer); with a model file, folder or hub id loads it, off unloads it",
   },
   {
     name: "trace",

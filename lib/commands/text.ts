@@ -2,10 +2,14 @@
  * Plain-text rendering of command results: what the REPL prints in line mode (pipes, scripts) and what a
  * notebook shows as `text/plain`. Full-screen front ends draw the same data their own way.
  */
+import { homedir } from "node:os";
+import { isAbsolute, relative, sep } from "node:path";
 import type { QuickBenchResult } from "../bench/quick-bench.js";
 import { headlineRows, headlineSystems, targetsOf } from "../bench/report.js";
 import { firstLine, MAX_ERROR_LINE, toSiglaError } from "../errors.js";
 import type { IngestReport } from "../ingest/ingest.js";
+import type { ModelInfo } from "../llm/runner.js";
+import type { TurnResult } from "../pipeline/pipeline.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { CapsuleHit } from "../store/types.js";
 import { flagLabels } from "./specs.js";
@@ -34,6 +38,59 @@ export function skippedLine(skip: { path: string; reason: string }): string {
   // Most reasons already name the file; say it once.
   const reason = firstLine(skip.reason);
   return reason.includes(skip.path) ? `skipped: ${reason}` : `skipped ${skip.path}: ${reason}`;
+}
+
+/**
+ * A path as a person reads it: relative to `cwd` when inside it, `~/…` when inside the home folder, else
+ * as it is (a source that is not an absolute path, such as `session:repl`, too).
+ */
+export function shortPath(path: string, cwd = process.cwd()): string {
+  if (!isAbsolute(path)) return path;
+  const inCwd = relative(cwd, path);
+  if (inCwd !== "" && !inCwd.startsWith("..") && !isAbsolute(inCwd)) return inCwd;
+  const home = homedir();
+  return path.startsWith(`${home}${sep}`) ? `~${path.slice(home.length)}` : path;
+}
+
+/** The mark a front end shows under an answer the model did not finish. */
+export const PARTIAL_NOTE = "⏹ partial — the model was stopped before it finished";
+
+/**
+ * The formatted answer as a person reads it: each citation's `{source · locator · layer}` with the
+ * source's path shortened ({@link shortPath}); the turn's `answer` keeps the full paths.
+ */
+export function answerText(turn: Pick<TurnResult, "answer" | "citations">, cwd?: string): string {
+  let text = turn.answer;
+  for (const source of new Set(turn.citations.map((c) => c.source))) {
+    if (source === undefined) continue;
+    const short = shortPath(source, cwd);
+    if (short !== source) text = text.split(`{${source} · `).join(`{${short} · `);
+  }
+  return text;
+}
+
+/** Who wrote an answer: `offline answerer`, or `model <short path>`. */
+export function answeredBy(by: string, cwd?: string): string {
+  return by.startsWith("model ") ? `model ${shortPath(by.slice("model ".length), cwd)}` : by;
+}
+
+/** A loaded model in one line: `tiny.gguf (gguf, llama, 2048-token context, Q8_0, 1.2M parameters, CPU)`. */
+export function modelLine(info: ModelInfo, cwd?: string): string {
+  const params =
+    info.parameters === undefined
+      ? []
+      : [
+          `${info.parameters >= 1e9 ? `${(info.parameters / 1e9).toFixed(1)}B` : `${(info.parameters / 1e6).toFixed(1)}M`} parameters`,
+        ];
+  const parts = [
+    info.backend,
+    info.architecture,
+    `${info.contextSize}-token context`,
+    ...(info.quantization ? [info.quantization] : []),
+    ...params,
+    info.gpu ? "GPU" : "CPU",
+  ];
+  return `${shortPath(info.path, cwd)} (${parts.join(", ")})`;
 }
 
 /** One line per hit: id, score, text, tags. */
@@ -130,11 +187,21 @@ export function resultLines(result: CommandResult): string[] {
     case "ask": {
       const t = result.turn;
       return [
-        t.answer,
+        answerText(t),
+        ...(t.partial ? [PARTIAL_NOTE] : []),
         "",
-        `${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}  (session ${t.session}, turn ${t.turn})`,
+        `${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}  (session ${t.session}, turn ${t.turn}, ${answeredBy(t.by)})`,
       ];
     }
+    case "model":
+      if (!result.info) {
+        return [
+          `${result.changed ? "unloaded the model: " : ""}offline answerer (no model) — :model <file.gguf> loads one`,
+        ];
+      }
+      return [
+        `${result.changed ? "loaded " : "model "}${modelLine(result.info)} · profile ${result.profile}`,
+      ];
     case "trace": {
       const total = result.events.reduce((sum, e) => sum + e.ms, 0);
       return [`turn ${result.turn}, ${total.toFixed(1)} ms`, ...result.events.map(traceLine)];

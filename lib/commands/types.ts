@@ -10,6 +10,7 @@ import type { ChartResult } from "../charts/chart.js";
 import type { DslRunResult } from "../dsl/types.js";
 import type { Community } from "../graph/communities.js";
 import type { IngestReport } from "../ingest/ingest.js";
+import type { ModelInfo } from "../llm/runner.js";
 import type { TurnResult } from "../pipeline/pipeline.js";
 import type { TraceEvent } from "../pipeline/types.js";
 import type { CapsuleHit, SearchMode, StoreStats } from "../store/types.js";
@@ -34,6 +35,8 @@ export interface CommandOptions {
   onProgress?: (progress: JobProgress) => void;
   /** Pipeline trace events, live (`:ask` and plain text). */
   onTrace?: (event: TraceEvent) => void;
+  /** The model's text pieces as it writes them (`:ask` with a model loaded). */
+  onToken?: (piece: string) => void;
 }
 
 /** `:store`: the store in use (after opening another one, when a path was given). */
@@ -72,6 +75,17 @@ export interface DslResult {
 export interface AskResult {
   kind: "ask";
   turn: TurnResult;
+}
+
+/** `:model`: the language model that writes the answers, or none (the offline answerer). */
+export interface ModelResult {
+  kind: "model";
+  /** What the loaded model is; undefined while the offline answerer answers. */
+  info?: ModelInfo;
+  /** The profile it was loaded with. */
+  profile?: string;
+  /** This command loaded or unloaded a model. */
+  changed: boolean;
 }
 
 /** `:trace`: one turn's end events, in step order. */
@@ -160,6 +174,7 @@ export type CommandResult =
   | QueryResult
   | DslResult
   | AskResult
+  | ModelResult
   | TraceResult
   | BenchResult
   | BenchReportResult

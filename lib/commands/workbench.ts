@@ -1,12 +1,16 @@
 /**
  * The workbench: what a front end keeps open between commands — a store, the pipeline over its memory,
- * the conversation session, the last benchmark — and the one place that opens and switches stores.
+ * the conversation session, the language model when one is loaded, the last benchmark — and the one place
+ * that opens and switches stores and models.
  */
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { QuickBenchResult } from "../bench/quick-bench.js";
 import { config } from "../config.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+import { isSiglaError, SiglaError, throwIfCancelled } from "../errors.js";
+import { openRunner } from "../llm/models.js";
+import type { Runner } from "../llm/runner.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { Session } from "../pipeline/session.js";
 import type { ContextWindow } from "../pipeline/turn.js";
@@ -29,6 +33,38 @@ export interface WorkbenchOptions {
    * can show it in a status line instead of letting stderr write over the screen. Default: keep it only.
    */
   log?: (line: string) => void;
+  /**
+   * The language model that writes the answers: a .gguf file, a model folder or a cached hub id. Default
+   * `SIGLA_LLM`; with neither, the offline answerer answers. A model that cannot be loaded fails the open.
+   */
+  llm?: string;
+  /** Runtime profile the model is loaded with (default `SIGLA_PROFILE`, else `home-cpu`). */
+  profile?: string;
+}
+
+/**
+ * Loads the model `spec` names; without a spec, the one `SIGLA_LLM` names, or none (undefined: the
+ * offline answerer). A failure of the environment's model says so, so that a stale `SIGLA_LLM` is not
+ * mistaken for a bad argument.
+ */
+export async function openModel(spec?: string, profile?: string): Promise<Runner | undefined> {
+  const chosen = spec ?? (process.env.SIGLA_LLM || undefined);
+  if (chosen === undefined) return undefined;
+  try {
+    return await openRunner(chosen, { profile });
+  } catch (error) {
+    if (spec !== undefined || !isSiglaError(error)) throw error;
+    throw new SiglaError(
+      error.code,
+      `${error.message} (from SIGLA_LLM=${chosen}; unset it to answer with the offline answerer)`,
+      { cause: error },
+    );
+  }
+}
+
+/** Who answers: the model's file name, or `offline` for the offline answerer. */
+export function answererName(runner: Runner | undefined): string {
+  return runner ? basename(runner.info.path) : "offline";
 }
 
 /** The default store of the embedded workbench: `$SIGLA_HOME/store`. */
@@ -61,11 +97,18 @@ export class Workbench {
     public store: CapsuleStore,
     public pipeline: Pipeline,
     public session: Session,
+    /** The model the pipeline answers with; undefined: the offline answerer. The workbench closes it. */
+    public runner: Runner | undefined,
+    /** The profile `runner` was loaded with. */
+    public profile: string | undefined,
     readonly options: Required<Pick<WorkbenchOptions, "session" | "contextWindow" | "reports">> &
       Pick<WorkbenchOptions, "embedder" | "log">,
   ) {}
 
-  /** Opens (or creates) the store, the pipeline and the session. */
+  /**
+   * Opens the model (when one is named or `SIGLA_LLM` is set), then opens (or creates) the store, the
+   * pipeline and the session. The model is loaded first so that a bad model path creates no store.
+   */
   static async open(options: WorkbenchOptions = {}): Promise<Workbench> {
     const settings = {
       session: options.session ?? "repl",
@@ -79,30 +122,73 @@ export class Workbench {
       note = line;
       settings.log?.(line);
     };
-    const { store, pipeline, session } = await Workbench.openParts(
-      expandPath(options.path ?? defaultStorePath()),
-      settings,
-      log,
-    );
-    const bench = new Workbench(store, pipeline, session, settings);
-    bench.embedderNote = note;
-    return bench;
+    const runner = await openModel(options.llm, options.profile);
+    try {
+      const { store, pipeline, session } = await Workbench.openParts(
+        expandPath(options.path ?? defaultStorePath()),
+        settings,
+        log,
+        runner,
+      );
+      const bench = new Workbench(store, pipeline, session, runner, options.profile, settings);
+      bench.embedderNote = note;
+      return bench;
+    } catch (error) {
+      await runner?.close();
+      throw error;
+    }
   }
 
   private static async openParts(
     path: string,
     settings: Workbench["options"],
     log: (line: string) => void,
+    runner: Runner | undefined,
   ): Promise<{ store: CapsuleStore; pipeline: Pipeline; session: Session }> {
     const store = await CapsuleStore.open(path, { embedder: settings.embedder ?? "auto", log });
     try {
-      const pipeline = await Pipeline.open(store, { contextWindow: settings.contextWindow });
+      const pipeline = await Pipeline.open(store, { contextWindow: settings.contextWindow, runner });
       const session = await pipeline.session(settings.session);
       return { store, pipeline, session };
     } catch (error) {
       await store.close();
       throw error;
     }
+  }
+
+  /** Who answers: the model's file name, or `offline`. */
+  get answerer(): string {
+    return answererName(this.runner);
+  }
+
+  /**
+   * Loads the model `spec` names and answers with it from the next turn on; `undefined` goes back to the
+   * offline answerer. The old model is closed only once the new one loaded, so a spec that fails to load
+   * leaves the workbench as it was; so does an abort (loading cannot be stopped halfway, so it is checked
+   * once the model is in).
+   */
+  async setModel(spec: string | undefined, profile?: string, signal?: AbortSignal): Promise<void> {
+    const runner = spec === undefined ? undefined : await openModel(spec, profile);
+    if (signal?.aborted) {
+      await runner?.close();
+      throwIfCancelled(signal, `loading ${spec}`);
+    }
+    // The pipeline takes its runner when it opens: reopen it over the same store, keeping the session.
+    await this.pipeline.close();
+    try {
+      this.pipeline = await Pipeline.open(this.store, { contextWindow: this.options.contextWindow, runner });
+    } catch (error) {
+      await runner?.close();
+      this.pipeline = await Pipeline.open(this.store, {
+        contextWindow: this.options.contextWindow,
+        runner: this.runner,
+      });
+      throw error;
+    }
+    const old = this.runner;
+    this.runner = runner;
+    this.profile = profile;
+    await old?.close();
   }
 
   /** The embedder in use, with how `auto` chose it (`use-lite (offline fallback)`), when known. */
@@ -119,10 +205,15 @@ export class Workbench {
     const target = expandPath(path);
     if (target === this.store.path) return;
     let note: string | undefined;
-    const parts = await Workbench.openParts(target, this.options, (line) => {
-      note = line;
-      this.options.log?.(line);
-    });
+    const parts = await Workbench.openParts(
+      target,
+      this.options,
+      (line) => {
+        note = line;
+        this.options.log?.(line);
+      },
+      this.runner,
+    );
     // The note belongs to the store it came with: an existing store opens without one.
     this.embedderNote = note;
     const old = { store: this.store, pipeline: this.pipeline };
@@ -141,9 +232,11 @@ export class Workbench {
     return [...tags].sort();
   }
 
-  /** Closes the pipeline and the store. */
+  /** Closes the pipeline, the store and the model. */
   async close(): Promise<void> {
     await this.pipeline.close();
     await this.store.close();
+    await this.runner?.close();
+    this.runner = undefined;
   }
 }
