@@ -84,6 +84,8 @@ interface Run {
   firstTokenMs: number;
   totalMs: number;
   decodeTokensPerSecond: number;
+  /** 1-minute load average when the run ended: above the core count, other work was sharing the cores. */
+  loadAverage: number;
 }
 
 async function measure(runner: Runner, prompt: string, maxTokens: number, run: number): Promise<Run> {
@@ -105,6 +107,7 @@ async function measure(runner: Runner, prompt: string, maxTokens: number, run: n
     totalMs: Math.round(ended - started),
     // Tokens after the first, over the time after the first: decode speed without the prompt's evaluation.
     decodeTokensPerSecond: Math.round(((generatedTokens - 1) / ((ended - first) / 1000)) * 100) / 100,
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 
