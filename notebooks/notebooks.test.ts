@@ -82,7 +82,11 @@ const CHECKS: Record<(typeof NAMES)[number], (cells: Cell[]) => void> = {
     assert.match(joined(summaries[0].text), /^[1-9]\d* summaries written/);
     assert.match(plain(outputsAt(cells, /^%memory summary/)[0]), /archive [1-9].*shadow [1-9].*growth [1-9]/);
     assert.match(plain(outputsAt(cells, /^%memory archive/)[0]), /SUMMARY/);
-    assert.match(plain(outputsAt(cells, /^%memory shadow/)[0]), /SELF_EVAL/);
+    assert.match(
+      joined(outputsAt(cells, /conversation\.session/)[0].text),
+      /turn \(user\).*\n.*turn \(assistant\)/,
+    );
+    assert.match(plain(outputsAt(cells, /^%memory shadow/)[0]), /HYPOTHESIS/);
   },
   "02-benchmarks": (cells) => {
     const report = outputsAt(cells, /readReport/);

@@ -26,12 +26,18 @@ async function selfEvaluation(state: AfterFormatting): Promise<string> {
   const plain = `${facts} ${answer.citations.length === 0 ? "No evidence cited: the answer needs a source." : "Evidence cited."}${answer.unsupported.length ? ` ${answer.unsupported.length} sentences without evidence.` : ""}`;
   const runner = state.options.runner;
   if (!runner || answer.partial) return plain;
-  const { text } = await generateText(runner, `Question: ${state.question}\n\nAnswer: ${answer.summary}`, {
-    system:
-      "In one or two sentences, judge whether this answer is supported by its [evidence_id] citations and what it misses.",
-    maxTokens: 96,
-  });
-  return text ? `${facts} ${text}` : plain;
+  // A stop here (Ctrl-C after the answer was written) keeps the measured facts instead of half a verdict.
+  const { text, partial } = await generateText(
+    runner,
+    `Question: ${state.question}\n\nAnswer: ${answer.summary}`,
+    {
+      system:
+        "In one or two sentences, judge whether this answer is supported by its [evidence_id] citations and what it misses.",
+      maxTokens: 96,
+      signal: state.signal,
+    },
+  );
+  return text && !partial ? `${facts} ${text}` : plain;
 }
 
 export const feedback: Step<AfterFormatting, Fed> = async (state) => {
