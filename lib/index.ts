@@ -66,6 +66,7 @@ export { type ConnectorChunk, searchFolders } from "./pipeline/connectors.js";
 export * from "./pipeline/format.js";
 export * from "./pipeline/metrics.js";
 export * from "./pipeline/mode.js";
+export { generateText, modelSummarizer } from "./pipeline/model-answer.js";
 export { type AskOptions, Pipeline, type TurnResult } from "./pipeline/pipeline.js";
 export { loadSession, type MetricsPoint, newSession, type Session, saveSession } from "./pipeline/session.js";
 export { MEMORY_BUDGET } from "./pipeline/steps/06-memory.js";

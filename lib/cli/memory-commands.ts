@@ -8,6 +8,7 @@ import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
 import { Memory } from "../memory/layers.js";
 import { ARCHIVE_KINDS, type MemoryNode, type NodeSource, SHADOW_KINDS } from "../memory/types.js";
 import { checkConnectors } from "../pipeline/connectors.js";
+import { modelSummarizer } from "../pipeline/model-answer.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import type { TraceEvent } from "../pipeline/types.js";
@@ -280,28 +281,38 @@ export function addMemoryCommands(
     .description("communities of the link graph, with --refresh their SUMMARY nodes")
     .addOption(storeOption())
     .option("--refresh", "write or refresh the community summaries")
+    .option("--llm <spec>", "model that writes the summaries (default $SIGLA_LLM; none: extractive)")
+    .addOption(profileOption())
     .option("--json", "print as JSON")
     .action(async (opts) => {
-      await withMemory(opts, async (mem) => {
-        if (opts.refresh) {
-          const report = await refreshSummaries(mem);
-          print(
-            opts.json,
-            report,
-            () =>
-              `${report.written} summaries written, ${report.kept} kept, ${report.removed} removed\n${report.summaries.map(nodeLine).join("")}`,
+      // Only a refresh writes summaries: only then is a model opened (and refused before the store opens).
+      const runner = opts.refresh ? await openModel(opts.llm, opts.profile) : undefined;
+      try {
+        await withMemory(opts, async (mem) => {
+          if (opts.refresh) {
+            const report = await refreshSummaries(mem, runner ? { summarizer: modelSummarizer(runner) } : {});
+            print(
+              opts.json,
+              report,
+              () =>
+                `${report.written} summaries written, ${report.kept} kept, ${report.removed} removed\n${report.summaries.map(nodeLine).join("")}`,
+            );
+            return;
+          }
+          const found = await memoryCommunities(mem);
+          print(opts.json, found, () =>
+            found.length
+              ? found
+                  .map(
+                    (c) => `${c.index}\t${c.members.length} members\t${c.members.slice(0, 12).join(" ")}\n`,
+                  )
+                  .join("")
+              : "no communities\n",
           );
-          return;
-        }
-        const found = await memoryCommunities(mem);
-        print(opts.json, found, () =>
-          found.length
-            ? found
-                .map((c) => `${c.index}\t${c.members.length} members\t${c.members.slice(0, 12).join(" ")}\n`)
-                .join("")
-            : "no communities\n",
-        );
-      });
+        });
+      } finally {
+        await runner?.close();
+      }
     });
 
   memory

@@ -116,14 +116,26 @@ export function claimsOf(answer: string, known: ReadonlySet<string>): Claims {
 }
 
 /**
- * A summariser written by the model (community summaries, phase recaps): 2–3 sentences over the texts,
- * falling back to the extractive summary when the model writes nothing.
+ * A summariser written by the model (community summaries, phase recaps): 2–3 sentences over as many of the
+ * texts as fit the model's window (counted with its tokenizer), falling back to the extractive summary
+ * when the model writes nothing.
  */
 export function modelSummarizer(runner: Runner, options: { maxTokens?: number; signal?: AbortSignal } = {}) {
+  const maxTokens = options.maxTokens ?? 128;
+  const system = "Summarise what these texts say in two or three plain sentences.";
   return async (texts: string[]): Promise<string> => {
-    const { text } = await generateText(runner, texts.map((t) => `- ${t.replace(/\s+/g, " ")}`).join("\n"), {
-      system: "Summarise what these texts say in two or three plain sentences.",
-      maxTokens: options.maxTokens ?? 128,
+    let room = runner.info.contextSize - maxTokens - (await runner.countTokens(system)) - 32;
+    const lines: string[] = [];
+    for (const t of texts) {
+      const line = `- ${t.replace(/\s+/g, " ").trim()}\n`;
+      room -= await runner.countTokens(line);
+      if (room < 0) break;
+      lines.push(line);
+    }
+    if (lines.length === 0) return extractiveSummary(texts, 3);
+    const { text } = await generateText(runner, lines.join(""), {
+      system,
+      maxTokens,
       signal: options.signal,
     });
     return text || extractiveSummary(texts, 3);

@@ -16,7 +16,7 @@ import { writeTinyGguf } from "../llm/random-gguf.js";
 import { conversationMetaOf } from "../memory/conversation.js";
 import { Memory } from "../memory/layers.js";
 import { CapsuleStore } from "../store/capsule-store.js";
-import { answerPrompt, claimsOf, UNSUPPORTED_MARK } from "./model-answer.js";
+import { answerPrompt, claimsOf, modelSummarizer, UNSUPPORTED_MARK } from "./model-answer.js";
 import { Pipeline } from "./pipeline.js";
 import type { Evidence } from "./types.js";
 
@@ -24,7 +24,7 @@ const dir = tempPath();
 await mkdir(dir, { recursive: true });
 const file = join(dir, "tiny.gguf");
 await writeTinyGguf(file);
-const runner = await openRunner(file, { profile: "home-cpu", settings: { contextSize: 2048 } });
+const runner = await openRunner(file, { profile: "home-cpu", settings: { contextSize: 2048, threads: 1 } });
 const embedder = await loadUseLite();
 
 const store = await CapsuleStore.open(tempPath(), { embedder });
@@ -112,6 +112,15 @@ test("the prompt fits the window by the model's own token count", async () => {
     used.map((e) => e.evidenceId),
     evidence.slice(0, used.length).map((e) => e.evidenceId),
   );
+});
+
+test("a model summary of more text than the window holds reads what fits and still writes", async () => {
+  const texts = Array.from(
+    { length: 200 },
+    (_, i) => `Note ${i}: IVF_PQ partitions vectors and compresses them.`,
+  );
+  const summary = await modelSummarizer(runner, { maxTokens: 16 })(texts);
+  assert.ok(summary.trim().length > 0);
 });
 
 test("claims keep only evidence ids that were in the prompt", () => {
