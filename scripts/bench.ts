@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseSize, sizeLabel } from "../lib/bench/dataset.js";
 import { runBench } from "../lib/bench/harness.js";
+import { abortOnInterrupt } from "../lib/bench/interrupt.js";
 import { updateReadme, writeReport } from "../lib/bench/report.js";
 import { retrievalMarkdown, runRetrievalBench } from "../lib/bench/retrieval-report.js";
 import { parseSuite } from "../lib/bench/suites.js";
@@ -55,13 +56,7 @@ async function main(): Promise<void> {
   const suite = parseSuite(String(values.suite));
   const out = String(values.out);
   const reps = int("reps");
-  const controller = new AbortController();
-  let interrupts = 0;
-  process.on("SIGINT", () => {
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write("\nstopping: the workers stop their servers and the temporary folder is removed…\n");
-    controller.abort();
-  });
+  const controller = abortOnInterrupt("the workers stop their servers and the temporary folder is removed");
   const bar = progressBar(`bench ${suite}`);
   const log = values.quiet ? () => {} : (line: string) => process.stderr.write(`${line}\n`);
   await mkdir(out, { recursive: true });

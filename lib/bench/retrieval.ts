@@ -67,7 +67,8 @@ export function meanReciprocalRank(
   return sum / relevant.length;
 }
 
-async function checkWorkDir(dir: string): Promise<void> {
+/** Throws `InvalidInputError` unless `dir` is missing or empty, so a benchmark builds a fresh store there. */
+export async function checkWorkDir(dir: string): Promise<void> {
   let entries: string[];
   try {
     entries = await readdir(dir);
