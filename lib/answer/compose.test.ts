@@ -312,4 +312,30 @@ test("no evidence gives an empty answer; a wrong vector or an aborted signal thr
   );
 });
 
+test("a labelled introduction or a step heading is not the answer; the value is, with a sentence beside it", async () => {
+  const answer = await ask(
+    "Which port does the application reload middleware use by default?",
+    evidence(
+      "**INTRODUCTION**: This guide explains how the application reload middleware refreshes the preview.\n\n" +
+        "STEP: 2 — Configure the application reload middleware\n\n" +
+        "The application reload middleware listens on port 35729 by default. Set `port` to change it.",
+    ),
+  );
+  assert.ok(
+    answer.summary.startsWith("The application reload middleware listens on port 35729"),
+    answer.summary,
+  );
+  assert.not.match(answer.summary, /INTRODUCTION|STEP:/);
+});
+
+test("a yes/no question answered only by a labelled summary gets no verdict", async () => {
+  const answer = await ask(
+    "Can I add the same column twice in the Page Editor?",
+    evidence(
+      "**INTRODUCTION**: How to add and configure table columns in the Page Editor of an object page.",
+    ),
+  );
+  assert.not.match(answer.summary, /^(Yes|No|It depends)\./);
+});
+
 test.run();

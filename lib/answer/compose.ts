@@ -21,9 +21,11 @@ import type { ComposedAnswer, ComposeInput, QuestionType, UsedSentence } from ".
 /** The summary stops taking sentences past this many characters (the first one always goes in). */
 export const SUMMARY_MAX_CHARS = 900;
 /** Candidates embedded at most; a larger pool keeps the best by words and evidence rank. */
-export const MAX_CANDIDATES = 160;
+export const MAX_CANDIDATES = 100;
 /** A supporting sentence must score at least this share of the answer's. */
 export const SUPPORT_SHARE = 0.6;
+/** In fast mode another type takes one supporting sentence scoring at least this share of the answer's. */
+const FAST_SUPPORT_SHARE = 0.85;
 /** In fast mode a list or how-to takes supporting sentences only of at least this form score. */
 const SUPPORT_FORM = 0.4;
 /** Supporting sentences in deep and debate mode. */
@@ -112,6 +114,28 @@ const CONDITION = wordPattern(
 /** A negating prefix and the word it negates ("undirected", "non-blocking", "неверный"). */
 const ANTONYM_PREFIX = /^(?:un|non-?|in|im|dis|не)(\p{L}{4,})$/u;
 const TERMINAL = /[.!?…:;"'”’»)\]`]$/;
+/**
+ * A section label that opens a unit (`**INTRODUCTION**:`, `STEP: 2 —`, `DESCRIPTION:`): documentation
+ * generated from templates puts one before each part. What follows an introduction label summarises the
+ * whole document, and a short labelled unit is a heading in disguise: neither is the fact asked for.
+ */
+const LABEL = /^\**([A-Z][A-Z ]{2,}[A-Z])\**\s*:\s*/;
+const INTRO_LABELS = new Set(["INTRODUCTION", "OVERVIEW", "SUMMARY", "PURPOSE", "CONTEXT", "DESCRIPTION"]);
+/** Labels of metadata and structure, never of an answer. */
+const META_LABELS = new Set(["STEP", "TAGS", "LANGUAGE", "CODE", "TITLE", "SOURCE", "URL", "KEYWORDS"]);
+/** A unit that is bold from end to end (`**Some title**`) reads as a heading. */
+const ALL_BOLD = /^\*\*[^*]+\*\*[.:]?$/;
+
+/** How far a unit is from being an answer by its form alone: labelled summaries and disguised headings. */
+function labelPenalty(c: Candidate): number {
+  const label = LABEL.exec(c.sentence);
+  if (label) {
+    const rest = c.sentence.slice(label[0].length);
+    if (META_LABELS.has(label[1]) || terms(rest).length < 8) return 0.35;
+    if (INTRO_LABELS.has(label[1])) return 0.25;
+  }
+  return ALL_BOLD.test(c.sentence) ? 0.3 : 0;
+}
 
 /** The share of the question's terms among `have`. */
 function coverage(asked: ReadonlySet<string>, have: readonly string[]): number {
@@ -278,7 +302,7 @@ function verdict(question: string, answer: Candidate, language: string): string 
       inAnswer.add(base);
     }
   }
-  if (asked.size === 0 || present.size < Math.min(2, asked.size) || present.size / asked.size < 0.5) {
+  if (asked.size === 0 || present.size < Math.min(2, asked.size) || present.size / asked.size < 0.6) {
     return undefined;
   }
   const russian = language === "rus" || /[а-яё]/i.test(question);
@@ -410,7 +434,8 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
       (c.kind === "text" && c.terms.length < 3 ? 0.1 : 0) +
       (c.kind === "code" && !codeAnswers ? 0.2 : 0) +
       (type === "value" && c.form === 0 ? 0.1 : 0) +
-      (c.sentence.length > 400 ? 0.05 : 0);
+      (c.sentence.length > 400 ? 0.05 : 0) +
+      labelPenalty(c);
     c.score =
       WEIGHTS.cosine * (c.vector ? c.cosine : c.words) +
       WEIGHTS.words * c.words +
@@ -450,13 +475,18 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
   }
   // Deep and debate add what else answers; a fast list or how-to adds only sentences of its own form.
   const deep = input.mode === "deep" || input.mode === "debate";
-  const supportWanted = deep ? SUPPORT_DEEP : type === "steps" || type === "list" ? 2 : 0;
+  // A fast answer of another type may add one sentence that scores nearly as well: the value or the
+  // condition often sits in the sentence next to the one that names the subject.
+  const supportWanted = deep ? SUPPORT_DEEP : type === "steps" || type === "list" ? 2 : 1;
   if (!ordered && supportWanted > 0) {
     for (const c of ranked) {
       if (units.length > supportWanted) break;
       if (c.score < Math.max(0, answer.score) * SUPPORT_SHARE) break;
       if (c.kind === "code" && !codeAnswers) continue;
-      if ((!deep && c.form < SUPPORT_FORM) || units.includes(c) || repeats(c, units)) continue;
+      const listLike = type === "steps" || type === "list";
+      if (!deep && listLike && c.form < SUPPORT_FORM) continue;
+      if (!deep && !listLike && c.score < answer.score * FAST_SUPPORT_SHARE) break;
+      if (units.includes(c) || repeats(c, units) || labelPenalty(c) > 0) continue;
       units.push(c);
     }
   }
@@ -464,7 +494,9 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
     // Steps from one note read in its order (the lead-in, the command, what follows).
     units.sort((a, b) => a.start - b.start);
   }
-  const prefix = type === "yesno" ? verdict(question, answer, language) : undefined;
+  // A labelled summary or a heading settles nothing: no verdict from it.
+  const prefix =
+    type === "yesno" && labelPenalty(answer) === 0 ? verdict(question, answer, language) : undefined;
   const { summary, kept } = summaryOf(input, units, prefix, ordered);
 
   const perEvidence: UsedSentence[] = [];
