@@ -7,7 +7,7 @@
  * what was found.
  */
 import { dot } from "../../embed/embedder.js";
-import { type ConversationHit, conversationMetaOf } from "../../memory/conversation.js";
+import type { ConversationHit } from "../../memory/conversation.js";
 import { nodeMetaOf, toMemoryNode } from "../../memory/layers.js";
 import { painFor } from "../../memory/pain-memory.js";
 import { recall } from "../../memory/recall.js";
@@ -127,7 +127,8 @@ export const memoryQuery: Step<AfterMode, Recalled & Pick<TurnContext, "metrics"
     const hits = memory.hasConversation
       ? await memory.conversation.recall(question, { k: budget.k, now, vector })
       : [];
-    found.push(...hits.filter((h) => conversationMetaOf(h)).map(conversationOf));
+    // Conversation.recall returns only records with their conversation meta.
+    found.push(...hits.map(conversationOf));
     scores = hits.map((h) => h.score);
   } else if (!empty) {
     const hits = await recall(memory.store, question, {
