@@ -245,9 +245,10 @@ test("deep mode adds supporting sentences without near-duplicates and caps the s
     "IVF clusters the vectors with k-means.",
   );
   const fast = await ask("How does an HNSW search work?", pieces, { mode: "fast" });
-  assert.is(fast.used.length, 1);
+  // Fast: the answer and at most two sentences that score nearly as well.
+  assert.ok(fast.used.length <= 3, fast.summary);
   const deep = await ask("How does an HNSW search work?", pieces, { mode: "deep" });
-  assert.ok(deep.used.length >= 2, deep.summary);
+  assert.ok(deep.used.length >= 2 && deep.used.length >= fast.used.length, deep.summary);
   const sentences = deep.used.map((u) => u.sentence);
   assert.is(new Set(sentences).size, sentences.length, "no sentence twice");
 

@@ -25,13 +25,14 @@ const CYRILLIC = /[а-яё]/i;
 /** The attributes a value question asks for, English and Russian stems. */
 const ATTRIBUTE =
   "default|maximum|minimum|max|min|limit|size|port|version|timeout|dimension|dimensions|length|count|" +
-  "number|value|threshold|path|name|unit|rate|interval|width|capacity";
+  "number|value|threshold|path|name|unit|rate|interval|width|capacity|shortcut|id|identifier|command|key|" +
+  "setting|property|parameter|annotation|script|title|layout|url|variable|package|plugin|extension";
 
 const ENGLISH: Array<[QuestionType, RegExp]> = [
   [
     "comparison",
     wordPattern(
-      String.raw`\bdifferences? (between|from)\b|\bdiffer(s)?\b|\bvs\.?(?=\s)|\bversus\b|\bcompare(d|s)?\b|\bbetter than\b|\b(which|what) is (better|faster|slower)\b|\bor\b.+\bwhich\b`,
+      String.raw`\bdifferences? (between|from)\b|\bdiffer(s)?\b|\bvs\.?(?=\s)(?!\s*code\b)|\bversus\b|\bcompare(d|s)?\b|\bbetter than\b|\b(which|what) is (better|faster|slower)\b|\bor\b.+\bwhich\b`,
     ),
   ],
   [
@@ -53,15 +54,17 @@ const ENGLISH: Array<[QuestionType, RegExp]> = [
   [
     "value",
     wordPattern(
-      String.raw`\bhow (many|much|long|big|large|often|fast)\b|\b(which|what) (port|version|size|value|number|timeout|dimension|limit|threshold)\b|\bwhat('s| is| are) the (\S+ ){0,2}(${ATTRIBUTE})\b|\bby default\b|\bdefault\b`,
+      String.raw`\bhow (many|much|long|big|large|often|fast)\b|\b(which|what) (port|version|size|value|number|timeout|dimension|limit|threshold)\b|\bwhat('s| is| are) the (\S+ ){0,2}(${ATTRIBUTE})\b|\bwhat (kind|type|sort) of\b|\bby default\b|\bdefault\b`,
     ),
   ],
   [
     "list",
     wordPattern(
-      String.raw`\b(which|what) (\w+ ){0,3}(types|kinds|sorts|options|modes|formats|fields|columns|commands|steps|parts|layers|values|ways|features|languages|backends|indexes|indices|metrics)\b|\blist\b|\bwhat are the\b|\bname (the|all)\b|\benumerate\b|\bwhich .+ (are|support|supports|exist)\b`,
+      String.raw`\b(which|what) (\w+ ){0,3}(types|kinds|sorts|options|modes|formats|fields|columns|commands|steps|parts|layers|values|ways|features|languages|backends|indexes|indices|metrics)\b|^\s*list\b|\bwhat are the\b|\bname (the|all)\b|\benumerate\b|\bwhich .+ (are|support|supports|exist)\b`,
     ),
   ],
+  // "Which middleware serves…?", "For which versions…?": a thing named, not a list of them.
+  ["value", wordPattern(String.raw`^\s*(?:\w+\s+)?which\b`)],
   [
     "definition",
     wordPattern(

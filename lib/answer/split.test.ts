@@ -110,6 +110,24 @@ test("fenced code stays whole, blank lines and sentence ends inside it included;
   assert.is(units[4].sentence, "~~~\nunclosed. Fence.");
 });
 
+test("a chunk cut inside a code block closes it at its first bare fence, so the prose after is prose", () => {
+  // Odd fences, the first bare: the window started inside a block.
+  const cut = "  url: env:TARGET_URL\n```\n\n**STEP**: 4 — Configure it.\n\nThe wizard writes the manifest.";
+  assert.equal(show(cut), [
+    ["code", "  url: env:TARGET_URL\n```"],
+    ["text", "**STEP**: 4 — Configure it."],
+    ["text", "The wizard writes the manifest."],
+  ]);
+  // Even fences, but the second carries an info string, which only an opening fence can.
+  const both = "a: 1\n```\nProse between. Here.\n```json\n{}\n```";
+  assert.equal(
+    show(both).map(([kind]) => kind),
+    ["code", "text", "text", "code"],
+  );
+  // A whole block with a bare opener is still one block.
+  assert.equal(show("Run:\n```\nnpm test\n```")[1], ["code", "```\nnpm test\n```"]);
+});
+
 test("indented code is one unit when it does not continue a paragraph or a list", () => {
   const text = "Example:\n\n    store.add(text)\n\n    store.search(text)\nBack to prose. Yes.";
   assert.equal(show(text), [

@@ -28,6 +28,8 @@ interface Line {
 }
 
 const FENCE = /^\s*(`{3,}|~{3,})/;
+/** A fence without an info string: it may open a block or close one. */
+const BARE_FENCE = /^\s*(`{3,}|~{3,})\s*$/;
 const HEADING = /^\s{0,3}#{1,6}(?:\s|$)/;
 const THEMATIC_BREAK = /^\s{0,3}([-*_])(?:\s*\1){2,}\s*$/;
 const SETEXT_UNDERLINE = /^\s{0,3}(?:=+|-+)\s*$/;
@@ -73,6 +75,19 @@ function isAbbreviation(text: string, from: number, dot: number): boolean {
 }
 
 /**
+ * Where a chunk that starts inside a code block (the window cut through it) closes that block: the first
+ * fence is bare and must be a closer when the fences are odd in number, or when the next one carries an info
+ * string (which only an opening fence can). -1 when the text does not start inside a block.
+ */
+function closerOfCutBlock(lines: readonly Line[]): number {
+  const fences = lines.flatMap((line, i) => (FENCE.test(line.text) ? [i] : []));
+  if (fences.length === 0 || !BARE_FENCE.test(lines[fences[0]].text)) return -1;
+  const next = fences[1];
+  const odd = fences.length % 2 === 1;
+  return odd || (next !== undefined && !BARE_FENCE.test(lines[next].text)) ? fences[0] : -1;
+}
+
+/**
  * Splits every unit of `text`: code blocks, headings, list items and table rows whole, paragraphs into
  * sentences. Units without a letter or digit (table separators, stray punctuation) are left out.
  */
@@ -98,7 +113,9 @@ export function splitSentences(text: string): TextUnit[] {
     paragraph = item = undefined;
   };
 
-  for (let i = 0; i < lines.length; i++) {
+  const closer = closerOfCutBlock(lines);
+  if (closer >= 0) push(0, lines[closer].end, "code");
+  for (let i = closer + 1; i < lines.length; i++) {
     const line = lines[i];
     if (line.text.trim() === "") {
       flush();

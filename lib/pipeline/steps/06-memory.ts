@@ -10,7 +10,7 @@ import { dot } from "../../embed/embedder.js";
 import type { ConversationHit } from "../../memory/conversation.js";
 import { nodeMetaOf, toMemoryNode } from "../../memory/layers.js";
 import { painFor } from "../../memory/pain-memory.js";
-import { recall } from "../../memory/recall.js";
+import { KNOWLEDGE_RECALL_WEIGHTS, recall } from "../../memory/recall.js";
 import { sha256 } from "../../store/capsule-store.js";
 import type { Capsule } from "../../store/types.js";
 import { clarityOf, trustOf } from "../metrics.js";
@@ -135,6 +135,7 @@ export const memoryQuery: Step<AfterMode, Recalled & Pick<TurnContext, "metrics"
       k: budget.k,
       now,
       vector,
+      weights: KNOWLEDGE_RECALL_WEIGHTS,
       where: "NOT array_has(tags, 'layer:shadow')",
     });
     for (const hit of hits) {
