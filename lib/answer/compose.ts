@@ -24,8 +24,10 @@ export const SUMMARY_MAX_CHARS = 900;
 export const MAX_CANDIDATES = 100;
 /** A supporting sentence must score at least this share of the answer's. */
 export const SUPPORT_SHARE = 0.6;
-/** In fast mode another type takes one supporting sentence scoring at least this share of the answer's. */
-const FAST_SUPPORT_SHARE = 0.85;
+/** In fast mode another type takes supporting sentences scoring at least this share of the answer's. */
+const FAST_SUPPORT_SHARE = 0.75;
+/** Supporting sentences a fast answer of another type takes at most. */
+const SUPPORT_FAST = 2;
 /** In fast mode a list or how-to takes supporting sentences only of at least this form score. */
 const SUPPORT_FORM = 0.4;
 /** Supporting sentences in deep and debate mode. */
@@ -60,12 +62,24 @@ interface Candidate extends TextUnit {
   vector?: Float32Array;
 }
 
-const NUMBER = /\d/;
+/** Attributes whose value is a number. */
+const NUMERIC_ATTRIBUTE =
+  /^(?:version|port|size|timeout|length|count|number|limit|width|maximum|minimum|max|min|threshold|interval|dimension|capacity|rate|порт\p{L}*|размер\p{L}*|верси\p{L}*|таймаут\p{L}*|лимит\p{L}*|порог\p{L}*|максимальн\p{L}*|минимальн\p{L}*)$/u;
+/** A number, not the digit of a name ("SAPUI5", "v2"). */
+const NUMBER = /(?<![\p{L}_])\d/u;
 const UNIT = wordPattern(
   String.raw`\d\s*(ms|s|sec|seconds?|minutes?|hours?|kb|mb|gb|tb|kib|mib|gib|bytes?|characters?|chars|tokens?|%|px|d|dimensions?|partitions?|rows?|capsules?|files?|мс|сек|секунд\p{L}*|минут\p{L}*|символ\p{L}*|байт\p{L}*|строк\p{L}*)\b`,
 );
 const DEFAULT = wordPattern(String.raw`\bdefaults?\b|\bby default\b|\bпо умолчанию\b`);
 const CODE_LITERAL = /`[^`]+`|\b[A-Z][A-Z0-9]*_[A-Z0-9_]+\b|\b\w+=\S+|--[a-z][\w-]+/;
+/**
+ * A name a "which X" question may be asking for: a scoped package (`@sapui5/ts-types`), a dotted name
+ * (`Edm.Stream`), camelCase (`headerVisible`), a kebab-case id (`fiori-tools-servestatic`), an all-caps name.
+ */
+const IDENTIFIER =
+  /@[\w-]+\/[\w.-]+|\b[A-Za-z]\w*\.[A-Za-z]\w+\b|\b[a-z]+[A-Z]\w*\b|\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b|\b[A-Z]{3,}\b/;
+/** A unit that is nothing but inline code (a command line quoted in a paragraph). */
+const ONLY_INLINE_CODE = /^`[^`]+`[.:]?$/;
 const EXAMPLES = wordPattern(
   String.raw`\bsuch as\b|\binclud(e|es|ing)\b|\be\.g\.|\bfor example\b|\bnamely\b|\bтаки[ех] как\b|\bнапример\b|\bвключая\b|\bв том числе\b`,
 );
@@ -101,6 +115,16 @@ const COPULA = wordPattern(
   String.raw`\b(is|are|was|were|means|refers to|stands for|denotes)\b|\s[—–-]\s|:\s|\bэто\b|\bназыва\p{L}*|\bявляется\b`,
 );
 const ARTICLE_NOUN = wordPattern(String.raw`\b(is|are) (a|an|the)\b|\s[—–]\s*это\b`);
+/** Where a subject's qualifiers start: "X in Y", "X of Y", "X for Y". */
+const QUALIFIER = wordPattern(String.raw`\s(?:in|on|of|for|within|inside|at|from|with|в|на|для)\s`);
+/** What a thing is for: "X enables users to…", "X lets you…", "X is used to…". */
+const PURPOSE = wordPattern(
+  String.raw`\b(enables?|allows?|lets|provides?|helps?|serves?|is used (to|for)|are used (to|for)|позволяет|используется)\b`,
+);
+/** Words that take a side on a yes/no question: "not supported", "only", "never", "can". */
+const POLARITY = wordPattern(
+  String.raw`\b(not|never|cannot|can't|only|unsupported|supported|must|always|no longer|не|нельзя|только|всегда|никогда)\b`,
+);
 /** Words that negate what follows them (English and Russian). */
 const NEGATION = new Set(
   (
@@ -126,13 +150,16 @@ const META_LABELS = new Set(["STEP", "TAGS", "LANGUAGE", "CODE", "TITLE", "SOURC
 /** A unit that is bold from end to end (`**Some title**`) reads as a heading. */
 const ALL_BOLD = /^\*\*[^*]+\*\*[.:]?$/;
 
-/** How far a unit is from being an answer by its form alone: labelled summaries and disguised headings. */
-function labelPenalty(c: Candidate): number {
+/**
+ * How far a unit is from being an answer by its form alone: labelled summaries and disguised headings. An
+ * introduction does say what its subject is, so it stays a fair answer to "what is X" and "what does X do".
+ */
+function labelPenalty(c: Candidate, type?: QuestionType): number {
   const label = LABEL.exec(c.sentence);
   if (label) {
     const rest = c.sentence.slice(label[0].length);
     if (META_LABELS.has(label[1]) || terms(rest).length < 8) return 0.35;
-    if (INTRO_LABELS.has(label[1])) return 0.25;
+    if (INTRO_LABELS.has(label[1]) && type !== "definition" && type !== "open") return 0.25;
   }
   return ALL_BOLD.test(c.sentence) ? 0.3 : 0;
 }
@@ -146,15 +173,18 @@ function coverage(asked: ReadonlySet<string>, have: readonly string[]): number {
 
 /** How well a unit's form fits the question type, in [0, 1]. */
 function formScore(unit: Candidate, type: QuestionType, question: string, qTerms: Set<string>): number {
-  const s = unit.sentence;
+  // A section label ("**INTRODUCTION**:") is no part of what the sentence says.
+  const s = unit.sentence.replace(LABEL, "");
   let score = 0;
   switch (type) {
     case "definition": {
-      const subject = terms(subjectOf(question) ?? "");
+      // "mass editing in a Fiori elements table": the sentence defines the head, before its qualifiers.
+      const subject = terms((subjectOf(question) ?? "").split(QUALIFIER)[0]);
       if (subject.length === 0) return 0;
-      const copula = COPULA.exec(s);
+      const copula = COPULA.exec(s) ?? PURPOSE.exec(s);
       const before = copula && copula.index < 120 ? terms(s.slice(0, copula.index)) : [];
-      if (subject.every((t) => before.includes(t))) score = 1;
+      // The subject opens the sentence: "Mass editing enables…", not "Determine where mass edit is…".
+      if (before[0] === subject[0] && subject.every((t) => before.includes(t))) score = 1;
       else if (subject.every((t) => unit.terms.includes(t)) && ARTICLE_NOUN.test(s)) score = 0.5;
       break;
     }
@@ -162,9 +192,12 @@ function formScore(unit: Candidate, type: QuestionType, question: string, qTerms
       if (NUMBER.test(s)) score += 0.35;
       if (UNIT.test(s)) score += 0.15;
       if (CODE_LITERAL.test(s)) score += 0.15;
+      if (IDENTIFIER.test(s)) score += 0.2;
       const attribute = attributeOf(question);
       if (DEFAULT.test(question) && DEFAULT.test(s)) score += 0.35;
       else if (attribute && terms(attribute).some((t) => unit.terms.includes(t))) score += 0.25;
+      // "Which versions…", "what port…": the answer is a number.
+      if (attribute && NUMERIC_ATTRIBUTE.test(attribute) && NUMBER.test(s)) score += 0.35;
       break;
     }
     case "steps": {
@@ -188,6 +221,7 @@ function formScore(unit: Candidate, type: QuestionType, question: string, qTerms
       score = 0.5 * coverage(qTerms, unit.terms);
       const negated = negatedTerms(question);
       if ([...negatedTerms(s)].some((t) => negated.has(t))) score += 0.5;
+      else if (POLARITY.test(s)) score += 0.25;
       break;
     }
     case "reason":
@@ -206,10 +240,14 @@ function formScore(unit: Candidate, type: QuestionType, question: string, qTerms
   return Math.min(1, score);
 }
 
-/** Whether the embedder's cosine means anything for the question's language (then: for each sentence's script). */
+/**
+ * Whether the embedder's cosine means anything for the question (then: for each sentence's script). An
+ * English embedder reads Latin script: a language guess is no test, as technical English full of names
+ * ("tsconfig.json", "SAPUI5", "JavaScript") is often guessed as another language.
+ */
 function readsQuestion(embedderId: string, language: string, question: string): boolean {
   if (MULTILINGUAL.test(embedderId)) return true;
-  return (language === "eng" || language === "und") && !NON_LATIN.test(question);
+  return language !== "rus" && !NON_LATIN.test(question);
 }
 
 /** The candidates of every piece of evidence, with their section match and fragment flag. */
@@ -432,10 +470,10 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
     const penalty =
       (c.fragment ? 0.15 : 0) +
       (c.kind === "text" && c.terms.length < 3 ? 0.1 : 0) +
-      (c.kind === "code" && !codeAnswers ? 0.2 : 0) +
+      ((c.kind === "code" || ONLY_INLINE_CODE.test(c.sentence)) && !codeAnswers ? 0.2 : 0) +
       (type === "value" && c.form === 0 ? 0.1 : 0) +
       (c.sentence.length > 400 ? 0.05 : 0) +
-      labelPenalty(c);
+      labelPenalty(c, type);
     c.score =
       WEIGHTS.cosine * (c.vector ? c.cosine : c.words) +
       WEIGHTS.words * c.words +
@@ -475,9 +513,9 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
   }
   // Deep and debate add what else answers; a fast list or how-to adds only sentences of its own form.
   const deep = input.mode === "deep" || input.mode === "debate";
-  // A fast answer of another type may add one sentence that scores nearly as well: the value or the
+  // A fast answer of another type may add two sentences that score nearly as well: the value or the
   // condition often sits in the sentence next to the one that names the subject.
-  const supportWanted = deep ? SUPPORT_DEEP : type === "steps" || type === "list" ? 2 : 1;
+  const supportWanted = deep ? SUPPORT_DEEP : SUPPORT_FAST;
   if (!ordered && supportWanted > 0) {
     for (const c of ranked) {
       if (units.length > supportWanted) break;

@@ -137,7 +137,7 @@ export function subjectOf(question: string): string | undefined {
 const ATTRIBUTE_RU =
   "по умолчанию|умолчани\\p{L}*|максимальн\\p{L}*|минимальн\\p{L}*|порт\\p{L}*|размер\\p{L}*|верси\\p{L}*|" +
   "таймаут\\p{L}*|лимит\\p{L}*|порог\\p{L}*|значени\\p{L}*";
-const ATTRIBUTE_ANY = wordPattern(`\\b(${ATTRIBUTE}|${ATTRIBUTE_RU})\\b`);
+const ATTRIBUTE_ANY = wordPattern(`\\b(${ATTRIBUTE}|${ATTRIBUTE_RU})s?\\b`);
 
 /** The attribute a value question asks for ("default", "port", "по умолчанию"…), if it names one. */
 export function attributeOf(question: string): string | undefined {

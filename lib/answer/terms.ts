@@ -30,7 +30,10 @@ const RUSSIAN_ENDINGS = (
   .split(" ")
   .sort((a, b) => b.length - a.length);
 
-/** A light stem: Russian endings off; English plurals, -ing and -ed off. Good enough to match word forms. */
+/**
+ * A light stem: Russian endings off; English plurals, -ing and -ed off, British -our as American -or
+ * ("colour" meets "color"). Good enough to match word forms.
+ */
 export function stem(word: string): string {
   if (/[а-яё]/.test(word)) {
     const w = word.replace(/ё/g, "е");
@@ -42,7 +45,8 @@ export function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
   if (word.endsWith("ies") && word.length > 4) return `${word.slice(0, -3)}y`;
   if (/(?:ss|x|z|ch|sh)es$/.test(word)) return word.slice(0, -2);
-  if (word.endsWith("s") && !/(?:ss|us|is)$/.test(word)) return word.slice(0, -1);
+  if (word.endsWith("s") && !/(?:ss|us|is)$/.test(word)) return stem(word.slice(0, -1));
+  if (/.{3}our$/.test(word)) return `${word.slice(0, -3)}or`;
   const base = /.{3}(?:ing|ed)$/.test(word) ? word.replace(/(?:ing|ed)$/, "") : word;
   // "running" → "run", "overlapped" → "overlap"; "installing" keeps its double l.
   return /([^aeioulsz])\1$/.test(base) && base !== word ? base.slice(0, -1) : base;
