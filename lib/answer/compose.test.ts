@@ -233,6 +233,44 @@ test("a heading that repeats the question is never the answer", async () => {
   assert.match(answer.summary, /IVF_PQ/);
 });
 
+test("a value question about a version wants the number; a which-question wants the name", async () => {
+  const versions = await ask(
+    "For which SAPUI5 versions is the library downloaded automatically when I run the app with local sources?",
+    evidence(
+      "- Use local SAPUI5 sources: downloads the SAPUI5 libraries for the selected version and uses them for preview.\n" +
+        "- Run with mock data: starts the mock server.",
+      "If needed, a local copy of the SAPUI5 library is downloaded from npmjs. Automatic download is supported " +
+        "only for SAPUI5 versions 1.76 and higher.",
+    ),
+  );
+  assert.match(versions.summary, /1\.76 and higher/);
+});
+
+test("what is X: an introduction that defines X answers, a sentence that only mentions X does not", async () => {
+  const answer = await ask(
+    "What is mass editing in a Fiori elements table?",
+    evidence(
+      "DESCRIPTION: Determine where mass edit is supported and how configuration options differ between OData V2 " +
+        "and OData V4. The 'ignoredFields' property lets you hide specific fields from the mass edit dialog.",
+      "**INTRODUCTION**: Mass editing enables users to simultaneously change multiple objects that share the " +
+        "same editable properties.",
+    ),
+  );
+  assert.match(answer.summary, /^\*\*INTRODUCTION\*\*: Mass editing enables users to simultaneously change/);
+});
+
+test("technical English the language guess gets wrong is still read by the embedder", async () => {
+  const question =
+    "Which types package do I add to tsconfig.json to get SAPUI5 code completion in JavaScript files?";
+  const pieces = evidence(
+    "Create a tsconfig.json file at the project root. With the tsconfig.json and @sapui5/ts-types installed, " +
+      "you should see SAPUI5 code completion.",
+  );
+  const guessed = await ask(question, pieces, { language: "sco" });
+  const english = await ask(question, pieces, { language: "eng" });
+  assert.equal(guessed.used, english.used);
+});
+
 test("deep mode adds supporting sentences without near-duplicates and caps the summary at whole sentences", async () => {
   const note =
     "HNSW answers queries fast but uses more memory and takes longer to build than IVF. A search starts at " +

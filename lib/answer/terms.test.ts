@@ -20,6 +20,15 @@ test("terms: content words, light stems, English and Russian stop words out", ()
     "class",
     "status",
   ]);
+  // British and American spellings, singular and plural, meet.
+  assert.equal(["colour", "colours", "color", "behaviours"].map(stem), [
+    "color",
+    "color",
+    "color",
+    "behavior",
+  ]);
+  assert.equal(["hour", "your"].map(stem), ["hour", "your"]);
+  assert.is(stem("settings"), stem("setting"));
   assert.is(stem("индексами"), stem("индексы"));
   assert.is(stem("работает"), stem("работают"));
 });
