@@ -150,6 +150,9 @@ test("generic assignments: high-entropy values are secrets, types and references
   ]);
   untouched("token: string; password: required; const token = getToken(); max_tokens: 1024");
   untouched("apiKey: config.apiKey, secret = process.env.SECRET, password=changeme, token: abcabcabc");
+  // Template words stand in a secret's slot in docs ("password: placeholder"); a real value beside them is still masked.
+  untouched("password: placeholder, api_key=unset, secret: hidden");
+  check("password: placeholder123x!Q", "password: [SECRET:password]", ["password"]);
 });
 
 test("PEM private keys: the whole block, and blocks cut by a chunk boundary", () => {
