@@ -177,11 +177,15 @@ export function throwIfCancelled(signal: AbortSignal | undefined, what: string):
   if (signal?.aborted) throw new CancelledError(what);
 }
 
+/** The message of anything thrown (an `Error`'s message, anything else as a string). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Wraps anything thrown into a `SiglaError` so front ends can always print one line. */
 export function toSiglaError(error: unknown): SiglaError {
   if (isSiglaError(error)) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new SiglaError("SIGLA_USAGE", message, { cause: error });
+  return new SiglaError("SIGLA_USAGE", errorMessage(error), { cause: error });
 }
 
 /** A benchmark run that cannot go on: a system's server did not start, a worker failed, a report is malformed. */

@@ -15,7 +15,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
-import { EmbedderError, InvalidInputError } from "../errors.js";
+import { EmbedderError, errorMessage, InvalidInputError } from "../errors.js";
 import { batches, type Embedder } from "./embedder.js";
 
 /** Options for {@link loadTransformersEmbedder}. */
@@ -90,7 +90,7 @@ export function transformers(): Promise<Transformers> {
       library = undefined; // let a later call retry
       throw new EmbedderError(
         "SIGLA_MODEL_LOAD",
-        `cannot load @huggingface/transformers (or its onnxruntime-node binding): ${message(error)}`,
+        `cannot load @huggingface/transformers (or its onnxruntime-node binding): ${errorMessage(error)}`,
         { cause: error },
       );
     },
@@ -174,10 +174,6 @@ function networkError(host: string, error: unknown): Error {
   return new Error(`cannot reach ${host} (${detail})`, { cause: error });
 }
 
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Checks a local model folder up front, so a wrong path gets a plain message, not a library trace. */
 async function checkModelDir(dir: string, dtype: string, label: string): Promise<void> {
   const fail = (why: string): never => {
@@ -222,11 +218,15 @@ function loadError(
     );
   }
   if (notFound) {
-    return new EmbedderError("SIGLA_MODEL_LOAD", `${label}: ${message(error)} (is the model id right?)`, {
-      cause: error,
-    });
+    return new EmbedderError(
+      "SIGLA_MODEL_LOAD",
+      `${label}: ${errorMessage(error)} (is the model id right?)`,
+      {
+        cause: error,
+      },
+    );
   }
-  return new EmbedderError("SIGLA_MODEL_LOAD", `${label}: cannot load the model: ${message(error)}`, {
+  return new EmbedderError("SIGLA_MODEL_LOAD", `${label}: cannot load the model: ${errorMessage(error)}`, {
     cause: error,
   });
 }
@@ -310,7 +310,7 @@ export async function loadTransformersEmbedder(
     await extractor.dispose().catch(() => undefined);
     throw new EmbedderError(
       "SIGLA_MODEL_LOAD",
-      `${label}: the model loads but does not run: ${message(error)}`,
+      `${label}: the model loads but does not run: ${errorMessage(error)}`,
       {
         cause: error,
       },

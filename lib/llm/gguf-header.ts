@@ -32,6 +32,7 @@ export interface GgufHeader {
 const MAX_COUNT = 1 << 24;
 const MAX_STRING = 64 << 20;
 const CHUNK = 1 << 20;
+const UTF8 = new TextDecoder();
 
 class Invalid extends Error {}
 
@@ -80,12 +81,22 @@ class HeaderReader {
   }
 
   async string(): Promise<string> {
-    const length = await this.u64();
-    if (length > MAX_STRING) throw new Invalid(`a string claims ${length} bytes`);
+    const length = await this.stringLength();
     await this.ensure(length);
     const at = this.position - this.start;
     this.position += length;
-    return new TextDecoder().decode(this.buffer.subarray(at, at + length));
+    return UTF8.decode(this.buffer.subarray(at, at + length));
+  }
+
+  /** Passes over a string without decoding it (a vocabulary holds some 150k of them). */
+  async skipString(): Promise<void> {
+    this.skip(await this.stringLength());
+  }
+
+  private async stringLength(): Promise<number> {
+    const length = await this.u64();
+    if (length > MAX_STRING) throw new Invalid(`a string claims ${length} bytes`);
+    return length;
   }
 
   async scalar(type: number): Promise<number | bigint | boolean> {
@@ -134,7 +145,7 @@ async function readValue(
   if (type === GGUF_VALUE.array) {
     const itemType = await reader.u32();
     const length = await reader.count("array items");
-    if (itemType === GGUF_VALUE.string) for (let i = 0; i < length; i++) await reader.string();
+    if (itemType === GGUF_VALUE.string) for (let i = 0; i < length; i++) await reader.skipString();
     else if (GGUF_VALUE_SIZE[itemType] !== undefined) reader.skip(length * GGUF_VALUE_SIZE[itemType]);
     else throw new Invalid(`an array has unknown item type ${itemType}`);
     return { arrayLength: length };

@@ -9,7 +9,7 @@
  * with one sequence serves every call, so generations run one after another.
  */
 import type { ChatHistoryItem, Llama, LlamaContext, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
-import { isSiglaError, ModelError } from "../errors.js";
+import { errorMessage, isSiglaError, ModelError } from "../errors.js";
 import { describeGguf, readGgufHeader } from "./gguf-header.js";
 import { checkPromptFits, generationLimit, pieceStream, Turns } from "./piece-stream.js";
 import { type LlmSettings, threadCount } from "./profiles.js";
@@ -50,17 +50,13 @@ function llamaFor(gpu: "auto" | false): Promise<Llama> {
         llamas.delete(key);
         throw new ModelError(
           "SIGLA_MODEL_LOAD",
-          `llama.cpp cannot start (${message(error)}); reinstall node-llama-cpp so its prebuilt binary for ${process.platform}-${process.arch} is present`,
+          `llama.cpp cannot start (${errorMessage(error)}); reinstall node-llama-cpp so its prebuilt binary for ${process.platform}-${process.arch} is present`,
           { cause: error },
         );
       });
     llamas.set(key, llama);
   }
   return llama;
-}
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -78,7 +74,7 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
   try {
     model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpu === false ? 0 : "auto" });
   } catch (error) {
-    throw new ModelError("SIGLA_MODEL_LOAD", `llama.cpp cannot load ${path}: ${message(error)}`, {
+    throw new ModelError("SIGLA_MODEL_LOAD", `llama.cpp cannot load ${path}: ${errorMessage(error)}`, {
       cause: error,
     });
   }
@@ -96,7 +92,7 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
     await model.dispose();
     throw new ModelError(
       "SIGLA_MODEL_LOAD",
-      `cannot make a ${contextSize}-token context for ${path} (${message(error)}); lower SIGLA_LLM_CONTEXT`,
+      `cannot make a ${contextSize}-token context for ${path} (${errorMessage(error)}); lower SIGLA_LLM_CONTEXT`,
       { cause: error },
     );
   }
@@ -166,9 +162,13 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
             }
           } catch (error) {
             if (signal.aborted || isSiglaError(error)) throw error;
-            throw new ModelError("SIGLA_MODEL_LOAD", `generation with ${path} failed: ${message(error)}`, {
-              cause: error,
-            });
+            throw new ModelError(
+              "SIGLA_MODEL_LOAD",
+              `generation with ${path} failed: ${errorMessage(error)}`,
+              {
+                cause: error,
+              },
+            );
           }
         });
       }, options.signal);

@@ -9,7 +9,7 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { config } from "../config.js";
-import { firstLine, InvalidInputError, isSiglaError, ModelError } from "../errors.js";
+import { errorMessage, firstLine, InvalidInputError, isSiglaError, ModelError } from "../errors.js";
 import { loadGgufRunner } from "./gguf.js";
 import { describeGguf, readGgufHeader } from "./gguf-header.js";
 import { loadOnnxRunner, pullOnnxModel, readOnnxFolder } from "./onnx.js";
@@ -155,7 +155,10 @@ export async function openRunner(spec?: string, options: ModelOptions = {}): Pro
 /** Reads what `spec`'s model file or folder says about itself, without loading it. */
 export async function modelInfo(spec: string, options: ModelOptions = {}): Promise<ModelFileInfo> {
   const model = await resolveModel(spec, options);
-  if (model.backend === "onnx") return { ...model, ...(await readOnnxFolder(model.path)) };
+  if (model.backend === "onnx") {
+    const { variants: _, ...folder } = await readOnnxFolder(model.path);
+    return { ...model, ...folder };
+  }
   const header = await readGgufHeader(model.path);
   return { ...model, ...describeGguf(header), bytes: header.fileBytes };
 }
@@ -224,7 +227,7 @@ export async function pullModel(uri: string, options: PullOptions = {}): Promise
 
 /** undici says "fetch failed" and keeps the useful part (ENOTFOUND, ECONNREFUSED…) in `cause`. */
 function pullReason(error: unknown, cache: string): string {
-  const text = firstLine(error instanceof Error ? error.message : String(error));
+  const text = firstLine(errorMessage(error));
   const cause = (error as { cause?: { code?: string } })?.cause?.code;
   if (!/fetch failed|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ENETUNREACH/.test(`${text} ${cause ?? ""}`))
     return text;

@@ -5,10 +5,11 @@
  * interruptable stopping criterion, checked after every token. The tokenizer's chat template, when it has
  * one, places the system instruction.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { folderBytes } from "../disk.js";
 import { DTYPE_SUFFIX, transformers } from "../embed/transformers.js";
-import { ModelError } from "../errors.js";
+import { errorMessage, ModelError } from "../errors.js";
 import { checkPromptFits, generationLimit, pieceStream, stopStrings, Turns } from "./piece-stream.js";
 import { type LlmSettings, threadCount } from "./profiles.js";
 import type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
@@ -41,23 +42,22 @@ export async function readOnnxFolder(dir: string): Promise<{
   contextLength?: number;
   chatTemplate: boolean;
   quantization?: string;
+  /** The weight variants present, in fallback order. */
+  variants: string[];
   bytes: number;
 }> {
   const config = await readJson(join(dir, "config.json"));
   if (!config) throw new ModelError("SIGLA_MODEL_INVALID", `${dir} has no config.json`);
   const tokenizerConfig = (await readJson(join(dir, "tokenizer_config.json"))) ?? {};
   const present = await variants(dir);
-  let bytes = 0;
-  for (const name of await readdir(join(dir, "onnx")).catch(() => [] as string[])) {
-    bytes += (await stat(join(dir, "onnx", name))).size;
-  }
   const context = config.max_position_embeddings ?? config.n_positions;
   return {
     architecture: String(config.model_type ?? "unknown"),
     contextLength: typeof context === "number" ? context : undefined,
     chatTemplate: Boolean(tokenizerConfig.chat_template),
     quantization: present.length > 0 ? present.join(",") : undefined,
-    bytes,
+    variants: present,
+    bytes: await folderBytes(join(dir, "onnx")),
   };
 }
 
@@ -70,7 +70,7 @@ export async function readOnnxFolder(dir: string): Promise<{
  */
 export async function loadOnnxRunner(dir: string, settings: OnnxLoadSettings): Promise<Runner> {
   const folder = await readOnnxFolder(dir);
-  const present = await variants(dir);
+  const present = folder.variants;
   const dtype = present.includes(settings.dtype) ? settings.dtype : present[0];
   if (!dtype) throw new ModelError("SIGLA_MODEL_INVALID", `${dir} has no onnx/model*.onnx`);
   const lib = await transformers();
@@ -89,7 +89,7 @@ export async function loadOnnxRunner(dir: string, settings: OnnxLoadSettings): P
   } catch (error) {
     throw new ModelError(
       "SIGLA_MODEL_LOAD",
-      `transformers.js cannot load ${dir} as a causal language model: ${error instanceof Error ? error.message : String(error)}`,
+      `transformers.js cannot load ${dir} as a causal language model: ${errorMessage(error)}`,
       { cause: error },
     );
   }

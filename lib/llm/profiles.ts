@@ -6,6 +6,7 @@
  */
 import { availableParallelism } from "node:os";
 import { int, oneOf } from "../config.js";
+import { DTYPE_SUFFIX } from "../embed/transformers.js";
 import { ConfigError } from "../errors.js";
 
 export const PROFILE_NAMES = ["home-cpu", "home-gpu"] as const;
@@ -54,7 +55,7 @@ export const PROFILES: Readonly<Record<ProfileName, Omit<LlmSettings, "profile" 
   },
 };
 
-const ONNX_DTYPES = ["fp32", "fp16", "q8", "int8", "uint8", "q4", "bnb4", "q4f16"];
+const ONNX_DTYPES = Object.keys(DTYPE_SUFFIX);
 
 /**
  * The settings of `profile` (default `SIGLA_PROFILE`, else `home-cpu`) with the `SIGLA_LLM*` variables

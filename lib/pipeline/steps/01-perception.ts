@@ -37,7 +37,8 @@ export function languageOf(text: string): string {
 
 export const perception: Step<TurnContext, Perceived & Pick<TurnContext, "metrics">> = async (state) => {
   if (typeof state.raw !== "string") throw new InvalidInputError("a message must be a string");
-  let text = stripControl(state.raw).trim();
+  const stripped = stripControl(state.raw);
+  let text = stripped.trim();
   if (text === "") throw new InvalidInputError("the message is empty (after removing control characters)");
   const truncated = text.length > MAX_MESSAGE_CHARS;
   if (truncated) text = text.slice(0, MAX_MESSAGE_CHARS);
@@ -48,7 +49,7 @@ export const perception: Step<TurnContext, Perceived & Pick<TurnContext, "metric
     summary: `${text.length} chars, ${language}${truncated ? ", truncated" : ""}, pain ${pain.toFixed(2)}`,
     data: {
       chars: text.length,
-      stripped: state.raw.length - stripControl(state.raw).length,
+      stripped: state.raw.length - stripped.length,
       truncated,
       language,
       pain,
