@@ -12,9 +12,8 @@
  * `**`) are removed and runs of whitespace are one space ({@link containsKey}); the same test scores an
  * answer's summary.
  */
-import { readFileSync } from "node:fs";
 import { IngestError } from "../lib/errors.js";
-import type { FioriDocument } from "./fiori.js";
+import { type FioriDocument, readJson } from "./fiori.js";
 
 /** Kinds of question, by the shape of their answer. */
 export const QUESTION_TYPES = [
@@ -67,12 +66,7 @@ export function containsKey(text: string, key: string): boolean {
 
 /** Reads a JSON array of records whose listed fields are non-empty strings, with unique `id`s. */
 function readRecords(file: URL, fields: readonly string[]): Array<Record<string, string>> {
-  let data: unknown;
-  try {
-    data = JSON.parse(readFileSync(file, "utf8"));
-  } catch (error) {
-    throw new IngestError(`cannot read ${file.pathname}: ${String(error)}`, { cause: error });
-  }
+  const data = readJson(file);
   if (!Array.isArray(data)) throw new IngestError(`${file.pathname} must hold a JSON array`);
   const seen = new Set<string>();
   return data.map((record, i) => {

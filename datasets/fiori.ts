@@ -108,11 +108,13 @@ export function splitTitle(
   return { title: fallback.replace(/\s+/g, " ").trim(), titleSource: "metadata", text: content.trim() };
 }
 
-function readJson(path: string): unknown {
+/** Parses a JSON file; an unreadable or malformed one is an `IngestError` naming it. */
+export function readJson(path: string | URL): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new IngestError(`cannot read ${path}: ${String(error)}`, { cause: error });
+    const name = path instanceof URL ? path.pathname : path;
+    throw new IngestError(`cannot read ${name}: ${String(error)}`, { cause: error });
   }
 }
 

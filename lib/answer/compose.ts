@@ -13,7 +13,7 @@
 import { dot } from "../embed/embedder.js";
 import { DimensionMismatchError, InvalidInputError, throwIfCancelled } from "../errors.js";
 import { citationTag } from "../pipeline/format.js";
-import { attributeOf, questionType, subjectOf, wordPattern } from "./question-type.js";
+import { attributeOf, isRussian, questionType, subjectOf, wordPattern } from "./question-type.js";
 import { splitSentences, type TextUnit } from "./split.js";
 import { bm25, terms } from "./terms.js";
 import type { ComposedAnswer, ComposeInput, QuestionType, UsedSentence } from "./types.js";
@@ -171,15 +171,50 @@ function coverage(asked: ReadonlySet<string>, have: readonly string[]): number {
   return [...asked].filter((t) => set.has(t)).length / asked.size;
 }
 
+/** What the scoring reads from the question, read once per answer rather than once per candidate. */
+interface Asked {
+  text: string;
+  type: QuestionType;
+  terms: Set<string>;
+  /** Terms of a definition's subject, before its qualifiers. */
+  subject: string[];
+  attribute?: string;
+  attributeTerms: string[];
+  wantsDefault: boolean;
+  wantsNumber: boolean;
+  negated: Set<string>;
+  when: boolean;
+  russian: boolean;
+}
+
+function readQuestion(question: string, language: string): Asked {
+  const attribute = attributeOf(question);
+  return {
+    text: question,
+    type: questionType(question, language),
+    terms: new Set(terms(question)),
+    // "mass editing in a Fiori elements table": the sentence defines the head, before its qualifiers.
+    subject: terms((subjectOf(question) ?? "").split(QUALIFIER)[0]),
+    attribute,
+    attributeTerms: attribute ? terms(attribute) : [],
+    wantsDefault: DEFAULT.test(question),
+    // "Which versions…", "what port…": the answer is a number.
+    wantsNumber: attribute !== undefined && NUMERIC_ATTRIBUTE.test(attribute),
+    negated: negatedTerms(question),
+    when: WHEN.test(question),
+    russian: isRussian(question, language),
+  };
+}
+
 /** How well a unit's form fits the question type, in [0, 1]. */
-function formScore(unit: Candidate, type: QuestionType, question: string, qTerms: Set<string>): number {
+function formScore(unit: Candidate, asked: Asked): number {
+  const qTerms = asked.terms;
   // A section label ("**INTRODUCTION**:") is no part of what the sentence says.
   const s = unit.sentence.replace(LABEL, "");
   let score = 0;
-  switch (type) {
+  switch (asked.type) {
     case "definition": {
-      // "mass editing in a Fiori elements table": the sentence defines the head, before its qualifiers.
-      const subject = terms((subjectOf(question) ?? "").split(QUALIFIER)[0]);
+      const subject = asked.subject;
       if (subject.length === 0) return 0;
       const copula = COPULA.exec(s) ?? PURPOSE.exec(s);
       const before = copula && copula.index < 120 ? terms(s.slice(0, copula.index)) : [];
@@ -193,11 +228,9 @@ function formScore(unit: Candidate, type: QuestionType, question: string, qTerms
       if (UNIT.test(s)) score += 0.15;
       if (CODE_LITERAL.test(s)) score += 0.15;
       if (IDENTIFIER.test(s)) score += 0.2;
-      const attribute = attributeOf(question);
-      if (DEFAULT.test(question) && DEFAULT.test(s)) score += 0.35;
-      else if (attribute && terms(attribute).some((t) => unit.terms.includes(t))) score += 0.25;
-      // "Which versions…", "what port…": the answer is a number.
-      if (attribute && NUMERIC_ATTRIBUTE.test(attribute) && NUMBER.test(s)) score += 0.35;
+      if (asked.wantsDefault && DEFAULT.test(s)) score += 0.35;
+      else if (asked.attributeTerms.some((t) => unit.terms.includes(t))) score += 0.25;
+      if (asked.wantsNumber && NUMBER.test(s)) score += 0.35;
       break;
     }
     case "steps": {
@@ -219,8 +252,7 @@ function formScore(unit: Candidate, type: QuestionType, question: string, qTerms
     case "yesno": {
       // The sentence that covers the question, and speaks to its negated condition ("without an index"), settles it.
       score = 0.5 * coverage(qTerms, unit.terms);
-      const negated = negatedTerms(question);
-      if ([...negatedTerms(s)].some((t) => negated.has(t))) score += 0.5;
+      if ([...negatedTerms(s)].some((t) => asked.negated.has(t))) score += 0.5;
       else if (POLARITY.test(s)) score += 0.25;
       break;
     }
@@ -234,7 +266,7 @@ function formScore(unit: Candidate, type: QuestionType, question: string, qTerms
     }
     default:
       // "When does X happen?" wants the sentence that states the condition.
-      if (WHEN.test(question) && TIME_CLAUSE.test(s)) score = 0.5;
+      if (asked.when && TIME_CLAUSE.test(s)) score = 0.5;
       break;
   }
   return Math.min(1, score);
@@ -327,8 +359,8 @@ function negatedTerms(text: string): Set<string> {
  * "with no server"), "It depends" when the sentence sets a condition, else "Yes". Undefined when the
  * sentence is not about the same thing.
  */
-function verdict(question: string, answer: Candidate, language: string): string | undefined {
-  const asked = new Set(terms(question));
+function verdict(question: Asked, answer: Candidate): string | undefined {
+  const asked = question.terms;
   const inAnswer = negatedTerms(answer.sentence);
   const present = new Set<string>();
   for (const t of answer.terms) {
@@ -343,9 +375,9 @@ function verdict(question: string, answer: Candidate, language: string): string 
   if (asked.size === 0 || present.size < Math.min(2, asked.size) || present.size / asked.size < 0.6) {
     return undefined;
   }
-  const russian = language === "rus" || /[а-яё]/i.test(question);
+  const russian = question.russian;
   if (CONDITION.test(answer.sentence)) return russian ? "Зависит от условий." : "It depends.";
-  const inQuestion = negatedTerms(question);
+  const inQuestion = question.negated;
   const flipped = [...present].some((t) => inQuestion.has(t) !== inAnswer.has(t));
   if (flipped) return russian ? "Нет." : "No.";
   return russian ? "Да." : "Yes.";
@@ -427,8 +459,8 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
     throw new DimensionMismatchError(embedder.dim, questionVector.length, "question vector");
   }
   const language = input.language;
-  const type = questionType(question, language);
-  const qTerms = new Set(terms(question));
+  const asked = readQuestion(question, language);
+  const { type, terms: qTerms } = asked;
   const all = candidatesOf(input, qTerms);
   if (all.length === 0) return { questionType: type, summary: "", used: [], perEvidence: [] };
 
@@ -466,7 +498,7 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
   });
   const codeAnswers = type === "steps" || type === "value";
   pool.forEach((c) => {
-    c.form = formScore(c, type, question, qTerms);
+    c.form = formScore(c, asked);
     const penalty =
       (c.fragment ? 0.15 : 0) +
       (c.kind === "text" && c.terms.length < 3 ? 0.1 : 0) +
@@ -533,8 +565,7 @@ export async function composeAnswer(input: ComposeInput): Promise<ComposedAnswer
     units.sort((a, b) => a.start - b.start);
   }
   // A labelled summary or a heading settles nothing: no verdict from it.
-  const prefix =
-    type === "yesno" && labelPenalty(answer) === 0 ? verdict(question, answer, language) : undefined;
+  const prefix = type === "yesno" && labelPenalty(answer) === 0 ? verdict(asked, answer) : undefined;
   const { summary, kept } = summaryOf(input, units, prefix, ordered);
 
   const perEvidence: UsedSentence[] = [];

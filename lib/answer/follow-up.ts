@@ -3,7 +3,7 @@
  * search can find, so they become questions about the session's topic ("how does LanceDB work?"). A message
  * that names its own subject is left as it is. English and Russian.
  */
-import { attributeOf, subjectOf, wordPattern } from "./question-type.js";
+import { attributeOf, isRussian, subjectOf, wordPattern } from "./question-type.js";
 import { terms } from "./terms.js";
 
 export interface FollowUpContext {
@@ -33,7 +33,6 @@ const LEAD = wordPattern(
 const WH = wordPattern(
   String.raw`^\s*(what|how|why|which|when|where|who|is|are|can|does|do|should|что|как|почему|зачем|какой|какая|какое|какие|когда|где|кто|сколько|можно)\b`,
 );
-const CYRILLIC = /[а-яё]/i;
 
 /** A topic for the session: the given one, else the subject of the last question. */
 function topicOf(context: FollowUpContext): string | undefined {
@@ -70,7 +69,7 @@ export function resolveFollowUp(
   const unchanged = { text, resolved: false };
   const topic = topicOf(context);
   if (typeof text !== "string" || !topic || text.trim() === "") return unchanged;
-  const russian = CYRILLIC.test(text);
+  const russian = isRussian(text);
   const rest = text.replace(CONNECTOR, "").trim();
   const bare = rest.replace(/[?!.…\s]+$/u, "");
   const pronoun = PRONOUN.exec(rest);

@@ -22,6 +22,11 @@ export function wordPattern(source: string): RegExp {
 
 const CYRILLIC = /[а-яё]/i;
 
+/** Whether Russian rules apply: the language says so, or the text has Cyrillic letters. */
+export function isRussian(text: string, language = ""): boolean {
+  return language === "rus" || CYRILLIC.test(text);
+}
+
 /** The attributes a value question asks for, English and Russian stems. */
 const ATTRIBUTE =
   "default|maximum|minimum|max|min|limit|size|port|version|timeout|dimension|dimensions|length|count|" +
@@ -108,7 +113,7 @@ const RUSSIAN: Array<[QuestionType, RegExp]> = [
  * rules otherwise; a question no rule matches is "open" (explanations like "how does X work?").
  */
 export function questionType(text: string, language: string): QuestionType {
-  const rules = language === "rus" || CYRILLIC.test(text) ? RUSSIAN : ENGLISH;
+  const rules = isRussian(text, language) ? RUSSIAN : ENGLISH;
   for (const [type, pattern] of rules) if (pattern.test(text)) return type;
   return "open";
 }

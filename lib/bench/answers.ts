@@ -29,6 +29,7 @@ import {
   questionProblems,
   type UnrelatedQuestion,
 } from "../../datasets/fiori-qa.js";
+import { oneLine } from "../commands/text.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { BenchError, InvalidInputError, throwIfCancelled } from "../errors.js";
 import { ingest } from "../ingest/ingest.js";
@@ -490,10 +491,7 @@ const rate = (value: number | null, n?: number) =>
   value === null ? "–" : `${value.toFixed(2)}${n === undefined ? "" : ` (${Math.round(value * n)}/${n})`}`;
 const yes = (ok: boolean) => (ok ? "yes" : "no");
 /** A table cell: one line, no column separators. */
-const cell = (text: string, max = 120) => {
-  const line = text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-};
+const cell = (text: string, max = 120) => oneLine(text.replace(/\|/g, "\\|"), max);
 
 /** The report as a short Markdown page: the rates and targets, then one row per question, then the misses. */
 export function answersMarkdown(report: AnswerQualityReport): string {
