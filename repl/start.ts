@@ -11,6 +11,7 @@ import { Workbench } from "../lib/commands/workbench.js";
 import { config } from "../lib/config.js";
 import { isSiglaError } from "../lib/errors.js";
 import type { IngestReport } from "../lib/ingest/ingest.js";
+import { configuredModel } from "../lib/llm/models.js";
 
 /** What the start-up is doing, for a status line. */
 export type StartPhase = "opening" | "seeding" | "ready";
@@ -42,7 +43,7 @@ export interface Started {
 
 /** Opens the default store and seeds it with the sample corpus when it is empty. */
 export async function openDefault(options: StartOptions = {}): Promise<Started> {
-  const model = options.llm ?? process.env.SIGLA_LLM;
+  const model = configuredModel(options.llm);
   options.onPhase?.(
     "opening",
     `loading ${model ? `the model ${basename(model)}, ` : ""}the embedder and the store`,

@@ -1,8 +1,8 @@
 import { type Command, Option } from "commander";
 import { answeredBy, answerText, metricsLine, PARTIAL_NOTE, traceLine } from "../commands/text.js";
-import { openModel } from "../commands/workbench.js";
 import { runDsl } from "../dsl/index.js";
 import { CancelledError, InvalidInputError, UnknownIdError } from "../errors.js";
+import { openModel } from "../llm/models.js";
 import { promote, raiseLevel, redactNode } from "../memory/gates.js";
 import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
 import { Memory } from "../memory/layers.js";

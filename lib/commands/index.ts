@@ -65,7 +65,6 @@ export {
   defaultStorePath,
   embedderChoice,
   expandPath,
-  openModel,
   Workbench,
   type WorkbenchOptions,
 } from "./workbench.js";

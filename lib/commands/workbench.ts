@@ -8,8 +8,8 @@ import { basename, join, resolve } from "node:path";
 import type { QuickBenchResult } from "../bench/quick-bench.js";
 import { config } from "../config.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
-import { isSiglaError, SiglaError, throwIfCancelled } from "../errors.js";
-import { openRunner } from "../llm/models.js";
+import { throwIfCancelled } from "../errors.js";
+import { openModel } from "../llm/models.js";
 import type { Runner } from "../llm/runner.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { Session } from "../pipeline/session.js";
@@ -40,26 +40,6 @@ export interface WorkbenchOptions {
   llm?: string;
   /** Runtime profile the model is loaded with (default `SIGLA_PROFILE`, else `home-cpu`). */
   profile?: string;
-}
-
-/**
- * Loads the model `spec` names; without a spec, the one `SIGLA_LLM` names, or none (undefined: the
- * offline answerer). A failure of the environment's model says so, so that a stale `SIGLA_LLM` is not
- * mistaken for a bad argument.
- */
-export async function openModel(spec?: string, profile?: string): Promise<Runner | undefined> {
-  const chosen = spec ?? (process.env.SIGLA_LLM || undefined);
-  if (chosen === undefined) return undefined;
-  try {
-    return await openRunner(chosen, { profile });
-  } catch (error) {
-    if (spec !== undefined || !isSiglaError(error)) throw error;
-    throw new SiglaError(
-      error.code,
-      `${error.message} (from SIGLA_LLM=${chosen}; unset it to answer with the offline answerer)`,
-      { cause: error },
-    );
-  }
 }
 
 /** Who answers: the model's file name, or `offline` for the offline answerer. */
@@ -173,18 +153,7 @@ export class Workbench {
       await runner?.close();
       throwIfCancelled(signal, `loading ${spec}`);
     }
-    // The pipeline takes its runner when it opens: reopen it over the same store, keeping the session.
-    await this.pipeline.close();
-    try {
-      this.pipeline = await Pipeline.open(this.store, { contextWindow: this.options.contextWindow, runner });
-    } catch (error) {
-      await runner?.close();
-      this.pipeline = await Pipeline.open(this.store, {
-        contextWindow: this.options.contextWindow,
-        runner: this.runner,
-      });
-      throw error;
-    }
+    this.pipeline.setRunner(runner);
     const old = this.runner;
     this.runner = runner;
     this.profile = profile;

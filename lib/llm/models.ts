@@ -9,7 +9,14 @@
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { config } from "../config.js";
-import { errorMessage, firstLine, InvalidInputError, isSiglaError, ModelError } from "../errors.js";
+import {
+  errorMessage,
+  firstLine,
+  InvalidInputError,
+  isSiglaError,
+  ModelError,
+  SiglaError,
+} from "../errors.js";
 import { loadGgufRunner } from "./gguf.js";
 import { describeGguf, readGgufHeader } from "./gguf-header.js";
 import { loadOnnxRunner, pullOnnxModel, readOnnxFolder } from "./onnx.js";
@@ -150,6 +157,31 @@ export async function openRunner(spec?: string, options: ModelOptions = {}): Pro
   return model.backend === "gguf"
     ? loadGgufRunner(model.path, settings)
     : loadOnnxRunner(model.path, settings);
+}
+
+/** The model a door should load: `spec`, else the one `SIGLA_LLM` names, else none. */
+export function configuredModel(spec?: string): string | undefined {
+  return spec ?? (process.env.SIGLA_LLM || undefined);
+}
+
+/**
+ * Loads the model `spec` names; without a spec, the one `SIGLA_LLM` names, or none (undefined: the
+ * offline answerer). A failure of the environment's model says so, so that a stale `SIGLA_LLM` is not
+ * mistaken for a bad argument.
+ */
+export async function openModel(spec?: string, profile?: string): Promise<Runner | undefined> {
+  const chosen = configuredModel(spec);
+  if (chosen === undefined) return undefined;
+  try {
+    return await openRunner(chosen, { profile });
+  } catch (error) {
+    if (spec !== undefined || !isSiglaError(error)) throw error;
+    throw new SiglaError(
+      error.code,
+      `${error.message} (from SIGLA_LLM=${chosen}; unset it to answer with the offline answerer)`,
+      { cause: error },
+    );
+  }
 }
 
 /** Reads what `spec`'s model file or folder says about itself, without loading it. */

@@ -4,6 +4,7 @@
  */
 import { nextTurn } from "../embed/embedder.js";
 import { InvalidInputError, throwIfCancelled } from "../errors.js";
+import type { Runner } from "../llm/runner.js";
 import { Memory } from "../memory/layers.js";
 import type { CapsuleStore } from "../store/capsule-store.js";
 import { checkConnectors } from "./connectors.js";
@@ -82,7 +83,7 @@ export interface AskOptions {
 export class Pipeline {
   /** Every step's events, for whoever draws them live. */
   readonly trace = new TraceChannel();
-  private readonly options: ResolvedOptions;
+  private options: ResolvedOptions;
 
   private constructor(
     readonly memory: Memory,
@@ -104,6 +105,15 @@ export class Pipeline {
     checkWindow(options.contextWindow ?? 8192);
     const connectors = await checkConnectors(options.connectors ?? []);
     return new Pipeline(await Memory.open(store), { ...options, connectors });
+  }
+
+  /**
+   * Answers with `runner` from the next turn on (undefined: the offline answerer). A turn under way keeps
+   * the runner it started with. The caller owns the models and closes the one it replaces.
+   */
+  setRunner(runner: Runner | undefined): void {
+    const { runner: _, ...rest } = this.options;
+    this.options = runner ? { ...rest, runner } : rest;
   }
 
   /** Closes what the pipeline opened (the GROWTH log); the store stays open. */
