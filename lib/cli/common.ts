@@ -72,3 +72,21 @@ export async function withStore<T>(
     await store.close();
   }
 }
+
+/**
+ * Runs `work` with a signal the first Ctrl-C aborts (with `reason()`, when given), and stops listening
+ * when it ends.
+ */
+export async function withInterrupt<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  reason?: () => unknown,
+): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(reason?.());
+  process.once("SIGINT", stop);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off("SIGINT", stop);
+  }
+}

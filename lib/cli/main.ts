@@ -11,7 +11,16 @@ import { ingest } from "../ingest/index.js";
 import { type DoctorCheck, doctor } from "../store/doctor.js";
 import type { IndexKind, SearchMode } from "../store/types.js";
 import { LIMITS } from "../store/validate.js";
-import { defaultIo, defaultStore, type Io, intOption, printHits, tagsOption, withStore } from "./common.js";
+import {
+  defaultIo,
+  defaultStore,
+  type Io,
+  intOption,
+  printHits,
+  tagsOption,
+  withInterrupt,
+  withStore,
+} from "./common.js";
 import { addMemoryCommands } from "./memory-commands.js";
 import { addModelCommands, profileOption } from "./model-commands.js";
 import { progressBar } from "./progress-bar.js";
@@ -47,26 +56,26 @@ function program(io: Io): Command {
     .action(async (paths: string[], opts) => {
       await withStore(opts.store, opts, async (store) => {
         const bar = progressBar("ingest");
-        const controller = new AbortController();
-        const stop = () => controller.abort(new InvalidInputError("ingest cancelled"));
-        process.once("SIGINT", stop);
         try {
-          const report = await ingest(store, paths, {
-            tags: opts.tags,
-            strict: Boolean(opts.strict),
-            signal: controller.signal,
-            onProgress: (p) => bar.update(p.done, p.total, p.file),
-            onWarning: (skip) => {
-              bar.stop();
-              io.err(`${skippedLine(skip)}\n`);
-            },
-          });
+          const report = await withInterrupt(
+            (signal) =>
+              ingest(store, paths, {
+                tags: opts.tags,
+                strict: Boolean(opts.strict),
+                signal,
+                onProgress: (p) => bar.update(p.done, p.total, p.file),
+                onWarning: (skip) => {
+                  bar.stop();
+                  io.err(`${skippedLine(skip)}\n`);
+                },
+              }),
+            () => new InvalidInputError("ingest cancelled"),
+          );
           bar.stop();
           if (opts.json) io.out(`${JSON.stringify(report)}\n`);
           else io.out(`${ingestSummary(report)}\n`);
         } finally {
           bar.stop();
-          process.off("SIGINT", stop);
         }
       });
     });

@@ -12,7 +12,7 @@ import { modelSummarizer } from "../pipeline/model-answer.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import type { TraceEvent } from "../pipeline/types.js";
-import { type Io, intOption, printHits, withStore } from "./common.js";
+import { type Io, intOption, printHits, withInterrupt, withStore } from "./common.js";
 import { profileOption } from "./model-commands.js";
 
 /** Digits only: `Number` would take "", "1e3", "0x1f" and " 7 " as ids. */
@@ -81,56 +81,56 @@ export function addMemoryCommands(
       await checkConnectors(opts.connector ?? []);
       const runner = await openModel(opts.llm, opts.profile);
       // Ctrl-C while the model writes stops it and the partial answer is printed; earlier it cancels the turn.
-      const controller = new AbortController();
-      const stop = () => controller.abort(new CancelledError("ask"));
-      process.once("SIGINT", stop);
       try {
-        await withStore(opts.store, opts, async (store) => {
-          const pipeline = await Pipeline.open(store, {
-            contextWindow: Number(opts.window) as ContextWindow,
-            connectors: opts.connector ?? [],
-            runner,
-            maxAnswerTokens: opts.maxTokens,
-          });
-          try {
-            const session = await pipeline.session(opts.session, { shared: Boolean(opts.shared) });
-            // The model's text streams to stdout as it comes; whatever prints next starts on a line of its own.
-            let streamed = false;
-            let lineOpen = false;
-            const line = (text: string) => {
-              io.out(`${lineOpen ? "\n" : ""}${text}\n`);
-              lineOpen = false;
-            };
-            const onTrace =
-              opts.trace && !opts.json
-                ? (e: TraceEvent) => e.status === "end" && line(traceLine(e))
-                : undefined;
-            const onToken = opts.json
-              ? undefined
-              : (piece: string) => {
-                  streamed = true;
-                  lineOpen = !piece.endsWith("\n");
-                  io.out(piece);
+        await withInterrupt(
+          (signal) =>
+            withStore(opts.store, opts, async (store) => {
+              const pipeline = await Pipeline.open(store, {
+                contextWindow: Number(opts.window) as ContextWindow,
+                connectors: opts.connector ?? [],
+                runner,
+                maxAnswerTokens: opts.maxTokens,
+              });
+              try {
+                const session = await pipeline.session(opts.session, { shared: Boolean(opts.shared) });
+                // The model's text streams to stdout as it comes; whatever prints next starts on a line of its own.
+                let streamed = false;
+                let lineOpen = false;
+                const line = (text: string) => {
+                  io.out(`${lineOpen ? "\n" : ""}${text}\n`);
+                  lineOpen = false;
                 };
-            const result = await pipeline.ask(session, message, {
-              onTrace,
-              onToken,
-              signal: controller.signal,
-            });
-            if (result.partial) io.err(`sigla: ${PARTIAL_NOTE} (interrupted)\n`);
-            if (opts.json) io.out(`${JSON.stringify(result)}\n`);
-            else {
-              if (streamed) line("");
-              line(
-                `${answerText(result)}\n\n${metricsLine(result.metrics)}  (session ${result.session}, turn ${result.turn}, ${answeredBy(result.by)})`,
-              );
-            }
-          } finally {
-            await pipeline.close();
-          }
-        });
+                const onTrace =
+                  opts.trace && !opts.json
+                    ? (e: TraceEvent) => e.status === "end" && line(traceLine(e))
+                    : undefined;
+                const onToken = opts.json
+                  ? undefined
+                  : (piece: string) => {
+                      streamed = true;
+                      lineOpen = !piece.endsWith("\n");
+                      io.out(piece);
+                    };
+                const result = await pipeline.ask(session, message, {
+                  onTrace,
+                  onToken,
+                  signal,
+                });
+                if (result.partial) io.err(`sigla: ${PARTIAL_NOTE} (interrupted)\n`);
+                if (opts.json) io.out(`${JSON.stringify(result)}\n`);
+                else {
+                  if (streamed) line("");
+                  line(
+                    `${answerText(result)}\n\n${metricsLine(result.metrics)}  (session ${result.session}, turn ${result.turn}, ${answeredBy(result.by)})`,
+                  );
+                }
+              } finally {
+                await pipeline.close();
+              }
+            }),
+          () => new CancelledError("ask"),
+        );
       } finally {
-        process.off("SIGINT", stop);
         await runner?.close();
       }
     });

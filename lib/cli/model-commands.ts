@@ -7,7 +7,7 @@ import { type Command, Option } from "commander";
 import { InvalidInputError, SiglaError } from "../errors.js";
 import { listModels, type ModelFileInfo, modelInfo, openRunner, pullModel } from "../llm/models.js";
 import { PROFILE_NAMES } from "../llm/profiles.js";
-import { type Io, intOption } from "./common.js";
+import { type Io, intOption, withInterrupt } from "./common.js";
 import { progressBar } from "./progress-bar.js";
 
 /** `--profile <name>`, shared by every command that loads a model. */
@@ -54,20 +54,18 @@ export function addModelCommands(cli: Command, io: Io): void {
     .option("--json", "print the result as JSON")
     .action(async (uri: string, opts) => {
       const bar = progressBar("pull");
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
       try {
-        const pulled = await pullModel(uri, {
-          profile: opts.profile,
-          signal: controller.signal,
-          onProgress: (p) => bar.update(p.loaded, p.total, p.file),
-        });
+        const pulled = await withInterrupt((signal) =>
+          pullModel(uri, {
+            profile: opts.profile,
+            signal,
+            onProgress: (p) => bar.update(p.loaded, p.total, p.file),
+          }),
+        );
         bar.stop();
         io.out(opts.json ? `${JSON.stringify(pulled)}\n` : `${pulled.spec} → ${pulled.path}\n`);
       } finally {
         bar.stop();
-        process.off("SIGINT", stop);
       }
     });
 
@@ -112,28 +110,28 @@ export function addModelCommands(cli: Command, io: Io): void {
     .addOption(profileOption())
     .action(async (spec: string | undefined, opts) => {
       const runner = await openRunner(spec, { profile: opts.profile });
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once("SIGINT", stop);
       let ended = true;
       try {
-        for await (const piece of runner.generate(opts.prompt, {
-          maxTokens: opts.maxTokens,
-          temperature: opts.temperature,
-          system: opts.system,
-          stop: opts.stop,
-          signal: controller.signal,
-        })) {
-          io.out(piece);
-          ended = piece.endsWith("\n");
-        }
-        if (!ended) io.out("\n");
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-        if (!ended) io.out("\n");
-        throw new SiglaError("SIGLA_CANCELLED", "generation was cancelled; the output above is partial");
+        await withInterrupt(async (signal) => {
+          try {
+            for await (const piece of runner.generate(opts.prompt, {
+              maxTokens: opts.maxTokens,
+              temperature: opts.temperature,
+              system: opts.system,
+              stop: opts.stop,
+              signal,
+            })) {
+              io.out(piece);
+              ended = piece.endsWith("\n");
+            }
+            if (!ended) io.out("\n");
+          } catch (error) {
+            if (!signal.aborted) throw error;
+            if (!ended) io.out("\n");
+            throw new SiglaError("SIGLA_CANCELLED", "generation was cancelled; the output above is partial");
+          }
+        });
       } finally {
-        process.off("SIGINT", stop);
         await runner.close();
       }
     });
