@@ -189,4 +189,15 @@ test("a store written before the split is migrated on open; a move cut short is 
   await store.close();
 });
 
+test("a Russian question gets its next step (Λ) in Russian", async () => {
+  const pipeline = await Pipeline.open(await seeded());
+  const result = await pipeline.ask(
+    await pipeline.session("ru"),
+    "Какое значение max_neighbors по умолчанию?",
+  );
+  const lambda = result.answer.split("\n").find((line) => line.startsWith("Λ:")) ?? "";
+  assert.match(lambda, /[а-яё]{4}/i, lambda);
+  await pipeline.close();
+});
+
 test.run();

@@ -17,6 +17,8 @@ test("perception strips ANSI sequences and control characters, keeps newlines an
   assert.is(stripControl("\u001b]0;title\u0007plain"), "plain");
   assert.is(languageOf("Which index type gives the best recall on fifty thousand vectors?"), "eng");
   assert.is(languageOf("Какой индекс лучше для пятидесяти тысяч векторов?"), "rus");
+  assert.is(languageOf("Какое значение max_neighbors по умолчанию?"), "rus");
+  assert.is(languageOf("What does the word индекс mean in LanceDB docs?"), "eng");
   assert.is(languageOf("How does an IVF index work?"), "eng");
   assert.is(languageOf("Wie funktioniert ein Index für Vektoren in der Datenbank?"), "deu");
   assert.is(languageOf("Comment fonctionne un index de vecteurs dans la base de données ?"), "fra");

@@ -25,7 +25,9 @@ const ENGLISH_MARGIN_SHORT = 0.75;
 
 /** `eng`, `rus`, … (ISO 639-3) or `und` when the text is too short to tell. */
 export function languageOf(text: string): string {
-  if (/\p{Script=Cyrillic}/u.test(text) && !/\p{Script=Latin}{4,}/u.test(text)) return "rus";
+  // A Russian question names things in Latin script ("max_neighbors", "LanceDB"): more Cyrillic letters than Latin is Russian.
+  const cyrillic = text.match(/\p{Script=Cyrillic}/gu)?.length ?? 0;
+  if (cyrillic > 0 && cyrillic >= (text.match(/\p{Script=Latin}/gu)?.length ?? 0)) return "rus";
   const ranked = francAll(text, { minLength: 12, only: LATIN });
   const [top] = ranked[0];
   if (top === "und") return top;

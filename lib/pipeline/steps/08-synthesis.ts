@@ -239,6 +239,7 @@ export const synthesis: Step<AfterMemory, Synthesised> = async (state) => {
             used: composed.used,
             evidence: citable.map((e) => ({ ...e, ...(e.source ? { ref: e.source } : {}) })),
             answered: citations.length > 0 && !partial,
+            language: state.language,
           }),
         ]
       : [],
