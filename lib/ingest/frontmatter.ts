@@ -1,147 +1,110 @@
 /**
- * YAML-style front matter for markdown and text notes. Only the flat subset notes actually use is
- * understood (no YAML dependency): `key: scalar`, `key: [a, b]`, `key:` followed by `- item` lines, and
- * `key: |` / `key: >` block text. Nested mappings and anything else unrecognised are skipped, not fatal,
- * so a folder of notes written for another tool still ingests.
+ * YAML front matter for markdown and text notes, parsed with `yaml` (YAML 1.2). Nested mappings and lists
+ * are kept as nested JSON (capsule meta is JSON). Scalars follow the notes' conventions rather than the full
+ * core schema: only plain decimal numbers become numbers, so dates, versions and ids with leading zeros
+ * (`007`, `0x1F`, `1e3`) stay strings. Parsing is bounded (aliases, size) and never throws: front matter
+ * that is not valid YAML stays in the body as text, with a warning, so the note still ingests.
  */
+import { parseDocument, Scalar, type ScalarTag, type Tags, visit } from "yaml";
 
 /** Result of splitting a text into front matter and body. */
 export interface FrontMatter {
-  /** Parsed keys; empty when the text has no front matter. */
+  /** Parsed keys; empty when the text has no (valid) front matter. */
   data: Record<string, unknown>;
-  /** The text after the closing `---` line (the whole text when there is no front matter). */
+  /** The text after the closing `---` line (the whole text when there is no valid front matter). */
   body: string;
   /** Offset of `body` in the original text. */
   bodyStart: number;
+  /** Why a fenced block was not used as front matter (invalid YAML, too large); absent when all went well. */
+  warning?: string;
 }
+
+/** Front matter longer than this is not parsed (a note's header is a few lines; this is a runaway fence). */
+export const MAX_FRONT_MATTER_CHARS = 64 * 1024;
+/** Aliases resolved per front matter: enough for real notes, far too few for a "billion laughs" expansion. */
+export const MAX_FRONT_MATTER_ALIASES = 100;
 
 const OPEN = /^---[ \t]*(?:\r?\n|$)/;
 const CLOSE = /^(?:---|\.\.\.)[ \t]*$/;
-const KEY_VALUE = /^([A-Za-z_][\w.-]*|"[^"]*"|'[^']*')[ \t]*:(?:[ \t]+(.*))?$/;
-const LIST_ITEM = /^[ \t]*-(?:[ \t]+(.*))?$/;
 
-/** Splits `text` into front matter and body; a text without a closed `---` block has no front matter. */
-export function parseFrontMatter(text: string): FrontMatter {
+/** Plain decimal numbers only (the core schema would also read `007`, `0x1F`, `1e3`, `.inf`). */
+const decimal: ScalarTag = {
+  tag: "tag:yaml.org,2002:float",
+  default: true,
+  identify: (value) => typeof value === "number",
+  test: /^-?(?:0|[1-9]\d*)(?:\.\d+)?$/,
+  resolve: (source) => Number(source),
+};
+
+/** The core schema's map, seq, str, null and bool, with `decimal` for numbers. */
+function noteTags(tags: Tags): Tags {
+  const kept = tags.filter((tag) => {
+    const name = typeof tag === "string" ? tag : tag.tag;
+    return !/:(?:int|float)$/.test(name);
+  });
+  return [...kept, decimal];
+}
+
+/** Where the fenced block is: its YAML source and where the body starts; null when the text has none. */
+function fence(text: string): { yaml: string; bodyStart: number } | null {
   const open = OPEN.exec(text);
-  if (!open) return { data: {}, body: text, bodyStart: 0 };
-  // Walk lines keeping offsets, to find the closing fence and where the body starts.
-  const lines: string[] = [];
+  if (!open) return null;
   let pos = open[0].length;
   while (pos < text.length) {
     const newline = text.indexOf("\n", pos);
     const lineEnd = newline === -1 ? text.length : newline;
-    const line = text.slice(pos, lineEnd).replace(/\r$/, "");
     const next = newline === -1 ? text.length : newline + 1;
-    if (CLOSE.test(line)) return { data: parseYamlSubset(lines), body: text.slice(next), bodyStart: next };
-    lines.push(line);
-    if (newline === -1) break;
+    if (CLOSE.test(text.slice(pos, lineEnd).replace(/\r$/, ""))) {
+      return { yaml: text.slice(open[0].length, pos), bodyStart: next };
+    }
     pos = next;
   }
-  return { data: {}, body: text, bodyStart: 0 };
+  return null;
 }
 
-/** Parses the flat YAML subset described at the top of this file. */
-export function parseYamlSubset(lines: string[]): Record<string, unknown> {
-  const data: Record<string, unknown> = {};
-  let i = 0;
-  while (i < lines.length) {
-    const line = lines[i];
-    const match = /^\S/.test(line) && !line.startsWith("#") ? KEY_VALUE.exec(line.trimEnd()) : null;
-    i++;
-    if (!match) continue;
-    const key = unquote(match[1]);
-    const raw = stripComment(match[2] ?? "").trim();
-    if (raw === "|" || raw === ">" || raw === "|-" || raw === ">-") {
-      const block: string[] = [];
-      while (i < lines.length && (lines[i].trim() === "" || /^[ \t]/.test(lines[i]))) block.push(lines[i++]);
-      data[key] = blockScalar(block, raw[0] === "|");
-    } else if (raw === "") {
-      const items: unknown[] = [];
-      while (i < lines.length) {
-        const item = LIST_ITEM.exec(lines[i]);
-        if (item) {
-          items.push(scalar(stripComment(item[1] ?? "").trim()));
-        } else if (lines[i].trim() !== "" && !/^[ \t]/.test(lines[i])) {
-          break;
-        }
-        // Blank lines and indented non-item lines (a nested mapping we do not model) are skipped.
-        i++;
-      }
-      data[key] = items.length > 0 ? items : null;
-    } else if (raw.startsWith("[") && raw.endsWith("]")) {
-      data[key] = splitFlow(raw.slice(1, -1)).map(scalar);
-    } else {
-      data[key] = scalar(raw);
-    }
+/**
+ * Splits `text` into front matter and body. A text without a closed `---` block, or whose block is not a
+ * `key: value` mapping (two horizontal rules around a line of prose), has no front matter. Invalid YAML or
+ * an oversized block leaves the whole text as body and sets `warning`.
+ */
+export function parseFrontMatter(text: string): FrontMatter {
+  const none: FrontMatter = { data: {}, body: text, bodyStart: 0 };
+  const found = fence(text);
+  if (!found) return none;
+  const { yaml, bodyStart } = found;
+  const rest = { body: text.slice(bodyStart), bodyStart };
+  if (yaml.length > MAX_FRONT_MATTER_CHARS) {
+    return { ...none, warning: `front matter is over ${MAX_FRONT_MATTER_CHARS} characters; kept as text` };
   }
-  return data;
-}
-
-/** Joins an indented block: `|` keeps line breaks, `>` folds them into spaces. */
-function blockScalar(block: string[], literal: boolean): string {
-  const indents = block.filter((l) => l.trim() !== "").map((l) => /^[ \t]*/.exec(l)?.[0].length ?? 0);
-  const indent = indents.length > 0 ? Math.min(...indents) : 0;
-  const stripped = block.map((l) => l.slice(indent).trimEnd());
-  while (stripped.length > 0 && stripped[stripped.length - 1] === "") stripped.pop();
-  if (literal) return stripped.join("\n");
-  return stripped
-    .join("\n")
-    .split(/\n{2,}/)
-    .map((paragraph) => paragraph.replace(/\n/g, " "))
-    .join("\n");
-}
-
-/** Splits the inside of `[a, "b, c", 'd']` on top-level commas. */
-function splitFlow(inner: string): string[] {
-  const parts: string[] = [];
-  let current = "";
-  let quote = "";
-  for (const ch of inner) {
-    if (quote) {
-      current += ch;
-      if (ch === quote) quote = "";
-    } else if (ch === '"' || ch === "'") {
-      current += ch;
-      quote = ch;
-    } else if (ch === ",") {
-      parts.push(current.trim());
-      current = "";
-    } else {
-      current += ch;
-    }
+  let data: unknown;
+  try {
+    data = parseYaml(yaml);
+  } catch (error) {
+    const why = (error as Error).message.split("\n")[0].replace(/:$/, "");
+    return { ...none, warning: `front matter is not valid YAML (${why}); kept as text` };
   }
-  if (current.trim() !== "" || parts.length > 0) parts.push(current.trim());
-  return parts.filter((part) => part !== "");
+  if (data === null || data === undefined) return { data: {}, ...rest };
+  if (typeof data !== "object" || Array.isArray(data)) return none;
+  return { data: data as Record<string, unknown>, ...rest };
 }
 
-/** Drops a ` # comment` tail outside quotes. */
-function stripComment(value: string): string {
-  if (value.startsWith('"') || value.startsWith("'")) return value;
-  const hash = value.search(/[ \t]#/);
-  return hash === -1 ? value : value.slice(0, hash);
-}
-
-function unquote(value: string): string {
-  if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
-    return value
-      .slice(1, -1)
-      .replace(/\\(["\\/nt])/g, (_, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : c));
-  }
-  if (value.length >= 2 && value.startsWith("'") && value.endsWith("'")) {
-    return value.slice(1, -1).replace(/''/g, "'");
-  }
-  return value;
-}
-
-/** A plain or quoted YAML scalar: quoted → string, true/false, null/~, plain numbers, else the string. */
-function scalar(raw: string): unknown {
-  if ((raw.startsWith('"') && raw.endsWith('"')) || (raw.startsWith("'") && raw.endsWith("'"))) {
-    if (raw.length >= 2) return unquote(raw);
-  }
-  if (raw === "" || raw === "~" || raw === "null" || raw === "Null" || raw === "NULL") return null;
-  if (/^(?:true|True|TRUE)$/.test(raw)) return true;
-  if (/^(?:false|False|FALSE)$/.test(raw)) return false;
-  // Only plain decimal numbers; dates, versions and ids with leading zeros stay strings.
-  if (/^-?(?:0|[1-9]\d*)(?:\.\d+)?$/.test(raw)) return Number(raw);
-  return raw;
+/** Parses a front-matter block; throws the first YAML error (syntax, too many aliases). */
+function parseYaml(source: string): unknown {
+  const document = parseDocument(source, {
+    schema: "core",
+    customTags: noteTags,
+    // A repeated key keeps its last value, as most note tools do, instead of failing the block.
+    uniqueKeys: false,
+    // Unknown `!tags` resolve as plain strings; nothing is printed.
+    logLevel: "silent",
+  });
+  if (document.errors.length > 0) throw document.errors[0];
+  // A `|` or `>` block ends with a line break in YAML; as a meta value it is one field, so it is dropped.
+  visit(document, {
+    Scalar(_key, node) {
+      const block = node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+      if (block && typeof node.value === "string") node.value = node.value.replace(/\n+$/, "");
+    },
+  });
+  return document.toJS({ maxAliasCount: MAX_FRONT_MATTER_ALIASES });
 }

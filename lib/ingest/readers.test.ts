@@ -71,7 +71,7 @@ test("front matter tags as a dash list or a comma string; block text; CRLF", asy
     fixture("plain.txt", "---\ntags: one, Two\nnested:\n  key: v\n---\ntext body"),
   );
   assert.equal(b.tags, ["one", "two"]);
-  assert.is(b.meta.nested, null, "nested mappings are not modelled");
+  assert.equal(b.meta.nested, { key: "v" }, "nested mappings are kept (yaml parser)");
   assert.is(b.title, undefined);
   assert.is(b.text, "text body");
 });
@@ -86,6 +86,49 @@ test("markdown title falls back to the opening heading; an unclosed --- is not f
   assert.is(open.text, rule);
   assert.equal(open.meta, {});
   assert.is(open.start, 0);
+});
+
+test("front matter keeps nested keys and lists as JSON; numbers only when plainly decimal", async () => {
+  const text =
+    "---\ntitle: Deep\nauthor:\n  name: Ada\n  links:\n    - a\n    - b: 1\nid: 007\nhex: 0x1F\nratio: 0.5\nversion: 1.2.3\n---\nbody";
+  const [doc] = await readDocuments(fixture("nested.md", text));
+  assert.is(doc.title, "Deep");
+  assert.equal(doc.meta, {
+    author: { name: "Ada", links: ["a", { b: 1 }] },
+    id: "007",
+    hex: "0x1F",
+    ratio: 0.5,
+    version: "1.2.3",
+  });
+  assert.is(doc.text, "body");
+});
+
+test("malformed front matter: the note still ingests, kept as text, with a warning", () => {
+  const text = "---\ntitle: [unclosed\ntags: a\n---\n# Heading\n\nbody";
+  const warnings: string[] = [];
+  const [doc] = parseDocuments("bad.md", text, (reason) => warnings.push(reason));
+  assert.is(doc.text, text, "the front matter stays in the text");
+  assert.is(doc.start, 0);
+  assert.equal(doc.meta, {});
+  assert.is(warnings.length, 1);
+  assert.match(warnings[0], /front matter is not valid YAML/);
+  // Strict reading (no skip callback) does not throw either: front matter is not a record.
+  const [strict] = parseDocuments("bad.md", text);
+  assert.is(strict.text, text);
+});
+
+test("front matter aliases are bounded: an alias bomb is a warning, not a hang", () => {
+  const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
+  for (let i = 1; i < 9; i++) {
+    const prev = String.fromCharCode(96 + i);
+    const name = String.fromCharCode(97 + i);
+    levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
+  }
+  const text = `---\n${levels.join("\n")}\n---\nbody`;
+  const warnings: string[] = [];
+  const [doc] = parseDocuments("bomb.md", text, (reason) => warnings.push(reason));
+  assert.is(doc.text, text);
+  assert.is(warnings.length, 1);
 });
 
 test("txt: plain text, BOM dropped, offsets into the decoded text", async () => {

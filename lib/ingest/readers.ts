@@ -29,9 +29,13 @@ import { tagsFrom } from "./records.js";
 
 type Reader = (file: string, text: string, skip?: SkipRecord) => IngestDocument[];
 
-/** Front matter for notes: `title` and `tags` are lifted out, every other key goes to meta. */
-function noteDocument(text: string, markdown: boolean): IngestDocument {
-  const { data, body, bodyStart } = parseFrontMatter(text);
+/**
+ * Front matter for notes: `title` and `tags` are lifted out, every other key goes to meta. Front matter that
+ * cannot be parsed stays in the text and its reason goes to `skip` (a warning: the note itself is read).
+ */
+function noteDocument(text: string, markdown: boolean, skip?: SkipRecord): IngestDocument {
+  const { data, body, bodyStart, warning } = parseFrontMatter(text);
+  if (warning !== undefined) skip?.(warning);
   const { title: rawTitle, tags, ...meta } = data;
   let title = typeof rawTitle === "string" || typeof rawTitle === "number" ? String(rawTitle).trim() : "";
   // A markdown note without a front-matter title is usually titled by its opening `# Heading`.
@@ -63,9 +67,9 @@ function htmlDocument(_file: string, text: string): IngestDocument[] {
 }
 
 const READERS: Record<string, Reader> = {
-  ".txt": (_file, text) => [noteDocument(text, false)],
-  ".md": (_file, text) => [noteDocument(text, true)],
-  ".markdown": (_file, text) => [noteDocument(text, true)],
+  ".txt": (_file, text, skip) => [noteDocument(text, false, skip)],
+  ".md": (_file, text, skip) => [noteDocument(text, true, skip)],
+  ".markdown": (_file, text, skip) => [noteDocument(text, true, skip)],
   ".json": jsonDocuments,
   ".jsonl": jsonlDocuments,
   ".ndjson": jsonlDocuments,
