@@ -64,7 +64,7 @@ export type * from "./memory/types.js";
 export { EDGE_TYPES, LAYERS, LEVELS } from "./memory/types.js";
 export { type ConnectorChunk, searchFolders } from "./pipeline/connectors.js";
 export * from "./pipeline/format.js";
-export * from "./pipeline/metrics.js";
+export * from "./pipeline/metrics/index.js";
 export * from "./pipeline/mode.js";
 export { generateText, modelSummarizer } from "./pipeline/model-answer.js";
 export { type AskOptions, Pipeline, type TurnResult } from "./pipeline/pipeline.js";

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PAIN_HIGH } from "../pipeline/metrics.js";
+import { PAIN_HIGH } from "../pipeline/metrics/index.js";
 import { acknowledgement, nextStep } from "./guidance.js";
 import type { UsedSentence } from "./types.js";
 

@@ -4,7 +4,7 @@
  * passage to open around a quote, or what to name so the question can be answered. Never the question
  * echoed back with its stop words removed.
  */
-import { PAIN_HIGH } from "../pipeline/metrics.js";
+import { PAIN_HIGH } from "../pipeline/metrics/index.js";
 import type { AnswerEvidence, QuestionType, UsedSentence } from "./types.js";
 
 const russian = (language: string | undefined) => language === "rus";

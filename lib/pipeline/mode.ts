@@ -3,7 +3,7 @@
  * from the metrics, the active voices, the words of the message and what is known about the evidence.
  */
 import { InvalidInputError } from "../errors.js";
-import { CLARITY_LOW, isQuestion, PAIN_HIGH, TRUST_LOW, wordCount } from "./metrics.js";
+import { CLARITY_LOW, isQuestion, PAIN_HIGH, TRUST_LOW, wordCount } from "./metrics/index.js";
 import { type Metrics, type ReasoningMode, VOICES, type Voice } from "./types.js";
 
 /** A message of at most this many words can take the fast path. */

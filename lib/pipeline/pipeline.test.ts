@@ -11,7 +11,7 @@ import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
 import { Memory } from "../memory/layers.js";
 import { CapsuleStore } from "../store/capsule-store.js";
-import { DRIFT_HIGH, PAIN_HIGH } from "./metrics.js";
+import { DRIFT_HIGH, PAIN_HIGH } from "./metrics/index.js";
 import { Pipeline, type TurnResult } from "./pipeline.js";
 import { loadSession } from "./session.js";
 import { STEPS, type TraceEvent } from "./types.js";

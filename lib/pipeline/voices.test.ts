@@ -1,7 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { InvalidInputError } from "../errors.js";
-import { CLARITY_LOW, clarityOf, DRIFT_HIGH, PAIN_HIGH, painOf } from "./metrics.js";
+import { CLARITY_LOW, clarityOf, DRIFT_HIGH, PAIN_HIGH, painOf } from "./metrics/index.js";
 import type { Metrics } from "./types.js";
 import { selectVoices, VOICE_PRIORITY } from "./voices.js";
 

@@ -4,7 +4,7 @@
  * condition holds.
  */
 import { InvalidInputError } from "../errors.js";
-import { CLARITY_LOW, DRIFT_HIGH, PAIN_HIGH } from "./metrics.js";
+import { CLARITY_LOW, DRIFT_HIGH, PAIN_HIGH } from "./metrics/index.js";
 import { type Metrics, VOICES, type Voice } from "./types.js";
 
 /** The voices of a turn: the one that leads, every active one in priority order, and why each is there. */

@@ -1,7 +1,7 @@
 /** Step 1, perception: strip control sequences, check length and language, read the distress signals. */
 import { francAll } from "franc-min";
 import { InvalidInputError } from "../../errors.js";
-import { painOf } from "../metrics.js";
+import { painOf } from "../metrics/index.js";
 import type { Perceived, TurnContext } from "../turn.js";
 import type { Step } from "./step.js";
 

@@ -8,7 +8,7 @@
 import { resolveFollowUp } from "../../answer/index.js";
 import { anchorsFor } from "../../memory/anchors.js";
 import { nodeMetaOf } from "../../memory/layers.js";
-import { clarityOf, DRIFT_HIGH, driftOf } from "../metrics.js";
+import { clarityOf, DRIFT_HIGH, driftOf } from "../metrics/index.js";
 import type { AfterPerception, Bound, TurnContext } from "../turn.js";
 import type { Step } from "./step.js";
 

@@ -3,7 +3,7 @@
  * on a new topic) the answer asks 1–2 clarifying questions instead of guessing.
  */
 import { contentWords } from "../../memory/extractive.js";
-import { CLARITY_LOW, specificityOf } from "../metrics.js";
+import { CLARITY_LOW, specificityOf } from "../metrics/index.js";
 import type { AfterContext, Telos } from "../turn.js";
 import type { Step } from "./step.js";
 

@@ -13,7 +13,7 @@ import { painFor } from "../../memory/pain-memory.js";
 import { KNOWLEDGE_RECALL_WEIGHTS, recall } from "../../memory/recall.js";
 import { sha256 } from "../../store/capsule-store.js";
 import type { Capsule } from "../../store/types.js";
-import { clarityOf, trustOf } from "../metrics.js";
+import { clarityOf, trustOf } from "../metrics/index.js";
 import type { AfterMode, ContextWindow, Recalled, TurnContext } from "../turn.js";
 import type { Evidence } from "../types.js";
 import type { Step } from "./step.js";

@@ -11,7 +11,7 @@ import type { ConversationRecord } from "../../memory/conversation.js";
 import { sentences } from "../../memory/extractive.js";
 import { extractiveSummarizer } from "../../memory/graph-rag.js";
 import { recordPain } from "../../memory/pain-memory.js";
-import { CLARITY_LOW, DRIFT_HIGH, nextPhase, PAIN_HIGH, updateGoal } from "../metrics.js";
+import { CLARITY_LOW, DRIFT_HIGH, nextPhase, PAIN_HIGH, updateGoal } from "../metrics/index.js";
 import { generateText, modelSummarizer } from "../model-answer.js";
 import type { AfterFormatting, Fed } from "../turn.js";
 import type { Step } from "./step.js";

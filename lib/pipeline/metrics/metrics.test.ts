@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { throwsInvalid } from "../../test/helpers/errors.js";
+import { throwsInvalid } from "../../../test/helpers/errors.js";
+import type { Evidence, Phase } from "../types.js";
 import {
   CLARITY_LOW,
   CLARITY_WEIGHTS,
@@ -22,8 +23,7 @@ import {
   trustOf,
   updateGoal,
   wordCount,
-} from "./metrics.js";
-import type { Evidence, Phase } from "./types.js";
+} from "./index.js";
 
 const EPS = 1e-6;
 
