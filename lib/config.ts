@@ -5,6 +5,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "./errors.js";
+import { INDEX_POLICIES } from "./store/index-policy.js";
 
 export interface SiglaConfig {
   /** Data folder for the default store and the model cache. */
@@ -71,7 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SiglaConfig {
     encoderBatch: int(env, "SIGLA_ENCODER_BATCH", 64, 1),
     hubTimeoutMs: int(env, "SIGLA_HUB_TIMEOUT_MS", 3000, 1),
     autoLinkK: int(env, "SIGLA_AUTO_LINK_K", 5, 0),
-    indexPolicy: oneOf(env, "SIGLA_INDEX_POLICY", "auto", ["auto", "flat", "ivf", "hnsw"]),
+    indexPolicy: oneOf(env, "SIGLA_INDEX_POLICY", "auto", INDEX_POLICIES),
     maxFileBytes: int(env, "SIGLA_MAX_FILE_BYTES", 32 * 1024 * 1024, 1),
     debug: Boolean(env.SIGLA_DEBUG && env.SIGLA_DEBUG !== "0"),
   };

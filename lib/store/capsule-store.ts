@@ -25,7 +25,7 @@ import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
 import { gatherTopK } from "../kernels/ort-kernels.js";
 import { exactTopK } from "../kernels/top-k.js";
 import { HotVectors } from "./hot-vectors.js";
-import { chooseIndexKind } from "./index-policy.js";
+import { checkIndexKind, checkIndexPolicy, chooseIndexKind } from "./index-policy.js";
 import { dataFingerprint, RowDigest } from "./integrity.js";
 import { FORMAT_VERSION, MANIFEST_FILE, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { CapsuleRecords, type RecordParts, sha256Of } from "./records.js";
@@ -174,12 +174,7 @@ export class CapsuleStore {
    */
   static async open(path: string, options: OpenOptions = {}): Promise<CapsuleStore> {
     const dir = resolve(checkPath(path));
-    const indexPolicy = (options.indexPolicy ?? config().indexPolicy) as IndexPolicy;
-    if (!["auto", "flat", "ivf", "hnsw"].includes(indexPolicy)) {
-      throw new InvalidInputError(
-        `indexPolicy must be auto, flat, ivf or hnsw, got ${JSON.stringify(indexPolicy)}`,
-      );
-    }
+    const indexPolicy = checkIndexPolicy(options.indexPolicy ?? config().indexPolicy);
     const autoLinkK = checkPositiveInt(options.autoLinkK ?? config().autoLinkK, "autoLinkK", 0);
     const compactEvery = checkPositiveInt(options.compactEvery ?? COMPACT_EVERY, "compactEvery", 0);
     const kind = await pathKind(dir);
@@ -1169,10 +1164,7 @@ export class CapsuleStore {
   /** Rebuilds the vector index as the given kind (or the policy's choice for the current size). */
   async rebuildIndex(options: { kind?: IndexKind } = {}): Promise<IndexKind> {
     this.assertOpen();
-    const kind = options.kind ?? chooseIndexKind(this.hot.size, this.indexPolicy);
-    if (!["flat", "ivf", "hnsw"].includes(kind)) {
-      throw new InvalidInputError(`index kind must be flat, ivf or hnsw, got ${JSON.stringify(kind)}`);
-    }
+    const kind = checkIndexKind(options.kind ?? chooseIndexKind(this.hot.size, this.indexPolicy));
     const index = await this.buildIndex(kind);
     await this.indexTable(() => index.sync?.());
     this.index = index;

@@ -1,17 +1,50 @@
 /**
- * Which index a store runs on, by size: exact search while a scan is cheap, inverted lists in the middle,
- * a graph index for large stores. Switched after adds, never during a query.
+ * The index kinds a store runs on, and which one by size: exact search while a scan is cheap, inverted
+ * lists in the middle, a graph index for large stores. Switched after adds, never during a query.
  */
-import type { IndexKind, IndexPolicy } from "./types.js";
+import { InvalidInputError } from "../errors.js";
+
+/** The index kinds a store can run on: exact scan, inverted file lists, or a graph index. */
+export const INDEX_KINDS = ["flat", "ivf", "hnsw"] as const;
+/** An index kind (see `INDEX_KINDS`). */
+export type IndexKind = (typeof INDEX_KINDS)[number];
+/** The index policies: `auto` picks the kind by size, a kind pins it. */
+export const INDEX_POLICIES = ["auto", ...INDEX_KINDS] as const;
+/** An index policy (see `INDEX_POLICIES`). */
+export type IndexPolicy = (typeof INDEX_POLICIES)[number];
 
 /** Below this many capsules `auto` uses exact search. */
 export const FLAT_MAX = 30_000;
 /** Below this many capsules (and from FLAT_MAX up) `auto` uses IVF; above it, HNSW. */
 export const IVF_MAX = 200_000;
 
+/** The index kind for a store of `count` capsules under `policy`. */
 export function chooseIndexKind(count: number, policy: IndexPolicy): IndexKind {
   if (policy !== "auto") return policy;
   if (count < FLAT_MAX) return "flat";
   if (count < IVF_MAX) return "ivf";
   return "hnsw";
+}
+
+/** "a, b or c". */
+function alternatives(names: readonly string[]): string {
+  return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1]}`;
+}
+
+/** `value` as an index kind; anything else is `SIGLA_INVALID_INPUT` naming `what`. */
+export function checkIndexKind(value: unknown, what = "index kind"): IndexKind {
+  if (!(INDEX_KINDS as readonly unknown[]).includes(value)) {
+    throw new InvalidInputError(`${what} must be ${alternatives(INDEX_KINDS)}, got ${JSON.stringify(value)}`);
+  }
+  return value as IndexKind;
+}
+
+/** `value` as an index policy; anything else is `SIGLA_INVALID_INPUT` naming `what`. */
+export function checkIndexPolicy(value: unknown, what = "indexPolicy"): IndexPolicy {
+  if (!(INDEX_POLICIES as readonly unknown[]).includes(value)) {
+    throw new InvalidInputError(
+      `${what} must be ${alternatives(INDEX_POLICIES)}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as IndexPolicy;
 }

@@ -1,9 +1,9 @@
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+import type { IndexKind, IndexPolicy } from "./index-policy.js";
 
-/** The index kinds a store can run on: exact scan, inverted file lists, or a graph index. */
-export type IndexKind = "flat" | "ivf" | "hnsw";
-/** `auto` picks the kind by size (see `index-policy.ts`); a kind pins it. */
-export type IndexPolicy = "auto" | IndexKind;
+/** Defined with the lists of kinds and policies, in `index-policy.ts`. */
+export type { IndexKind, IndexPolicy } from "./index-policy.js";
+
 /** Plain JSON metadata kept with a capsule. */
 export type CapsuleMeta = Record<string, unknown>;
 
