@@ -1,0 +1,78 @@
+/**
+ * Exact top-k over the hot vectors, the baseline every index kind falls back on or is calibrated against,
+ * and the small TopK helpers the kinds share.
+ */
+import { gemmTopK } from "../../kernels/ort-kernels.js";
+import { emptyTopK, exactTopK, offer, type TopK } from "../../kernels/top-k.js";
+import type { HotVectors } from "../hot-vectors.js";
+
+/** Below this many rows a JS scan beats the fixed cost of an ORT call. */
+export const ORT_MIN_ROWS = 2048;
+
+/** Maps the row numbers of a TopK to capsule ids in place. */
+export function rowsToIds(result: TopK, hot: HotVectors): TopK {
+  const ids = hot.ids;
+  for (let i = 0; i < result.rows.length; i++) if (result.rows[i] >= 0) result.rows[i] = ids[result.rows[i]];
+  return result;
+}
+
+/**
+ * Most scores one ORT call may hold (1M floats, 4 MB). A kernel's temporaries go to the C allocator, which
+ * keeps freed blocks of a few MB for reuse instead of returning them to the system, so large scans go
+ * block by block: resident memory stays flat, and the speed is the same.
+ */
+const MAX_SCORES = 1 << 20;
+
+/** Exact top-k rows over the first `rows` hot rows. */
+export async function scan(
+  hot: HotVectors,
+  queries: Float32Array,
+  k: number,
+  rows = hot.size,
+): Promise<TopK> {
+  const dim = hot.dim;
+  const base = hot.matrix.subarray(0, rows * dim);
+  if (rows < ORT_MIN_ROWS) return exactTopK(base, rows, dim, queries, k);
+  const m = queries.length / dim;
+  const block = Math.max(ORT_MIN_ROWS, Math.floor(MAX_SCORES / m));
+  if (block >= rows) {
+    const found = await gemmTopK(queries, base, dim, k);
+    return found.k === k ? found : widen(found, k);
+  }
+  const out = emptyTopK(m, k);
+  for (let start = 0; start < rows; start += block) {
+    const end = Math.min(rows, start + block);
+    const found = await gemmTopK(queries, base.subarray(start * dim, end * dim), dim, k);
+    for (let q = 0; q < m; q++) {
+      for (let j = 0; j < found.k; j++) {
+        offer(out, q * k, start + found.rows[q * found.k + j], found.scores[q * found.k + j]);
+      }
+    }
+  }
+  return out;
+}
+
+/** Pads a TopK with fewer slots per query (k clamped to the row count) to `k` slots. */
+function widen(found: TopK, k: number): TopK {
+  const m = found.rows.length / Math.max(found.k, 1);
+  const out = emptyTopK(m, k);
+  for (let q = 0; q < m; q++) {
+    out.rows.set(found.rows.subarray(q * found.k, (q + 1) * found.k), q * k);
+    out.scores.set(found.scores.subarray(q * found.k, (q + 1) * found.k), q * k);
+  }
+  return out;
+}
+
+/** Per query, up to `k` ids of its top-k slots, skipping empty slots and `excluded` ids. */
+export function topLists(best: TopK, k: number, excluded: ReadonlySet<number>): number[][] {
+  const out: number[][] = [];
+  for (let q = 0; q < best.rows.length / best.k; q++) {
+    const ids: number[] = [];
+    for (let j = 0; j < best.k && ids.length < k; j++) {
+      const id = best.rows[q * best.k + j];
+      if (id >= 0 && !excluded.has(id)) ids.push(id);
+    }
+    out.push(ids);
+  }
+  return out;
+}

@@ -1,0 +1,246 @@
+/**
+ * The ivf index: inverted lists over k-means centroids, kept in memory; `nprobe` is calibrated at build time
+ * against exact search on a sample of the store so recall@10 meets `RECALL_TARGET`. The lists hold capsule
+ * ids (never vectors) and are saved with the store's snapshot, so an open restores them without a build.
+ */
+import { assign, kmeans } from "../../kernels/kmeans.js";
+import { gatherTopK, gemmTopK, pairScores } from "../../kernels/ort-kernels.js";
+import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
+import type { HotVectors } from "../hot-vectors.js";
+import { idMap, setInIdMap } from "../id-map.js";
+import type { IndexKind } from "../index-policy.js";
+import type { SavedIndex, VectorIndex } from "../vector-index.js";
+import { CALIBRATION_TARGET, sampleRows } from "./calibration.js";
+import { rowsToIds, scan, topLists } from "./exact-scan.js";
+
+/** Inverted lists over k-means centroids, in memory; candidates are scored exactly by ORT. */
+export class IvfIndex implements VectorIndex {
+  readonly kind: IndexKind = "ivf";
+  private centroids: Float32Array = new Float32Array(0);
+  private lists: number[][] = [];
+  private listOf = idMap(0);
+  private builtSize = 0;
+  nprobe = 1;
+
+  constructor(private readonly hot: HotVectors) {}
+
+  get params(): Record<string, number> {
+    return { nlist: this.lists.length, nprobe: this.nprobe, builtSize: this.builtSize };
+  }
+
+  async build(): Promise<void> {
+    const { hot } = this;
+    const n = hot.size;
+    const dim = hot.dim;
+    const nlist = Math.max(1, Math.min(4096, Math.round(2 * Math.sqrt(n))));
+    const sample = sampleRows(hot, Math.min(n, Math.max(nlist * 40, 10_000)), 7);
+    this.centroids = await kmeans(sample, dim, nlist, { iterations: 8 });
+    this.lists = Array.from({ length: this.centroids.length / dim }, () => []);
+    this.listOf = idMap(hot.size);
+    const labels = await assign(hot.matrix, this.centroids, dim);
+    hot.ids.forEach((id, row) => {
+      this.place(id, labels[row]);
+    });
+    this.builtSize = n;
+    this.nprobe = await this.calibrate();
+  }
+
+  saved(): SavedIndex {
+    const { hot } = this;
+    const labels = new Int32Array(hot.size);
+    hot.ids.forEach((id, row) => {
+      labels[row] = this.listOf[id];
+    });
+    return { kind: "ivf", params: this.params, centroids: this.centroids, labels };
+  }
+
+  /** Takes back lists saved over the same hot rows; false (nothing changed) when they do not fit them. */
+  restore(saved: SavedIndex): boolean {
+    const { hot } = this;
+    const { centroids, labels } = saved;
+    const nlist = centroids.length / hot.dim;
+    const { nprobe, builtSize } = saved.params;
+    if (!Number.isInteger(nlist) || nlist < 1 || labels.length !== hot.size) return false;
+    if (!Number.isInteger(nprobe) || nprobe < 1 || nprobe > nlist || !Number.isInteger(builtSize))
+      return false;
+    if (labels.some((list) => list < 0 || list >= nlist)) return false;
+    this.centroids = centroids;
+    this.lists = Array.from({ length: nlist }, () => []);
+    this.listOf = idMap(hot.size);
+    hot.ids.forEach((id, row) => {
+      this.place(id, labels[row]);
+    });
+    this.nprobe = nprobe;
+    this.builtSize = builtSize;
+    return true;
+  }
+
+  private place(id: number, list: number): void {
+    this.listOf = setInIdMap(this.listOf, id, list);
+    this.lists[list].push(id);
+  }
+
+  /**
+   * Smallest nprobe whose recall@10 on a sample of stored vectors (as queries, themselves excluded) reaches
+   * the target. Exact within probed lists, so recall is the share of true neighbours whose list is probed.
+   */
+  private async calibrate(): Promise<number> {
+    const { hot } = this;
+    const nlist = this.lists.length;
+    const queries = sampleRows(hot, Math.min(500, hot.size), 11);
+    const m = queries.length / hot.dim;
+    const truth = await scan(hot, queries, 11);
+    const order = await gemmTopK(queries, this.centroids, hot.dim, nlist);
+    const needed: number[] = [];
+    for (let q = 0; q < m; q++) {
+      const rank = new Int32Array(nlist);
+      for (let r = 0; r < nlist; r++) rank[order.rows[q * nlist + r]] = r;
+      // Skip the first hit: the query itself.
+      for (let j = 1; j < 11; j++) {
+        const row = truth.rows[q * 11 + j];
+        if (row >= 0) needed.push(rank[this.listOf[hot.ids[row]]] + 1);
+      }
+    }
+    needed.sort((a, b) => a - b);
+    const at = Math.min(needed.length - 1, Math.ceil(CALIBRATION_TARGET * needed.length) - 1);
+    return Math.max(1, Math.min(nlist, needed[Math.max(0, at)] ?? 1));
+  }
+
+  async added(ids: readonly number[]): Promise<void> {
+    const { hot } = this;
+    if (hot.size > 2 * this.builtSize) return this.build();
+    const vectors = new Float32Array(ids.length * hot.dim);
+    ids.forEach((id, i) => {
+      vectors.set(hot.vector(id) as Float32Array, i * hot.dim);
+    });
+    const labels = await assign(vectors, this.centroids, hot.dim);
+    ids.forEach((id, i) => {
+      this.place(id, labels[i]);
+    });
+  }
+
+  removed(ids: readonly number[]): void {
+    for (const id of ids) {
+      const list = this.listOf[id];
+      if (list === undefined || list < 0) continue;
+      const members = this.lists[list];
+      members.splice(members.indexOf(id), 1);
+      this.listOf[id] = -1;
+    }
+  }
+
+  /** The `nprobe × effort` lists nearest to each query. */
+  private async probes(queries: Float32Array, effort = 1): Promise<TopK> {
+    const width = Math.max(1, Math.min(Math.round(this.nprobe * effort), this.lists.length));
+    return gemmTopK(queries, this.centroids, this.hot.dim, width);
+  }
+
+  async search(queries: Float32Array, k: number, effort = 1): Promise<TopK> {
+    const { hot } = this;
+    const dim = hot.dim;
+    const m = queries.length / dim;
+    const probed = await this.probes(queries, effort);
+    const out = emptyTopK(m, k);
+    for (let q = 0; q < m; q++) {
+      const rows: number[] = [];
+      for (let p = 0; p < probed.k; p++) {
+        for (const id of this.lists[probed.rows[q * probed.k + p]]) rows.push(hot.rowIndex(id));
+      }
+      if (rows.length === 0) continue;
+      const found = await gatherTopK(
+        queries.subarray(q * dim, (q + 1) * dim),
+        hot.matrix,
+        dim,
+        Int32Array.from(rows),
+        k,
+      );
+      out.rows.set(found.rows, q * k);
+      out.scores.set(found.scores, q * k);
+    }
+    return rowsToIds(out, hot);
+  }
+
+  /**
+   * Groups the new capsules by probed list and scores each group against the list's members in one ORT call,
+   * keeping only older members: the same probes a query would make, for every new capsule at once.
+   */
+  async linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]> {
+    const { hot } = this;
+    const dim = hot.dim;
+    const vectors = new Float32Array(ids.length * dim);
+    ids.forEach((id, i) => {
+      vectors.set(hot.vector(id) as Float32Array, i * dim);
+    });
+    const probed = await this.probes(vectors);
+    const groups = new Map<number, number[]>();
+    for (let q = 0; q < ids.length; q++) {
+      for (let p = 0; p < probed.k; p++) {
+        const list = probed.rows[q * probed.k + p];
+        if (!groups.has(list)) groups.set(list, []);
+        groups.get(list)?.push(q);
+      }
+    }
+    const best = emptyTopK(ids.length, k);
+    for (const [list, members] of groups) {
+      let newest = -1;
+      for (const q of members) if (ids[q] > newest) newest = ids[q];
+      const older = this.lists[list].filter((id) => id < newest && !excluded.has(id));
+      if (older.length === 0) continue;
+      const qRows = Int32Array.from(members, (q) => hot.rowIndex(ids[q]));
+      const mRows = Int32Array.from(older, (id) => hot.rowIndex(id));
+      const scores = await pairScores(hot.matrix, dim, qRows, mRows);
+      members.forEach((q, i) => {
+        for (let j = 0; j < older.length; j++) {
+          if (older[j] < ids[q]) offer(best, q * k, older[j], scores[i * older.length + j]);
+        }
+      });
+    }
+    await this.fillShort(ids, vectors, best, k, excluded);
+    return topLists(best, k, excluded);
+  }
+
+  /**
+   * The first capsules of a store have few older capsules in their probed lists; those that found fewer
+   * than `k` are searched exactly among all older capsules (few, since they are early ones).
+   */
+  private async fillShort(
+    ids: readonly number[],
+    vectors: Float32Array,
+    best: TopK,
+    k: number,
+    excluded: ReadonlySet<number>,
+  ): Promise<void> {
+    const { hot } = this;
+    const dim = hot.dim;
+    let byId: Int32Array | undefined;
+    for (let q = 0; q < ids.length; q++) {
+      if (best.rows[q * k + k - 1] >= 0) continue;
+      byId ??= Int32Array.from(hot.ids).sort();
+      const olderCount = lowerBound(byId, ids[q]);
+      const older = byId.subarray(0, olderCount).filter((id) => !excluded.has(id));
+      if (older.length === 0) continue;
+      const found = await gatherTopK(
+        vectors.subarray(q * dim, (q + 1) * dim),
+        hot.matrix,
+        dim,
+        Int32Array.from(older, (id) => hot.rowIndex(id)),
+        k,
+      );
+      best.rows.fill(-1, q * k, (q + 1) * k);
+      best.scores.fill(Number.NEGATIVE_INFINITY, q * k, (q + 1) * k);
+      for (let j = 0; j < found.k; j++) offer(best, q * k, hot.ids[found.rows[j]], found.scores[j]);
+    }
+  }
+}
+
+/** Index of the first element of sorted `values` that is ≥ `target`. */
+function lowerBound(values: Int32Array, target: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
