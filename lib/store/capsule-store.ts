@@ -24,6 +24,7 @@ import { InvalidInputError, SiglaError, StoreError, throwIfCancelled, UnknownIdE
 import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
 import { gatherTopK } from "../kernels/ort-kernels.js";
 import { exactTopK } from "../kernels/top-k.js";
+import { capsuleFilter } from "./filter.js";
 import { HotVectors } from "./hot-vectors.js";
 import { checkIndexKind, checkIndexPolicy, chooseIndexKind } from "./index-policy.js";
 import { dataFingerprint, RowDigest } from "./integrity.js";
@@ -64,7 +65,6 @@ import {
   checkWhere,
   LIMITS,
   shortError,
-  sqlString,
 } from "./validate.js";
 import {
   createIndex,
@@ -934,17 +934,13 @@ export class CapsuleStore {
     return checkVector(textOrVector, this.dim, "query vector");
   }
 
+  /** The LanceDB filter of a query's tags and `where`, both checked first. */
   private filterOf(options: QueryOptions): string | undefined {
-    const parts: string[] = [];
-    if (options.tags !== undefined) {
-      if (!Array.isArray(options.tags) || options.tags.some((t) => typeof t !== "string")) {
-        throw new InvalidInputError("tags must be an array of strings");
-      }
-      if (options.tags.length > 0)
-        parts.push(`array_has_all(tags, [${options.tags.map(sqlString).join(", ")}])`);
+    const { tags, where } = options;
+    if (tags !== undefined && (!Array.isArray(tags) || tags.some((t) => typeof t !== "string"))) {
+      throw new InvalidInputError("tags must be an array of strings");
     }
-    if (options.where !== undefined) parts.push(`(${checkWhere(options.where)})`);
-    return parts.length ? parts.join(" AND ") : undefined;
+    return capsuleFilter(tags, where === undefined ? undefined : checkWhere(where));
   }
 
   /** Semantic search: the `topK` capsules closest to a text or vector, optionally filtered. */
