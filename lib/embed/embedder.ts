@@ -46,18 +46,5 @@ export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-/** The dot product of two vectors of one length (the cosine, for unit vectors). */
-export function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
-
-/** Scales a vector to unit length in place (a zero vector stays zero). */
-export function normalize(vector: Float32Array): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];
-  const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] /= norm;
-  return vector;
-}
+/** `dot` and `normalize` stay importable from here for the embedders and their callers. */
+export { dot, normalize } from "../math/vectors.js";

@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { tempDir } from "../../test/helpers/temp.js";
 import { type TinyBert, writeTinyBert } from "../../test/helpers/tiny-bert.js";
 import { isSiglaError } from "../errors.js";
+import { dot } from "../math/vectors.js";
 import type { Embedder } from "./embedder.js";
 import { loadTransformersEmbedder, type TransformersOptions } from "./transformers.js";
 
@@ -35,12 +36,6 @@ async function load(model: string, options: Partial<TransformersOptions> = {}): 
 
 const local = (options: Partial<TransformersOptions> = {}) =>
   load("tiny-bert", { modelDir: tiny.dir, ...options });
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
-  return sum;
-}
 
 /** Runs `fn`, expecting a SiglaError with `code`; returns it and the time it took. */
 async function failure(fn: () => Promise<unknown>, code: string): Promise<{ error: Error; ms: number }> {

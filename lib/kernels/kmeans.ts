@@ -3,6 +3,7 @@
  * iterations whose assignment step is one ORT matrix product per block. Centroids are kept unit length,
  * since the store ranks by cosine.
  */
+import { norm } from "../math/vectors.js";
 import { seededRandom } from "../random.js";
 import { gemmTopK } from "./ort-kernels.js";
 
@@ -62,10 +63,8 @@ export async function kmeans(
         centroids.set(points.subarray(p * dim, (p + 1) * dim), c * dim);
         continue;
       }
-      let norm = 0;
-      for (let d = 0; d < dim; d++) norm += sums[c * dim + d] ** 2;
-      norm = Math.sqrt(norm) || 1;
-      for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d] / norm;
+      const length = norm(sums.subarray(c * dim, (c + 1) * dim)) || 1;
+      for (let d = 0; d < dim; d++) centroids[c * dim + d] = sums[c * dim + d] / length;
     }
   }
   return centroids;

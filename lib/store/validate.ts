@@ -1,5 +1,6 @@
 /** Checks of caller input, so bad input fails with a typed error before anything is written. */
 import { DimensionMismatchError, firstLine, InvalidInputError } from "../errors.js";
+import { normalize } from "../math/vectors.js";
 import type { CapsuleInput, CapsulePatch } from "./types.js";
 
 export function checkText(text: unknown, where = "text"): string {
@@ -116,9 +117,7 @@ export function checkVector(vector: unknown, dim: number, where = "vector"): Flo
     sum += out[i] * out[i];
   }
   if (sum === 0) throw new InvalidInputError(`${where} is all zeros`);
-  const norm = Math.sqrt(sum);
-  for (let i = 0; i < dim; i++) out[i] /= norm;
-  return out;
+  return normalize(out);
 }
 
 function checkStrings(value: unknown, where: string): string[] {

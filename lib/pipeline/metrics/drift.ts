@@ -3,6 +3,7 @@
  * policy between turns (`updateGoal`). Pure and deterministic.
  */
 import { InvalidInputError } from "../../errors.js";
+import { cosine, norm, normalize } from "../../math/vectors.js";
 import { clamp01, requireUnit } from "./shared.js";
 
 /** Drift at or above this is high: the message has left the session's goal (cos ≤ 0.32); ISKRIV speaks. */
@@ -39,24 +40,14 @@ function requireVector(vector: unknown, what: string): VectorLike {
   return v;
 }
 
-function norm(v: VectorLike): number {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i] * v[i];
-  return Math.sqrt(sum);
-}
-
-/** Cosine similarity of two checked vectors of the same length; throws on a zero vector. */
-function cosine(a: VectorLike, b: VectorLike, aName: string, bName: string): number {
+/** Cosine similarity of two checked vectors, refusing a dimension mismatch and a zero vector by name. */
+function checkedCosine(a: VectorLike, b: VectorLike, aName: string, bName: string): number {
   if (a.length !== b.length) {
     throw new InvalidInputError(`${aName} has dimension ${a.length} but ${bName} has dimension ${b.length}`);
   }
-  const na = norm(a);
-  const nb = norm(b);
-  if (na === 0) throw new InvalidInputError(`${aName} is the zero vector; it has no direction`);
-  if (nb === 0) throw new InvalidInputError(`${bName} is the zero vector; it has no direction`);
-  let dot = 0;
-  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
-  return Math.max(-1, Math.min(1, dot / (na * nb)));
+  if (norm(a) === 0) throw new InvalidInputError(`${aName} is the zero vector; it has no direction`);
+  if (norm(b) === 0) throw new InvalidInputError(`${bName} is the zero vector; it has no direction`);
+  return cosine(a, b);
 }
 
 /**
@@ -71,15 +62,13 @@ export function driftOf(input: { message: VectorLike; goal?: VectorLike }): numb
   const message = requireVector(input?.message, "message vector");
   if (input.goal === undefined) return 0;
   const goal = requireVector(input.goal, "goal vector");
-  const cos = cosine(message, goal, "message vector", "goal vector");
+  const cos = checkedCosine(message, goal, "message vector", "goal vector");
   return clamp01((DRIFT_COS_SAME - cos) / (DRIFT_COS_SAME - DRIFT_COS_UNRELATED));
 }
 
-function unit(v: ArrayLike<number>): Float32Array {
-  const n = norm(v as VectorLike);
-  const out = new Float32Array(v.length);
-  for (let i = 0; i < v.length; i++) out[i] = v[i] / n;
-  return out;
+/** A unit-length copy of a vector that is not zero. */
+function unit(v: VectorLike): Float32Array {
+  return normalize(v, new Float32Array(v.length));
 }
 
 /**
@@ -106,5 +95,5 @@ export function updateGoal(goal: VectorLike | undefined, message: VectorLike, dr
   const mu = unit(m);
   const mixed = new Float32Array(m.length);
   for (let i = 0; i < m.length; i++) mixed[i] = (1 - alpha) * gu[i] + alpha * mu[i];
-  return unit(mixed);
+  return normalize(mixed);
 }
