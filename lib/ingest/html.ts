@@ -7,6 +7,11 @@
  * starts at the scan position and is skipped over afterwards, or, when it fails, is remembered as failed
  * so it is never repeated. Markup left open at the end of the input (a tag, comment or script with no end)
  * hides the rest of the page, as it does in a browser, instead of being rescanned from the next `<`.
+ *
+ * Why not htmlparser2: where pages go wrong it reads them differently from the rules pinned in the tests
+ * (`</>` stays as text; an unclosed `<title>` swallows the rest of the page, which this reader ignores
+ * instead), and bending it to those rules means re-parsing the tail after the event, which brings back the
+ * quadratic cases this reader is tested against. Entities are decoded by the `entities` package.
  */
 import { decodeEntities } from "./entities.js";
 

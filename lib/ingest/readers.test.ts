@@ -316,6 +316,17 @@ test("entities: numeric edge cases and legacy bare names", () => {
   assert.is(htmlToText("<p>a</p><p>b</p>").text, "a\n\nb");
 });
 
+test("entities: the full HTML5 table with `;`, bare numeric references, Windows-1252 bytes", () => {
+  assert.is(decodeEntities("&check; &Acirc; &hellip; &NotEqualTilde;"), "\u2713 \u00c2 \u2026 \u2242\u0338");
+  assert.is(decodeEntities("&#65&#x42 &#150x"), "AB \u2013x");
+  assert.is(decodeEntities("&ampx &notit &unknown;"), "&ampx &notit &unknown;");
+  const [latin] = parseDocuments(
+    "w.txt",
+    decodeText("w.txt", Uint8Array.from([0x93, 0x68, 0x69, 0x94, 0x81])),
+  );
+  assert.is(latin.text, "\u201chi\u201d\u0081");
+});
+
 test("unknown extension, missing file, binary data: IngestErrors naming the file", async () => {
   const odd = fixture("data.xyz", "x");
   const unknown = await ingestError(() => readDocuments(odd));

@@ -16,7 +16,7 @@ import type { IngestDocument, SkipRecord } from "./document.js";
 
 export type { SkipRecord };
 
-import { C1 } from "./entities.js";
+import { windows1252CodePoint } from "./entities.js";
 import { parseFrontMatter } from "./frontmatter.js";
 import { htmlToText } from "./html.js";
 import { jsonDocuments, jsonlDocuments } from "./json.js";
@@ -213,7 +213,7 @@ function controlShare(bytes: Uint8Array): number {
 function windows1252(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     .toString("latin1")
-    .replace(/[\x80-\x9f]/g, (c) => String.fromCodePoint(C1[c.charCodeAt(0)] ?? c.charCodeAt(0)));
+    .replace(/[\x80-\x9f]/g, (c) => String.fromCodePoint(windows1252CodePoint(c.charCodeAt(0))));
 }
 
 /**
