@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { writeTinyGguf } from "../bench/fixtures/random-gguf.js";
 import { STEPS } from "../lib/index.js";
-import { writeTinyGguf } from "../lib/llm/random-gguf.js";
 import { tempDir } from "../test/helpers/temp.js";
 import {
   executeNotebook,

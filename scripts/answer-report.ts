@@ -1,5 +1,5 @@
 /**
- * `npm run report:answers`: answer quality on the SAP Fiori documents (issue 11), see lib/bench/answers.ts.
+ * `npm run report:answers`: answer quality on the SAP Fiori documents (issue 11), see bench/answers.ts.
  *
  *   npm run report:answers                     # all 778 documents, every question (25–30 minutes on 2 cores)
  *   npm run report:answers -- --size 100       # the first 100 documents and the questions they answer
@@ -12,8 +12,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type AnswerPhase, answersMarkdown, runAnswerQuality } from "../lib/bench/answers.js";
-import { abortOnInterrupt } from "../lib/bench/interrupt.js";
+import { type AnswerPhase, answersMarkdown, runAnswerQuality } from "../bench/answers.js";
+import { abortOnInterrupt } from "../bench/interrupt.js";
 import { progressBar } from "../lib/cli/progress-bar.js";
 import { toSiglaError } from "../lib/errors.js";
 

@@ -5,7 +5,7 @@
  *   npm run bench:kernel -- --runs 5 --size 2000
  *
  * 1. Installs the `sigla` kernelspec into a temp prefix (kernel/jupyter-test-helpers.ts, as kernel.test.ts).
- * 2. Builds a store of `--size` short seeded lorem texts (datasets/lorem.ts) embedded by use-lite, without
+ * 2. Builds a store of `--size` short seeded lorem texts (bench/datasets/lorem.ts) embedded by use-lite, without
  *    auto-linking (building is not what is measured).
  * 3. Per run, a Python `jupyter_client` snippet (Debian's /usr/bin/python3) starts a fresh kernel and times,
  *    on the client's clock, each cell's execute → reply round trip:
@@ -21,9 +21,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loremCorpus } from "../datasets/lorem.js";
+import { loremCorpus } from "../bench/datasets/lorem.js";
+import { machine, percentile } from "../bench/measure.js";
 import { hasJupyter, installKernel, PYTHON, REPO } from "../kernel/jupyter-test-helpers.js";
-import { machine, percentile } from "../lib/bench/measure.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 
 const QUERY = "lorem ipsum dolor sit amet";
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
         embedder: stats.embedder,
         dim: stats.dim,
         indexKind: stats.indexKind,
-        texts: "first sentence of each datasets/lorem.ts paragraph, seed 1",
+        texts: "first sentence of each bench/datasets/lorem.ts paragraph, seed 1",
         autoLink: false,
         buildMs: round(buildMs),
       },

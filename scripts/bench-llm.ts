@@ -16,12 +16,12 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { machine, percentile } from "../lib/bench/measure.js";
+import { QWEN2_05B, spmVocab, TINY_WORDS, writeRandomGguf } from "../bench/fixtures/random-gguf.js";
+import { machine, percentile } from "../bench/measure.js";
 import { systemBarsSpec, writeChartPng } from "../lib/charts/index.js";
 import { readGgufHeader } from "../lib/llm/gguf-header.js";
 import { openRunner } from "../lib/llm/models.js";
 import { llmSettings, threadCount } from "../lib/llm/profiles.js";
-import { QWEN2_05B, spmVocab, TINY_WORDS, writeRandomGguf } from "../lib/llm/random-gguf.js";
 import type { Runner } from "../lib/llm/runner.js";
 import { seededRandom } from "../lib/random.js";
 
@@ -32,7 +32,7 @@ const { values } = parseArgs({
     "long-tokens": { type: "string", default: "64" },
     "short-tokens": { type: "string", default: "128" },
     "prompt-tokens": { type: "string", default: "8000" },
-    model: { type: "string", default: "datasets/cache/llm-bench/qwen2.5-0.5b-shape-q4_0.gguf" },
+    model: { type: "string", default: "bench/datasets/cache/llm-bench/qwen2.5-0.5b-shape-q4_0.gguf" },
     out: { type: "string", default: "reports/llm-bench.json" },
   },
 });

@@ -14,7 +14,7 @@
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { machine, summarizeLatency } from "../lib/bench/measure.js";
+import { machine, summarizeLatency } from "../bench/measure.js";
 import { maintenanceSpec, writeChartPng } from "../lib/charts/index.js";
 import { precomputedEmbedder } from "../lib/embed/embedder.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";

@@ -7,7 +7,7 @@
  *   npm run bench:memory -- --tune                    # also re-tune the recall weights on the tuning seed
  *   npm run bench:memory -- --more-seeds ""           # skip the extra held-out seeds
  *
- * For each seed it stores the fixture's turns (`datasets/conversation.ts`) in a temporary store with the
+ * For each seed it stores the fixture's turns (`bench/datasets/conversation.ts`) in a temporary store with the
  * offline use-lite embedder, asks every question through plain vector search, plain BM25 search and
  * `recall`, and measures recall@k: the share of a question's evidence turns in the top k, averaged over
  * questions (overall and per question type). The weights were tuned on the tuning seed; the held-out report
@@ -18,8 +18,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type ConversationQuestion, conversationFixture } from "../datasets/conversation.js";
-import { machine, percentile } from "../lib/bench/measure.js";
+import { type ConversationQuestion, conversationFixture } from "../bench/datasets/conversation.js";
+import { machine, percentile } from "../bench/measure.js";
 import { createEmbedder } from "../lib/embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../lib/embed/embedder.js";
 import { loadUseLite } from "../lib/embed/use-lite.js";

@@ -25,7 +25,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { render } from "ink-testing-library";
 import { createElement } from "react";
-import { machine, percentile } from "../lib/bench/measure.js";
+import { machine, percentile } from "../bench/measure.js";
 import type { Workbench } from "../lib/commands/workbench.js";
 import { App } from "../repl/app.js";
 import { openDefault } from "../repl/start.js";

@@ -14,9 +14,10 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as lancedb from "@lancedb/lancedb";
 import * as ort from "onnxruntime-node";
-import { clusteredMatrix } from "../datasets/clustered.js";
-import { loremCorpus } from "../datasets/lorem.js";
-import { exactTopK } from "../lib/bench/dataset.js";
+import { exactTopK } from "../bench/dataset.js";
+import { clusteredMatrix } from "../bench/datasets/clustered.js";
+import { loremCorpus } from "../bench/datasets/lorem.js";
+import { ensureMiniLmRandom } from "../bench/fixtures/minilm-random.js";
 import {
   type LatencySummary,
   machine,
@@ -24,13 +25,12 @@ import {
   recallAtK,
   settledMemory as settled,
   timed,
-} from "../lib/bench/measure.js";
-import { arrowTable } from "../lib/bench/systems/lancedb.js";
+} from "../bench/measure.js";
+import { arrowTable } from "../bench/systems/lancedb.js";
 import { loadTransformersEmbedder } from "../lib/embed/transformers.js";
 import { OnnxGraphBuilder } from "../lib/onnx/onnx-writer.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 import { SNAPSHOT_FILE } from "../lib/store/snapshot.js";
-import { ensureMiniLmRandom } from "./make-minilm-random.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -38,7 +38,7 @@ const { values: args } = parseArgs({
     queries: { type: "string", default: "1000" },
     lorem: { type: "string" },
     out: { type: "string", default: "reports" },
-    work: { type: "string", default: join("datasets", "cache", "bench-store") },
+    work: { type: "string", default: join("bench", "datasets", "cache", "bench-store") },
     "memory-probe": { type: "string" },
     cold: { type: "boolean", default: false },
   },
@@ -66,7 +66,7 @@ function residentKinds(): { anon?: number; file?: number } {
   }
 }
 
-/** Settled memory (see `settledMemory` in lib/bench/measure.ts) with the resident split. */
+/** Settled memory (see `settledMemory` in bench/measure.ts) with the resident split. */
 async function settledMemory() {
   return { ...(await settled()), ...residentKinds() };
 }

@@ -13,13 +13,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { parseSize, sizeLabel } from "../lib/bench/dataset.js";
-import { runBench } from "../lib/bench/harness.js";
-import { abortOnInterrupt } from "../lib/bench/interrupt.js";
-import { updateReadme, writeReport } from "../lib/bench/report.js";
-import { retrievalMarkdown, runRetrievalBench } from "../lib/bench/retrieval-report.js";
-import { parseSuite } from "../lib/bench/suites.js";
-import { parseSystems, SYSTEM_NAMES } from "../lib/bench/systems/index.js";
+import { parseSize, sizeLabel } from "../bench/dataset.js";
+import { runBench } from "../bench/harness.js";
+import { abortOnInterrupt } from "../bench/interrupt.js";
+import { updateReadme, writeReport } from "../bench/report.js";
+import { retrievalMarkdown, runRetrievalBench } from "../bench/retrieval-report.js";
+import { parseSuite } from "../bench/suites.js";
+import { parseSystems, SYSTEM_NAMES } from "../bench/systems/index.js";
 import { progressBar } from "../lib/cli/progress-bar.js";
 import { BenchError, toSiglaError } from "../lib/errors.js";
 

@@ -10,9 +10,9 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { writeTinyGguf } from "../bench/fixtures/random-gguf.js";
+import { writeTinyOnnxModel } from "../bench/fixtures/random-onnx.js";
 import type { GgmlTypeName } from "../lib/llm/gguf-format.js";
-import { writeTinyGguf } from "../lib/llm/random-gguf.js";
-import { writeTinyOnnxModel } from "../lib/llm/random-onnx.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { machine } from "../lib/bench/measure.js";
+import { machine } from "../bench/measure.js";
 import { scoreCorpus } from "../lib/memory/redaction-eval.js";
 
 const MIN_RECALL = 0.95;

@@ -9,9 +9,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { fuzzStore } from "../lib/bench/fuzz.js";
-import { machine } from "../lib/bench/measure.js";
-import { runStress, STRESS_ARGS, stressSizes } from "../lib/bench/stress.js";
+import { fuzzStore } from "../bench/fuzz.js";
+import { machine } from "../bench/measure.js";
+import { runStress, STRESS_ARGS, stressSizes } from "../bench/stress.js";
 import { loadUseLite } from "../lib/embed/use-lite.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 import { tempDir } from "../test/helpers/temp.js";

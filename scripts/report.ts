@@ -5,9 +5,9 @@
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readReport, updateReadme, writeReport } from "../lib/bench/report.js";
-import { type RetrievalBench, retrievalMarkdown } from "../lib/bench/retrieval-report.js";
-import { VECTOR_SUITES } from "../lib/bench/suites.js";
+import { readReport, updateReadme, writeReport } from "../bench/report.js";
+import { type RetrievalBench, retrievalMarkdown } from "../bench/retrieval-report.js";
+import { VECTOR_SUITES } from "../bench/suites.js";
 import { toSiglaError } from "../lib/errors.js";
 
 const out = process.argv[2] ?? "reports";

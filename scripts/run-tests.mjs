@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs every `*.test.ts` under lib/ and test/ with uvu (through tsx) and ends with the plain summary line
-// `N passed, N failed` that CI reads; uvu prints its totals in another shape. Exit code is uvu's.
+// Runs every `*.test.ts` under lib/, bench/, test/ and the front ends with uvu (through tsx) and ends with the
+// plain summary line `N passed, N failed` that CI reads; uvu prints its totals in another shape. Exit code is uvu's.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -11,7 +11,7 @@ const args = [
   "tsx",
   uvu,
   ".",
-  "(lib|test|repl|kernel|notebooks|datasets)/.*\\.test\\.tsx?$",
+  "(lib|test|repl|kernel|notebooks|bench)/.*\\.test\\.tsx?$",
   "-i",
   "node_modules",
   ...process.argv.slice(2),

@@ -6,7 +6,7 @@
  *   npm run stress -- --writers 4 --rounds 6 --per-writer 40 --kills 2
  */
 import { parseArgs } from "node:util";
-import { runStress, STRESS_ARGS, stressSizes } from "../lib/bench/stress.js";
+import { runStress, STRESS_ARGS, stressSizes } from "../bench/stress.js";
 import { toSiglaError } from "../lib/errors.js";
 import { tempDir } from "../test/helpers/temp.js";
 

@@ -1,5 +1,5 @@
 /** Latency percentiles (p50, p95, p99) per setting, as grouped bars. */
-import type { LatencySummary } from "../bench/measure.js";
+import type { LatencySummary } from "../../bench/measure.js";
 import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 

@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { writeTinyGguf } from "../../bench/fixtures/random-gguf.js";
 import { runCli } from "../../test/helpers/cli.js";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
-import { writeTinyGguf } from "../llm/random-gguf.js";
 
 const BIN = fileURLToPath(new URL("../../bin/sigla.js", import.meta.url));
 const home = tempDir();

@@ -3,10 +3,10 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseSize } from "../bench/dataset.js";
-import type { BenchReport } from "../bench/harness.js";
-import { quickBench } from "../bench/quick-bench.js";
-import { CHART_TITLES, chartValues, writeReport } from "../bench/report.js";
+import { parseSize } from "../../bench/dataset.js";
+import type { BenchReport } from "../../bench/harness.js";
+import { quickBench } from "../../bench/quick-bench.js";
+import { CHART_TITLES, chartValues, writeReport } from "../../bench/report.js";
 import { layoutGraph } from "../charts/capsule-graph.js";
 import { buildChart, CHART_KINDS, type ChartData, type ChartKind } from "../charts/chart.js";
 import { latencyRowsOf } from "../charts/latency-percentiles.js";
@@ -57,8 +57,8 @@ export async function benchCommand(
   if (suite === "store" || suite === "lorem") {
     // The harness and its datasets load only when a suite runs, not with every front end.
     const [{ runBench }, { parseSystems }] = await Promise.all([
-      import("../bench/harness.js"),
-      import("../bench/systems/index.js"),
+      import("../../bench/harness.js"),
+      import("../../bench/systems/index.js"),
     ]);
     const report = await runBench({
       suite,
@@ -73,7 +73,7 @@ export async function benchCommand(
     return { kind: "bench-report", report, files };
   }
   if (suite === "retrieval") {
-    const { runRetrievalBench } = await import("../bench/retrieval-report.js");
+    const { runRetrievalBench } = await import("../../bench/retrieval-report.js");
     const report = await runRetrievalBench({
       size: args.size,
       reps: args.reps,

@@ -4,8 +4,8 @@
  */
 import { homedir } from "node:os";
 import { isAbsolute, relative, sep } from "node:path";
-import type { QuickBenchResult } from "../bench/quick-bench.js";
-import { headlineRows, headlineSystems, targetsOf } from "../bench/report.js";
+import type { QuickBenchResult } from "../../bench/quick-bench.js";
+import { headlineRows, headlineSystems, targetsOf } from "../../bench/report.js";
 import { firstLine, MAX_ERROR_LINE, toSiglaError } from "../errors.js";
 import type { IngestReport } from "../ingest/ingest.js";
 import type { ModelInfo } from "../llm/runner.js";

@@ -3,9 +3,9 @@
  * its own way, and the options long commands take (cancellation, progress, live trace).
  */
 
-import type { BenchReport } from "../bench/harness.js";
-import type { QuickBenchResult } from "../bench/quick-bench.js";
-import type { RetrievalBench } from "../bench/retrieval-report.js";
+import type { BenchReport } from "../../bench/harness.js";
+import type { QuickBenchResult } from "../../bench/quick-bench.js";
+import type { RetrievalBench } from "../../bench/retrieval-report.js";
 import type { ChartResult } from "../charts/chart.js";
 import type { DslRunResult } from "../dsl/types.js";
 import type { Community } from "../graph/communities.js";

@@ -5,7 +5,7 @@
  */
 import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
-import type { QuickBenchResult } from "../bench/quick-bench.js";
+import type { QuickBenchResult } from "../../bench/quick-bench.js";
 import { config } from "../config.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { throwIfCancelled } from "../errors.js";

@@ -3,10 +3,10 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { writeTinyGguf } from "../../bench/fixtures/random-gguf.js";
 import { tempDir } from "../../test/helpers/temp.js";
 import { isSiglaError } from "../errors.js";
 import { listModels, modelInfo, openRunner, pullModel, resolveModel } from "./models.js";
-import { writeTinyGguf } from "./random-gguf.js";
 import type { Runner } from "./runner.js";
 
 const dir = tempDir("sigla-llm-");

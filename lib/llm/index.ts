@@ -1,4 +1,15 @@
 /** Public language-model API: the `Runner` interface, opening and pulling models, profiles, GGUF files. */
+
+export {
+  type LlamaShape,
+  QWEN2_05B,
+  type RandomGgufOptions,
+  spmVocab,
+  TINY_LLAMA,
+  writeRandomGguf,
+  writeTinyGguf,
+} from "../../bench/fixtures/random-gguf.js";
+export { writeTinyOnnxModel } from "../../bench/fixtures/random-onnx.js";
 export { type GgufHeader, readGgufHeader } from "./gguf-header.js";
 export { type GgufTensor, type GgufValue, gguf, writeGguf } from "./gguf-writer.js";
 export {
@@ -13,14 +24,4 @@ export {
   resolveModel,
 } from "./models.js";
 export { type LlmSettings, llmSettings, PROFILE_NAMES, PROFILES, type ProfileName } from "./profiles.js";
-export {
-  type LlamaShape,
-  QWEN2_05B,
-  type RandomGgufOptions,
-  spmVocab,
-  TINY_LLAMA,
-  writeRandomGguf,
-  writeTinyGguf,
-} from "./random-gguf.js";
-export { writeTinyOnnxModel } from "./random-onnx.js";
 export type { GenerateOptions, ModelInfo, Runner } from "./runner.js";

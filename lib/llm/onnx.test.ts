@@ -2,10 +2,10 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { writeTinyOnnxModel } from "../../bench/fixtures/random-onnx.js";
 import { tempDir } from "../../test/helpers/temp.js";
 import { isSiglaError } from "../errors.js";
 import { modelInfo, openRunner } from "./models.js";
-import { writeTinyOnnxModel } from "./random-onnx.js";
 import type { Runner } from "./runner.js";
 
 const dir = join(tempDir("sigla-onnx-llm-"), "tiny-onnx");

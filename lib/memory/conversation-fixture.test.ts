@@ -1,7 +1,7 @@
 // The fixture lives in datasets/, which the test runner does not scan; its test sits here, beside its user.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { conversationFixture, type QuestionType } from "../../datasets/conversation.js";
+import { conversationFixture, type QuestionType } from "../../bench/datasets/conversation.js";
 import { isSiglaError } from "../errors.js";
 
 const TYPES: QuestionType[] = [

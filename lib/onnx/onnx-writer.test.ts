@@ -1,8 +1,13 @@
 import * as ort from "onnxruntime-node";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import {
+  type BertConfig,
+  type BertWeights,
+  buildBertModel,
+  randomBertWeights,
+} from "../../bench/fixtures/bert-graph.js";
 import { throwsInvalid } from "../../test/helpers/errors.js";
-import { type BertConfig, type BertWeights, buildBertModel, randomBertWeights } from "./bert-graph.js";
 import { attr, OnnxGraphBuilder } from "./onnx-writer.js";
 
 /** Deterministic pseudo-random floats in [-1, 1). */

@@ -1,11 +1,11 @@
 /** `queryBatch` and the `effort` knob that the benchmark sweeps: same answers as `query`, recall moves with effort. */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { clusteredVectors as clustered } from "../../datasets/clustered.js";
+import { clusteredVectors as clustered } from "../../bench/datasets/clustered.js";
+import { recallAtK } from "../../bench/measure.js";
 import { codeOf } from "../../test/helpers/errors.js";
 import { tempPath } from "../../test/helpers/temp.js";
 import { bruteForce } from "../../test/helpers/vectors.js";
-import { recallAtK } from "../bench/measure.js";
 import { CapsuleStore } from "./capsule-store.js";
 
 const DIM = 32;

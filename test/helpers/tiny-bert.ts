@@ -12,7 +12,7 @@ import {
   bertConfigToHf,
   buildBertModel,
   randomBertWeights,
-} from "../../lib/onnx/bert-graph.js";
+} from "../../bench/fixtures/bert-graph.js";
 
 /**
  * Options for {@link writeTinyBert}. The defaults (hidden 64, 2 layers, 4 heads) give a ~300 KB model that

@@ -1,5 +1,5 @@
 /** Seeded unit vectors for tests that need many capsules without embedding them. */
-import { clusteredVectors as clustered } from "../../datasets/clustered.js";
+import { clusteredVectors as clustered } from "../../bench/datasets/clustered.js";
 
 /** `count` unit vectors of `dim` dimensions around `clusters` centres. */
 export function clusteredVectors(count: number, dim: number, clusters = 20, seed = 1): Float32Array[] {

@@ -1,0 +1,407 @@
+/**
+ * The benchmark report: raw JSON, a Markdown page with tables, and charts (Vega-Lite spec + SVG + PNG):
+ * recall vs QPS per system, latency percentiles at the best setting, ingest throughput, memory. `npm run
+ * bench` writes it after a run; `npm run report` rewrites it (and the README's section) from the JSON.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type BarValue, systemBarsSpec } from "../lib/charts/bench-bars.js";
+import { latencyPercentilesSpec } from "../lib/charts/latency-percentiles.js";
+import { recallScatterSpec } from "../lib/charts/recall-latency.js";
+import { MEASURED_QPS_AXIS } from "../lib/charts/recall-qps.js";
+import { specToSvg, svgToPng } from "../lib/charts/render.js";
+import type { VegaLiteSpec } from "../lib/charts/vega-lite-spec.js";
+import { BenchError } from "../lib/errors.js";
+import { sizeLabel } from "./dataset.js";
+import type { BenchReport, PointSummary, SystemSummary } from "./harness.js";
+import { type Spread, spreadText } from "./stats.js";
+
+/** The recall the latency comparisons are made at (the issue's target: recall@10 ≥ 0.97). */
+export const RECALL_FLOOR = 0.97;
+
+/** A system's fastest setting (median p50) whose median recall reaches `recall`. */
+export function bestAt(summary: SystemSummary, recall = RECALL_FLOOR): PointSummary | undefined {
+  return summary.points
+    .filter((p) => p.recall.median >= recall)
+    .sort((a, b) => a.p50.median - b.p50.median)[0];
+}
+
+export interface Target {
+  name: string;
+  what: string;
+  ratio: number | null;
+  max: number;
+  met: boolean;
+}
+
+/** The dataset the targets are read on: clustered 50k when it was run, else the largest size. */
+function headline(report: BenchReport): { dataset: string; rows: SystemSummary[] } {
+  const sizes = [...new Set(report.summary.map((s) => s.size))].sort((a, b) => a - b);
+  const size = sizes.includes(50_000) ? 50_000 : (sizes.at(-1) ?? 0);
+  const rows = report.summary.filter((s) => s.size === size);
+  return { dataset: rows[0]?.dataset ?? "", rows };
+}
+
+/** SIGLA's targets as ratios (below `max` is met); null where a system was not in the run. */
+export function targetsOf(report: BenchReport): Target[] {
+  const { dataset, rows } = headline(report);
+  const of = (system: string) => rows.find((r) => r.system === system);
+  const sigla = of("sigla");
+  const p50 = (s?: SystemSummary) => (s ? bestAt(s)?.p50.median : undefined);
+  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
+  const target = (name: string, what: string, value: number | null, max: number): Target => ({
+    name,
+    what: `${what} (${dataset})`,
+    ratio: value,
+    max,
+    met: value !== null && value < max,
+  });
+  const lance = of("lancedb");
+  return [
+    target(
+      "latency vs Chroma",
+      `SIGLA p50 / Chroma p50, each at its fastest setting with recall@10 ≥ ${RECALL_FLOOR}`,
+      ratio(p50(sigla), p50(of("chroma"))),
+      1,
+    ),
+    target(
+      "latency vs LanceDB",
+      `SIGLA p50 / bare LanceDB p50, each at its fastest setting with recall@10 ≥ ${RECALL_FLOOR}`,
+      ratio(p50(sigla), p50(lance)),
+      1,
+    ),
+    target(
+      "ingest vs Chroma",
+      "SIGLA add with autoLinkK 5 / Chroma add",
+      ratio(sigla?.addMs.median, of("chroma")?.addMs.median),
+      1,
+    ),
+    target(
+      "ingest vs LanceDB",
+      "SIGLA add with autoLinkK 5 / (bare LanceDB add + IVF_HNSW_SQ build)",
+      ratio(sigla?.addMs.median, lance ? lance.addMs.median + lance.buildMs.median : undefined),
+      2,
+    ),
+  ];
+}
+
+/** A Markdown table with its columns padded to one width, as the formatter (Biome) writes tables. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(3, [...h].length, ...rows.map((r) => [...(r[i] ?? "")].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c + " ".repeat(widths[i] - [...c].length)).join(" | ")} |`;
+  return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+/** The headline columns: per system, its ingest and its best setting at the recall floor. */
+export function headlineRows(rows: readonly SystemSummary[]): { head: string[]; rows: string[][] } {
+  return {
+    head: [
+      "system",
+      `best setting (recall ≥ ${RECALL_FLOOR})`,
+      "recall@10",
+      "p50 ms",
+      "p99 ms",
+      "QPS",
+      "QPS batched",
+      "add s",
+      "build s",
+      "start-up ms",
+      "memory MB",
+      "disk MB",
+    ],
+    rows: rows.map((s) => {
+      const best = bestAt(s);
+      return [
+        s.system,
+        best?.label ?? "none reaches it",
+        spreadText(best?.recall, 3),
+        spreadText(best?.p50, 2),
+        spreadText(best?.p99, 2),
+        spreadText(best?.qps, 0),
+        spreadText(best?.batchQps, 0),
+        spreadText(s.addMs, 1, 1000),
+        spreadText(s.buildMs, 1, 1000),
+        spreadText(s.startupMs, 0),
+        spreadText(s.serverMemoryBytes ?? s.memoryBytes, 0, 1e6),
+        spreadText(s.diskBytes, 1, 1e6),
+      ];
+    }),
+  };
+}
+
+/** The headline table in Markdown. */
+export function headlineTable(rows: readonly SystemSummary[]): string {
+  const t = headlineRows(rows);
+  return table(t.head, t.rows);
+}
+
+/** The headline dataset's systems (clustered 50k when run, else the largest size). */
+export function headlineSystems(report: BenchReport): SystemSummary[] {
+  return headline(report).rows;
+}
+
+/** The targets as table columns (Markdown here, HTML in the kernel). */
+export function targetRows(targets: readonly Target[]): { head: string[]; rows: string[][] } {
+  return {
+    head: ["target", "ratio", "must be below", "met", "what"],
+    rows: targets.map((t) => [
+      t.name,
+      t.ratio === null ? "—" : t.ratio.toFixed(3),
+      String(t.max),
+      t.ratio === null ? "not run" : t.met ? "yes" : "no",
+      t.what,
+    ]),
+  };
+}
+
+export function targetsTable(targets: readonly Target[]): string {
+  const t = targetRows(targets);
+  return table(t.head, t.rows);
+}
+
+/** What the report's charts are drawn from (also `:chart … from <report>`). */
+export function chartValues(report: BenchReport) {
+  const { dataset, rows } = headline(report);
+  const bars = (value: (s: SystemSummary) => Spread | undefined, scale = 1): BarValue[] =>
+    report.summary.flatMap((s) => {
+      const v = value(s);
+      return v
+        ? [
+            {
+              dataset: s.dataset,
+              system: s.system,
+              value: v.median / scale,
+              min: v.min / scale,
+              max: v.max / scale,
+            },
+          ]
+        : [];
+    });
+  return {
+    dataset,
+    curve: rows.flatMap((s) =>
+      s.points.map((p) => ({
+        system: s.system,
+        setting: p.label,
+        recall: p.recall.median,
+        p50: p.p50.median,
+        qps: p.qps.median,
+      })),
+    ),
+    latency: rows.flatMap((s) => {
+      const best = bestAt(s);
+      return best
+        ? [
+            {
+              setting: `${s.system}: ${best.label}`,
+              latency: { p50: best.p50.median, p95: best.p95.median, p99: best.p99.median },
+            },
+          ]
+        : [];
+    }),
+    ingest: bars((s) => s.rowsPerSecond),
+    memory: bars((s) => s.serverMemoryBytes ?? s.memoryBytes, 1e6),
+  };
+}
+
+export const CHART_TITLES = {
+  qps: (dataset: string) => `Recall@10 against QPS, ${dataset}`,
+  latency: (dataset: string) =>
+    `Latency at each system's fastest setting with recall@10 ≥ ${RECALL_FLOOR}, ${dataset}`,
+  ingest: "Ingest throughput (precomputed vectors, add + index build)",
+  memory: "Resident memory (server process for Chroma)",
+};
+
+/** Ingest with embedding: each store's rows/s combined with the embedder's texts/s (one after the other). */
+function withEmbedding(
+  embedding: NonNullable<BenchReport["embedding"]>,
+  rows: readonly SystemSummary[],
+): string {
+  const e = embedding.textsPerSecond.median;
+  return [
+    `Embedding with ${embedding.embedder}: ${spreadText(embedding.textsPerSecond, 0)} texts/s. Ingest with embedding (embed, then store):`,
+    "",
+    table(
+      ["system", "rows/s without embedding", "rows/s with embedding"],
+      rows
+        .filter((r) => r.rowsPerSecond)
+        .map((r) => {
+          const store = r.rowsPerSecond?.median ?? 0;
+          return [r.system, store.toFixed(0), (1 / (1 / e + 1 / store)).toFixed(0)];
+        }),
+    ),
+  ].join("\n");
+}
+
+/** The charts of a report, by file stem. */
+export function benchCharts(report: BenchReport): Array<{ name: string; spec: VegaLiteSpec }> {
+  const v = chartValues(report);
+  const suite = report.suite;
+  return [
+    {
+      name: `bench-${suite}-recall-qps`,
+      spec: recallScatterSpec(v.curve, MEASURED_QPS_AXIS, CHART_TITLES.qps(v.dataset)),
+    },
+    {
+      name: `bench-${suite}-latency`,
+      spec: latencyPercentilesSpec(v.latency, CHART_TITLES.latency(v.dataset)),
+    },
+    { name: `bench-${suite}-ingest`, spec: systemBarsSpec(v.ingest, CHART_TITLES.ingest, "rows per second") },
+    { name: `bench-${suite}-memory`, spec: systemBarsSpec(v.memory, CHART_TITLES.memory, "MB") },
+  ];
+}
+
+/** The Markdown report. `charts` is the folder of the PNGs, relative to the Markdown file. */
+export function reportMarkdown(report: BenchReport, charts = "charts"): string {
+  const m = report.machine as {
+    cpu?: string;
+    cores?: number;
+    memoryGiB?: number;
+    os?: string;
+    node?: string;
+    packages?: Record<string, string>;
+  };
+  const s = report.settings;
+  const sections = [
+    `# Benchmark: ${report.suite} suite`,
+    `Written by \`npm run bench\` / \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}). Every number is the median of ${s.reps} repetitions with the min–max in brackets; every system ran on the same vectors and the same ${s.queries} queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}.`,
+    `Rerun: \`npm run bench -- --suite ${report.suite} --systems ${s.systems.join(",")} --sizes ${s.sizes.map(sizeLabel).join(",")} --reps ${s.reps} --queries ${s.queries}\``,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${Object.entries(
+      m.packages ?? {},
+    )
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}.`,
+    "## Targets",
+    targetsTable(targetsOf(report)),
+  ];
+  for (const dataset of report.datasets) {
+    const rows = report.summary.filter((r) => r.dataset === dataset.name);
+    sections.push(
+      `## ${dataset.name}: ${dataset.size} × ${dataset.dim}, ${dataset.queries} queries`,
+      headlineTable(rows),
+    );
+    if (report.embedding) sections.push(withEmbedding(report.embedding, rows));
+    sections.push(
+      "<details><summary>Every setting of every sweep</summary>\n",
+      table(
+        ["system", "setting", "recall@10", "p50 ms", "p95 ms", "p99 ms", "QPS", "QPS batched"],
+        rows.flatMap((r) =>
+          r.points.map((p) => [
+            r.system,
+            p.label,
+            spreadText(p.recall, 3),
+            spreadText(p.p50, 2),
+            spreadText(p.p95, 2),
+            spreadText(p.p99, 2),
+            spreadText(p.qps, 0),
+            spreadText(p.batchQps, 0),
+          ]),
+        ),
+      ),
+      "\n</details>",
+      `Systems: ${rows.map((r) => `**${r.system}**: ${r.description}`).join("; ")}.`,
+    );
+  }
+  sections.push("## Charts", ...benchCharts(report).map((c) => `![${c.name}](${charts}/${c.name}.png)`));
+  return `${sections.join("\n\n")}\n`;
+}
+
+/** Problems with a report's structure (empty when it is whole): what CI checks after a run. */
+export function reportProblems(report: unknown): string[] {
+  const r = report as Partial<BenchReport>;
+  const problems: string[] = [];
+  if (r?.benchmark !== "systems") problems.push('benchmark is not "systems"');
+  if (!r?.settings || !Array.isArray(r.summary) || !Array.isArray(r.runs) || !Array.isArray(r.datasets)) {
+    return [...problems, "settings, summary, runs or datasets missing"];
+  }
+  const { systems, sizes, reps } = r.settings;
+  if (reps < 3) problems.push(`only ${reps} repetitions (a report needs at least 3)`);
+  if (r.runs.length !== systems.length * sizes.length * reps)
+    problems.push(
+      `${r.runs.length} runs for ${systems.length} systems × ${sizes.length} sizes × ${reps} reps`,
+    );
+  for (const size of sizes) {
+    for (const system of systems) {
+      const s = r.summary.find((x) => x.size === size && x.system === system);
+      if (!s) {
+        problems.push(`no summary for ${system} at ${size}`);
+        continue;
+      }
+      if (s.points.length === 0) problems.push(`${system} at ${size}: no sweep points`);
+      for (const p of s.points) {
+        if (!(p.recall.median >= 0 && p.recall.median <= 1))
+          problems.push(`${system} ${p.label}: recall out of [0, 1]`);
+        if (!(p.p50.median > 0 && p.qps.median > 0)) problems.push(`${system} ${p.label}: no latency`);
+      }
+    }
+  }
+  if (!r.machine || typeof (r.machine as { cpu?: unknown }).cpu !== "string")
+    problems.push("machine not recorded");
+  return problems;
+}
+
+/** Reads and checks a report JSON file. */
+export async function readReport(file: string): Promise<BenchReport> {
+  let report: unknown;
+  try {
+    report = JSON.parse(await readFile(file, "utf8"));
+  } catch (error) {
+    throw new BenchError(`cannot read the report ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const problems = reportProblems(report);
+  if (problems.length) throw new BenchError(`${file} is not a whole report: ${problems.join("; ")}`);
+  return report as BenchReport;
+}
+
+/** Writes `bench-<suite>.json`, `.md` and the charts (`charts/<name>.vl.json|svg|png`) into `out`. */
+export async function writeReport(
+  report: BenchReport,
+  out: string,
+  options: { json?: boolean } = {},
+): Promise<string[]> {
+  const { mkdir } = await import("node:fs/promises");
+  await mkdir(join(out, "charts"), { recursive: true });
+  const files: string[] = [];
+  const write = async (name: string, data: string | Buffer) => {
+    await writeFile(join(out, name), data);
+    files.push(join(out, name));
+  };
+  if (options.json !== false)
+    await write(`bench-${report.suite}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  for (const chart of benchCharts(report)) {
+    const svg = await specToSvg(chart.spec);
+    await write(`charts/${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
+    await write(`charts/${chart.name}.svg`, svg);
+    await write(`charts/${chart.name}.png`, svgToPng(svg));
+  }
+  await write(`bench-${report.suite}.md`, reportMarkdown(report));
+  return files;
+}
+
+export const README_BEGIN = "<!-- bench:begin (generated by npm run report) -->";
+export const README_END = "<!-- bench:end -->";
+
+/** The README's benchmark section for a report, with paths relative to the README. */
+export function readmeSection(report: BenchReport, reports = "reports"): string {
+  const { dataset, rows } = headline(report);
+  return [
+    README_BEGIN,
+    `Measured with \`npm run bench -- --suite ${report.suite} --systems ${report.settings.systems.join(",")}\` on ${(report.machine as { cpu?: string }).cpu}, ${(report.machine as { cores?: number }).cores} cores (median of ${report.settings.reps} runs, min–max in brackets; full report: [${reports}/bench-${report.suite}.md](${reports}/bench-${report.suite}.md)).`,
+    `**${dataset}**:`,
+    headlineTable(rows),
+    targetsTable(targetsOf(report)),
+    `![Recall against QPS](${reports}/charts/bench-${report.suite}-recall-qps.png)`,
+    README_END,
+  ].join("\n\n");
+}
+
+/** Replaces the README's benchmark section (between the markers) with the report's. */
+export async function updateReadme(readme: string, report: BenchReport): Promise<void> {
+  const text = await readFile(readme, "utf8");
+  const begin = text.indexOf(README_BEGIN.slice(0, 16));
+  const end = text.indexOf(README_END);
+  if (begin < 0 || end < begin)
+    throw new BenchError(`${readme} has no benchmark section markers (${README_BEGIN} … ${README_END})`);
+  await writeFile(readme, text.slice(0, begin) + readmeSection(report) + text.slice(end + README_END.length));
+}

@@ -1,0 +1,67 @@
+/**
+ * SIGLA's own store as a benchmark system: precomputed vectors through `addCapsules` (the index policy
+ * picks flat / ivf / hnsw), with auto-linking on (`sigla`, k = 5) or off (`sigla-nolink`). The sweep scales
+ * the calibrated search width with `effort`.
+ */
+import { join } from "node:path";
+import { folderBytes } from "../../lib/disk.js";
+import { precomputedEmbedder } from "../../lib/embed/embedder.js";
+import { CapsuleStore } from "../../lib/store/capsule-store.js";
+import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
+
+const EFFORTS = [0.25, 0.5, 1, 2, 4];
+
+export async function openSigla(options: SystemOptions & { autoLinkK: number }): Promise<BenchSystem> {
+  const name = options.autoLinkK > 0 ? "sigla" : "sigla-nolink";
+  const path = join(options.workDir, name);
+  const embedder = precomputedEmbedder(options.dim);
+  let store = await CapsuleStore.open(path, { embedder, autoLinkK: options.autoLinkK });
+  /** Capsule id → row (ids are assigned in insertion order, but the mapping does not assume it). */
+  let rowOf = new Map<number, number>();
+  const rows = (hits: { id: number }[]) => hits.map((h) => rowOf.get(h.id) ?? -1);
+
+  return {
+    name,
+    describe: () =>
+      `CapsuleStore, index policy auto (now ${store.indexKind} ${JSON.stringify(store.indexParams)}), autoLinkK ${options.autoLinkK}; sweep: effort ${EFFORTS.join(", ")} × the calibrated width`,
+    async ingest(data: BenchRows) {
+      const inputs = Array.from({ length: data.count }, (_, i) => ({
+        text: data.texts?.[i] ?? `row ${i}`,
+        vector: data.vectors.subarray(i * data.dim, (i + 1) * data.dim),
+      }));
+      let logged = 0;
+      const started = performance.now();
+      const ids = await store.addCapsules(inputs, {
+        onProgress: (done, total) => {
+          if (done - logged >= total / 10 || done === total) {
+            logged = done;
+            options.log(`stored ${done}/${total}`);
+          }
+        },
+      });
+      rowOf = new Map(ids.map((id, row) => [id, row]));
+      // The index is built as part of the add (the policy picks it for the new size).
+      return { addMs: performance.now() - started, buildMs: 0 };
+    },
+    sweep(): SweepPoint[] {
+      if (store.indexKind === "flat") return [{ label: "flat (exact)", params: { effort: 1 } }];
+      return EFFORTS.map((effort) => ({ label: `${store.indexKind} effort=${effort}`, params: { effort } }));
+    },
+    async search(query, k, point) {
+      return rows(await store.query(query, { topK: k, effort: Number(point.params.effort) }));
+    },
+    async searchBatch(queries, k, point) {
+      return (await store.queryBatch(queries, { topK: k, effort: Number(point.params.effort) })).map(rows);
+    },
+    async reopen() {
+      await store.close();
+      store = await CapsuleStore.open(path, { embedder });
+      await store.query(new Float32Array(options.dim).fill(1 / Math.sqrt(options.dim)), { topK: 10 });
+    },
+    diskBytes: () => folderBytes(path),
+    serverRss: async () => undefined,
+    async close() {
+      await store.close();
+    },
+  };
+}
