@@ -4,7 +4,7 @@
  */
 import { extractiveSummarizer, type Summarizer } from "./graph-rag.js";
 import { type Memory, toMemoryNode } from "./layers.js";
-import { redact } from "./redact.js";
+import { redact } from "./redact/index.js";
 import type { MemoryNode, NodeSource } from "./types.js";
 
 /** Similarity (cosine) above which a message returns to an anchor's topic. */

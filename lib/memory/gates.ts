@@ -12,7 +12,7 @@ import { readSource } from "../ingest/readers.js";
 import type { Capsule } from "../store/types.js";
 import { sqlString } from "../store/validate.js";
 import { type Memory, nextLevel, nodeMetaOf, verifyNode } from "./layers.js";
-import { type Finding, redact, scanText } from "./redact.js";
+import { type Finding, redact, scanText } from "./redact/index.js";
 import { residualCheck } from "./residual.js";
 import type { GateRecord, MemoryNode, NodeKind, StorageLevel } from "./types.js";
 

@@ -2,7 +2,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { InvalidInputError } from "../errors.js";
 import { seededRandom } from "../random.js";
-import { ibanValid, luhnValid, redact, scanText } from "./redact.js";
+import { ibanValid, luhnValid, redact, scanText } from "./redact/index.js";
 
 /** Fake credentials are assembled at run time so secret scanners do not flag this file. */
 const j = (...parts: string[]) => parts.join("");

@@ -12,7 +12,7 @@ import { loadUseLite } from "../embed/use-lite.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { redactionLeftovers, redactNode } from "./gates.js";
 import { Memory } from "./layers.js";
-import { redact } from "./redact.js";
+import { redact } from "./redact/index.js";
 import { loadCorpus, scoreCorpus } from "./redaction-eval.js";
 import { residualCheck } from "./residual.js";
 

@@ -4,7 +4,7 @@
  * Used by the corpus test (which fails below its thresholds) and by `npm run report:redaction`.
  */
 import { readFileSync } from "node:fs";
-import { categoryOf, type FindingCategory, type FindingKind, redact } from "./redact.js";
+import { categoryOf, type FindingCategory, type FindingKind, redact } from "./redact/index.js";
 import { residualCheck } from "./residual.js";
 
 /** One corpus item: `kind` is the finding a sensitive item must produce, `none` for a harmless one. */
