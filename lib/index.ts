@@ -58,7 +58,7 @@ export {
 export { Memory, type NewNode, nextLevel, nodeMetaOf, toMemoryNode } from "./memory/layers.js";
 export { PAIN_TOPIC_MIN, type PainRecord, painFor, recordPain } from "./memory/pain-memory.js";
 export * from "./memory/recall.js";
-export * from "./memory/redact.js";
+export * from "./memory/redact/index.js";
 export * from "./memory/turns.js";
 export type * from "./memory/types.js";
 export { EDGE_TYPES, LAYERS, LEVELS } from "./memory/types.js";
