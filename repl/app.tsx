@@ -10,7 +10,7 @@ import { Box, Static, Text, useApp, useInput, useStdout } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { complete } from "../lib/commands/complete.js";
 import { parseCommand } from "../lib/commands/parse.js";
-import { runCommand } from "../lib/commands/run.js";
+import { runCommand } from "../lib/commands/registry.js";
 import { errorLine, shortPath } from "../lib/commands/text.js";
 import type { CommandResult } from "../lib/commands/types.js";
 import type { Workbench } from "../lib/commands/workbench.js";

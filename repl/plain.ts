@@ -7,7 +7,7 @@
  */
 import { createInterface } from "node:readline";
 import { parseCommand } from "../lib/commands/parse.js";
-import { runCommand } from "../lib/commands/run.js";
+import { runCommand } from "../lib/commands/registry.js";
 import { errorLine, formatResult } from "../lib/commands/text.js";
 import { CancelledError } from "../lib/errors.js";
 import type { Started, StartOptions } from "./start.js";

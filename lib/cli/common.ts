@@ -1,10 +1,10 @@
-/** Pieces every CLI command shares: output, option parsers, the default store, opening a store. */
-import { join } from "node:path";
-import { config } from "../config.js";
+/** What every CLI command shares: output, the store it opens, progress, live trace and tokens, Ctrl-C. */
+import type { CommandContext, CommandDefinition } from "../commands/definition.js";
+import { PARTIAL_NOTE, resultLines, traceLine } from "../commands/text.js";
+import type { CommandOptions, CommandResult } from "../commands/types.js";
+import { defaultStorePath, Workbench } from "../commands/workbench.js";
 import type { EmbedderSpec } from "../embed/embedder.js";
-import { InvalidInputError } from "../errors.js";
-import { CapsuleStore } from "../store/capsule-store.js";
-import type { CapsuleHit } from "../store/types.js";
+import { CancelledError } from "../errors.js";
 import { progressBar } from "./progress-bar.js";
 
 export interface Io {
@@ -17,72 +17,109 @@ export const defaultIo: Io = {
   err: (text) => process.stderr.write(text),
 };
 
-export function tagsOption(value: string): string[] {
-  return value
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
+/** The options every store-opening command takes on the command line. */
+interface OpenOptions {
+  store?: string;
+  embedder?: string;
+  llm?: string;
+  profile?: string;
 }
 
 /**
- * A parser for an integer option `name` from 1 to `max` (a bound from `LIMITS` for result sizes), so a
- * value past it fails naming the option and the bound instead of reaching the store.
+ * The CLI's context: the workbench opens on first use — the model first (a bad model path creates no
+ * store), then the store. Only commands that write may create a store: the others fail with
+ * `SIGLA_STORE_PATH` on a mistyped path instead of creating one.
  */
-export function intOption(name: string, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\s*\d+\s*$/.test(value) || n < 1 || n > max) {
-      throw new InvalidInputError(`${name} must be an integer from 1 to ${max}, got "${value}"`);
-    }
-    return n;
+export function cliContext(
+  definition: CommandDefinition,
+  options: OpenOptions,
+): CommandContext & { close(): Promise<void> } {
+  let opened: Promise<Workbench> | undefined;
+  const path = options.store ?? defaultStorePath();
+  return {
+    interactive: false,
+    storePath: () => path,
+    workbench() {
+      opened ??= Workbench.open({
+        path,
+        create: definition.opens === "new-store",
+        embedder: options.embedder as EmbedderSpec | undefined,
+        session: "default",
+        llm: options.llm,
+        profile: options.profile,
+      });
+      return opened;
+    },
+    async close() {
+      const bench = await opened?.catch(() => undefined);
+      await bench?.close();
+    },
   };
 }
 
-export function defaultStore(): string {
-  return join(config().home, "store");
+/**
+ * Progress on a bar (stderr), notes on stderr, the model's text on stdout as it is written and, with
+ * `--trace`, each step as it ends; `--json` keeps stdout to the one JSON document.
+ */
+export function runOptions(
+  io: Io,
+  definition: CommandDefinition,
+  options: { json?: boolean; trace?: boolean },
+  signal: AbortSignal,
+): { options: CommandOptions; stop: () => void } {
+  const bar = progressBar(definition.name);
+  let lineOpen = false;
+  const line = (text: string) => {
+    io.out(`${lineOpen ? "\n" : ""}${text}\n`);
+    lineOpen = false;
+  };
+  const commandOptions: CommandOptions = {
+    signal,
+    onProgress: (p) => bar.update(p.done, p.total, p.label),
+    onNote: (note) => {
+      bar.stop();
+      io.err(`${note}\n`);
+    },
+    onTrace: options.trace && !options.json ? (e) => e.status === "end" && line(traceLine(e)) : undefined,
+    onToken: options.json
+      ? undefined
+      : (piece) => {
+          bar.stop();
+          lineOpen = !piece.endsWith("\n");
+          io.out(piece);
+        },
+  };
+  // The bar stops before the result prints, so the two never interleave; a streamed answer ends its line.
+  const stop = () => {
+    bar.stop();
+    if (lineOpen) line("");
+  };
+  return { options: commandOptions, stop };
 }
 
-export function printHits(io: Io, hits: CapsuleHit[]): void {
-  if (hits.length === 0) io.out("no results\n");
-  for (const hit of hits) {
-    const tags = hit.tags.length ? `  [${hit.tags.join(", ")}]` : "";
-    const text = hit.text.replace(/\s+/g, " ").slice(0, 160);
-    io.out(`${hit.id}\t${hit.score.toFixed(4)}\t${text}${tags}\n`);
+/** The result as `--json` (the command's JSON) or as text; a model stopped early is said on stderr. */
+export function printResult(
+  io: Io,
+  definition: CommandDefinition,
+  result: CommandResult,
+  json: boolean,
+): void {
+  if (result.kind === "ask" && result.turn.partial) io.err(`sigla: ${PARTIAL_NOTE} (interrupted)\n`);
+  if (json) {
+    io.out(`${JSON.stringify(definition.json ? definition.json(result) : result)}\n`);
+    return;
   }
+  const lines = resultLines(result);
+  if (lines.length > 0) io.out(`${lines.join("\n")}\n`);
 }
 
 /**
- * Opens the store at `path` for `work` and closes it after. Only commands that write may create a store:
- * read-only ones pass `create: false`, so a mistyped path is `SIGLA_STORE_PATH` instead of a new store.
+ * Runs `work` with a signal the first Ctrl-C aborts (as `SIGLA_CANCELLED`), and stops listening when it
+ * ends.
  */
-export async function withStore<T>(
-  path: string,
-  options: { embedder?: string; create?: boolean },
-  work: (store: CapsuleStore) => Promise<T>,
-): Promise<T> {
-  const download = progressBar("model");
-  const store = await CapsuleStore.open(path, {
-    embedder: options.embedder as EmbedderSpec | undefined,
-    create: options.create,
-    onDownload: (p) => download.update(p.loaded, p.total, p.file),
-  }).finally(() => download.stop());
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
-
-/**
- * Runs `work` with a signal the first Ctrl-C aborts (with `reason()`, when given), and stops listening
- * when it ends.
- */
-export async function withInterrupt<T>(
-  work: (signal: AbortSignal) => Promise<T>,
-  reason?: () => unknown,
-): Promise<T> {
+export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const stop = () => controller.abort(reason?.());
+  const stop = () => controller.abort(new CancelledError("the command"));
   process.once("SIGINT", stop);
   try {
     return await work(controller.signal);

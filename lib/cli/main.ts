@@ -1,29 +1,122 @@
 /**
- * The `sigla` command line: a thin door over the library. Each command opens a store, calls the public API
- * and prints the result as text or, with `--json`, as one JSON document on stdout. Errors print one line,
- * `code: message`, on stderr and exit non-zero (with the stack too when SIGLA_DEBUG is set).
+ * The `sigla` command line: a thin door over the command registry. Each registry command becomes a
+ * subcommand with the same name, aliases and flags as in the REPL and the kernel; it opens the store it
+ * needs (`-s`), runs the library call and prints the result as text or, with `--json`, as one JSON document
+ * on stdout. Errors print one line, `code: message`, on stderr and exit non-zero (with the stack too when
+ * SIGLA_DEBUG is set).
  */
 import { Command, CommanderError, Option } from "commander";
-import { errorLine, ingestSummary, skippedLine } from "../commands/text.js";
+import type { CommandDefinition } from "../commands/definition.js";
+import type { FlagValue, ParsedCommand } from "../commands/parse.js";
+import { checkParsed, readFlag } from "../commands/parse.js";
+import { BATCH_COMMANDS } from "../commands/registry.js";
+import { type FlagSpec, flagLabels } from "../commands/specs.js";
+import { errorLine } from "../commands/text.js";
 import { config } from "../config.js";
-import { InvalidInputError, StoreError } from "../errors.js";
-import { ingest } from "../ingest/index.js";
-import { type DoctorCheck, doctor } from "../store/doctor.js";
-import type { IndexKind, SearchMode } from "../store/types.js";
-import { LIMITS } from "../store/validate.js";
-import {
-  defaultIo,
-  defaultStore,
-  type Io,
-  intOption,
-  printHits,
-  tagsOption,
-  withInterrupt,
-  withStore,
-} from "./common.js";
-import { addMemoryCommands } from "./memory-commands.js";
-import { addModelCommands, profileOption } from "./model-commands.js";
-import { progressBar } from "./progress-bar.js";
+import { InvalidInputError } from "../errors.js";
+import { PROFILE_NAMES } from "../llm/profiles.js";
+import { cliContext, defaultIo, type Io, printResult, runOptions, withInterrupt } from "./common.js";
+
+/** How a flag is written for commander: `-k, --top-k <n>`, `--strict`, `--tags <a,b>`. */
+function optionSyntax(flag: FlagSpec): string {
+  const names = flagLabels(flag);
+  // Commander takes one short and one long name; more aliases are added as hidden options.
+  const short = names.find((n) => /^-[^-]$/.test(n));
+  const long = names.find((n) => n.startsWith("--"));
+  const head = [short, long].filter(Boolean).join(", ");
+  return flag.kind === "boolean" ? head : `${head} ${flag.value ?? "<value>"}`;
+}
+
+function optionOf(flag: FlagSpec): Option {
+  const option = new Option(optionSyntax(flag), flag.help);
+  if (flag.kind === "choice" && flag.choices) option.choices(flag.choices);
+  if (flag.repeat) option.argParser((value: string, all: string[] = []) => [...all, value]);
+  if (flag.required) option.makeOptionMandatory();
+  return option;
+}
+
+/** The argument a command takes on the command line. */
+function argumentOf(definition: CommandDefinition): string | undefined {
+  const wrap = (name: string) => (definition.required ? `<${name}>` : `[${name}]`);
+  switch (definition.args) {
+    case "none":
+      return undefined;
+    case "paths":
+      return wrap("paths...");
+    case "word":
+    case "path":
+      return wrap(definition.positional ?? "word");
+    default:
+      return wrap(`${definition.positional ?? "text"}...`);
+  }
+}
+
+/** The flags commander read, checked and typed as the registry's parser does. */
+function flagsOf(definition: CommandDefinition, options: Record<string, unknown>, command: Command) {
+  const flags: Record<string, FlagValue> = {};
+  for (const flag of definition.flags) {
+    const option = command.options.find((o) => o.long === `--${flag.name}` || o.short === `-${flag.name}`);
+    const raw = option ? options[option.attributeName()] : undefined;
+    if (raw === undefined) continue;
+    if (flag.kind === "boolean" || flag.repeat || flag.kind === "choice") {
+      flags[flag.name] = raw as FlagValue;
+      continue;
+    }
+    const value = readFlag(flag, String(raw));
+    if (typeof value === "object" && !Array.isArray(value)) throw new InvalidInputError(value.problem);
+    flags[flag.name] = value;
+  }
+  return flags;
+}
+
+/** One registry command as a subcommand of `sigla`. */
+function addCommand(cli: Command, definition: CommandDefinition, io: Io): void {
+  const command = cli.command(definition.name).description(definition.summary);
+  for (const alias of definition.aliases ?? []) command.alias(alias);
+  const argument = argumentOf(definition);
+  if (argument) command.argument(argument);
+  for (const flag of definition.flags) command.addOption(optionOf(flag));
+  if (definition.opens !== "nothing") {
+    command.addOption(new Option("-s, --store <path>", "store folder (default $SIGLA_HOME/store)"));
+    command.addOption(
+      new Option(
+        "--embedder <spec>",
+        "auto | use-lite | transformers:<model> (default $SIGLA_EMBEDDER or auto)",
+      ),
+    );
+    command.addOption(new Option("--llm <spec>", "model that writes the answers (default $SIGLA_LLM)"));
+    if (!definition.flags.some((f) => f.name === "profile")) {
+      command.addOption(new Option("--profile <name>", "runtime profile of --llm").choices(PROFILE_NAMES));
+    }
+  }
+  command.option("--json", "print the result as JSON");
+  command.action(async (...values: unknown[]) => {
+    const self = values.at(-1) as Command;
+    const options = self.opts();
+    const given = argument ? values[0] : undefined;
+    const words = (Array.isArray(given) ? given : given === undefined ? [] : [given]).map(String);
+    const flags = flagsOf(definition, options, self);
+    checkParsed(definition, definition.args === "raw" ? [words.join(" ")].filter(Boolean) : words, flags);
+    const parsed: ParsedCommand = { name: definition.name, text: words.join(" "), words, flags };
+    const input = definition.input(parsed);
+    const context = cliContext(definition, options);
+    try {
+      const result = await withInterrupt(async (signal) => {
+        const live = runOptions(io, definition, options, signal);
+        try {
+          return await definition.run(context, input, live.options);
+        } finally {
+          live.stop();
+        }
+      });
+      printResult(io, definition, result, options.json === true);
+      const failure = definition.failure?.(result);
+      if (failure) throw failure;
+    } finally {
+      await context.close();
+    }
+  });
+}
 
 function program(io: Io): Command {
   const cli = new Command("sigla")
@@ -33,151 +126,17 @@ function program(io: Io): Command {
     .showHelpAfterError(false)
     .addHelpText(
       "after",
-      "\nWith no command, sigla opens the REPL: sigla [--llm <spec>] [--profile home-cpu|home-gpu].",
+      "\nWith no command, sigla opens the REPL: sigla [--llm <spec>] [--profile home-cpu|home-gpu] [-s <store>].\nThe same commands work there as :name and in the Jupyter kernel as %name.",
     );
-
-  const storeOption = () =>
-    new Option("-s, --store <path>", "store folder").default(defaultStore(), "$SIGLA_HOME/store");
-  const embedderOption = () =>
-    new Option(
-      "--embedder <spec>",
-      "auto | use-lite | transformers:<model> (default $SIGLA_EMBEDDER or auto)",
-    );
-
-  cli
-    .command("ingest")
-    .description("add files and folders (.txt .md .json .jsonl .csv .html) to a store")
-    .argument("<paths...>", "files or folders")
-    .addOption(storeOption())
-    .option("--tags <a,b>", "tags added to every capsule", tagsOption)
-    .option("--strict", "fail on the first unreadable file instead of skipping it with a warning")
-    .addOption(embedderOption())
-    .option("--json", "print the report as JSON")
-    .action(async (paths: string[], opts) => {
-      await withStore(opts.store, opts, async (store) => {
-        const bar = progressBar("ingest");
-        try {
-          const report = await withInterrupt(
-            (signal) =>
-              ingest(store, paths, {
-                tags: opts.tags,
-                strict: Boolean(opts.strict),
-                signal,
-                onProgress: (p) => bar.update(p.done, p.total, p.file),
-                onWarning: (skip) => {
-                  bar.stop();
-                  io.err(`${skippedLine(skip)}\n`);
-                },
-              }),
-            () => new InvalidInputError("ingest cancelled"),
-          );
-          bar.stop();
-          if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-          else io.out(`${ingestSummary(report)}\n`);
-        } finally {
-          bar.stop();
-        }
-      });
-    });
-
-  cli
-    .command("search")
-    .description("find the capsules closest to a text")
-    .argument("<query>", "what to look for")
-    .addOption(storeOption())
-    .option("-k, --top-k <n>", `number of results (at most ${LIMITS.topK})`, intOption("-k", LIMITS.topK), 5)
-    .option("--tags <a,b>", "only capsules carrying all these tags", tagsOption)
-    .addOption(
-      new Option("--mode <mode>", "vector | fts | hybrid")
-        .choices(["vector", "fts", "hybrid"])
-        .default("vector"),
-    )
-    .addOption(embedderOption())
-    .option("--json", "print the hits as JSON")
-    .action(async (query: string, opts) => {
-      await withStore(opts.store, { embedder: opts.embedder, create: false }, async (store) => {
-        const hits = await store.search(query, {
-          topK: opts.topK,
-          tags: opts.tags,
-          mode: opts.mode as SearchMode,
-        });
-        if (opts.json) io.out(`${JSON.stringify(hits)}\n`);
-        else printHits(io, hits);
-      });
-    });
-
-  cli
-    .command("stats")
-    .description("size, embedder, index and links of a store")
-    .addOption(storeOption())
-    .option("--json", "print as JSON")
-    .action(async (opts) => {
-      await withStore(opts.store, { create: false }, async (store) => {
-        const stats = await store.stats();
-        if (opts.json) io.out(`${JSON.stringify(stats)}\n`);
-        else for (const [key, value] of Object.entries(stats)) io.out(`${key}: ${value}\n`);
-      });
-    });
-
-  cli
-    .command("rebuild-index")
-    .description("rebuild the vector index as a given kind")
-    .addOption(storeOption())
-    .addOption(
-      new Option("--kind <kind>", "flat | ivf | hnsw").choices(["flat", "ivf", "hnsw"]).makeOptionMandatory(),
-    )
-    .option("--json", "print as JSON")
-    .action(async (opts) => {
-      await withStore(opts.store, { create: false }, async (store) => {
-        const started = performance.now();
-        const kind = await store.rebuildIndex({ kind: opts.kind as IndexKind });
-        const ms = Math.round(performance.now() - started);
-        if (opts.json) io.out(`${JSON.stringify({ kind, count: await store.count(), ms })}\n`);
-        else io.out(`index rebuilt as ${kind} in ${ms} ms\n`);
-      });
-    });
-
-  cli
-    .command("doctor")
-    .description("check a store row by row; --repair fixes what loses nothing, --accept-loss the rest")
-    .addOption(storeOption())
-    .option("--repair", "fix what loses nothing: links, the full-text index, compaction, the snapshot")
-    .option(
-      "--accept-loss",
-      "with --repair: also start an empty table for a lost one, roll back to the newest readable version, accept the table and changed texts as they are",
-    )
-    .option("--json", "print the report as JSON")
-    .action(async (opts) => {
-      const report = await doctor(opts.store, {
-        repair: Boolean(opts.repair),
-        acceptLoss: Boolean(opts.acceptLoss),
-        onCheck: opts.json ? undefined : (check) => io.out(`${doctorLine(check)}\n`),
-      });
-      if (opts.json) io.out(`${JSON.stringify(report)}\n`);
-      if (!report.ok) {
-        const failed = report.checks.filter((c) => !c.ok && !c.repaired).length;
-        throw new StoreError(
-          "SIGLA_STORE_DAMAGED",
-          `${failed} check${failed === 1 ? "" : "s"} failed${opts.repair ? " and could not be repaired without giving something up (see above; --accept-loss)" : "; `sigla doctor --repair` fixes what loses nothing"}`,
-        );
-      }
-    });
-
-  addMemoryCommands(cli, io, { storeOption, embedderOption });
-  addModelCommands(cli, io);
+  for (const definition of BATCH_COMMANDS) addCommand(cli, definition, io);
   return cli;
 }
 
-/** One doctor check as a line: ✓ or ✗, what was found, and what the repair did. */
-function doctorLine(check: DoctorCheck): string {
-  const mark = check.ok ? "✓" : check.repaired ? "✗ → repaired" : "✗";
-  return `${mark} ${check.name}: ${check.detail}${check.repaired ? ` (${check.repaired})` : ""}`;
-}
-
-/** What the REPL takes on the command line: `sigla [--llm <spec>] [--profile <name>]`. */
+/** What the REPL takes on the command line: `sigla [--llm <spec>] [--profile <name>] [-s <store>]`. */
 export interface InteractiveOptions {
   llm?: string;
   profile?: string;
+  store?: string;
 }
 
 /** What `sigla` does with no command: the REPL, supplied by `bin/sigla.js` (lib/ never imports a front end). */
@@ -192,18 +151,19 @@ function interactiveProgram(io: Io): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .exitOverride()
     .option("--llm <spec>", "model that writes the answers (default $SIGLA_LLM)")
-    .addOption(profileOption())
+    .addOption(new Option("--profile <name>", "runtime profile of --llm").choices(PROFILE_NAMES))
+    .option("-s, --store <path>", "store folder (default $SIGLA_HOME/store)")
     .allowExcessArguments(false);
 }
 
 /**
  * Runs the CLI with `argv` (without node and script) and returns the exit code. With no command — no
- * arguments, or only `--llm`/`--profile` — it runs `options.interactive` (the REPL) when given, and prints
- * the help otherwise.
+ * arguments, or only `--llm`/`--profile`/`--store` — it runs `options.interactive` (the REPL) when given, and
+ * prints the help otherwise.
  */
 export async function main(argv: string[], io: Io = defaultIo, options: MainOptions = {}): Promise<number> {
   const cli = program(io);
-  const replFlags = argv.length === 0 || /^--(llm|profile)(=|$)/.test(argv[0]);
+  const replFlags = argv.length === 0 || /^(--(llm|profile|store)(=|$)|-s$)/.test(argv[0]);
   if (replFlags && !options.interactive) {
     cli.outputHelp();
     return 0;

@@ -14,8 +14,9 @@ import { recallLatencyPoints } from "../charts/recall-latency.js";
 import { MEASURED_QPS_AXIS, recallQpsPoints } from "../charts/recall-qps.js";
 import { writeChartPng } from "../charts/render.js";
 import { SiglaError } from "../errors.js";
+import { defineCommand, flag } from "./definition.js";
 import { checkFlag } from "./parse.js";
-import type { BENCH_SUITES } from "./specs.js";
+import { BENCH_SUITES, usageError } from "./specs.js";
 import type { BenchCommandResult, ChartCommandResult, CommandOptions } from "./types.js";
 import { expandPath, type Workbench } from "./workbench.js";
 
@@ -237,3 +238,100 @@ export async function chartCommand(
   const written = await writeChartPng(chart.spec, join(dir, `sigla-${kind}.png`));
   return { kind: "chart", chart: { ...chart, png: written.file, bytes: written.bytes } };
 }
+
+export const BENCH = defineCommand({
+  name: "bench",
+  args: "word",
+  required: false,
+  words: BENCH_SUITES,
+  flags: [
+    { name: "size", kind: "int", min: 100, max: 50_000, value: "<n>", help: "quick: vectors (default 3000)" },
+    {
+      name: "queries",
+      kind: "int",
+      min: 1,
+      max: 2000,
+      value: "<n>",
+      help: "queries (quick 100, suites 1000)",
+    },
+    { name: "sizes", kind: "string", value: "<10k,50k>", help: "store/lorem: dataset sizes (default 10k)" },
+    {
+      name: "systems",
+      kind: "string",
+      value: "<a,b>",
+      help: "store/lorem: sigla,sigla-nolink,lancedb,chroma,exact",
+    },
+    { name: "reps", kind: "int", min: 1, max: 20, value: "<n>", help: "repetitions (default 3)" },
+    {
+      name: "out",
+      kind: "string",
+      value: "<dir>",
+      help: "store/lorem: report folder (default $SIGLA_HOME/reports)",
+    },
+  ],
+  usage:
+    ":bench [quick|store|lorem|retrieval] [--size 3000] [--queries 100] [--sizes 10k] [--systems sigla,lancedb,chroma] [--reps 3] [--out dir]",
+  summary:
+    "quick (default): each index kind against exact in seconds; store/lorem: the harness against LanceDB and Chroma (report in $SIGLA_HOME/reports); retrieval: MRR@10 on the Fiori documents",
+  long: true,
+  positional: "suite",
+  opens: "store",
+  input: (parsed): BenchArgs => ({
+    suite: parsed.words[0] as BenchSuite | undefined,
+    size: flag<number>(parsed, "size"),
+    queries: flag<number>(parsed, "queries"),
+    sizes: flag<string>(parsed, "sizes"),
+    systems: flag<string>(parsed, "systems"),
+    reps: flag<number>(parsed, "reps"),
+    out: flag<string>(parsed, "out"),
+  }),
+  run: async (context, args: BenchArgs, options) => benchCommand(await context.workbench(), args, options),
+});
+
+/** `:chart`'s typed arguments. */
+export interface ChartArgs {
+  kind?: ChartKind;
+  out?: string;
+  id?: number;
+  depth?: number;
+  from?: string;
+}
+
+export const CHART = defineCommand({
+  name: "chart",
+  // "text": `graph` takes a capsule id after the kind, and any kind `from <report.json>`.
+  args: "text",
+  required: false,
+  words: CHART_KINDS,
+  flags: [
+    { name: "out", kind: "string", value: "<dir>", help: "folder for the PNG (default $SIGLA_HOME/reports)" },
+    { name: "depth", kind: "int", min: 0, max: 4, value: "<n>", help: "hops for graph (default 1)" },
+  ],
+  usage:
+    ":chart [metrics|recall|latency|qps|ingest|memory] [from <report.json>] [--out dir] | :chart graph <id> [--depth 1]",
+  summary:
+    "draw a chart in the terminal and write its Vega-Lite PNG (metrics over turns by default; benchmark charts from the newest report or from a given one)",
+  positional: "kind",
+  opens: "store",
+  input(parsed): ChartArgs {
+    const [kind, second, ...extra] = parsed.words;
+    if (kind !== undefined && !CHART_KINDS.includes(kind as ChartKind)) {
+      throw usageError(CHART, `"${kind}" is not one of ${CHART_KINDS.join(", ")}`);
+    }
+    if (kind === "graph" && (second === undefined || !/^\d+$/.test(second) || extra.length > 0)) {
+      throw usageError(CHART, `graph takes one capsule id, got "${parsed.words.slice(1).join(" ")}"`);
+    }
+    const from = kind !== "graph" && second === "from" ? extra : undefined;
+    if (kind !== "graph" && second !== undefined && from?.length !== 1) {
+      throw usageError(CHART, `after the kind only "from <report.json>" may follow, got: ${parsed.text}`);
+    }
+    return {
+      kind: kind as ChartKind | undefined,
+      out: flag<string>(parsed, "out"),
+      id: kind === "graph" ? Number(second) : undefined,
+      depth: flag<number>(parsed, "depth"),
+      from: from?.[0],
+    };
+  },
+  run: async (context, args: ChartArgs) => chartCommand(await context.workbench(), args),
+});

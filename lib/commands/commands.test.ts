@@ -9,7 +9,7 @@ import { loadUseLite } from "../embed/use-lite.js";
 import { STEPS, type TraceEvent } from "../pipeline/types.js";
 import { benchCommand, chartCommand } from "./bench-commands.js";
 import { memoryCommand } from "./memory-command.js";
-import { runCommand } from "./run.js";
+import { runCommand } from "./registry.js";
 import { SAMPLE_CORPUS, seedSample } from "./sample.js";
 import { queryCommand } from "./store-commands.js";
 import { errorLine, formatResult } from "./text.js";
@@ -282,7 +282,7 @@ test("the error line of a failed command is its first line, cut to 500 character
   }
   assert.match(line, /^SIGLA_INGEST: cannot read .*yyyy…$/);
   assert.is(line.length, "SIGLA_INGEST: ".length + 500);
-  assert.is(errorLine(new Error("first\n  at somewhere.ts:1:1")), "SIGLA_USAGE: first");
+  assert.is(errorLine(new Error("first\n  at somewhere.ts:1:1")), "SIGLA_INTERNAL: first");
 });
 
 test(":ingest skips an unreadable file and lists it under the summary; --strict fails on it", async () => {

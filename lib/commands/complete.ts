@@ -7,7 +7,8 @@ import { readdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { tokenize } from "./parse.js";
-import { COMMANDS, commandSpec, type FlagSpec, flagLabels } from "./specs.js";
+import { COMMANDS, commandSpec } from "./registry.js";
+import { type FlagSpec, flagLabels } from "./specs.js";
 
 /** Where completion finds what it cannot know from the command table. */
 export interface CompletionSources {

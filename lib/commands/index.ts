@@ -1,8 +1,12 @@
-/** The workbench commands shared by the REPL and the Jupyter magics: parse, run, complete, render as text. */
+/**
+ * The command layer every door shares: each command declared once (`registry.ts`), parsed, run, completed
+ * and rendered as text (`text.ts`) or HTML (`html.ts`).
+ */
 export {
   type BenchArgs,
   type BenchSuite,
   benchCommand,
+  type ChartArgs,
   chartCommand,
   REPO_REPORTS,
 } from "./bench-commands.js";
@@ -13,35 +17,56 @@ export {
   commonPrefix,
   complete,
 } from "./complete.js";
-export { memoryCommand } from "./memory-command.js";
+export { type CommandContext, type CommandDefinition, defineCommand } from "./definition.js";
+export { type MemoryArgs, memoryCommand } from "./memory-command.js";
+export { modelCacheCommand, modelCommand, type RunArgs, runModelCommand } from "./model-commands.js";
 export {
   checkFlag,
   type FlagValue,
   type ParsedCommand,
   parseCommand,
+  readFlag,
   splitCommand,
   type Token,
   tokenize,
   usageError,
 } from "./parse.js";
-export { askCommand, modelCommand, traceCommand } from "./pipeline-commands.js";
-export { helpCommand, runCommand } from "./run.js";
+export { type AskArgs, askCommand, sessionCommand, traceCommand } from "./pipeline-commands.js";
+export {
+  BATCH_COMMANDS,
+  COMMANDS,
+  callCommand,
+  commandSpec,
+  findCommand,
+  helpCommand,
+  runCommand,
+  runParsed,
+  workbenchContext,
+} from "./registry.js";
 export { fileLabel, SAMPLE_CORPUS, SAMPLE_TAG, seedSample } from "./sample.js";
 export {
   type ArgumentKind,
   BENCH_SUITES,
-  COMMANDS,
   type CommandSpec,
-  commandSpec,
   type FlagKind,
   type FlagSpec,
+  flagLabels,
+  MEMORY_ACTIONS,
   MEMORY_VIEWS,
+  type MemoryAction,
   type MemoryView,
 } from "./specs.js";
-export { dslCommand, ingestCommand, queryCommand, storeCommand } from "./store-commands.js";
+export {
+  dslCommand,
+  ingestCommand,
+  queryCommand,
+  reindexCommand,
+  storeCommand,
+} from "./store-commands.js";
 export {
   answeredBy,
   answerText,
+  doctorLine,
   errorLine,
   formatResult,
   hitLines,
@@ -49,6 +74,7 @@ export {
   MAX_ERROR_LINE,
   metricsLine,
   modelLine,
+  nodeLine,
   oneLine,
   PARTIAL_NOTE,
   quickBenchRows,

@@ -7,7 +7,7 @@ import { writeTinyGguf } from "../../bench/fixtures/random-gguf.js";
 import { type Caught, caught } from "../../test/helpers/dsl.js";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
-import { runCommand } from "./run.js";
+import { runCommand } from "./registry.js";
 import { seedSample } from "./sample.js";
 import { answerText, formatResult, PARTIAL_NOTE, shortPath } from "./text.js";
 import { throttle } from "./throttle.js";

@@ -4,7 +4,10 @@
  * is a message for the pipeline (`ask`). Errors are `SIGLA_USAGE` errors naming the command and its usage.
  */
 import { SiglaError } from "../errors.js";
-import { COMMANDS, type CommandSpec, commandSpec, type FlagSpec, flagLabels } from "./specs.js";
+import { COMMANDS, commandSpec } from "./registry.js";
+import { type CommandSpec, type FlagSpec, flagLabels, usageError } from "./specs.js";
+
+export { usageError };
 
 /** A flag's parsed value. */
 export type FlagValue = string | number | boolean | string[];
@@ -29,11 +32,6 @@ export interface Token {
   quoted: boolean;
   /** A quote was opened and not closed (the line ends inside it). */
   open: boolean;
-}
-
-/** A usage error for one command: `:<name>: <problem> — usage: <usage>`. */
-export function usageError(spec: CommandSpec, problem: string): SiglaError {
-  return new SiglaError("SIGLA_USAGE", `:${spec.name}: ${problem} — usage: ${spec.usage}`);
 }
 
 /**
@@ -87,19 +85,29 @@ export function splitCommand(line: string): { name: string; rest: string } {
 }
 
 function flagFor(spec: CommandSpec, token: string): FlagSpec | undefined {
-  if (token.startsWith("--")) return spec.flags.find((flag) => flag.name === token.slice(2));
+  if (token.startsWith("--")) {
+    const name = token.slice(2);
+    return spec.flags.find((flag) => flag.name === name || flag.aliases?.includes(name));
+  }
   return spec.flags.find((flag) => flag.short !== undefined && flag.short === token.slice(1));
 }
 
-function flagValue(spec: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
+/**
+ * A flag's raw value read as its kind, or the problem with it (`-k must be an integer from 1 to 10000, got
+ * "zero"`): each door words the error its own way around the same problem.
+ */
+export function readFlag(flag: FlagSpec, raw: string): FlagValue | { problem: string } {
   const shown = flagLabels(flag)[0];
   switch (flag.kind) {
-    case "int": {
+    case "int":
+    case "number": {
       const n = Number(raw);
-      const min = flag.min ?? 1;
+      const min = flag.min ?? (flag.kind === "int" ? 1 : Number.NEGATIVE_INFINITY);
       const max = flag.max ?? Number.MAX_SAFE_INTEGER;
-      if (!/^-?\d+$/.test(raw) || n < min || n > max) {
-        throw usageError(spec, `${shown} must be an integer from ${min} to ${max}, got "${raw}"`);
+      const form = flag.kind === "int" ? /^\s*-?\d+\s*$/ : /^\s*-?(\d+\.?\d*|\.\d+)\s*$/;
+      if (!form.test(raw) || n < min || n > max) {
+        const what = flag.kind === "int" ? "an integer" : "a number";
+        return { problem: `${shown} must be ${what} from ${min} to ${max}, got "${raw}"` };
       }
       return n;
     }
@@ -108,12 +116,12 @@ function flagValue(spec: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
         .split(",")
         .map((item) => item.trim())
         .filter(Boolean);
-      if (items.length === 0) throw usageError(spec, `${shown} needs at least one value`);
+      if (items.length === 0) return { problem: `${shown} needs at least one value` };
       return items;
     }
     case "choice":
       if (!flag.choices?.includes(raw)) {
-        throw usageError(spec, `${shown} must be one of ${flag.choices?.join(", ")}, got "${raw}"`);
+        return { problem: `${shown} must be one of ${flag.choices?.join(", ")}, got "${raw}"` };
       }
       return raw;
     default:
@@ -121,15 +129,31 @@ function flagValue(spec: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
   }
 }
 
+function flagValue(spec: CommandSpec, flag: FlagSpec, raw: string): FlagValue {
+  const value = readFlag(flag, raw);
+  if (typeof value === "object" && !Array.isArray(value)) throw usageError(spec, value.problem);
+  return value;
+}
+
+/** Stores a flag's value; a repeatable flag collects its values in a list. */
+function setFlag(flags: Record<string, FlagValue>, flag: FlagSpec, value: FlagValue): void {
+  if (!flag.repeat) {
+    flags[flag.name] = value;
+    return;
+  }
+  const before = flags[flag.name];
+  flags[flag.name] = [...(Array.isArray(before) ? before : []), String(value)];
+}
+
 /**
  * Checks a typed argument (`queryCommand(bench, { k })`, a notebook's `magics.query(text, { k })`) against
  * the flag `flag` of `command`, so it fails exactly as the same value on a command line: an `int` flag
  * outside its bounds is a `SIGLA_USAGE` error naming the flag and the bounds. `undefined` passes.
  */
-export function checkFlag(command: string, flag: string, value: unknown): void {
-  const spec = commandSpec(command);
+export function checkFlag(command: string | CommandSpec, flag: string, value: unknown): void {
+  const spec = typeof command === "string" ? commandSpec(command) : command;
   const found = spec?.flags.find((f) => f.name === flag);
-  if (!spec || !found) throw new SiglaError("SIGLA_USAGE", `:${command} has no flag ${flag}`);
+  if (!spec || !found) throw new SiglaError("SIGLA_USAGE", `:${spec?.name ?? command} has no flag ${flag}`);
   if (value === undefined || found.kind !== "int") return;
   const min = found.min ?? 1;
   const max = found.max ?? Number.MAX_SAFE_INTEGER;
@@ -144,6 +168,60 @@ function unquote(text: string): string {
   const t = text.trim();
   if (t.length >= 2 && (t[0] === '"' || t[0] === "'") && t.at(-1) === t[0]) return t.slice(1, -1);
   return t;
+}
+
+/** Reads the flag at `tokens[i]`; returns the index of the last token it used. */
+function readFlagAt(spec: CommandSpec, tokens: Token[], i: number, flags: Record<string, FlagValue>): number {
+  const value = tokens[i].value;
+  const [head, inline] = value.includes("=")
+    ? [value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)]
+    : [value, undefined];
+  const flag = flagFor(spec, head);
+  if (!flag) throw usageError(spec, `unknown flag ${head}`);
+  if (flag.kind === "boolean") {
+    flags[flag.name] = true;
+    return i;
+  }
+  const raw = inline ?? tokens[i + 1]?.value;
+  if (raw === undefined) throw usageError(spec, `${head} needs a value`);
+  setFlag(flags, flag, flagValue(spec, flag, raw));
+  return inline === undefined ? i + 1 : i;
+}
+
+const isFlagToken = (token: Token) => !token.quoted && /^--?[A-Za-z]/.test(token.value);
+
+/**
+ * A `raw` argument (a message, a DSL program): flags are read only before it (`:ask --session a what is
+ * IVF?`), and the rest of the line is kept exactly as typed.
+ */
+function parseRaw(spec: CommandSpec, rest: string): ParsedCommand {
+  const flags: Record<string, FlagValue> = {};
+  const tokens = tokenize(rest);
+  let i = 0;
+  while (i < tokens.length && isFlagToken(tokens[i]) && flagFor(spec, tokens[i].value.split("=")[0])) {
+    i = readFlagAt(spec, tokens, i, flags) + 1;
+  }
+  const text = unquote(i < tokens.length ? rest.slice(tokens[i].start) : "");
+  if (spec.required && text === "") throw usageError(spec, "needs an argument");
+  return { name: spec.name, text, words: text ? [text] : [], flags };
+}
+
+/** The checks on a parsed line's words and flags that do not depend on the door. */
+export function checkParsed(spec: CommandSpec, words: string[], flags: Record<string, FlagValue>): void {
+  if (spec.args === "none" && words.length > 0) {
+    throw usageError(spec, `takes no argument, got "${words.join(" ")}"`);
+  }
+  if ((spec.args === "word" || spec.args === "path") && words.length > 1) {
+    throw usageError(spec, `takes one argument, got ${words.length}: ${words.join(" ")}`);
+  }
+  if (spec.words && words.length === 1 && !spec.words.includes(words[0])) {
+    throw usageError(spec, `"${words[0]}" is not one of ${spec.words.join(", ")}`);
+  }
+  if (spec.required && words.length === 0) {
+    throw usageError(spec, spec.args === "paths" ? "needs at least one path" : "needs an argument");
+  }
+  const missing = spec.flags.find((flag) => flag.required && flags[flag.name] === undefined);
+  if (missing) throw usageError(spec, `${flagLabels(missing)[0]} is required`);
 }
 
 /**
@@ -163,46 +241,15 @@ export function parseCommand(line: string): ParsedCommand {
     const known = COMMANDS.map((c) => `:${c.name}`).join(" ");
     throw new SiglaError("SIGLA_USAGE", `unknown command :${name} — commands: ${known}`);
   }
-  if (spec.args === "raw") {
-    const text = unquote(rest);
-    if (spec.required && text === "") throw usageError(spec, "needs an argument");
-    return { name, text, words: text ? [text] : [], flags: {} };
-  }
+  if (spec.args === "raw") return parseRaw(spec, rest);
   const tokens = tokenize(rest);
   const words: string[] = [];
   const flags: Record<string, FlagValue> = {};
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    if (token.open) throw usageError(spec, `a quote is not closed`);
-    const isFlag = !token.quoted && /^--?[A-Za-z]/.test(token.value);
-    if (!isFlag) {
-      words.push(token.value);
-      continue;
-    }
-    const [head, inline] = token.value.includes("=")
-      ? [token.value.slice(0, token.value.indexOf("=")), token.value.slice(token.value.indexOf("=") + 1)]
-      : [token.value, undefined];
-    const flag = flagFor(spec, head);
-    if (!flag) throw usageError(spec, `unknown flag ${head}`);
-    if (flag.kind === "boolean") {
-      flags[flag.name] = true;
-      continue;
-    }
-    const raw = inline ?? tokens[++i]?.value;
-    if (raw === undefined) throw usageError(spec, `${head} needs a value`);
-    flags[flag.name] = flagValue(spec, flag, raw);
+    if (tokens[i].open) throw usageError(spec, `a quote is not closed`);
+    if (isFlagToken(tokens[i])) i = readFlagAt(spec, tokens, i, flags);
+    else words.push(tokens[i].value);
   }
-  if (spec.args === "none" && words.length > 0) {
-    throw usageError(spec, `takes no argument, got "${words.join(" ")}"`);
-  }
-  if ((spec.args === "word" || spec.args === "path") && words.length > 1) {
-    throw usageError(spec, `takes one argument, got ${words.length}: ${words.join(" ")}`);
-  }
-  if (spec.words && words.length === 1 && !spec.words.includes(words[0])) {
-    throw usageError(spec, `"${words[0]}" is not one of ${spec.words.join(", ")}`);
-  }
-  if (spec.required && words.length === 0) {
-    throw usageError(spec, spec.args === "paths" ? "needs at least one path" : "needs an argument");
-  }
-  return { name, text: words.join(" "), words, flags };
+  checkParsed(spec, words, flags);
+  return { name: spec.name, text: words.join(" "), words, flags };
 }

@@ -9,11 +9,22 @@ import { headlineRows, headlineSystems, targetsOf } from "../../bench/report.js"
 import { firstLine, MAX_ERROR_LINE, toSiglaError } from "../errors.js";
 import type { IngestReport } from "../ingest/ingest.js";
 import type { ModelInfo } from "../llm/runner.js";
+import type { MemoryNode } from "../memory/types.js";
 import type { TurnResult } from "../pipeline/pipeline.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
+import type { DoctorCheck } from "../store/doctor.js";
 import type { CapsuleHit } from "../store/types.js";
 import { flagLabels } from "./specs.js";
-import type { CommandResult, MemoryResult } from "./types.js";
+import type {
+  CommandResult,
+  DoctorResult,
+  MemoryNodeResult,
+  MemoryResult,
+  ModelCacheResult,
+  ReindexResult,
+  RunResult,
+  SessionResult,
+} from "./types.js";
 
 /** Collapses whitespace and cuts to `max` characters with an ellipsis. */
 export function oneLine(text: string, max = 100): string {
@@ -93,13 +104,25 @@ export function modelLine(info: ModelInfo, cwd?: string): string {
   return `${shortPath(info.path, cwd)} (${parts.join(", ")})`;
 }
 
-/** One line per hit: id, score, text, tags. */
+/**
+ * The hits as a table within `width` columns: a header row, then id, score, text and tags per hit. Tags
+ * take at most a third of the line (cut with …), so a hit never wraps.
+ */
 export function hitLines(hits: readonly CapsuleHit[], width = 100): string[] {
   if (hits.length === 0) return ["no results"];
-  return hits.map((hit) => {
-    const tags = hit.tags.length ? `  [${hit.tags.join(", ")}]` : "";
-    return `${String(hit.id).padStart(5)}  ${hit.score.toFixed(4)}  ${oneLine(hit.text, width)}${tags}`;
-  });
+  const fixed = 15; // "   id  score   " before the text
+  const tagRoom = Math.max(8, Math.floor((width - fixed) / 3));
+  const tagsOf = (hit: CapsuleHit) => (hit.tags.length ? oneLine(hit.tags.join(","), tagRoom) : "");
+  const tagWidth = Math.max(4, ...hits.map((hit) => tagsOf(hit).length));
+  const textWidth = Math.max(12, width - fixed - tagWidth - 2);
+  const row = (id: string, score: string, text: string, tags: string) =>
+    `${id.padStart(5)}  ${score.padEnd(6)}  ${text.padEnd(textWidth)}  ${tags}`.trimEnd();
+  return [
+    row("id", "score", "text", "tags"),
+    ...hits.map((hit) =>
+      row(String(hit.id), hit.score.toFixed(4), oneLine(hit.text, textWidth), tagsOf(hit)),
+    ),
+  ];
 }
 
 /** One trace step: `  6. memory        82.6 ms  1 evidence …`. */
@@ -160,6 +183,12 @@ function memoryLines(result: MemoryResult): string[] {
   ];
 }
 
+/** One doctor check as a line: ✓ or ✗, what was found, and what the repair did. */
+export function doctorLine(check: DoctorCheck): string {
+  const mark = check.ok ? "✓" : check.repaired ? "✗ → repaired" : "✗";
+  return `${mark} ${check.name}: ${check.detail}${check.repaired ? ` (${check.repaired})` : ""}`;
+}
+
 /** The whole result as text lines. */
 export function resultLines(result: CommandResult): string[] {
   switch (result.kind) {
@@ -172,7 +201,7 @@ export function resultLines(result: CommandResult): string[] {
     }
     case "ingest": {
       const r = result.report;
-      return [`${ingestSummary(r)} — store holds ${result.count}`, ...r.skipped.map(skippedLine)];
+      return [ingestSummary(r), ...(result.warned ? [] : r.skipped.map(skippedLine))];
     }
     case "query":
       return hitLines(result.hits);
@@ -272,7 +301,61 @@ export function resultLines(result: CommandResult): string[] {
       ];
     case "quit":
       return ["bye"];
+    default:
+      return moreLines(result);
   }
+}
+
+/** A memory node as one line: `12  archive/RAW  FACT  IVF splits vectors…`. */
+export function nodeLine(node: MemoryNode): string {
+  return `${node.id}\t${node.layer}/${node.level}\t${node.kind}\t${node.title}`;
+}
+
+/** The commands added with the registry: reindex, doctor, session, memory changes, the model cache, run. */
+function moreLines(
+  result: ReindexResult | DoctorResult | SessionResult | MemoryNodeResult | ModelCacheResult | RunResult,
+): string[] {
+  switch (result.kind) {
+    case "reindex":
+      return [`index rebuilt as ${result.index} in ${result.ms} ms (${result.count} capsules)`];
+    case "doctor":
+      return result.report.checks.map(doctorLine);
+    case "session":
+      return [
+        `${result.switched ? "now in " : ""}session ${result.id}${result.shared ? " (shared)" : ""}, ${result.turns} turn${result.turns === 1 ? "" : "s"}`,
+      ];
+    case "memory-node":
+      return [
+        `${result.action === "added" ? "" : `${result.action}: `}${nodeLine(result.node)}`,
+        ...(result.action === "redacted copy" ? [result.node.content] : []),
+      ];
+    case "model-cache":
+      return modelCacheLines(result);
+    case "run":
+      return result.text ? [] : ["(the model wrote nothing)"];
+  }
+}
+
+function modelCacheLines(result: ModelCacheResult): string[] {
+  if (result.pulled) return [`${result.pulled.spec} → ${result.pulled.path}`];
+  if (result.info) {
+    const info = result.info;
+    const rows: [string, unknown][] = [
+      ["path", info.path],
+      ["backend", info.backend],
+      ["architecture", info.architecture],
+      ["name", info.name],
+      ["context length", info.contextLength],
+      ["chat template", info.chatTemplate ? "yes" : "no"],
+      ["parameters", info.parameters],
+      ["quantization", info.quantization],
+      ["bytes", info.bytes],
+    ];
+    return rows.filter(([, value]) => value !== undefined).map(([key, value]) => `${key}: ${value}`);
+  }
+  const models = result.models ?? [];
+  if (models.length === 0) return ["no models in the cache; `:model pull <uri>` adds one"];
+  return models.map((m) => `${m.spec}\t${m.backend}\t${m.path}`);
 }
 
 /** The whole result as one text. */

@@ -10,10 +10,15 @@ import type { ChartResult } from "../charts/chart.js";
 import type { DslRunResult } from "../dsl/types.js";
 import type { Community } from "../graph/communities.js";
 import type { IngestReport } from "../ingest/ingest.js";
+import type { ModelFileInfo, ResolvedModel } from "../llm/models.js";
 import type { ModelInfo } from "../llm/runner.js";
+import type { refreshSummaries } from "../memory/graph-rag.js";
+import type { Memory } from "../memory/layers.js";
+import type { MemoryNode } from "../memory/types.js";
 import type { TurnResult } from "../pipeline/pipeline.js";
 import type { TraceEvent } from "../pipeline/types.js";
-import type { CapsuleHit, SearchMode, StoreStats } from "../store/types.js";
+import type { DoctorReport } from "../store/doctor.js";
+import type { CapsuleHit, IndexKind, SearchMode, StoreStats } from "../store/types.js";
 import type { CommandSpec, MemoryView } from "./specs.js";
 
 /** Progress of long work: `done` of `total` units, and what is being worked on. */
@@ -35,8 +40,10 @@ export interface CommandOptions {
   onProgress?: (progress: JobProgress) => void;
   /** Pipeline trace events, live (`:ask` and plain text). */
   onTrace?: (event: TraceEvent) => void;
-  /** The model's text pieces as it writes them (`:ask` with a model loaded). */
+  /** The model's text pieces as it writes them (`:ask` with a model loaded, `:run`). */
   onToken?: (piece: string) => void;
+  /** A warning that does not stop the command (a file ingest skipped, a doctor check as it finishes). */
+  onNote?: (line: string) => void;
 }
 
 /** `:store`: the store in use (after opening another one, when a path was given). */
@@ -54,6 +61,8 @@ export interface IngestResult {
   kind: "ingest";
   report: IngestReport;
   count: number;
+  /** Skipped files were already told to `onNote` as they happened (the text leaves them out). */
+  warned?: boolean;
 }
 
 /** `:query`: the hits. */
@@ -150,8 +159,62 @@ export interface MemoryResult {
   rows?: MemoryRow[];
   /** `communities`. */
   communities?: Community[];
+  /** The nodes listed, whole and uncut (what `--json` prints). */
+  nodes?: MemoryNode[];
+  /** `history`: the GROWTH entries, whole. */
+  entries?: Awaited<ReturnType<Memory["history"]>>;
+  /** `communities --refresh`: what the refresh wrote. */
+  refreshed?: Awaited<ReturnType<typeof refreshSummaries>>;
   /** Rows there were before `-n` cut the list. */
   total: number;
+}
+
+/** `:rebuild-index --kind k`: the index now in use and how long the rebuild took. */
+export interface ReindexResult {
+  kind: "reindex";
+  index: IndexKind;
+  count: number;
+  ms: number;
+}
+
+/** `:doctor [--repair] [--accept-loss]`: every check, and what a repair did. */
+export interface DoctorResult {
+  kind: "doctor";
+  report: DoctorReport;
+  repair: boolean;
+}
+
+/** `:session [id] [--shared]`: the conversation session in use. */
+export interface SessionResult {
+  kind: "session";
+  id: string;
+  shared: boolean;
+  turns: number;
+  /** This command switched to it. */
+  switched: boolean;
+}
+
+/** `:memory add|promote|redact|raise|link|anchor`: the node written, and what was done. */
+export interface MemoryNodeResult {
+  kind: "memory-node";
+  action: "added" | "promoted" | "redacted copy" | "raised" | "linked" | "anchored";
+  node: MemoryNode;
+}
+
+/** `:model list|info|pull`: the model cache. */
+export interface ModelCacheResult {
+  kind: "model-cache";
+  action: "list" | "info" | "pull";
+  models?: ResolvedModel[];
+  info?: ModelFileInfo;
+  pulled?: ResolvedModel;
+}
+
+/** `:run [model] -p <prompt>`: what the model wrote (streamed to `onToken` as it came). */
+export interface RunResult {
+  kind: "run";
+  text: string;
+  partial: boolean;
 }
 
 /** `:help`: every command, or one. */
@@ -182,4 +245,10 @@ export type CommandResult =
   | ChartCommandResult
   | MemoryResult
   | HelpResult
-  | QuitResult;
+  | QuitResult
+  | ReindexResult
+  | DoctorResult
+  | SessionResult
+  | MemoryNodeResult
+  | ModelCacheResult
+  | RunResult;

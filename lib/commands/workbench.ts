@@ -26,8 +26,10 @@ export interface WorkbenchOptions {
   session?: string;
   /** Context window the pipeline budgets memory for (default 8192). */
   contextWindow?: ContextWindow;
-  /** Where `:chart` writes PNGs and looks for `store-bench.json` first (default `./reports`). */
+  /** Where `:chart` and `:bench` write their PNGs and reports (default `$SIGLA_HOME/reports`). */
   reports?: string;
+  /** May create the store when the folder holds none (default true; read-only doors pass false). */
+  create?: boolean;
   /**
    * Where `auto` announces its choice. The line is also kept in `embedderNote`, so a full-screen front end
    * can show it in a status line instead of letting stderr write over the screen. Default: keep it only.
@@ -93,7 +95,7 @@ export class Workbench {
     const settings = {
       session: options.session ?? "repl",
       contextWindow: options.contextWindow ?? 8192,
-      reports: options.reports ?? resolve("reports"),
+      reports: options.reports ?? join(config().home, "reports"),
       embedder: options.embedder,
       log: options.log,
     } as const;
@@ -109,6 +111,7 @@ export class Workbench {
         settings,
         log,
         runner,
+        options.create,
       );
       const bench = new Workbench(store, pipeline, session, runner, options.profile, settings);
       bench.embedderNote = note;
@@ -124,8 +127,9 @@ export class Workbench {
     settings: Workbench["options"],
     log: (line: string) => void,
     runner: Runner | undefined,
+    create?: boolean,
   ): Promise<{ store: CapsuleStore; pipeline: Pipeline; session: Session }> {
-    const store = await CapsuleStore.open(path, { embedder: settings.embedder ?? "auto", log });
+    const store = await CapsuleStore.open(path, { embedder: settings.embedder ?? "auto", log, create });
     try {
       const pipeline = await Pipeline.open(store, { contextWindow: settings.contextWindow, runner });
       const session = await pipeline.session(settings.session);
@@ -191,6 +195,12 @@ export class Workbench {
     this.session = parts.session;
     await old.pipeline.close();
     await old.store.close();
+  }
+
+  /** Continues (or starts) the session `id`; `shared`: a session several people share (SIBYL speaks). */
+  async continueSession(id: string, shared?: boolean): Promise<void> {
+    if (id === this.session.id && (shared === undefined || shared === this.session.shared)) return;
+    this.session = await this.pipeline.session(id, shared === undefined ? {} : { shared });
   }
 
   /** Every distinct tag in the store (the first `limit` capsules), sorted: for completion. */

@@ -116,6 +116,22 @@ export class Pipeline {
     this.options = runner ? { ...rest, runner } : rest;
   }
 
+  /**
+   * Changes the context window, the connectors or the answer budget from the next turn on; each connector
+   * must be an existing folder or file (checked before anything changes).
+   */
+  async configure(
+    options: Pick<PipelineOptions, "contextWindow" | "connectors" | "maxAnswerTokens">,
+  ): Promise<void> {
+    const connectors = options.connectors ? await checkConnectors(options.connectors) : undefined;
+    this.options = {
+      ...this.options,
+      ...(options.contextWindow !== undefined && { contextWindow: checkWindow(options.contextWindow) }),
+      ...(connectors && { connectors }),
+      ...(options.maxAnswerTokens !== undefined && { maxAnswerTokens: options.maxAnswerTokens }),
+    };
+  }
+
   /** Closes what the pipeline opened (the GROWTH log); the store stays open. */
   async close(): Promise<void> {
     this.trace.close();
