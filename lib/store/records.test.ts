@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { CapsuleRecords, type RecordInput, sha256Of } from "./records.js";
+import { sha256 as sha256Of } from "./hash.js";
+import { CapsuleRecords, type RecordInput } from "./records.js";
 
 function input(id: number, overrides: Partial<RecordInput> = {}): RecordInput {
   const text = overrides.text ?? `capsule ${id}`;

@@ -10,7 +10,7 @@
  *   outgrows the live data.
  * - A hash equal to `sha256(text)` (what the store always writes) is not kept but recomputed on reading.
  */
-import { createHash } from "node:crypto";
+import { sha256 as sha256Of } from "./hash.js";
 import type { Capsule } from "./types.js";
 
 /** A capsule as the records keep it: meta stays a JSON string. */
@@ -39,10 +39,6 @@ const SHA_RAW = 1;
 const SHA_STRING = 2;
 /** Garbage below this many bytes (or link slots) is never worth a compaction. */
 const MIN_GARBAGE = 1 << 16;
-
-export function sha256Of(text: string): string {
-  return `${SHA_PREFIX}${createHash("sha256").update(text).digest("hex")}`;
-}
 
 function grow<T extends Uint32Array | Int32Array | Uint8Array>(array: T, needed: number, fill?: number): T {
   if (needed <= array.length) return array;

@@ -1,0 +1,258 @@
+/**
+ * Loading the hot state of a store: the vectors (`hot-vectors.ts`), every capsule's other fields packed into
+ * typed arrays (`records.ts`) and the index, read from `hot.snapshot` when it belongs to the table's current
+ * version (`snapshot.ts`), else by scanning the table, and checked against what sigla.json says SIGLA
+ * committed. Saving the snapshot again is here too.
+ */
+import { StoreError } from "../errors.js";
+import { sha256 } from "./hash.js";
+import { HotVectors } from "./hot-vectors.js";
+import { chooseIndexKind, type IndexKind } from "./index-policy.js";
+import { dataFingerprint, RowDigest } from "./integrity.js";
+import { readManifest } from "./manifest.js";
+import { readTable } from "./reads.js";
+import { CapsuleRecords, type RecordParts } from "./records.js";
+import { readSnapshot, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
+import { damaged, MISSING_FILE } from "./store-errors.js";
+import type { StoreState } from "./store-state.js";
+import { CAPSULE_COLUMNS } from "./table-schema.js";
+import { buildIndex, indexTable } from "./upkeep.js";
+import { restoreIndex, type SavedIndex } from "./vector-index.js";
+import { withLocalTurn } from "./write-lock.js";
+
+/** Names of the snapshot sections holding the records (see `records.ts`). */
+const RECORD_SECTIONS = ["start", "length", "linkStart", "linkCount", "bytes", "links"] as const;
+
+/** The hot state as read from a snapshot or a scan, before the store adopts it. */
+interface LoadedState {
+  hot: HotVectors;
+  records: CapsuleRecords;
+  index?: SavedIndex;
+  digest: RowDigest;
+  badHash: number[];
+}
+
+/**
+ * Picks up writes made by other processes since this one last read the table. Waits for this process's
+ * own writes to the store to finish first, so a reload never lands in the middle of one.
+ */
+export async function refresh(s: StoreState): Promise<void> {
+  s.assertOpen();
+  await withLocalTurn(s.path, () => sync(s));
+}
+
+/** `refresh` for callers that already hold the write lock or the local turn. */
+export async function sync(s: StoreState): Promise<void> {
+  await s.table.checkoutLatest();
+  if ((await s.table.version()) !== s.syncedVersion) await reload(s);
+}
+
+/**
+ * Rebuilds the in-memory state from the table (on open, and when another process wrote): from the
+ * snapshot when it belongs to exactly the table's current version, else by scanning the table. After a
+ * scan at open (`saveScanned`), the snapshot is written for the next open.
+ */
+export async function reload(s: StoreState, saveScanned = false, verify = true): Promise<void> {
+  const { state, tableVersion, restored } = await load(s, verify);
+  const { hot, records } = state;
+  let maxId = -1;
+  for (const id of hot.ids) if (id > maxId) maxId = id;
+  s.hot = hot;
+  s.records = records;
+  s.digest = state.digest;
+  s.badHash = new Set(state.badHash);
+  s.manifest.nextId = Math.max(s.manifest.nextId, maxId + 1);
+  s.syncedVersion = tableVersion;
+  s.ftsStale = true;
+  const kind = chooseIndexKind(hot.size, s.settings.indexPolicy);
+  const saved = state.index?.kind === kind ? state.index : undefined;
+  const index = saved && restoreIndex(hot, s.table, saved);
+  s.index = index ?? (await buildIndex(s, kind));
+  s.snapshotOf =
+    restored && (index || kind === "flat") ? { version: tableVersion, index: s.index } : undefined;
+  await indexTable(s, () => s.index.sync?.());
+  if (saveScanned && !restored) await saveSnapshot(s);
+}
+
+/** Reads the state of the table's current version, moving to the latest while other processes commit. */
+async function load(
+  s: StoreState,
+  verify: boolean,
+): Promise<{ state: LoadedState; tableVersion: number; restored: boolean }> {
+  for (let attempt = 0; ; attempt++) {
+    const tableVersion = await s.table.version();
+    const rows = await readTable(s, () => s.table.countRows());
+    const read = await readSnapshot(s.path, { tableVersion, rows, dim: s.dim });
+    // The data files are listed only when there is a snapshot of this version to check them against.
+    const fromSnapshot =
+      read.status === "ok" ? adoptSnapshot(s, read.snapshot, await dataFingerprint(s.tableDir)) : undefined;
+    let state: LoadedState;
+    try {
+      state = fromSnapshot ?? (await scanTable(s, rows));
+    } catch (error) {
+      // Another process's clean-up removed files of the version being read: read the latest instead.
+      // Tried again for as long as the table keeps moving; a file missing from a version that stays
+      // the latest is damage.
+      const cause = (error as { cause?: unknown }).cause;
+      if (attempt >= 20 || !MISSING_FILE.test(String(cause))) throw error;
+      await s.table.checkoutLatest();
+      if ((await s.table.version()) === tableVersion) throw error;
+      continue;
+    }
+    // Another process may have committed between reading the table and reading sigla.json: look again.
+    if (!verify || (await verifyTable(s, tableVersion, state.hot.size, state.digest)) || attempt >= 3)
+      return { state, tableVersion, restored: fromSnapshot !== undefined };
+    await s.table.checkoutLatest();
+  }
+}
+
+/**
+ * The hot vectors, records and saved index of a snapshot, or undefined when its parts do not fit, when it
+ * was taken in another store, or when a data file of the table changed since it was taken.
+ */
+function adoptSnapshot(s: StoreState, snapshot: Snapshot, fingerprint: string): LoadedState | undefined {
+  const { sections, info } = snapshot;
+  if (info.storeId !== s.manifest.storeId || info.fingerprint !== fingerprint) return undefined;
+  if (typeof info.digest !== "string" || !Array.isArray(info.badHash)) return undefined;
+  try {
+    const hot = HotVectors.adopt(s.dim, sections.ids as Int32Array, sections.vectors as Float32Array);
+    const parts = Object.fromEntries(RECORD_SECTIONS.map((name) => [name, sections[`records.${name}`]]));
+    const records = CapsuleRecords.fromParts(parts as unknown as RecordParts);
+    if (records.size !== hot.size || hot.ids.some((id) => !records.has(id))) return undefined;
+    const kind = info.indexKind as IndexKind;
+    const index =
+      (kind === "ivf" || kind === "hnsw") && sections["index.centroids"] && sections["index.labels"]
+        ? {
+            kind,
+            params: (info.indexParams ?? {}) as Record<string, number>,
+            centroids: sections["index.centroids"] as Float32Array,
+            labels: sections["index.labels"] as Int32Array,
+          }
+        : undefined;
+    return { hot, records, index, digest: RowDigest.parse(info.digest), badHash: info.badHash as number[] };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Checks the table against what sigla.json says SIGLA committed: true when it fits, false when a newer
+ * commit landed meanwhile (read again), and `SIGLA_STORE_DAMAGED` when rows were lost, changed or added
+ * behind SIGLA's back, or newer versions of the table are missing.
+ */
+export async function verifyTable(
+  s: StoreState,
+  version: number,
+  rows: number,
+  digest: RowDigest,
+): Promise<boolean> {
+  const manifest = (await readManifest(s.path)) ?? s.manifest;
+  const { check, pending } = manifest;
+  if (!check) return true;
+  const repair = `run \`sigla doctor -s ${s.path}\` for details; restore a backup of the folder, or accept the table as it is now with \`sigla doctor --repair --accept-loss\``;
+  if (check.version > version) {
+    await s.table.checkoutLatest();
+    if ((await s.table.version()) >= check.version) return false;
+    throw new StoreError(
+      "SIGLA_STORE_DAMAGED",
+      `the capsule table of ${s.path} is at version ${version}, but SIGLA committed version ${check.version} (${check.rows} capsules): the newest table versions are missing (deleted manifests, or a folder restored from an older copy); ${repair}`,
+    );
+  }
+  const text = digest.toString();
+  if ([check, pending].some((c) => c && c.rows === rows && c.digest === text)) return true;
+  throw new StoreError(
+    "SIGLA_STORE_DAMAGED",
+    `the capsule table of ${s.path} holds ${rows} capsules that differ from the ${check.rows} SIGLA committed (row digest ${text}, expected ${check.digest}): rows were lost, changed or added outside SIGLA, or a data file is damaged; ${repair}`,
+  );
+}
+
+/** Reads every row of the table, in batches, into new hot vectors and records. */
+async function scanTable(s: StoreState, rows: number): Promise<LoadedState> {
+  const dim = s.dim;
+  const hot = new HotVectors(dim, Math.max(1024, rows));
+  const records = CapsuleRecords.empty();
+  const digest = new RowDigest();
+  const badHash: number[] = [];
+  try {
+    // Streamed batch by batch (1024 rows each), so the table is never held twice in memory.
+    for await (const batch of s.table.query().select([...CAPSULE_COLUMNS, "vector"])) {
+      const column = (name: string) => {
+        const child = batch.getChild(name);
+        if (!child) throw new Error(`no column ${name}`);
+        return child;
+      };
+      const ids = column("id").toArray() as Int32Array;
+      const vectors = column("vector").data[0];
+      const values = vectors.children[0];
+      const start = values.offset + vectors.offset * dim;
+      const flat = (values.values as Float32Array).subarray(start, start + batch.numRows * dim);
+      hot.append(ids, flat);
+      const [text, tags, links, meta, source, sha, createdAt] = [
+        "text",
+        "tags",
+        "links",
+        "meta",
+        "source",
+        "sha256",
+        "created_at",
+      ].map(column);
+      for (let i = 0; i < batch.numRows; i++) {
+        const capsule = {
+          id: ids[i],
+          text: String(text.get(i)),
+          tags: Array.from(tags.get(i)?.toArray() ?? [], String),
+          links: links.get(i)?.toArray() ?? [],
+          meta: String(meta.get(i)),
+          source: source.get(i) ?? null,
+          sha256: String(sha.get(i)),
+          createdAt: Number(createdAt.get(i)),
+        };
+        const hashOk = capsule.sha256 === sha256(capsule.text);
+        if (!hashOk) badHash.push(capsule.id);
+        records.put(capsule, hashOk);
+        digest.toggle(capsule.id, capsule.sha256, flat.subarray(i * dim, (i + 1) * dim));
+      }
+    }
+  } catch (error) {
+    throw damaged(s.path, "cannot read the capsules", error);
+  }
+  if (new Set(hot.ids).size !== hot.size) {
+    throw new StoreError(
+      "SIGLA_STORE_DAMAGED",
+      `the capsule table of ${s.path} holds the same id twice; run \`sigla doctor -s ${s.path}\``,
+    );
+  }
+  return { hot, records, digest, badHash };
+}
+
+/**
+ * Writes the in-memory state as the snapshot of the version it mirrors, unless another process already
+ * saved a newer one. Best effort: the snapshot is a cache, and a failed write only means the next open
+ * scans the table.
+ */
+export async function saveSnapshot(s: StoreState): Promise<void> {
+  const version = s.syncedVersion;
+  try {
+    const existing = await snapshotKey(s.path);
+    if (existing && existing.tableVersion > version) return;
+    const records = s.records.parts();
+    const saved = s.index.saved?.();
+    const sections: Snapshot["sections"] = { ids: s.hot.ids, vectors: s.hot.matrix };
+    for (const name of RECORD_SECTIONS) sections[`records.${name}`] = records[name];
+    if (saved) {
+      sections["index.centroids"] = saved.centroids;
+      sections["index.labels"] = saved.labels;
+    }
+    const info = {
+      ...(saved ? { indexKind: saved.kind, indexParams: saved.params } : { indexKind: s.index.kind }),
+      storeId: s.manifest.storeId,
+      fingerprint: await dataFingerprint(s.tableDir),
+      digest: s.digest.toString(),
+      badHash: [...s.badHash],
+    };
+    await writeSnapshot(s.path, { tableVersion: version, rows: s.hot.size, dim: s.dim, info, sections });
+    s.snapshotOf = { version, index: s.index };
+  } catch {
+    // Left to the next open.
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Upkeep of the table and the indexes: building the vector index, keeping the full-text index fresh enough,
+ * and compacting the table so thousands of small writes leave a bounded number of files.
+ */
+import "./lancedb-env.js";
+import * as lancedb from "@lancedb/lancedb";
+import { recordTable } from "./commit.js";
+import type { IndexKind } from "./index-policy.js";
+import { damaged } from "./store-errors.js";
+import type { StoreState } from "./store-state.js";
+import { createIndex, type VectorIndex } from "./vector-index.js";
+
+/**
+ * Every commit is a table version with files of its own. After this many versions the writer compacts the
+ * table and removes versions older than `RETAIN_VERSIONS_MS` (readers on an older version move to the
+ * latest when a file is gone), so thousands of small writes leave a bounded number of files.
+ */
+export const COMPACT_EVERY = 50;
+export const RETAIN_VERSIONS_MS = 10_000;
+
+/** LanceDB's name for the full-text index on `text`. */
+const FTS_INDEX = "text_idx";
+/** Unindexed rows tolerated before the full-text index is rebuilt: this many, or this share of the indexed. */
+const FTS_REBUILD_MIN = 1000;
+const FTS_REBUILD_SHARE = 0.1;
+
+/** A new vector index of `kind` over the hot vectors, built. */
+export async function buildIndex(s: StoreState, kind: IndexKind): Promise<VectorIndex> {
+  const index = createIndex(kind, s.hot, s.table);
+  await index.build();
+  return index;
+}
+
+/**
+ * Runs table index work (FTS, HNSW), which commits a new table version of its own. When that version is the
+ * only one since this process last synced, it is ours and need not be reloaded by the next `refresh`.
+ */
+export async function indexTable(s: StoreState, work: () => Promise<void> | undefined): Promise<void> {
+  const before = await s.table.version();
+  await work();
+  const after = await s.table.version();
+  if (before === s.syncedVersion && after === before + 1) s.syncedVersion = after;
+}
+
+/**
+ * Keeps the BM25 index fresh enough: built on the first full-text search, rebuilt after writes only once
+ * the rows written since exceed `FTS_REBUILD_SHARE` of those indexed. LanceDB searches the unindexed rows
+ * too (a scan of the new part), so results stay complete; a rebuild per write cost ~300 ms at 50k.
+ */
+export async function ensureFtsIndex(s: StoreState, rebuild = false): Promise<void> {
+  if (!s.ftsStale && !rebuild) return;
+  const stats = rebuild ? undefined : await s.table.indexStats(FTS_INDEX).catch(() => undefined);
+  const behind = stats
+    ? stats.numUnindexedRows > Math.max(FTS_REBUILD_MIN, FTS_REBUILD_SHARE * stats.numIndexedRows)
+    : true;
+  if (behind) {
+    await indexTable(s, () => s.table.createIndex("text", { config: lancedb.Index.fts(), replace: true }));
+  }
+  s.ftsStale = false;
+}
+
+/**
+ * Upkeep after a commit (an index sync, a compaction): the write has landed and is acknowledged whatever
+ * happens here; a failure only leaves the upkeep for the next write (and `sigla doctor`).
+ */
+export async function afterCommit(s: StoreState, upkeep: () => Promise<void>): Promise<void> {
+  try {
+    await upkeep();
+  } catch {
+    s.syncedVersion = -1;
+  }
+}
+
+/** Compacts the table when enough versions piled up since the last time (under the write lock). */
+export async function maintain(s: StoreState): Promise<void> {
+  const { compactEvery } = s.settings;
+  if (compactEvery > 0 && s.syncedVersion - (s.manifest.optimizedVersion ?? 0) >= compactEvery) {
+    await compact(s, new Date(Date.now() - RETAIN_VERSIONS_MS));
+  }
+}
+
+/**
+ * Merges small data files, updates the table's indices and removes table versions older than
+ * `olderThan` with the files only they used. Rows do not change; the table gets a new version.
+ */
+export async function compact(
+  s: StoreState,
+  olderThan: Date,
+): Promise<{ removedVersions: number; filesRemoved: number }> {
+  const before = await s.table.version();
+  let stats: lancedb.OptimizeStats;
+  try {
+    stats = await s.table.optimize({ cleanupOlderThan: olderThan });
+  } catch (error) {
+    throw damaged(s.path, "cannot compact the capsule table", error);
+  }
+  const after = await s.table.version();
+  if (before === s.syncedVersion) s.syncedVersion = after;
+  s.manifest.optimizedVersion = after;
+  await recordTable(s, s.hot.size);
+  return {
+    removedVersions: stats.prune.oldVersionsRemoved,
+    filesRemoved: stats.compaction.filesRemoved,
+  };
+}
+
+/** Replaces the vector index with a new one of `kind`, built and synced with the table. */
+export async function rebuildIndex(s: StoreState, kind: IndexKind): Promise<void> {
+  const index = await buildIndex(s, kind);
+  await indexTable(s, () => index.sync?.());
+  s.index = index;
+}
