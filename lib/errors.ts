@@ -1,7 +1,9 @@
 /**
  * Every error SIGLA raises on purpose is a `SiglaError`: a stable `code`, a message that names what is
- * wrong, and an optional `cause`. Front ends print `code: message` and never a stack trace (unless
- * `SIGLA_DEBUG` is set). The marker symbol lets `isSiglaError` work across duplicate copies of the module.
+ * wrong, and an optional `cause`. Each class fixes the codes it may carry, so tsc proves every throw site.
+ * Anything else thrown (a bug, a LanceDB failure) is `SIGLA_INTERNAL`. Front ends print `errorText`:
+ * `code: message` and never a stack trace (unless `SIGLA_DEBUG` is set). The marker symbol lets
+ * `isSiglaError` work across duplicate copies of the module.
  */
 const MARKER = Symbol.for("sigla.error");
 
@@ -38,8 +40,13 @@ export type ErrorCode =
   | "SIGLA_GATE_REJECTED"
   | "SIGLA_SESSION"
   | "SIGLA_USAGE"
-  | "SIGLA_BENCH";
+  | "SIGLA_BENCH"
+  | "SIGLA_INTERNAL";
 
+/**
+ * The base of every SIGLA error. Throw a subclass: each one names the codes it may carry. A bare
+ * `SiglaError` is for code that passes another error's code on (wrapping it with more context).
+ */
 export class SiglaError extends Error {
   readonly code: ErrorCode;
   readonly [MARKER] = true;
@@ -59,6 +66,7 @@ export class SiglaError extends Error {
   }
 }
 
+/** Whether `value` is a `SiglaError` (from any copy of this module). */
 export function isSiglaError(value: unknown): value is SiglaError {
   return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
 }
@@ -91,8 +99,26 @@ export class UnknownIdError extends SiglaError {
   }
 }
 
-/** Problems with the store itself: its path, its files, its lock, its lifecycle. */
-export class StoreError extends SiglaError {}
+/**
+ * Problems with the store itself: `SIGLA_STORE_PATH` (not a store, not a folder, not empty),
+ * `SIGLA_STORE_DAMAGED` (files that do not match what SIGLA wrote), `SIGLA_STORE_LOCKED` (another writer
+ * holds it), `SIGLA_STORE_CLOSED` (used after `close`), `SIGLA_HASH_MISMATCH` (a capsule's text changed
+ * outside SIGLA).
+ */
+export class StoreError extends SiglaError {
+  constructor(
+    code:
+      | "SIGLA_STORE_PATH"
+      | "SIGLA_STORE_DAMAGED"
+      | "SIGLA_STORE_LOCKED"
+      | "SIGLA_STORE_CLOSED"
+      | "SIGLA_HASH_MISMATCH",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
 
 /** The store was written with another embedder than the one asked for. */
 export class EmbedderMismatchError extends SiglaError {
@@ -104,8 +130,19 @@ export class EmbedderMismatchError extends SiglaError {
   }
 }
 
-/** An embedder or model that cannot be loaded or run. */
-export class EmbedderError extends SiglaError {}
+/**
+ * An embedder that cannot be used: `SIGLA_MODEL_LOAD` (its model or runtime does not load or run),
+ * `SIGLA_EMBEDDER_UNAVAILABLE` (not in the cache, hub unreachable, closed, or answers with the wrong shape).
+ */
+export class EmbedderError extends SiglaError {
+  constructor(
+    code: "SIGLA_MODEL_LOAD" | "SIGLA_EMBEDDER_UNAVAILABLE",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
 
 /**
  * A language model that cannot be used: `SIGLA_MODEL_NOT_FOUND` (no such file, or a hub model not in the
@@ -137,10 +174,17 @@ export class ConfigError extends SiglaError {
   }
 }
 
-/** Long work stopped through an AbortSignal; nothing of the unfinished step was written. */
+/**
+ * Long work stopped through an AbortSignal (or Ctrl-C): `<what> was cancelled; <outcome>`. The outcome
+ * says what was kept; by default "nothing of it was written" (the unfinished step wrote nothing). An
+ * empty outcome leaves the clause out. `cause` is the signal's reason, when there is one.
+ */
 export class CancelledError extends SiglaError {
-  constructor(what: string) {
-    super("SIGLA_CANCELLED", `${what} was cancelled; nothing of it was written`);
+  constructor(what: string, options: { outcome?: string; cause?: unknown } = {}) {
+    const outcome = options.outcome ?? "nothing of it was written";
+    super("SIGLA_CANCELLED", outcome ? `${what} was cancelled; ${outcome}` : `${what} was cancelled`, {
+      cause: options.cause,
+    });
   }
 }
 
@@ -159,8 +203,39 @@ export class DslError extends SiglaError {
   }
 }
 
-/** Memory layer problems: a node that breaks the ArchiveNode schema, a hash that no longer matches. */
-export class MemoryError extends SiglaError {}
+/**
+ * Memory layer problems: `SIGLA_SCHEMA` (a node that breaks the ArchiveNode schema), `SIGLA_HASH_MISMATCH`
+ * (a node whose content no longer matches its hash).
+ */
+export class MemoryError extends SiglaError {
+  constructor(code: "SIGLA_SCHEMA" | "SIGLA_HASH_MISMATCH", message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A saved session that cannot be read back: a damaged line or file, a file of another session. */
+export class SessionError extends SiglaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SIGLA_SESSION", message, options);
+  }
+}
+
+/** A command typed wrong at a door: an unknown command, magic or flag, a missing argument (with the usage). */
+export class UsageError extends SiglaError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("SIGLA_USAGE", message, options);
+  }
+}
+
+/**
+ * Anything thrown that SIGLA did not raise on purpose: a bug, a failure inside a library (LanceDB, a
+ * runtime). The message is the original's; `cause` keeps the original, stack included.
+ */
+export class InternalError extends SiglaError {
+  constructor(message: string, options: { cause: unknown }) {
+    super("SIGLA_INTERNAL", message, options);
+  }
+}
 
 /** A gate (redaction, SIFT) refused to move a node up; `reasons` lists every failed check. */
 export class GateRejectedError extends SiglaError {
@@ -174,7 +249,7 @@ export class GateRejectedError extends SiglaError {
 
 /** Throws a `CancelledError` naming `what` when the signal has fired. */
 export function throwIfCancelled(signal: AbortSignal | undefined, what: string): void {
-  if (signal?.aborted) throw new CancelledError(what);
+  if (signal?.aborted) throw new CancelledError(what, { cause: signal.reason });
 }
 
 /** The message of anything thrown (an `Error`'s message, anything else as a string). */
@@ -182,10 +257,42 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Wraps anything thrown into a `SiglaError` so front ends can always print one line. */
+/** Whether `error` is the platform's cancellation: a `DOMException` (or any error) named `AbortError`. */
+export function isAbortError(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
+}
+
+/**
+ * Wraps anything thrown into a `SiglaError` so front ends can always print one line: a `SiglaError` as it
+ * is, an `AbortError` (an aborted signal's default reason, an aborted fetch) as `CancelledError`, anything
+ * else as `InternalError` keeping the original as `cause`.
+ */
 export function toSiglaError(error: unknown): SiglaError {
   if (isSiglaError(error)) return error;
-  return new SiglaError("SIGLA_USAGE", errorMessage(error), { cause: error });
+  if (isAbortError(error)) return new CancelledError("the operation", { outcome: "", cause: error });
+  return new InternalError(errorMessage(error), { cause: error });
+}
+
+/** Whether `SIGLA_DEBUG` asks for stack traces (set, and not "0"), as `config().debug` reads it. */
+export function debugEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.SIGLA_DEBUG && env.SIGLA_DEBUG !== "0");
+}
+
+/**
+ * What a door prints for anything thrown: the one line `CODE: message` (the message's first line, cut to
+ * `max` characters) and, when `debug` (default: `SIGLA_DEBUG` is set), the stack on the lines after it —
+ * for an `InternalError` the stack of the original error it wraps, where the bug is. No trailing newline.
+ *
+ * @example errorText(new Error("boom")) // "SIGLA_INTERNAL: boom"
+ */
+export function errorText(error: unknown, options: { debug?: boolean; max?: number } = {}): string {
+  const { debug = debugEnabled(), max = MAX_ERROR_LINE } = options;
+  const sigla = toSiglaError(error);
+  const line = sigla.toLine(max);
+  if (!debug) return line;
+  const source = sigla.code === "SIGLA_INTERNAL" ? sigla.cause : sigla;
+  const stack = source instanceof Error ? source.stack : undefined;
+  return stack ? `${line}\n${stack}` : line;
 }
 
 /** A benchmark run that cannot go on: a system's server did not start, a worker failed, a report is malformed. */

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
-import { SiglaError } from "../errors.js";
+import { InvalidInputError } from "../errors.js";
 import { CHART_FONT } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
@@ -24,7 +24,7 @@ export async function specToSvg(spec: VegaLiteSpec): Promise<string> {
       view.finalize();
     }
   } catch (error) {
-    throw new SiglaError("SIGLA_INVALID_INPUT", `chart cannot be drawn: ${(error as Error).message}`, {
+    throw new InvalidInputError(`chart cannot be drawn: ${(error as Error).message}`, {
       cause: error,
     });
   }

@@ -100,7 +100,7 @@ export function verifyNode<T extends Capsule>(capsule: T): T {
 /** A capsule as a memory node, after re-checking its hash (see {@link verifyNode}). */
 export function toMemoryNode(capsule: Capsule): MemoryNode {
   const meta = nodeMetaOf(capsule);
-  if (!meta) throw new MemoryError("SIGLA_INVALID_INPUT", `capsule ${capsule.id} is not a memory node`);
+  if (!meta) throw new InvalidInputError(`capsule ${capsule.id} is not a memory node`);
   verifyNode(capsule);
   return {
     ...meta,
@@ -195,7 +195,7 @@ export class Memory {
   /** The conversation (turns, recaps, self-evaluations, drafts), apart from the knowledge. */
   get conversation(): Conversation {
     if (!this.talk) {
-      throw new MemoryError("SIGLA_INVALID_INPUT", "this memory has no conversation yet (nothing was said)");
+      throw new InvalidInputError("this memory has no conversation yet (nothing was said)");
     }
     return this.talk;
   }
@@ -208,7 +208,7 @@ export class Memory {
   /** The GROWTH log; with `lazyGrowth` it exists only after the first change (`MemoryError` before). */
   get growth(): CapsuleStore {
     if (!this.log) {
-      throw new MemoryError("SIGLA_INVALID_INPUT", "this memory has no GROWTH log yet (nothing has changed)");
+      throw new InvalidInputError("this memory has no GROWTH log yet (nothing has changed)");
     }
     return this.log;
   }
