@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir, tempPath } from "../../test/helpers/temp.js";
 import { loadUseLite } from "../embed/use-lite.js";
-import { isSiglaError } from "../errors.js";
+import { errorText, isSiglaError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { IngestCancelledError, ingest } from "./ingest.js";
 
@@ -237,6 +237,38 @@ test("cancel while embedding a multi-MB file: rejects about a second after the a
   assert.ok(late < 2000, `rejected ${late.toFixed(0)} ms after the abort`);
   assert.ok(embedded > 0 && embedded < 3000, `${embedded} chunks embedded before the abort`);
   assert.is(await store.count(), before, "nothing of the file was written");
+  await store.close();
+});
+
+test("an ingest aborted through its signal is SIGLA_CANCELLED, and the files before it are stored whole", async () => {
+  const docs = tempDir();
+  await writeFile(join(docs, "a.txt"), "Felting turns loose wool into dense cloth with hot water and soap.");
+  await writeFile(join(docs, "b.txt"), "Sourdough bread proofs for 4 to 12 hours at room temperature.");
+  const store = await CapsuleStore.open(tempPath(), { embedder });
+  const controller = new AbortController();
+  try {
+    await ingest(store, [docs], {
+      signal: controller.signal,
+      // The first file is written; the abort (with the platform's default reason) comes before the second.
+      onProgress: (p) => {
+        if (p.phase === "read" && p.done === 1) controller.abort();
+      },
+    });
+    assert.unreachable("the ingest should have been cancelled");
+  } catch (error) {
+    assert.instance(error, IngestCancelledError);
+    assert.ok(isSiglaError(error) && error.code === "SIGLA_CANCELLED", String(error));
+    assert.is(((error as Error).cause as Error).name, "AbortError");
+    assert.is(
+      errorText(error, { debug: false }),
+      "SIGLA_CANCELLED: ingest cancelled after 1 of 2 files (1 capsules stored)",
+    );
+  }
+  const stored = await store.list({});
+  assert.equal(
+    stored.map((capsule) => capsule.meta.source && (capsule.meta.source as { file: string }).file),
+    [join(docs, "a.txt")],
+  );
   await store.close();
 });
 

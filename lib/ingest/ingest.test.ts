@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir } from "../../test/helpers/temp.js";
-import { IngestError, InvalidInputError } from "../errors.js";
+import { CancelledError, IngestError, InvalidInputError } from "../errors.js";
 import {
   IngestCancelledError,
   type IngestProgress,
@@ -301,9 +301,9 @@ test("cancelling between files keeps whole files and reports what was stored", a
     assert.unreachable("not cancelled");
   } catch (error) {
     assert.instance(error, IngestCancelledError);
-    assert.instance(error, IngestError);
+    assert.instance(error, CancelledError);
     const cancelled = error as IngestCancelledError;
-    assert.is(cancelled.code, "SIGLA_INGEST");
+    assert.is(cancelled.code, "SIGLA_CANCELLED");
     assert.is(cancelled.report.files, 2);
     assert.equal(
       cancelled.report.ids,

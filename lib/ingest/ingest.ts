@@ -3,7 +3,7 @@
  * same files is cheap and idempotent: a file whose stored capsules carry its current sha256 is skipped, and a
  * changed file's old capsules are replaced in the same write that adds the new ones.
  */
-import { IngestError, InvalidInputError, isSiglaError } from "../errors.js";
+import { CancelledError, InvalidInputError, isSiglaError } from "../errors.js";
 import { sqlString } from "../store/validate.js";
 import { chunkText, resolveChunkOptions } from "./chunk.js";
 import type { IngestDocument } from "./document.js";
@@ -92,19 +92,19 @@ export interface IngestReport {
 }
 
 /**
- * Thrown when `signal` aborts an ingest. Files finished before the abort are stored whole (each file is one
- * atomic write) and listed in `report`; the file in flight is not stored at all. `cause` is the signal's
- * reason.
+ * Thrown when `signal` aborts an ingest (`SIGLA_CANCELLED`). Files finished before the abort are stored
+ * whole (each file is one atomic write) and listed in `report`; the file in flight is not stored at all.
+ * `cause` is the signal's reason.
  */
-export class IngestCancelledError extends IngestError {
+export class IngestCancelledError extends CancelledError {
   constructor(
     readonly report: IngestReport,
     total: number,
     reason: unknown,
   ) {
-    super(`ingest cancelled after ${report.files} of ${total} files (${report.ids.length} capsules stored)`, {
-      cause: reason,
-    });
+    super("ingest", { cause: reason });
+    // The message every door has printed: how far the ingest got.
+    this.message = `ingest cancelled after ${report.files} of ${total} files (${report.ids.length} capsules stored)`;
   }
 }
 

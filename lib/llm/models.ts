@@ -10,6 +10,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { config } from "../config.js";
 import {
+  CancelledError,
   errorMessage,
   firstLine,
   InvalidInputError,
@@ -251,6 +252,7 @@ export async function pullModel(uri: string, options: PullOptions = {}): Promise
     return { spec: uri, backend: "onnx", path: join(cache, ...uri.split("/")) };
   } catch (error) {
     if (isSiglaError(error)) throw error;
+    if (signal?.aborted) throw new CancelledError(`pulling ${uri}`, { outcome: "", cause: error });
     throw new ModelError("SIGLA_MODEL_PULL", `cannot download ${uri}: ${pullReason(error, cache)}`, {
       cause: error,
     });

@@ -9,7 +9,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { folderBytes } from "../disk.js";
 import { DTYPE_SUFFIX, transformers } from "../embed/transformers.js";
-import { errorMessage, ModelError } from "../errors.js";
+import { CancelledError, errorMessage, ModelError } from "../errors.js";
 import { checkPromptFits, generationLimit, pieceStream, stopStrings, Turns } from "./piece-stream.js";
 import { type LlmSettings, threadCount } from "./profiles.js";
 import type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
@@ -190,7 +190,12 @@ export async function pullOnnxModel(id: string, options: OnnxPullOptions): Promi
     : undefined;
   const common = { cache_dir: options.cacheDir, progress_callback: progress_callback as never };
   await lib.AutoTokenizer.from_pretrained(id, common);
-  if (options.signal?.aborted) throw options.signal.reason;
+  if (options.signal?.aborted) {
+    throw new CancelledError(`pulling ${id}`, {
+      outcome: "its tokenizer stays in the cache",
+      cause: options.signal.reason,
+    });
+  }
   const model = await lib.AutoModelForCausalLM.from_pretrained(id, {
     ...common,
     dtype: options.dtype as "q8",
