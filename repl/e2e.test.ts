@@ -119,7 +119,7 @@ if (!hasTmux) {
     await see(/ingest \[[█▏▎▍▌▋▊▉ ]+\] +\d+% +\d+\/400 files/, "the ingest progress bar");
     press("C-c");
     const [, stored] = await see(
-      /SIGLA_INGEST: ingest cancelled after (\d+) of 400 files \(\d+ capsules stored\)/,
+      /SIGLA_CANCELLED: ingest cancelled after (\d+) of 400 files \(\d+ capsules stored\)/,
       "the cancellation",
     );
     assert.ok(Number(stored) < 400, "stopped before the end");
