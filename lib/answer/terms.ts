@@ -6,20 +6,7 @@
  * twenty lines here, and this tokenizer shares `contentWords` with the extractive summaries.
  */
 import { contentWords } from "../memory/extractive.js";
-
-/** Russian function words (`contentWords` drops the English ones). */
-const RUSSIAN_STOP = new Set(
-  (
-    "и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее её мне было " +
-    "вот от меня еще ещё нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас " +
-    "нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем " +
-    "была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем " +
-    "ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец два " +
-    "об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя впрочем " +
-    "хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между это эта " +
-    "такое такие какие каких каким какое почему зачем сколько также тоже"
-  ).split(" "),
-);
+import { RUSSIAN_STOP_WORDS } from "../text/stop-words.js";
 
 /** Russian endings, longest first; a stem keeps at least three letters. */
 const RUSSIAN_ENDINGS = (
@@ -55,7 +42,7 @@ export function stem(word: string): string {
 /** The index terms of a text: stemmed content words, in order, repeats kept (BM25 counts them). */
 export function terms(text: string): string[] {
   return contentWords(text.replace(/ё/gi, "е"))
-    .filter((word) => !RUSSIAN_STOP.has(word))
+    .filter((word) => !RUSSIAN_STOP_WORDS.has(word))
     .map(stem);
 }
 

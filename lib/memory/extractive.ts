@@ -2,20 +2,12 @@
  * Extractive summaries: the sentences that share the most content words with the whole text. The default
  * for community summaries, phase recaps and the answer composer when no LLM runner is configured.
  */
+import { ENGLISH_STOP_WORDS } from "../text/stop-words.js";
 
-const STOP = new Set(
-  (
-    "a an the and or but if of to in on at for with by from as is are was were be been being it its this that " +
-    "these those i you he she we they me my your our their his her them us do does did have has had not no so " +
-    "than then there here what which who whom how when where why can could would should will just also very " +
-    "about into over after before up down out more most some any all each other such only own same too again"
-  ).split(" "),
-);
-
-/** Lower-case content words of a text (letters and digits, stop words removed). */
+/** Lower-case content words of a text (letters and digits, English stop words removed). */
 export function contentWords(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu) ?? []).filter(
-    (w) => w.length > 1 && !STOP.has(w),
+    (w) => w.length > 1 && !ENGLISH_STOP_WORDS.has(w),
   );
 }
 
