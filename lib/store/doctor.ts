@@ -19,7 +19,7 @@ import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { EmbedderError, isSiglaError, StoreError } from "../errors.js";
 import { CapsuleStore } from "./capsule-store.js";
-import { readManifest, writeManifest } from "./manifest.js";
+import { type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { TableMissingError } from "./store-errors.js";
 import { TABLE_NAME } from "./table-schema.js";
 import { shortError } from "./validate.js";
@@ -82,15 +82,29 @@ async function restoreReadableVersion(dir: string): Promise<number | undefined> 
   }
 }
 
+/** What every step of one doctor run shares. */
+interface DoctorRun {
+  dir: string;
+  repair: boolean;
+  acceptLoss: boolean;
+  report: (check: DoctorCheck) => void;
+}
+
+/** How to give up what cannot be fixed without a loss. */
+const NEEDS_LOSS = "`sigla doctor --repair --accept-loss` gives it up and makes the store usable again";
+
 export async function doctor(path: string, options: DoctorOptions = {}): Promise<DoctorReport> {
   const dir = resolve(path);
   const repair = options.repair === true;
-  const acceptLoss = repair && options.acceptLoss === true;
-  const needsLoss = "`sigla doctor --repair --accept-loss` gives it up and makes the store usable again";
   const checks: DoctorCheck[] = [];
-  const report = (check: DoctorCheck) => {
-    checks.push(check);
-    options.onCheck?.(check);
+  const run: DoctorRun = {
+    dir,
+    repair,
+    acceptLoss: repair && options.acceptLoss === true,
+    report: (check) => {
+      checks.push(check);
+      options.onCheck?.(check);
+    },
   };
   const done = (capsules?: number): DoctorReport => ({
     path: dir,
@@ -99,41 +113,70 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
     capsules,
   });
 
-  let manifest: Awaited<ReturnType<typeof readManifest>>;
+  let manifest: Manifest | undefined;
   try {
     manifest = await readManifest(dir);
   } catch (error) {
-    report({ name: "sigla.json", ok: false, detail: isSiglaError(error) ? error.message : String(error) });
+    run.report({
+      name: "sigla.json",
+      ok: false,
+      detail: isSiglaError(error) ? error.message : String(error),
+    });
     return done();
   }
   if (!manifest) throw new StoreError("SIGLA_STORE_PATH", `no SIGLA store at ${dir} (no sigla.json)`);
-  report({
+  run.report({
     name: "sigla.json",
     ok: true,
     detail: `embedder ${manifest.embedder.id}, dimension ${manifest.embedder.dim}`,
   });
 
-  // Doctor never embeds: without an embedder given, one of the store's identity that refuses text.
-  const embedder: Embedder = options.embedder
-    ? await createEmbedder(options.embedder, { stored: manifest.embedder })
-    : {
-        ...manifest.embedder,
-        embed: async () => {
-          throw new EmbedderError("SIGLA_EMBEDDER_UNAVAILABLE", "doctor does not embed text");
-        },
-      };
-  const open = () => CapsuleStore.open(dir, { embedder, create: false, verify: false });
-  let store: CapsuleStore | undefined;
+  const store = await openTable(run, manifest, await doctorEmbedder(manifest, options.embedder));
+  if (!store) return done();
   try {
-    store = await open();
-    report({ name: "table", ok: true, detail: "every row read" });
+    const canWrite = await checkCommitted(run, store);
+    await checkRows(run, store, canWrite);
+    await checkFullText(run, store, canWrite);
+    await checkVersions(run, store, canWrite);
+    return done(await store.count());
+  } finally {
+    await store.close();
+  }
+}
+
+/** Doctor never embeds: without an embedder given, one of the store's identity that refuses text. */
+async function doctorEmbedder(manifest: Manifest, spec: DoctorOptions["embedder"]): Promise<Embedder> {
+  if (spec) return createEmbedder(spec, { stored: manifest.embedder });
+  return {
+    ...manifest.embedder,
+    embed: async () => {
+      throw new EmbedderError("SIGLA_EMBEDDER_UNAVAILABLE", "doctor does not embed text");
+    },
+  };
+}
+
+/**
+ * Opens the store, reading every row. A table that is missing or unreadable is, with `acceptLoss`, started
+ * empty or rolled back to its newest readable version; undefined when the store stays unusable.
+ */
+async function openTable(
+  run: DoctorRun,
+  manifest: Manifest,
+  embedder: Embedder,
+): Promise<CapsuleStore | undefined> {
+  const { dir } = run;
+  const open = () => CapsuleStore.open(dir, { embedder, create: false, verify: false });
+  try {
+    const store = await open();
+    run.report({ name: "table", ok: true, detail: "every row read" });
+    return store;
   } catch (error) {
     if (!isSiglaError(error) || error.code !== "SIGLA_STORE_DAMAGED") throw error;
     const check: DoctorCheck = { name: "table", ok: false, detail: error.message };
-    if (!acceptLoss) {
+    if (!run.acceptLoss) {
       // The way out, unless the error already names it.
       if (!check.detail.includes("--accept-loss"))
-        check.detail += `; restore a backup of the folder, or ${needsLoss}`;
+        check.detail += `; restore a backup of the folder, or ${NEEDS_LOSS}`;
     } else {
       // Under the write lock: no writer may commit to the table while it is replaced or rolled back.
       await withWriteLock(dir, async () => {
@@ -149,90 +192,99 @@ export async function doctor(path: string, options: DoctorOptions = {}): Promise
         }
       });
     }
-    report(check);
-    if (!check.repaired) return done();
-    store = await open();
+    run.report(check);
+    return check.repaired ? open() : undefined;
   }
+}
 
+/**
+ * The table against what SIGLA committed (accepted as it is with `acceptLoss`). True when repairs may
+ * write: a table that differs from what was committed is repaired only once the loss is accepted, since any
+ * write (even a loss-free fix) would record it as committed.
+ */
+async function checkCommitted(run: DoctorRun, store: CapsuleStore): Promise<boolean> {
+  const problem = await store.integrityProblem();
+  const integrity: DoctorCheck = {
+    name: "committed rows",
+    ok: !problem,
+    detail: problem ?? `${await store.count()} capsules, as SIGLA committed them`,
+  };
+  if (problem && !run.acceptLoss) integrity.detail += `; ${NEEDS_LOSS}`;
+  if (problem && run.acceptLoss) {
+    await store.acceptTable();
+    integrity.repaired = `accepted the table as it is now (${await store.count()} capsules); restore a backup for anything lost`;
+  }
+  run.report(integrity);
+  return run.repair && (!problem || run.acceptLoss);
+}
+
+/** Every text against its hash, and every link against its other end; repaired in one commit. */
+async function checkRows(run: DoctorRun, store: CapsuleStore, canWrite: boolean): Promise<void> {
+  const { acceptLoss } = run;
+  const changed = store.changedTexts;
+  const broken = store.brokenLinks();
+  const rows: DoctorCheck[] = [
+    {
+      name: "hashes",
+      ok: changed.length === 0,
+      detail: changed.length
+        ? `${changed.length} capsules whose text no longer matches its sha256: ${changed.slice(0, 20).join(", ")}`
+        : "every text matches its sha256",
+    },
+    {
+      name: "links",
+      ok: broken.length === 0,
+      detail: broken.length
+        ? `${broken.length} broken links (to missing capsules, or one-way), e.g. ${broken
+            .slice(0, 5)
+            .map(([a, b]) => `${a}→${b}`)
+            .join(", ")}`
+        : "every link points to a capsule that links back",
+    },
+  ];
+  if (changed.length && !acceptLoss) rows[0].detail += `; their original text is lost; ${NEEDS_LOSS}`;
+  if (canWrite && (broken.length || (changed.length && acceptLoss))) {
+    const fixed = await store.repairRows({ rehash: acceptLoss });
+    if (changed.length && acceptLoss)
+      rows[0].repaired = `took the ${fixed.hashes} texts as they are now and hashed them again`;
+    if (broken.length) rows[1].repaired = `fixed ${fixed.links} links`;
+  }
+  for (const check of rows) run.report(check);
+}
+
+/** A full-text search that works; the index rebuilt when repairing. */
+async function checkFullText(run: DoctorRun, store: CapsuleStore, canWrite: boolean): Promise<void> {
+  const fullText: DoctorCheck = { name: "full-text index", ok: true, detail: "searchable" };
   try {
-    const problem = await store.integrityProblem();
-    const integrity: DoctorCheck = {
-      name: "committed rows",
-      ok: !problem,
-      detail: problem ?? `${await store.count()} capsules, as SIGLA committed them`,
-    };
-    if (problem && !acceptLoss) integrity.detail += `; ${needsLoss}`;
-    if (problem && acceptLoss) {
-      await store.acceptTable();
-      integrity.repaired = `accepted the table as it is now (${await store.count()} capsules); restore a backup for anything lost`;
-    }
-    report(integrity);
-    // A table that differs from what was committed is repaired only once the loss is accepted: any write
-    // (even a loss-free fix) would record it as committed.
-    const canWrite = repair && (!problem || acceptLoss);
-
-    const changed = store.changedTexts;
-    const broken = store.brokenLinks();
-    const rows: DoctorCheck[] = [
-      {
-        name: "hashes",
-        ok: changed.length === 0,
-        detail: changed.length
-          ? `${changed.length} capsules whose text no longer matches its sha256: ${changed.slice(0, 20).join(", ")}`
-          : "every text matches its sha256",
-      },
-      {
-        name: "links",
-        ok: broken.length === 0,
-        detail: broken.length
-          ? `${broken.length} broken links (to missing capsules, or one-way), e.g. ${broken
-              .slice(0, 5)
-              .map(([a, b]) => `${a}→${b}`)
-              .join(", ")}`
-          : "every link points to a capsule that links back",
-      },
-    ];
-    if (changed.length && !acceptLoss) rows[0].detail += `; their original text is lost; ${needsLoss}`;
-    if (canWrite && (broken.length || (changed.length && acceptLoss))) {
-      const fixed = await store.repairRows({ rehash: acceptLoss });
-      if (changed.length && acceptLoss)
-        rows[0].repaired = `took the ${fixed.hashes} texts as they are now and hashed them again`;
-      if (broken.length) rows[1].repaired = `fixed ${fixed.links} links`;
-    }
-    for (const check of rows) report(check);
-
-    const fullText: DoctorCheck = { name: "full-text index", ok: true, detail: "searchable" };
-    try {
-      if ((await store.count()) > 0) await store.search("doctor", { mode: "fts", topK: 1 });
-    } catch (error) {
-      fullText.ok = false;
-      fullText.detail = isSiglaError(error) ? error.message : shortError(error);
-    }
-    if (canWrite) {
-      await store.rebuildFullText();
-      if (fullText.ok) fullText.detail += "; rebuilt";
-      else fullText.repaired = "rebuilt";
-    }
-    report(fullText);
-
-    const tableDir = join(dir, `${TABLE_NAME}.lance`);
-    const versions = await countFiles(join(tableDir, "_versions"));
-    const files = await countFiles(join(tableDir, "data"));
-    const tidy: DoctorCheck = {
-      name: "versions",
-      ok: true,
-      detail: `${versions} table versions, ${files} data files`,
-    };
-    if (canWrite) {
-      // Keeps the recent versions, as writes do: a way back stays open for as long as it does anyway.
-      const { removedVersions, filesRemoved } = await store.optimize();
-      tidy.detail += `; compacted: ${removedVersions} old versions and ${filesRemoved} data files removed`;
-      await store.rewriteSnapshot();
-      report({ name: "snapshot", ok: true, detail: "written again from the table" });
-    }
-    report(tidy);
-    return done(await store.count());
-  } finally {
-    await store.close();
+    if ((await store.count()) > 0) await store.search("doctor", { mode: "fts", topK: 1 });
+  } catch (error) {
+    fullText.ok = false;
+    fullText.detail = isSiglaError(error) ? error.message : shortError(error);
   }
+  if (canWrite) {
+    await store.rebuildFullText();
+    if (fullText.ok) fullText.detail += "; rebuilt";
+    else fullText.repaired = "rebuilt";
+  }
+  run.report(fullText);
+}
+
+/** Table versions and data files; compacted, and the snapshot written again, when repairing. */
+async function checkVersions(run: DoctorRun, store: CapsuleStore, canWrite: boolean): Promise<void> {
+  const tableDir = join(run.dir, `${TABLE_NAME}.lance`);
+  const versions = await countFiles(join(tableDir, "_versions"));
+  const files = await countFiles(join(tableDir, "data"));
+  const tidy: DoctorCheck = {
+    name: "versions",
+    ok: true,
+    detail: `${versions} table versions, ${files} data files`,
+  };
+  if (canWrite) {
+    // Keeps the recent versions, as writes do: a way back stays open for as long as it does anyway.
+    const { removedVersions, filesRemoved } = await store.optimize();
+    tidy.detail += `; compacted: ${removedVersions} old versions and ${filesRemoved} data files removed`;
+    await store.rewriteSnapshot();
+    run.report({ name: "snapshot", ok: true, detail: "written again from the table" });
+  }
+  run.report(tidy);
 }
