@@ -8,16 +8,12 @@
  * - Both arenas are indexed by id (ids are dense and increasing). A record that changes is written again
  *   at the end (or in place when it fits); the space left behind is reclaimed by compacting once it
  *   outgrows the live data.
- * - A hash equal to `sha256(text)` (what the store always writes) is not kept but recomputed on reading.
+ * - How one record is laid out in the byte arena is `record-codec.ts`.
  */
-import { sha256 as sha256Of } from "./hash.js";
+import { planRecord, type RecordInput, readRecord, writeRecord } from "./record-codec.js";
 import type { Capsule } from "./types.js";
 
-/** A capsule as the records keep it: meta stays a JSON string. */
-export interface RecordInput extends Omit<Capsule, "meta" | "links"> {
-  meta: string;
-  links: ArrayLike<number>;
-}
+export type { RecordInput } from "./record-codec.js";
 
 /** Everything a snapshot needs to restore the records, compacted (no garbage). */
 export interface RecordParts {
@@ -31,12 +27,6 @@ export interface RecordParts {
   links: Int32Array;
 }
 
-const SHA_PREFIX = "sha256:";
-const SHA_HEX = /^sha256:[0-9a-f]{64}$/;
-/** Hash forms in the encoding: recomputed from the text, 32 raw bytes, or the string as it was. */
-const SHA_OF_TEXT = 0;
-const SHA_RAW = 1;
-const SHA_STRING = 2;
 /** Garbage below this many bytes (or link slots) is never worth a compaction. */
 const MIN_GARBAGE = 1 << 16;
 
@@ -47,52 +37,6 @@ function grow<T extends Uint32Array | Int32Array | Uint8Array>(array: T, needed:
   out.set(array);
   if (fill !== undefined) out.fill(fill, array.length);
   return out;
-}
-
-function varintBytes(value: number): number {
-  let n = 1;
-  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) n++;
-  return n;
-}
-
-/** Encoder and decoder of one record in a Buffer. */
-class Cursor {
-  constructor(
-    public buf: Buffer,
-    public at: number,
-  ) {}
-
-  varint(value: number): void {
-    let v = value;
-    while (v >= 0x80) {
-      this.buf[this.at++] = (v & 0x7f) | 0x80;
-      v = Math.floor(v / 128);
-    }
-    this.buf[this.at++] = v;
-  }
-
-  string(value: string, bytes: number): void {
-    this.varint(bytes);
-    this.at += this.buf.write(value, this.at, bytes, "utf8");
-  }
-
-  readVarint(): number {
-    let value = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = this.buf[this.at++];
-      value += (byte & 0x7f) * scale;
-      if (byte < 0x80) return value;
-      scale *= 128;
-    }
-  }
-
-  readString(): string {
-    const bytes = this.readVarint();
-    const value = this.buf.toString("utf8", this.at, this.at + bytes);
-    this.at += bytes;
-    return value;
-  }
 }
 
 export class CapsuleRecords {
@@ -201,18 +145,8 @@ export class CapsuleRecords {
    */
   put(capsule: RecordInput, shaOfText?: boolean): void {
     const { id } = capsule;
-    const derived = shaOfText ?? capsule.sha256 === sha256Of(capsule.text);
-    const raw = !derived && SHA_HEX.test(capsule.sha256);
-    const textBytes = Buffer.byteLength(capsule.text);
-    const tagBytes = capsule.tags.map((t) => Buffer.byteLength(t));
-    const metaBytes = Buffer.byteLength(capsule.meta);
-    const sourceBytes = capsule.source === null ? -1 : Buffer.byteLength(capsule.source);
-    const shaBytes = derived ? 0 : raw ? 32 : Buffer.byteLength(capsule.sha256);
-    let size = 8 + varintBytes(textBytes) + textBytes + varintBytes(capsule.tags.length);
-    for (const b of tagBytes) size += varintBytes(b) + b;
-    size += varintBytes(metaBytes) + metaBytes + varintBytes(sourceBytes + 1) + Math.max(0, sourceBytes);
-    size += 1 + (derived || raw ? shaBytes : varintBytes(shaBytes) + shaBytes);
-
+    const plan = planRecord(capsule, shaOfText);
+    const { size } = plan;
     this.reserveIds(id + 1);
     const existed = this.has(id);
     let at: number;
@@ -225,26 +159,7 @@ export class CapsuleRecords {
       at = this.bytesUsed;
       this.bytesUsed += size;
     }
-    const c = new Cursor(this.buf, at);
-    this.buf.writeDoubleLE(capsule.createdAt, c.at);
-    c.at += 8;
-    c.string(capsule.text, textBytes);
-    c.varint(capsule.tags.length);
-    capsule.tags.forEach((tag, i) => {
-      c.string(tag, tagBytes[i]);
-    });
-    c.string(capsule.meta, metaBytes);
-    c.varint(sourceBytes + 1);
-    if (capsule.source !== null) c.at += this.buf.write(capsule.source, c.at, sourceBytes, "utf8");
-    if (derived) {
-      this.buf[c.at++] = SHA_OF_TEXT;
-    } else if (raw) {
-      this.buf[c.at++] = SHA_RAW;
-      c.at += this.buf.write(capsule.sha256.slice(SHA_PREFIX.length), c.at, 32, "hex");
-    } else {
-      this.buf[c.at++] = SHA_STRING;
-      c.string(capsule.sha256, shaBytes);
-    }
+    writeRecord(this.buf, at, capsule, plan);
     this.start[id] = at;
     this.length[id] = size;
     if (!existed) {
@@ -299,30 +214,9 @@ export class CapsuleRecords {
    */
   checkedCapsule(id: number): { capsule: Capsule; hashOk: boolean } | undefined {
     if (!this.has(id)) return undefined;
-    const c = new Cursor(this.buf, this.start[id]);
-    const createdAt = this.buf.readDoubleLE(c.at);
-    c.at += 8;
-    const text = c.readString();
-    const tags: string[] = [];
-    for (let n = c.readVarint(); n > 0; n--) tags.push(c.readString());
-    const meta = JSON.parse(c.readString()) as Capsule["meta"];
-    const sourceBytes = c.readVarint() - 1;
-    let source: string | null = null;
-    if (sourceBytes >= 0) {
-      source = this.buf.toString("utf8", c.at, c.at + sourceBytes);
-      c.at += sourceBytes;
-    }
-    const form = this.buf[c.at++];
-    const sha256 =
-      form === SHA_OF_TEXT
-        ? sha256Of(text)
-        : form === SHA_RAW
-          ? `${SHA_PREFIX}${this.buf.toString("hex", c.at, c.at + 32)}`
-          : c.readString();
-    return {
-      capsule: { id, text, tags, links: this.linksOf(id), meta, source, sha256, createdAt },
-      hashOk: form === SHA_OF_TEXT,
-    };
+    const { fields, hashOk } = readRecord(this.buf, this.start[id]);
+    const { text, tags, meta, source, sha256, createdAt } = fields;
+    return { capsule: { id, text, tags, links: this.linksOf(id), meta, source, sha256, createdAt }, hashOk };
   }
 
   /** Ids of every capsule, increasing. */
