@@ -2,21 +2,18 @@
  * How the kernel shows a command result: a Jupyter MIME bundle with an HTML table (or, for a chart, the
  * Vega-Lite spec and its PNG) and the same text the REPL prints as `text/plain`. Pure: data in, bundle out.
  */
+import { headlineRows, headlineSystems, targetRows, targetsOf } from "../bench/report.js";
 import type { CapsuleHit, CommandResult, CommandSpec, TraceEvent, TurnResult } from "../lib/index.js";
 import {
   answeredBy,
   answerText,
   COMMANDS,
-  headlineRows,
-  headlineSystems,
   metricsLine,
   PARTIAL_NOTE,
   quickBenchRows,
   resultLines,
   shortPath,
   skippedLine,
-  targetRows,
-  targetsOf,
   traceLine,
 } from "../lib/index.js";
 

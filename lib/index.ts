@@ -3,13 +3,6 @@
  * here. Front ends hold no logic of their own.
  */
 
-export * from "../bench/index.js";
-export {
-  type QuickBenchOptions,
-  type QuickBenchPoint,
-  type QuickBenchResult,
-  quickBench,
-} from "../bench/quick-bench.js";
 export * from "./answer/index.js";
 export * from "./charts/index.js";
 export { main as runCli } from "./cli/main.js";

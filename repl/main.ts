@@ -49,7 +49,8 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
         bench = opened;
       },
     }),
-    { stdin, stdout, stderr, exitOnCtrlC: false },
+    // Incremental: a frame rewrites only the lines that changed (a spinner is one line, not the screen).
+    { stdin, stdout, stderr, exitOnCtrlC: false, incrementalRendering: true },
   );
   await app.waitUntilExit();
   await bench?.close();

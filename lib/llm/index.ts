@@ -1,15 +1,4 @@
 /** Public language-model API: the `Runner` interface, opening and pulling models, profiles, GGUF files. */
-
-export {
-  type LlamaShape,
-  QWEN2_05B,
-  type RandomGgufOptions,
-  spmVocab,
-  TINY_LLAMA,
-  writeRandomGguf,
-  writeTinyGguf,
-} from "../../bench/fixtures/random-gguf.js";
-export { writeTinyOnnxModel } from "../../bench/fixtures/random-onnx.js";
 export { type GgufHeader, readGgufHeader } from "./gguf-header.js";
 export { type GgufTensor, type GgufValue, gguf, writeGguf } from "./gguf-writer.js";
 export {
