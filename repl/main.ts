@@ -49,8 +49,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
         bench = opened;
       },
     }),
-    // Incremental: a frame rewrites only the lines that changed (a spinner is one line, not the screen).
-    { stdin, stdout, stderr, exitOnCtrlC: false, incrementalRendering: true },
+    { stdin, stdout, stderr, exitOnCtrlC: false },
   );
   await app.waitUntilExit();
   await bench?.close();

@@ -43,7 +43,6 @@ export function cliContext(
       opened ??= Workbench.open({
         path,
         create: definition.opens === "new-store",
-        lazy: true,
         embedder: options.embedder as EmbedderSpec | undefined,
         session: "default",
         llm: options.llm,

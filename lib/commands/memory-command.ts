@@ -73,7 +73,7 @@ function nodeId(value: string | undefined, what = "id"): number {
 }
 
 async function summary(bench: Workbench): Promise<MemoryResult> {
-  const memory = await bench.layers();
+  const memory = bench.pipeline.memory;
   const [capsules, archive, shadow, growth, review] = await Promise.all([
     bench.store.count(),
     memory.nodes("archive"),
@@ -95,7 +95,7 @@ async function summary(bench: Workbench): Promise<MemoryResult> {
 /** One view of the memory: counts, the newest nodes of a layer, due reviews, communities, the GROWTH log. */
 async function memoryView(bench: Workbench, view: MemoryView, args: MemoryArgs): Promise<MemoryResult> {
   const n = args.n ?? 10;
-  const memory = await bench.layers();
+  const memory = bench.pipeline.memory;
   switch (view) {
     case "summary":
       return summary(bench);
@@ -193,7 +193,7 @@ async function memoryAction(
   action: MemoryAction,
   args: MemoryArgs,
 ): Promise<MemoryNodeResult> {
-  const memory = await bench.layers();
+  const memory = bench.pipeline.memory;
   const done = (action: MemoryNodeResult["action"], node: MemoryNode): MemoryNodeResult => ({
     kind: "memory-node",
     action,

@@ -1,90 +1,87 @@
 /**
- * Phone numbers. International ones (`+44 20 7946 0958`, `tel:+15551234567`, `(+1) 555-123-4567 ext. 89`,
- * full-width digits too) are found by `libphonenumber-js`, which knows each country's calling code and
- * number lengths; national ones by shape (`phone-national.ts`, which says why the library cannot read them).
- *
- * Bundle: `libphonenumber-js/min`. A redactor masks anything written as a phone number, assigned or not, so
- * the test is "possible" (a length the country allows), which the minimal metadata carries. `max` adds
- * per-range validity (`isValidPhoneNumber`), which rejects the fictional numbers people write and the tests
- * and corpus use (`+1 555 123 4567`: 555 is no assigned area code), so it would lose recall for nothing.
+ * Phone numbers, international and national, told apart from dates, years, versions, amounts, ranges and
+ * ISBNs.
  */
-import { findPhoneNumbersInText, isPossiblePhoneNumber } from "libphonenumber-js/min";
 import type { Span } from "./kinds.js";
-import { isNationalPhone, NATIONAL_PHONE, NOT_A_PHONE_BEFORE } from "./phone-national.js";
 
 /**
- * What may not touch an international number, kept from the hand-written rule the library replaced (at
- * "possible" leniency the library does not look at the surroundings): a word, a `+` or a dotted or dashed
- * run before it, a word or a further number after it. `ann@example.org+44 …` is a phone only once the
- * address is masked.
+ * Phone candidates: `+` and country code, or national groups joined by single spaces, dots or dashes, with
+ * an optional area code in parentheses; not glued to letters, digits or a longer number on either side.
  */
-const GLUED_BEFORE = /(?:[\p{L}\p{N}_+./#-]|\d:|\d[ .-])$/u;
-const GLUED_AFTER = /^(?:[\p{L}\p{N}_]|[./:-]\d| \d)/u;
+const PHONE =
+  /(?<![\p{L}\p{N}_+./#-]|\d:|\d[ .-])(?:\+\d{1,15}|\+?\(\d{1,5}\)[ .-]?\d{1,12}|\d{1,12})(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,12}|[ .-]\d{1,12}){0,7}(?![\p{L}\p{N}_]|[./:-]\d| \d)/gu;
 
-/** A `+` and the digits, spaces, dots, dashes and parentheses after it: the stretch one number may take. */
-const PLUS_RUN = /[+＋][\p{Nd} ().-]*\p{Nd}/gu;
-const PLUS = /[+＋]/;
-
-/** Whether `[start, end)` may be a phone: not glued to its neighbours, not labelled as something else. */
-function standsAlone(text: string, start: number, end: number): boolean {
-  if (GLUED_BEFORE.test(text.slice(Math.max(0, start - 2), start))) return false;
-  if (GLUED_AFTER.test(text.slice(end, end + 2))) return false;
-  // Words before the number that say what it is (`ISBN`, `build`, `заказ №`).
-  return !NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, start - 24), start));
+/** A calendar date written with `-`, `.` or spaces: `2024-05-17`, `17.05.2024`, `05-17-2024`. */
+function isDate(candidate: string): boolean {
+  const ymd = candidate.match(/^(\d{4})[-. ](\d{1,2})[-. ](\d{1,2})$/);
+  if (ymd) return +ymd[2] >= 1 && +ymd[2] <= 12 && +ymd[3] >= 1 && +ymd[3] <= 31;
+  const dmy = candidate.match(/^(\d{1,2})[-. ](\d{1,2})[-. ](\d{4})$/);
+  if (!dmy) return false;
+  const [a, b] = [+dmy[1], +dmy[2]];
+  return a >= 1 && b >= 1 && ((a <= 31 && b <= 12) || (a <= 12 && b <= 31));
 }
 
-/**
- * The library's reading: no default country, so only numbers that carry their calling code; `extended` is
- * its "possible" leniency, and `isPossible()` checks the length against the country. The library may take
- * an opening parenthesis before the `+` into the match (`(+7 (495) …)`): the span starts at the `+`.
- */
-function libraryPhones(text: string): Span[] {
-  const spans: Span[] = [];
-  for (const found of findPhoneNumbersInText(text, { extended: true })) {
-    if (!found.number.isPossible()) continue;
-    const plus = text.slice(found.startsAt, found.endsAt).search(PLUS);
-    const start = plus > 0 ? found.startsAt + plus : found.startsAt;
-    if (standsAlone(text, start, found.endsAt)) spans.push({ kind: "phone", start, end: found.endsAt });
+/** Whether a phone candidate is a phone number rather than a date, year, version, amount or range. */
+function isPhone(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, "");
+  if (digits.length < 7 || digits.length > 15) return false;
+  if (candidate.startsWith("+")) return true;
+  const separators = new Set(candidate.match(/[ .-]/g) ?? []);
+  const parens = candidate.includes("(");
+  if (!parens && separators.size === 0) return false; // a bare run of digits is an id, not a phone
+  if (isDate(candidate)) return false;
+  const groups = candidate.split(/\D+/).filter(Boolean);
+  if (groups.every((g) => g.length === 4 && +g >= 1800 && +g <= 2199)) return false; // years: 2020-2024
+  // A range (1000-2000) or a number in thousands (10 000 000, 1.000.000).
+  const [first, ...rest] = groups;
+  const range =
+    groups.length === 2 && separators.has("-") && first.length === rest[0].length && +first < +rest[0];
+  const thousands = !parens && !separators.has("-") && first.length <= 3 && rest.every((g) => g.length === 3);
+  if (range || thousands) return false;
+  if (separators.has(".")) {
+    // Dotted phones use dots only and have a long group; otherwise a version, an IP or decimals.
+    return !parens && separators.size === 1 && groups.length >= 3 && groups.some((g) => g.length >= 4);
   }
-  return spans;
+  if (!parens && !separators.has("-")) {
+    // Spaces only: a trunk prefix (0…, 8 800…, 1 800…) or the North American 3-3-4 shape.
+    return (
+      first.startsWith("0") ||
+      (/^[18]$/.test(first) && rest[0]?.length === 3) ||
+      groups.map((g) => g.length).join("-") === "3-3-4"
+    );
+  }
+  return true;
 }
 
-/**
- * Adapter: the library reads `+1 555 123 4567 2 times` as one number, too long for +1, and reports nothing.
- * The hand-written rule it replaced masked such a run whole; so does this, when the run, or a leading part
- * of it cut at a space, is a possible number.
- */
-function overlongPhones(text: string, runs: RegExpExecArray[], found: Span[]): Span[] {
-  const spans: Span[] = [];
-  for (const run of runs) {
-    const [start, end] = [run.index, run.index + run[0].length];
-    if (found.some((s) => s.start <= start && start < s.end) || !standsAlone(text, start, end)) continue;
-    const cuts = [run[0].length, ...[...run[0].matchAll(/ /g)].map((m) => m.index).reverse()];
-    if (cuts.some((cut) => isPossiblePhoneNumber(run[0].slice(0, cut))))
-      spans.push({ kind: "phone", start, end });
-  }
-  return spans;
+/** Words right before a number that say what it is when it is not a phone: ISBN 978-…, build 10.0.19045. */
+const NOT_A_PHONE_BEFORE =
+  /(?:isbn(?:-1[03])?|issn|doi|build|builds|version|ver|release|revision|rev|firmware|patch|invoice|order|ticket|ref|reference|case|сборк\p{L}*|верси\p{L}*|релиз\p{L}*|ревизи\p{L}*|артикул\p{L}*|заказ\p{L}*|сч[её]т\p{L}*|накладн\p{L}*)\s*(?:no\.?|number|№|#)?\s*[:#№]?\s*$/iu;
+
+/** ISBN-13 (978/979) check digit, hyphenated or not. */
+function isbn13(candidate: string): boolean {
+  const digits = candidate.replace(/\D/g, "");
+  if (digits.length !== 13 || !/^97[89]/.test(digits)) return false;
+  let sum = 0;
+  for (let i = 0; i < 13; i++) sum += (digits.charCodeAt(i) - 48) * (i % 2 ? 3 : 1);
+  return sum % 10 === 0;
 }
 
-/** National numbers, by shape, outside the stretches international numbers take. */
-function nationalPhones(text: string, runs: RegExpExecArray[]): Span[] {
-  const spans: Span[] = [];
-  for (const match of text.matchAll(NATIONAL_PHONE)) {
-    // `123-45-67` in `+7 (495) 123-45-67` is part of the international number, accepted or not.
-    if (runs.some((run) => run.index < match.index && match.index < run.index + run[0].length)) continue;
-    if (
-      !isNationalPhone(match[0]) ||
-      NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))
-    )
-      continue;
-    spans.push({ kind: "phone", start: match.index, end: match.index + match[0].length });
-  }
-  return spans;
+/** A dotted version or build number: four or more groups with a short first one (10.0.19045.3803). */
+function isVersion(candidate: string): boolean {
+  const groups = candidate.split(".");
+  return groups.length >= 4 && /^[1-9]\d?$/.test(groups[0]) && !/^1$/.test(groups[0]);
 }
 
 /** Phone numbers, international and national. */
 export function phones(text: string): Span[] {
-  const runs = PLUS.test(text) ? [...text.matchAll(PLUS_RUN)] : [];
-  const international = runs.length > 0 ? libraryPhones(text) : [];
-  return [...international, ...overlongPhones(text, runs, international), ...nationalPhones(text, runs)];
+  const spans: Span[] = [];
+  for (const match of text.matchAll(PHONE)) {
+    const candidate = match[0];
+    if (!isPhone(candidate) || isbn13(candidate) || (!candidate.startsWith("+") && isVersion(candidate))) {
+      continue;
+    }
+    if (NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))) continue;
+    spans.push({ kind: "phone", start: match.index, end: match.index + candidate.length });
+  }
+  return spans;
 }
