@@ -9,6 +9,7 @@ import {
   answerText,
   COMMANDS,
   metricsLine,
+  notebookBundle,
   PARTIAL_NOTE,
   quickBenchRows,
   resultLines,
@@ -17,8 +18,7 @@ import {
   traceLine,
 } from "../lib/index.js";
 
-/** The MIME type Jupyter renders Vega-Lite 5 specs from. */
-export const VEGA_LITE_MIME = "application/vnd.vegalite.v5+json";
+export { VEGA_LITE_MIME } from "../lib/index.js";
 
 /** One display_data output: MIME type → data (strings, or a JSON object for Vega-Lite). */
 export type MimeBundle = Record<string, unknown>;
@@ -240,12 +240,6 @@ function resultHtml(result: CommandResult): string {
 export function resultBundle(result: CommandResult, png?: Uint8Array): MimeBundle {
   if (result.kind === "help") return helpBundle(result.detail ? [result.detail] : MAGIC_COMMANDS);
   const text = resultLines(result).join("\n");
-  if (result.kind === "chart") {
-    return {
-      [VEGA_LITE_MIME]: result.chart.spec,
-      ...(png ? { "image/png": Buffer.from(png).toString("base64") } : {}),
-      "text/plain": text,
-    };
-  }
+  if (result.kind === "chart") return { ...notebookBundle(result.chart.spec, png), "text/plain": text };
   return { "text/plain": text, "text/html": resultHtml(result) };
 }

@@ -18,6 +18,7 @@ export {
 } from "./latency-percentiles.js";
 export { type MaintenancePoint, maintenanceSpec } from "./maintenance.js";
 export { METRIC_NAMES, metricsTimelineSpec } from "./metrics-timeline.js";
+export { notebookBundle, VEGA_LITE_MIME, v6OnlyFeatures } from "./notebook.js";
 export { type RecallLatencyPoint, recallLatencyPoints, recallLatencySpec } from "./recall-latency.js";
 export { type RecallQpsPoint, recallQpsPoints, recallQpsSpec } from "./recall-qps.js";
 export { specToSvg, svgToPng, writeChartPng } from "./render.js";

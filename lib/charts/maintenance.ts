@@ -11,8 +11,15 @@ export interface MaintenancePoint {
 
 /** Two panels side by side: table files (log scale) and open time, against writes. */
 export function maintenanceSpec(points: readonly MaintenancePoint[]): VegaLiteSpec {
+  // A concatenation has no size of its own: each panel has its width, and both the frame's height.
+  const {
+    width: _width,
+    height,
+    ...frame
+  } = chartFrame("Table files and open time as single writes pile up", 220);
   const panel = (field: "files" | "openMs", title: string, scale?: Record<string, unknown>) => ({
     width: 230,
+    height,
     mark: { type: "line", point: true },
     encoding: {
       x: { field: "writes", type: "quantitative", title: "single writes" },
@@ -21,7 +28,6 @@ export function maintenanceSpec(points: readonly MaintenancePoint[]): VegaLiteSp
       tooltip: [{ field: "policy" }, { field: "writes" }, { field }],
     },
   });
-  const { width: _width, ...frame } = chartFrame("Table files and open time as single writes pile up", 220);
   return {
     ...frame,
     data: { values: points.map((p) => ({ ...p })) },

@@ -13,8 +13,12 @@ export const CHART_CONFIG = {
   title: { font: CHART_FONT, fontSize: 14 },
 } as const;
 
-/** The `$schema` of the Vega-Lite version installed. */
-export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+/**
+ * The `$schema` every chart is written to: Vega-Lite 5, the version the notebook renderers (JupyterLab's and
+ * VS Code's) draw `application/vnd.vegalite.v5+json` with. The installed vega-lite 6 compiles these specs too:
+ * they use nothing that only 6 has (see `notebook.ts`).
+ */
+export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json";
 
 /** What every SIGLA chart spec starts with: schema, title, the common width, its height and the theme. */
 export function chartFrame(title: string, height: number) {
