@@ -4,12 +4,17 @@ export { type BarValue, systemBarsSpec } from "./bench-bars.js";
 export {
   type CapsuleGraph,
   capsuleGraphSpec,
+  type GraphCommunity,
   type GraphEdge,
   type GraphNode,
+  graphCommunities,
   layoutGraph,
+  NO_COMMUNITY,
   nodeLabel,
+  radialLabelPlace,
 } from "./capsule-graph.js";
 export { buildChart, CHART_KINDS, type ChartData, type ChartKind, type ChartResult } from "./chart.js";
+export { type LabelPlace, type LabelRequest, placeLabels } from "./label-placement.js";
 export {
   type LatencyRow,
   latencyPercentilesSpec,

@@ -25,7 +25,20 @@ export function latencyPercentilesSpec(
     data: { values },
     mark: "bar",
     encoding: {
-      x: { field: "setting", type: "nominal", title: "setting", axis: { labelAngle: 0 } },
+      // Settings read "system: setting", too long to stand side by side: two lines (system, then setting),
+      // slanted so that neighbours never meet however many there are.
+      x: {
+        field: "setting",
+        type: "nominal",
+        title: "setting",
+        axis: {
+          labelExpr: "split(datum.label, ': ')",
+          labelAngle: -25,
+          labelAlign: "right",
+          labelBaseline: "top",
+          labelLimit: 240,
+        },
+      },
       xOffset: { field: "percentile", sort: [...PERCENTILES] },
       y: { field: "ms", type: "quantitative", title: "latency (ms)" },
       color: { field: "percentile", type: "nominal", sort: [...PERCENTILES], title: "percentile" },

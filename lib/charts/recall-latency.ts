@@ -1,4 +1,5 @@
 /** Recall against latency per system and setting: the store benchmark's trade-off chart. */
+import { labelFields, niceDomain, PLACED_TEXT_MARK, placeLabels, toPixel } from "./label-placement.js";
 import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
@@ -35,21 +36,70 @@ export interface RecallAxis {
   format: string;
 }
 
+/** The scatter's plot size in pixels (the frame's width, this height). */
+const PLOT = { width: 480, height: 300 };
+const LABEL_FONT_SIZE = 10;
+
+/** The leading words every label shares ("ivf " of "ivf effort=1", "ivf effort=2"), or "" (also for one label). */
+export function sharedLead(labels: readonly string[]): string {
+  if (labels.length < 2) return "";
+  const words = labels.map((l) => l.split(" "));
+  let n = 0;
+  while (words.every((w) => w.length > n + 1 && w[n] === words[0][n])) n++;
+  return n ? `${words[0].slice(0, n).join(" ")} ` : "";
+}
+
+/**
+ * The scatter's rows with SIGLA's labels placed (`label` and where it goes, see `label-placement.ts`):
+ * only SIGLA's settings are labelled, since a baseline's many sweeps would write over each other; the
+ * best recall is placed first, and a label with no free place left is dropped.
+ */
+function labelledRows(
+  points: readonly object[],
+  x: RecallAxis,
+): { rows: Record<string, unknown>[]; lead: string } {
+  const rows = points.map((p) => ({ ...p }) as Record<string, unknown>);
+  const xs = rows.map((r) => Number(r[x.field]));
+  const ys = rows.map((r) => Number(r.recall));
+  const xDomain = niceDomain(xs, "log");
+  const yDomain = niceDomain(ys);
+  const pixel = (i: number) => ({
+    x: toPixel(xs[i], xDomain, PLOT.width, "log"),
+    y: toPixel(ys[i], yDomain, PLOT.height, "linear", true),
+  });
+  const labelled = rows
+    .map((row, i) => ({ row, i }))
+    .filter(({ row }) => row.system === "sigla")
+    .sort((a, b) => ys[b.i] - ys[a.i] || xs[b.i] - xs[a.i]);
+  // Words every label shares are said once, in the legend, which keeps the labels short.
+  const lead = sharedLead(labelled.map(({ row }) => String(row.setting ?? "")));
+  const places = placeLabels(
+    labelled.map(({ row, i }) => ({ ...pixel(i), text: String(row.setting ?? "").slice(lead.length) })),
+    { ...PLOT, points: rows.map((_, i) => pixel(i)), fontSize: LABEL_FONT_SIZE },
+  );
+  for (const [k, { row }] of labelled.entries()) Object.assign(row, labelFields(places[k]));
+  return { rows, lead: lead.trim() };
+}
+
 /**
  * A Vega-Lite scatter of recall@10 (y) against one measure (x, log scale), coloured by system, with SIGLA's
- * settings labelled. Shared by the latency and the QPS views of the store benchmark.
+ * settings labelled where they cover no other label or point. Shared by the latency and the QPS views of the
+ * store benchmark.
  */
 export function recallScatterSpec(points: readonly object[], x: RecallAxis, title: string): VegaLiteSpec {
+  const { rows, lead } = labelledRows(points, x);
+  const named = JSON.stringify(`sigla: ${lead}`);
+  const legend = lead ? { legend: { labelExpr: `datum.label === 'sigla' ? ${named} : datum.label` } } : {};
   return {
-    ...chartFrame(title, 300),
-    data: { values: points.map((p) => ({ ...p })) },
+    ...chartFrame(title, PLOT.height),
+    data: { values: rows },
     layer: [
       {
         mark: { type: "point", filled: true, size: 70 },
         encoding: {
           x: { field: x.field, type: "quantitative", title: x.title, scale: { type: "log" } },
           y: { field: "recall", type: "quantitative", title: "recall@10", scale: { zero: false } },
-          color: { field: "system", type: "nominal", title: "system" },
+          color: { field: "system", type: "nominal", title: "system", ...legend },
           tooltip: [
             { field: "system" },
             { field: "setting" },
@@ -59,13 +109,12 @@ export function recallScatterSpec(points: readonly object[], x: RecallAxis, titl
         },
       },
       {
-        // Only SIGLA's settings are labelled: the baseline's many sweeps would write over each other.
-        transform: [{ filter: "datum.system === 'sigla'" }],
-        mark: { type: "text", align: "left", dx: 6, dy: -6, fontSize: 10 },
+        transform: [{ filter: "datum.system === 'sigla' && datum.label !== ''" }],
+        mark: { type: "text", fontSize: LABEL_FONT_SIZE, ...PLACED_TEXT_MARK },
         encoding: {
           x: { field: x.field, type: "quantitative" },
           y: { field: "recall", type: "quantitative" },
-          text: { field: "setting" },
+          text: { field: "label" },
         },
       },
     ],
