@@ -168,70 +168,94 @@ function commentEnd(html: string, at: number): number {
 }
 
 /**
+ * The text of a page as the scan emits it: visible pieces (entities decoded, whitespace collapsed outside
+ * `<pre>`), line breaks for block tags, the hidden elements open around the scan position, and the title.
+ */
+class PageText {
+  private readonly endTags: EndTags;
+  // Pieces are collected in an array: reading the last character of a growing `+=` string flattens it
+  // every time, which turns large pages quadratic.
+  private readonly parts: string[] = [];
+  private endsWithSpace = true;
+  private title: string | undefined;
+  private pre = 0;
+  // Open hidden elements by name, and their total: text shows only while the total is 0.
+  private readonly hidden = new Map<string, number>();
+  private hiddenDepth = 0;
+
+  constructor(private readonly html: string) {
+    this.endTags = new EndTags(html);
+  }
+
+  private push(piece: string): void {
+    if (piece === "") return;
+    this.parts.push(piece);
+    this.endsWithSpace = /\s/.test(piece[piece.length - 1]);
+  }
+
+  private setHidden(name: string, count: number): void {
+    this.hiddenDepth += count - (this.hidden.get(name) ?? 0);
+    this.hidden.set(name, count);
+  }
+
+  /** Emits the text between two offsets (no markup in it), unless inside a hidden element. */
+  emitText(from: number, to: number): void {
+    if (to <= from || this.hiddenDepth > 0) return;
+    const raw = this.html.slice(from, to);
+    if (this.pre > 0) {
+      this.push(decodeEntities(raw));
+      return;
+    }
+    // Outside <pre> whitespace is collapsed, also across element boundaries ("a <b> b</b>" → "a b").
+    const text = raw.replace(/\s+/g, " ");
+    this.push(decodeEntities(this.endsWithSpace ? text.trimStart() : text));
+  }
+
+  /** Applies a tag; returns the offset of the last character it covers (its `>`, or its end tag's). */
+  handleTag(tag: Tag): number {
+    const { name, closing } = tag;
+    if (!closing && !tag.selfClosing && (RAW_HIDDEN.has(name) || name === "title")) {
+      // Raw text: the content is not markup, so jump to the end tag.
+      const close = this.endTags.find(name, tag.end);
+      // An unclosed <script> hides everything after it in a browser too; an unclosed <title> is ignored.
+      if (close === -1) return name === "title" ? tag.end - 1 : -1;
+      if (name === "title" && this.title === undefined && !this.hidden.get("svg")) {
+        this.title = titleText(this.html.slice(tag.end, close));
+      }
+      return this.html.indexOf(">", close);
+    }
+    if (HIDDEN.has(name)) {
+      const open = this.hidden.get(name) ?? 0;
+      if (closing) this.setHidden(name, Math.max(0, open - 1));
+      else if (!tag.selfClosing) this.setHidden(name, name === "head" ? 1 : open + 1);
+    } else if (name === "body" && !closing) {
+      // The head ends where the body starts, even when `</head>` is left out.
+      this.setHidden("head", 0);
+    } else if (this.hiddenDepth === 0) {
+      if (name === "pre") this.pre = Math.max(0, this.pre + (closing ? -1 : 1));
+      if (PARAGRAPH.has(name)) this.push("\n\n");
+      else if (name === "li") this.push(closing ? "" : "\n- ");
+      else if (BLOCK.has(name)) this.push("\n");
+      else if (CELL.has(name) && !closing) this.push(" ");
+    }
+    return tag.end - 1;
+  }
+
+  /** The tidied text and the title. */
+  result(): HtmlText {
+    const title = this.title;
+    return { text: tidy(this.parts.join("")), ...(title !== undefined && { title }) };
+  }
+}
+
+/**
  * Converts an HTML page to text: drops script/style/head (and similar), turns block elements into line
  * breaks, list items into `- ` lines, strips remaining tags, decodes entities, collapses whitespace
  * (except inside `<pre>`), and takes the title from the first `<title>` outside inline SVG.
  */
 export function htmlToText(html: string): HtmlText {
   const n = html.length;
-  const endTags = new EndTags(html);
-  // Pieces are collected in an array: reading the last character of a growing `+=` string flattens it
-  // every time, which turns large pages quadratic.
-  const parts: string[] = [];
-  let endsWithSpace = true;
-  const push = (piece: string) => {
-    if (piece === "") return;
-    parts.push(piece);
-    endsWithSpace = /\s/.test(piece[piece.length - 1]);
-  };
-  let title: string | undefined;
-  let pre = 0;
-  // Open hidden elements by name, and their total: text shows only while the total is 0.
-  const hidden = new Map<string, number>();
-  let hiddenDepth = 0;
-  const setHidden = (name: string, count: number) => {
-    hiddenDepth += count - (hidden.get(name) ?? 0);
-    hidden.set(name, count);
-  };
-  const emitText = (from: number, to: number) => {
-    if (to <= from || hiddenDepth > 0) return;
-    const raw = html.slice(from, to);
-    if (pre > 0) return push(decodeEntities(raw));
-    // Outside <pre> whitespace is collapsed, also across element boundaries ("a <b> b</b>" → "a b").
-    const text = raw.replace(/\s+/g, " ");
-    push(decodeEntities(endsWithSpace ? text.trimStart() : text));
-  };
-
-  /** Applies a tag; returns the offset of the last character it covers (its `>`, or its end tag's). */
-  const handleTag = (tag: Tag): number => {
-    const { name, closing } = tag;
-    if (!closing && !tag.selfClosing && (RAW_HIDDEN.has(name) || name === "title")) {
-      // Raw text: the content is not markup, so jump to the end tag.
-      const close = endTags.find(name, tag.end);
-      // An unclosed <script> hides everything after it in a browser too; an unclosed <title> is ignored.
-      if (close === -1) return name === "title" ? tag.end - 1 : -1;
-      if (name === "title" && title === undefined && !hidden.get("svg")) {
-        title = titleText(html.slice(tag.end, close));
-      }
-      return html.indexOf(">", close);
-    }
-    if (HIDDEN.has(name)) {
-      const open = hidden.get(name) ?? 0;
-      if (closing) setHidden(name, Math.max(0, open - 1));
-      else if (!tag.selfClosing) setHidden(name, name === "head" ? 1 : open + 1);
-    } else if (name === "body" && !closing) {
-      // The head ends where the body starts, even when `</head>` is left out.
-      setHidden("head", 0);
-    } else if (hiddenDepth === 0) {
-      if (name === "pre") pre = Math.max(0, pre + (closing ? -1 : 1));
-      if (PARAGRAPH.has(name)) push("\n\n");
-      else if (name === "li") push(closing ? "" : "\n- ");
-      else if (BLOCK.has(name)) push("\n");
-      else if (CELL.has(name) && !closing) push(" ");
-    }
-    return tag.end - 1;
-  };
-
+  const page = new PageText(html);
   // `text` is where the text not yet emitted starts, `i` the next `<` to look at. Markup that runs to the
   // end of the input hides the rest (`text = n`).
   let text = 0;
@@ -244,12 +268,12 @@ export function htmlToText(html: string): HtmlText {
       i = html.indexOf("<", i + 1);
       continue;
     }
-    emitText(text, i);
+    page.emitText(text, i);
     let close: number;
     if (html.startsWith("<!--", i)) close = commentEnd(html, i);
     else if (isLetter(next) || endTag) {
       const tag = readTag(html, i);
-      close = tag ? handleTag(tag) : -1;
+      close = tag ? page.handleTag(tag) : -1;
     }
     // Doctype, CDATA, processing instructions and `</>`-like junk run to the next `>`.
     else close = html.indexOf(">", i + 2);
@@ -260,8 +284,8 @@ export function htmlToText(html: string): HtmlText {
     text = close + 1;
     i = html.indexOf("<", text);
   }
-  emitText(text, n);
-  return { text: tidy(parts.join("")), ...(title !== undefined && { title }) };
+  page.emitText(text, n);
+  return page.result();
 }
 
 /** Drops trailing spaces on every line, keeps at most one blank line in a row, trims the ends. */
