@@ -43,6 +43,7 @@ export function cliContext(
       opened ??= Workbench.open({
         path,
         create: definition.opens === "new-store",
+        lazy: true,
         embedder: options.embedder as EmbedderSpec | undefined,
         session: "default",
         llm: options.llm,
@@ -114,13 +115,17 @@ export function printResult(
 }
 
 /**
- * Runs `work` with a signal the first Ctrl-C aborts (as `SIGLA_CANCELLED`), and stops listening when it
- * ends.
+ * Runs `work` with a signal the first Ctrl-C aborts (as `SIGLA_CANCELLED`); a second one ends the process
+ * (exit 130). The listener stays until the work ends: a library's exit hook (signal-exit) re-raises the
+ * signal when it finds itself the only listener left, which would kill the process mid-clean-up.
  */
 export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const stop = () => controller.abort(new CancelledError("the command"));
-  process.once("SIGINT", stop);
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new CancelledError("the command"));
+  };
+  process.on("SIGINT", stop);
   try {
     return await work(controller.signal);
   } finally {

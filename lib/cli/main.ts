@@ -78,6 +78,8 @@ function addCommand(cli: Command, definition: CommandDefinition, io: Io): void {
   for (const flag of definition.flags) command.addOption(optionOf(flag));
   if (definition.opens !== "nothing") {
     command.addOption(new Option("-s, --store <path>", "store folder (default $SIGLA_HOME/store)"));
+  }
+  if (definition.opens === "store" || definition.opens === "new-store") {
     command.addOption(
       new Option(
         "--embedder <spec>",

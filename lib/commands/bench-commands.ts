@@ -198,6 +198,7 @@ async function chartData(
 ): Promise<ChartData> {
   if (kind === "graph") return graphData(bench, args);
   if (kind === "metrics") {
+    await bench.ready();
     if (bench.session.timeline.length === 0) {
       throw new SiglaError("SIGLA_USAGE", ":chart: metrics needs at least one turn — ask a question first");
     }

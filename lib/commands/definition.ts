@@ -25,8 +25,11 @@ export interface CommandContext {
 export interface CommandDefinition<A = any, R extends CommandResult = CommandResult> extends CommandSpec {
   /** The typed argument a positional value fills in a typed call: `siglaMagics.query(text, { k })`. */
   positional?: keyof A & string;
-  /** What the CLI opens for it: nothing, an existing store, or a store it may create. */
-  opens: "nothing" | "store" | "new-store";
+  /**
+   * What the CLI opens for it: nothing, only the store's path (`doctor` opens it itself), an existing store,
+   * or a store it may create.
+   */
+  opens: "nothing" | "path" | "store" | "new-store";
   /** The typed arguments of a parsed line (flags by name, words by meaning). */
   input(parsed: ParsedCommand): A;
   /** The library call. */

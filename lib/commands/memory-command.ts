@@ -73,7 +73,7 @@ function nodeId(value: string | undefined, what = "id"): number {
 }
 
 async function summary(bench: Workbench): Promise<MemoryResult> {
-  const memory = bench.pipeline.memory;
+  const memory = await bench.layers();
   const [capsules, archive, shadow, growth, review] = await Promise.all([
     bench.store.count(),
     memory.nodes("archive"),
@@ -95,7 +95,7 @@ async function summary(bench: Workbench): Promise<MemoryResult> {
 /** One view of the memory: counts, the newest nodes of a layer, due reviews, communities, the GROWTH log. */
 async function memoryView(bench: Workbench, view: MemoryView, args: MemoryArgs): Promise<MemoryResult> {
   const n = args.n ?? 10;
-  const memory = bench.pipeline.memory;
+  const memory = await bench.layers();
   switch (view) {
     case "summary":
       return summary(bench);
@@ -129,7 +129,7 @@ async function memoryView(bench: Workbench, view: MemoryView, args: MemoryArgs):
       return { kind: "memory", view, communities: found.slice(0, n), total: found.length };
     }
     case "history": {
-      const node = args.node === undefined ? undefined : nodeId(args.node, "--node");
+      const node = args.node === undefined ? undefined : nodeId(args.node);
       const entries = await memory.history({ node });
       // A node that never existed has no history; one that was removed still has its log.
       if (node !== undefined && entries.length === 0 && !(await memory.store.get(node))) {
@@ -193,7 +193,7 @@ async function memoryAction(
   action: MemoryAction,
   args: MemoryArgs,
 ): Promise<MemoryNodeResult> {
-  const memory = bench.pipeline.memory;
+  const memory = await bench.layers();
   const done = (action: MemoryNodeResult["action"], node: MemoryNode): MemoryNodeResult => ({
     kind: "memory-node",
     action,

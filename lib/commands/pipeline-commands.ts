@@ -39,6 +39,7 @@ export async function askCommand(
 ): Promise<AskResult> {
   const message = args.message.trim();
   if (message === "") throw usageError(ASK, "needs a message");
+  await bench.ready();
   if (args.session !== undefined || args.shared !== undefined) {
     await bench.continueSession(args.session ?? bench.session.id, args.shared);
   }
@@ -75,7 +76,7 @@ export async function sessionCommand(
   bench: Workbench,
   args: { id?: string; shared?: boolean } = {},
 ): Promise<SessionResult> {
-  const before = bench.session;
+  const before = (await bench.ready()).session;
   if (args.id !== undefined || args.shared !== undefined) {
     await bench.continueSession(args.id ?? before.id, args.shared);
   }
@@ -169,7 +170,7 @@ export const TRACE = defineCommand({
     return { turn: word === undefined ? undefined : Number(word) };
   },
   async run(context, args: { turn?: number }) {
-    return traceCommand(await context.workbench(), args);
+    return traceCommand(await (await context.workbench()).ready(), args);
   },
 });
 

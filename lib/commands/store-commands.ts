@@ -237,7 +237,7 @@ export const DOCTOR = defineCommand({
   usage: ":doctor [--repair] [--accept-loss]",
   summary: "check the store row by row; --repair fixes what loses nothing, --accept-loss the rest",
   long: true,
-  opens: "nothing",
+  opens: "path",
   input: (parsed) => ({
     repair: parsed.flags.repair === true,
     acceptLoss: parsed.flags["accept-loss"] === true,

@@ -8,9 +8,10 @@ import { basename, join, resolve } from "node:path";
 import type { QuickBenchResult } from "../../bench/quick-bench.js";
 import { config } from "../config.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
-import { throwIfCancelled } from "../errors.js";
+import { InternalError, throwIfCancelled } from "../errors.js";
 import { openModel } from "../llm/models.js";
 import type { Runner } from "../llm/runner.js";
+import { Memory } from "../memory/layers.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { Session } from "../pipeline/session.js";
 import type { ContextWindow } from "../pipeline/turn.js";
@@ -30,6 +31,11 @@ export interface WorkbenchOptions {
   reports?: string;
   /** May create the store when the folder holds none (default true; read-only doors pass false). */
   create?: boolean;
+  /**
+   * Open only the store now; the pipeline and session open on first `ready()` and memory reads through
+   * `layers()` create nothing (the CLI, one command per process). Default false.
+   */
+  lazy?: boolean;
   /**
    * Where `auto` announces its choice. The line is also kept in `embedderNote`, so a full-screen front end
    * can show it in a status line instead of letting stderr write over the screen. Default: keep it only.
@@ -75,17 +81,48 @@ export class Workbench {
   /** What `auto` said about its choice of embedder, when it chose one in this process. */
   embedderNote?: string;
 
+  private parts?: { pipeline: Pipeline; session: Session };
+  private readOnlyMemory?: Memory;
+
   private constructor(
     public store: CapsuleStore,
-    public pipeline: Pipeline,
-    public session: Session,
+    parts: { pipeline: Pipeline; session: Session } | undefined,
     /** The model the pipeline answers with; undefined: the offline answerer. The workbench closes it. */
     public runner: Runner | undefined,
     /** The profile `runner` was loaded with. */
     public profile: string | undefined,
     readonly options: Required<Pick<WorkbenchOptions, "session" | "contextWindow" | "reports">> &
       Pick<WorkbenchOptions, "embedder" | "log">,
-  ) {}
+  ) {
+    this.parts = parts;
+  }
+
+  /** The pipeline over the store's memory (open unless the workbench is lazy and not `ready()` yet). */
+  get pipeline(): Pipeline {
+    if (!this.parts)
+      throw new InternalError("the workbench's pipeline was used before ready()", { cause: undefined });
+    return this.parts.pipeline;
+  }
+
+  /** The conversation session turns go to. */
+  get session(): Session {
+    if (!this.parts)
+      throw new InternalError("the workbench's session was used before ready()", { cause: undefined });
+    return this.parts.session;
+  }
+
+  /** Opens the pipeline and the session when the workbench was opened lazily. */
+  async ready(): Promise<this> {
+    this.parts ??= await Workbench.openPipeline(this.store, this.options, this.runner);
+    return this;
+  }
+
+  /** The memory layers: the pipeline's when it is open, else opened for reading (a read creates nothing). */
+  async layers(): Promise<Memory> {
+    if (this.parts) return this.parts.pipeline.memory;
+    this.readOnlyMemory ??= await Memory.open(this.store, { lazyGrowth: true });
+    return this.readOnlyMemory;
+  }
 
   /**
    * Opens the model (when one is named or `SIGLA_LLM` is set), then opens (or creates) the store, the
@@ -106,14 +143,13 @@ export class Workbench {
     };
     const runner = await openModel(options.llm, options.profile);
     try {
-      const { store, pipeline, session } = await Workbench.openParts(
-        expandPath(options.path ?? defaultStorePath()),
-        settings,
+      const store = await CapsuleStore.open(expandPath(options.path ?? defaultStorePath()), {
+        embedder: settings.embedder ?? "auto",
         log,
-        runner,
-        options.create,
-      );
-      const bench = new Workbench(store, pipeline, session, runner, options.profile, settings);
+        create: options.create,
+      });
+      const parts = options.lazy ? undefined : await Workbench.openPipeline(store, settings, runner, true);
+      const bench = new Workbench(store, parts, runner, options.profile, settings);
       bench.embedderNote = note;
       return bench;
     } catch (error) {
@@ -122,20 +158,19 @@ export class Workbench {
     }
   }
 
-  private static async openParts(
-    path: string,
+  /** The pipeline and session over an open store; with `closeOnError`, a failure closes the store. */
+  private static async openPipeline(
+    store: CapsuleStore,
     settings: Workbench["options"],
-    log: (line: string) => void,
     runner: Runner | undefined,
-    create?: boolean,
-  ): Promise<{ store: CapsuleStore; pipeline: Pipeline; session: Session }> {
-    const store = await CapsuleStore.open(path, { embedder: settings.embedder ?? "auto", log, create });
+    closeOnError = false,
+  ): Promise<{ pipeline: Pipeline; session: Session }> {
     try {
       const pipeline = await Pipeline.open(store, { contextWindow: settings.contextWindow, runner });
       const session = await pipeline.session(settings.session);
-      return { store, pipeline, session };
+      return { pipeline, session };
     } catch (error) {
-      await store.close();
+      if (closeOnError) await store.close();
       throw error;
     }
   }
@@ -157,7 +192,7 @@ export class Workbench {
       await runner?.close();
       throwIfCancelled(signal, `loading ${spec}`);
     }
-    this.pipeline.setRunner(runner);
+    this.parts?.pipeline.setRunner(runner);
     const old = this.runner;
     this.runner = runner;
     this.profile = profile;
@@ -178,29 +213,31 @@ export class Workbench {
     const target = expandPath(path);
     if (target === this.store.path) return;
     let note: string | undefined;
-    const parts = await Workbench.openParts(
-      target,
-      this.options,
-      (line) => {
+    const store = await CapsuleStore.open(target, {
+      embedder: this.options.embedder ?? "auto",
+      log: (line) => {
         note = line;
         this.options.log?.(line);
       },
-      this.runner,
-    );
+    });
+    const parts = await Workbench.openPipeline(store, this.options, this.runner, true);
     // The note belongs to the store it came with: an existing store opens without one.
     this.embedderNote = note;
-    const old = { store: this.store, pipeline: this.pipeline };
-    this.store = parts.store;
-    this.pipeline = parts.pipeline;
-    this.session = parts.session;
-    await old.pipeline.close();
+    const old = { store: this.store, parts: this.parts, memory: this.readOnlyMemory };
+    this.store = store;
+    this.parts = parts;
+    this.readOnlyMemory = undefined;
+    await old.parts?.pipeline.close();
+    await old.memory?.close();
     await old.store.close();
   }
 
   /** Continues (or starts) the session `id`; `shared`: a session several people share (SIBYL speaks). */
   async continueSession(id: string, shared?: boolean): Promise<void> {
+    await this.ready();
     if (id === this.session.id && (shared === undefined || shared === this.session.shared)) return;
-    this.session = await this.pipeline.session(id, shared === undefined ? {} : { shared });
+    const parts = (await this.ready()).parts as { pipeline: Pipeline; session: Session };
+    parts.session = await parts.pipeline.session(id, shared === undefined ? {} : { shared });
   }
 
   /** Every distinct tag in the store (the first `limit` capsules), sorted: for completion. */
@@ -213,7 +250,8 @@ export class Workbench {
 
   /** Closes the pipeline, the store and the model. */
   async close(): Promise<void> {
-    await this.pipeline.close();
+    await this.parts?.pipeline.close();
+    await this.readOnlyMemory?.close();
     await this.store.close();
     await this.runner?.close();
     this.runner = undefined;
