@@ -6,7 +6,7 @@
  * Keys: Enter runs the line (plain text asks the pipeline, `:command` runs a command), ↑/↓ history, Tab
  * completion, Ctrl-C cancels the running job, clears a typed line, or (twice at an empty prompt) quits.
  */
-import { Box, Static, Text, useApp, useInput, useStdout } from "ink";
+import { Box, Static, Text, useApp, useInput } from "ink";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { complete } from "../lib/commands/complete.js";
 import { parseCommand } from "../lib/commands/parse.js";
@@ -16,17 +16,19 @@ import type { CommandResult } from "../lib/commands/types.js";
 import type { Workbench } from "../lib/commands/workbench.js";
 import type { TraceEvent } from "../lib/pipeline/types.js";
 import { Answer, type Entry, LiveAnswer } from "./answer.js";
-import { Gauges, type TurnState } from "./gauges.js";
+import { Gauges, GaugesLine, type TurnState } from "./gauges.js";
 import { InputLine } from "./input-line.js";
+import { screenLayout } from "./layout.js";
 import { ProgressBar, Spinner } from "./progress.js";
 import type { Started, StartOptions } from "./start.js";
 import { type Status, StatusLine } from "./status-line.js";
-import { TracePanel } from "./trace-panel.js";
+import { TraceLine, TracePanel } from "./trace-panel.js";
 import { useHistory } from "./use-history.js";
 import { useJob } from "./use-job.js";
 import { useLineEditor } from "./use-line-editor.js";
 import { useStartup } from "./use-startup.js";
 import { useStream } from "./use-stream.js";
+import { useTerminalSize } from "./use-terminal-size.js";
 import { useTrace } from "./use-trace.js";
 
 export interface AppProps {
@@ -68,9 +70,7 @@ async function statusOf(bench: Workbench): Promise<Status> {
 
 export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) {
   const { exit } = useApp();
-  const { stdout } = useStdout();
-  const columns = stdout?.columns ?? 100;
-  const rows = stdout?.rows ?? 40;
+  const size = useTerminalSize();
   const startup = useStartup(start);
   const bench = startup.started?.bench;
   const history = useHistory(historyFile);
@@ -212,17 +212,13 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
     }, QUIT_WINDOW_MS);
   });
 
-  const wide = columns >= 90;
-  const traceWidth = wide ? Math.floor(columns * 0.58) : columns;
-  const gaugesWidth = wide ? columns - traceWidth : columns;
   const writing = Boolean(job) && stream.text !== "";
-  // Rows the screen below the transcript needs: the status line, the trace panel (12), the job, input and
-  // hint lines. Ink redraws the whole terminal once that passes its height, pushing the status line off:
-  // on a narrow, short screen the gauges (10 rows when stacked) give way — every answer's metrics line
-  // says the same — and the model's live text gets the rows that are left (at 80×24: four).
-  const fixedRows = 1 + 12 + 3;
-  const stackGauges = !wide && !writing && rows >= fixedRows + 10 + 2;
-  const liveRows = Math.max(2, Math.min(8, rows - fixedRows - 3 - 1));
+  const layout = screenLayout(size, {
+    writing,
+    job: Boolean(job),
+    progress: Boolean(job?.progress),
+    choices: editor.state.choices.length > 0,
+  });
 
   // The first prompt is drawn with its status line, once the store has been read.
   if (startup.phase !== "ready" || !bench || !status) {
@@ -250,21 +246,33 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
     <Box flexDirection="column">
       <Static items={entries}>{(entry) => <Answer key={entry.id} entry={entry} />}</Static>
       <StatusLine status={status} />
-      <Box flexDirection={wide ? "row" : "column"}>
-        <TracePanel events={trace.events} turn={trace.turn} running={Boolean(job)} width={traceWidth} />
-        {wide || stackGauges ? <Gauges state={turnState} width={gaugesWidth} /> : null}
-      </Box>
+      {layout.compact ? (
+        <>
+          <TraceLine events={trace.events} turn={trace.turn} running={Boolean(job)} />
+          {layout.gauges ? <GaugesLine state={turnState} /> : null}
+        </>
+      ) : (
+        <Box flexDirection="row">
+          <TracePanel
+            events={trace.events}
+            turn={trace.turn}
+            running={Boolean(job)}
+            width={layout.traceWidth}
+          />
+          <Gauges state={turnState} width={layout.gaugesWidth} />
+        </Box>
+      )}
       {writing ? (
         <LiveAnswer
           text={stream.text}
           title={`${bench.answerer} is writing…`}
-          width={columns}
-          rows={liveRows}
+          width={size.columns}
+          rows={layout.liveRows}
         />
       ) : null}
       {job ? (
         <Box flexDirection="column">
-          <Text>
+          <Text wrap="truncate-end">
             <Spinner /> <Text bold>{job.line}</Text>
             <Text dimColor>
               {writing
@@ -279,12 +287,14 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
           {job.progress ? <ProgressBar progress={job.progress} hint={false} /> : null}
         </Box>
       ) : null}
-      <InputLine editor={editor} active={!job} hint={INPUT_HINT} />
-      <Text dimColor>
-        {quitArmed
-          ? "Press Ctrl-C again to quit"
-          : "Enter runs · ↑/↓ history · Tab completes · :help · Ctrl-C twice quits"}
-      </Text>
+      <InputLine editor={editor} active={!job} hint={INPUT_HINT} width={size.columns} />
+      {layout.hint || quitArmed ? (
+        <Text dimColor wrap="truncate-end">
+          {quitArmed
+            ? "Press Ctrl-C again to quit"
+            : "Enter runs · ↑/↓ history · Tab completes · :help · Ctrl-C twice quits"}
+        </Text>
+      ) : null}
     </Box>
   );
 }

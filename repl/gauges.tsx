@@ -1,6 +1,7 @@
 /**
  * The state of the conversation after the last turn: gauges for pain, trust, clarity and drift, the
- * voice, phase and mode, and the ∆DΩΛ block (what changed, evidence depth, confidence, next step).
+ * voice, phase and mode, and the ∆DΩΛ block (what changed, evidence depth, confidence, next step). On a
+ * small terminal the same values fold into one line (`GaugesLine`).
  */
 
 import { Box, Text } from "ink";
@@ -23,6 +24,8 @@ function colorOf(metric: keyof Metrics, value: number): string {
   return bad >= 0.6 ? "red" : bad >= 0.35 ? "yellow" : "green";
 }
 
+const METRICS = ["pain", "trust", "clarity", "drift"] as const;
+
 export const Gauges = memo(function Gauges({ state, width }: { state?: TurnState; width: number }) {
   const barWidth = Math.max(6, Math.min(20, width - 18));
   return (
@@ -30,7 +33,7 @@ export const Gauges = memo(function Gauges({ state, width }: { state?: TurnState
       <Text bold color="cyan">
         state
       </Text>
-      {(["pain", "trust", "clarity", "drift"] as const).map((metric) => {
+      {METRICS.map((metric) => {
         const value = state?.metrics[metric];
         return (
           <Box key={metric}>
@@ -67,6 +70,45 @@ export const Gauges = memo(function Gauges({ state, width }: { state?: TurnState
       ) : (
         <Text dimColor>no turn yet</Text>
       )}
+    </Box>
+  );
+});
+
+/** The compact gauges: `state pain 0.00 trust 0.80 clarity 0.45 drift 0.00 · ISKRA opening fast · Ω 0.66`. */
+export const GaugesLine = memo(function GaugesLine({ state }: { state?: TurnState }) {
+  return (
+    <Box>
+      <Text wrap="truncate-end">
+        <Text bold color="cyan">
+          state
+        </Text>
+        {state ? (
+          <>
+            {METRICS.map((metric) => (
+              <Text key={metric}>
+                <Text dimColor> {metric} </Text>
+                <Text color={colorOf(metric, state.metrics[metric])}>{state.metrics[metric].toFixed(2)}</Text>
+              </Text>
+            ))}
+            <Text dimColor> · </Text>
+            <Text bold color="magenta">
+              {state.voice}
+            </Text>
+            <Text>
+              {" "}
+              {state.phase} {state.mode}
+            </Text>
+            {state.delta ? (
+              <Text color="yellow">
+                {" "}
+                · Ω {state.delta.omega.toFixed(2)} · Λ {state.delta.lambda}
+              </Text>
+            ) : null}
+          </>
+        ) : (
+          <Text dimColor> · no turn yet</Text>
+        )}
+      </Text>
     </Box>
   );
 });

@@ -30,7 +30,7 @@ export function ProgressBar({
   const drawn = bar(share, 1, width);
   return (
     <Box>
-      <Text>
+      <Text wrap="truncate-end">
         <Text bold>{progress.job} </Text>
         <Text color="green">[{drawn.padEnd(width)}]</Text>
         <Text> {`${Math.round(share * 100)}%`.padStart(4)} </Text>
