@@ -20,6 +20,14 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank];
 }
 
+/** The nearest-rank median of numbers in any order (the middle run of three). */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
+}
+
 /** Runs `run` once per item, one at a time, and summarises the latencies (ms). */
 export async function measureLatency<T>(
   items: readonly T[],

@@ -14,6 +14,7 @@ import type { VegaLiteSpec } from "../lib/charts/vega-lite-spec.js";
 import { BenchError } from "../lib/errors.js";
 import { sizeLabel } from "./dataset.js";
 import type { BenchReport, PointSummary, SystemSummary } from "./harness.js";
+import { reportName } from "./report-name.js";
 import { type Spread, spreadText } from "./stats.js";
 
 /** The recall the latency comparisons are made at (the issue's target: recall@10 ≥ 0.97). */
@@ -354,7 +355,7 @@ export async function readReport(file: string): Promise<BenchReport> {
   return report as BenchReport;
 }
 
-/** Writes `bench-<suite>.json`, `.md` and the charts (`charts/<name>.vl.json|svg|png`) into `out`. */
+/** Writes `bench-<suite>.json`, `.md` (see report-name.ts) and the charts (`charts/<name>.vl.json|svg|png`) into `out`. */
 export async function writeReport(
   report: BenchReport,
   out: string,
@@ -367,15 +368,14 @@ export async function writeReport(
     await writeFile(join(out, name), data);
     files.push(join(out, name));
   };
-  if (options.json !== false)
-    await write(`bench-${report.suite}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.json !== false) await write(reportName(report.suite), `${JSON.stringify(report, null, 2)}\n`);
   for (const chart of benchCharts(report)) {
     const svg = await specToSvg(chart.spec);
     await write(`charts/${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`);
     await write(`charts/${chart.name}.svg`, svg);
     await write(`charts/${chart.name}.png`, svgToPng(svg));
   }
-  await write(`bench-${report.suite}.md`, reportMarkdown(report));
+  await write(reportName(report.suite, "md"), reportMarkdown(report));
   return files;
 }
 
@@ -387,7 +387,7 @@ export function readmeSection(report: BenchReport, reports = "reports"): string 
   const { dataset, rows } = headline(report);
   return [
     README_BEGIN,
-    `Measured with \`npm run bench -- --suite ${report.suite} --systems ${report.settings.systems.join(",")}\` on ${(report.machine as { cpu?: string }).cpu}, ${(report.machine as { cores?: number }).cores} cores (median of ${report.settings.reps} runs, min–max in brackets; full report: [${reports}/bench-${report.suite}.md](${reports}/bench-${report.suite}.md)).`,
+    `Measured with \`npm run bench -- --suite ${report.suite} --systems ${report.settings.systems.join(",")}\` on ${(report.machine as { cpu?: string }).cpu}, ${(report.machine as { cores?: number }).cores} cores (median of ${report.settings.reps} runs, min–max in brackets; full report: [${reports}/${reportName(report.suite, "md")}](${reports}/${reportName(report.suite, "md")})).`,
     `**${dataset}**:`,
     headlineTable(rows),
     targetsTable(targetsOf(report)),

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:kernel`: how fast the SIGLA Jupyter kernel comes up and answers a `%query` on a 10k store.
  *
- *   npm run bench:kernel                     # 3 runs (medians), writes reports/kernel-bench.json
+ *   npm run bench:kernel                     # 3 runs (medians), writes reports/bench-kernel.json
  *   npm run bench:kernel -- --runs 5 --size 2000
  *
  * 1. Installs the `sigla` kernelspec into a temp prefix (kernel/jupyter-test-helpers.ts, as kernel.test.ts).
@@ -17,12 +17,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loremCorpus } from "../bench/datasets/lorem.js";
-import { machine, percentile } from "../bench/measure.js";
+import { machine, median } from "../bench/measure.js";
+import { REPORTS, reportPath, writeJson } from "../bench/report-name.js";
 import { hasJupyter, installKernel, PYTHON, REPO } from "../kernel/jupyter-test-helpers.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 
@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "3" },
     size: { type: "string", default: "10000" },
     queries: { type: "string", default: "3" },
-    out: { type: "string", default: "reports" },
+    out: { type: "string", default: REPORTS },
   },
 });
 
@@ -68,11 +68,6 @@ finally:
     km.shutdown_kernel(now=True)
 `;
 
-const median = (values: number[]) =>
-  percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 async function main(): Promise<void> {
@@ -159,10 +154,8 @@ async function main(): Promise<void> {
         queryMs: r.queryMs.map(round),
       })),
     };
-    const outDir = resolve(REPO, args.out ?? "reports");
-    await mkdir(outDir, { recursive: true });
-    const file = join(outDir, "kernel-bench.json");
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    const file = reportPath(resolve(REPO, args.out ?? REPORTS), "kernel");
+    await writeJson(file, report);
     console.log(JSON.stringify(report.median));
     console.log(`bench:kernel: wrote ${file}`);
   } finally {

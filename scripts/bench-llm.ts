@@ -6,18 +6,19 @@
  *
  * Measures, per run, time to first token and decode tokens/s, for a full 8K window (≈ 8000 prompt tokens)
  * and for a short prompt, with the home-cpu profile's settings, and compares decode speed with the seed's
- * home-cpu target (10–15 tokens/s, §12.1). Writes reports/llm-bench.json and reports/llm-bench.png.
+ * home-cpu target (10–15 tokens/s, §12.1). Writes reports/bench-llm.json and reports/bench-llm.png.
  *
  *   npm run bench:llm -- --long-runs 3 --short-runs 5 --long-tokens 64 --short-tokens 128
  *
  * Each run's prompt starts with another word, so no run reuses the previous run's KV cache.
  */
-import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { QWEN2_05B, spmVocab, TINY_WORDS, writeRandomGguf } from "../bench/fixtures/random-gguf.js";
 import { machine, percentile } from "../bench/measure.js";
+import { REPORTS, reportPath, writeJson } from "../bench/report-name.js";
 import { systemBarsSpec, writeChartPng } from "../lib/charts/index.js";
 import { readGgufHeader } from "../lib/llm/gguf-header.js";
 import { openRunner } from "../lib/llm/models.js";
@@ -33,7 +34,7 @@ const { values } = parseArgs({
     "short-tokens": { type: "string", default: "128" },
     "prompt-tokens": { type: "string", default: "8000" },
     model: { type: "string", default: "bench/datasets/cache/llm-bench/qwen2.5-0.5b-shape-q4_0.gguf" },
-    out: { type: "string", default: "reports/llm-bench.json" },
+    out: { type: "string", default: reportPath(REPORTS, "llm") },
   },
 });
 const num = (name: string) => Number(values[name as keyof typeof values]);
@@ -196,7 +197,7 @@ const report = {
     longPrompt: longSummary.decodeTokensPerSecond.p50 >= TARGET.minTokensPerSecond,
   },
 };
-await writeFile(values.out as string, `${JSON.stringify(report, null, 2)}\n`);
+await writeJson(values.out as string, report);
 const bars = [
   ["short prompt", shortSummary],
   ["8K prompt", longSummary],

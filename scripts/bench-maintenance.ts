@@ -2,19 +2,20 @@
  * `npm run bench:maintenance`: what thousands of single writes leave behind, with the compaction policy
  * (every 50 versions) and without it, side by side in one run: files in the table folder, table versions,
  * open time (close and reopen, which reads the snapshot) and write latency (p50/p99, so the compactions
- * show in the tail). Writes reports/maintenance-bench.json.
+ * show in the tail). Writes reports/bench-maintenance.json.
  *
  *   npm run bench:maintenance -- --writes 10000 --every 1000 --baseline 3000
- *   npm run bench:maintenance -- --chart-only      # redraw reports/maintenance-bench.png
+ *   npm run bench:maintenance -- --chart-only      # redraw reports/bench-maintenance.png
  *
  * The store that never compacts gets slower with every version (each write lists and reads more), so it
  * stops after `--baseline` writes; its last checkpoint is compared with the compacting store's at the
  * same count, and the compacting store goes on to `--writes`.
  */
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { machine, summarizeLatency } from "../bench/measure.js";
+import { REPORTS, reportPath, writeJson } from "../bench/report-name.js";
 import { maintenanceSpec, writeChartPng } from "../lib/charts/index.js";
 import { precomputedEmbedder } from "../lib/embed/embedder.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
@@ -26,7 +27,7 @@ const { values } = parseArgs({
     writes: { type: "string", default: "10000" },
     every: { type: "string", default: "1000" },
     baseline: { type: "string", default: "3000" },
-    out: { type: "string", default: "reports/maintenance-bench.json" },
+    out: { type: "string", default: reportPath(REPORTS, "maintenance") },
     "chart-only": { type: "boolean", default: false },
   },
 });
@@ -149,6 +150,6 @@ const report = {
     compactedOpenMsFirstToLast: [on.checkpoints[0].openMs, lastOn.openMs],
   },
 };
-await writeFile(values.out as string, `${JSON.stringify(report, null, 2)}\n`);
+await writeJson(values.out as string, report);
 const png = await writeChart(report);
 process.stderr.write(`wrote ${values.out} and ${png}\n`);

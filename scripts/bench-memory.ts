@@ -12,20 +12,15 @@
  * `recall`, and measures recall@k: the share of a question's evidence turns in the top k, averaged over
  * questions (overall and per question type). The weights were tuned on the tuning seed; the held-out report
  * seed is the number to quote. On the report seed it also runs `recall` with one part switched off at a
- * time (ablations). Writes reports/memory-bench.json and a Vega-Lite bar chart, reports/memory-bench.vl.json.
+ * time (ablations). Writes reports/bench-memory.json and a Vega-Lite bar chart, reports/bench-memory.vl.json; the
+ * benchmark itself is bench/memory.ts.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type ConversationQuestion, conversationFixture } from "../bench/datasets/conversation.js";
-import { machine, percentile } from "../bench/measure.js";
+import { memoryChart, memoryTable, runMemoryBench } from "../bench/memory.js";
+import { REPORTS, reportPath, writeJson } from "../bench/report-name.js";
 import { createEmbedder } from "../lib/embed/create-embedder.js";
-import type { Embedder, EmbedderSpec } from "../lib/embed/embedder.js";
+import type { EmbedderSpec } from "../lib/embed/embedder.js";
 import { loadUseLite } from "../lib/embed/use-lite.js";
-import { DEFAULT_RECALL_WEIGHTS, type RecallWeights, recall } from "../lib/memory/recall.js";
-import { addTurns, TURN_TAG, turnKey } from "../lib/memory/turns.js";
-import { CapsuleStore } from "../lib/store/capsule-store.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,396 +31,31 @@ const { values: args } = parseArgs({
     "more-seeds": { type: "string", default: "3,4,5" },
     embedder: { type: "string", default: "use-lite" },
     "auto-link-k": { type: "string", default: "5" },
-    out: { type: "string", default: "reports" },
+    out: { type: "string", default: REPORTS },
     tune: { type: "boolean", default: false },
   },
 });
 
-/** Cut-offs measured; the table and chart show @5 and @10, the JSON also @1 (does the answer come first?). */
-const KS = [1, 5, 10] as const;
-const SHOWN = [5, 10] as const;
-const DEPTH = 10;
-const METHODS = ["vector", "fts", "recall"] as const;
-type Method = (typeof METHODS)[number];
-
-/** `recall` with one part switched off, to show what each part brings. */
-/** Every part but the weighted fusion switched off. */
-const FUSION_ONLY: Partial<RecallWeights> = {
-  neighbour1: 0,
-  neighbour2: 0,
-  link: 0,
-  date: 0,
-  dateSearch: 0,
-  bridge: 0,
-  superseded: 1,
-  recency: 0,
-};
-
-const ABLATIONS: Record<string, Partial<RecallWeights>> = {
-  "no neighbour turns": { neighbour1: 0, neighbour2: 0 },
-  "no links": { link: 0 },
-  "no dates": { date: 0, dateSearch: 0 },
-  "no bridge names": { bridge: 0 },
-  "no version preference": { superseded: 1, recency: 0 },
-  "fusion only": FUSION_ONLY,
-  "fusion only, unweighted (fts 1, rrfK 60)": { ...FUSION_ONLY, fts: 1, rrfK: 60 },
-};
-
-/** The values `--tune` tries, one weight at a time from the defaults (coordinate search, two passes). */
-const TUNING_SPACE: Partial<Record<keyof RecallWeights, number[]>> = {
-  fts: [0.5, 0.75, 1, 1.5],
-  rrfK: [1, 3, 5, 10, 30],
-  neighbour1: [0.4, 0.6, 0.8],
-  neighbour2: [0.1, 0.25, 0.4],
-  link: [0, 0.05, 0.1, 0.2],
-  seeds: [3, 5, 8],
-  bridge: [0, 0.25, 0.5, 1],
-  date: [0.5, 1, 2],
-  dateSearch: [0.5, 1, 2],
-  duplicateCosine: [0.5, 0.6, 0.7],
-  superseded: [0.3, 0.5, 0.7],
-  recency: [0, 0.2, 0.5],
-};
-
 function log(line: string): void {
   process.stderr.write(`[bench:memory] ${line}\n`);
-}
-
-/** Recall@k of one method, overall (`recall@k`) and per question type (`recall@kByType`). */
-type MethodScores = Record<string, number | Record<string, number>>;
-
-interface QuestionResult {
-  question: string;
-  type: string;
-  evidence: string[];
-  /** Evidence turns found in the top 10, per method. */
-  found: Record<string, number>;
-  /** Rank (1-based) of the first evidence turn in the top 10, per method; 0 when none. */
-  firstRank: Record<string, number>;
-}
-
-interface Evaluation {
-  scores: Record<string, MethodScores>;
-  latencyMs: Record<string, { p50: number; p95: number }>;
-  perQuestion: QuestionResult[];
-}
-
-interface SeedRun extends Evaluation {
-  seed: number;
-  sessions: number;
-  turns: number;
-  questions: number;
-  byType: Record<string, number>;
-  storeMs: number;
-}
-
-type Ranker = (q: ConversationQuestion) => Promise<Array<string | undefined>>;
-
-/** Share of `evidence` among the first k keys. */
-function evidenceRecall(keys: Array<string | undefined>, evidence: string[], k: number): number {
-  const top = new Set(keys.slice(0, k));
-  return evidence.filter((e) => top.has(e)).length / evidence.length;
-}
-
-function mean(values: number[]): number {
-  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function at(scores: MethodScores, k: number): number {
-  return scores[`recall@${k}`] as number;
-}
-
-/** A store holding the fixture's turns, in a fresh temp folder. */
-async function buildStore(seed: number, embedder: Embedder) {
-  const fixture = conversationFixture({ sessions: Number(args.sessions), seed });
-  const dir = await mkdtemp(join(tmpdir(), "sigla-bench-memory-"));
-  const store = await CapsuleStore.open(join(dir, "store"), {
-    embedder,
-    autoLinkK: Number(args["auto-link-k"]),
-  });
-  const started = performance.now();
-  for (const session of fixture.sessions) await addTurns(store, session.id, session.date, session.turns);
-  const storeMs = performance.now() - started;
-  const dispose = async () => {
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  };
-  return { fixture, store, storeMs, dispose };
-}
-
-/** The baselines search the turns with the raw question; recall also gets the date it is asked. */
-function baselines(store: CapsuleStore): Record<"vector" | "fts", Ranker> {
-  const search = (mode: "vector" | "fts"): Ranker => {
-    return async (q) =>
-      (await store.search(q.question, { mode, topK: DEPTH, tags: [TURN_TAG] })).map(turnKey);
-  };
-  return { vector: search("vector"), fts: search("fts") };
-}
-
-function recaller(store: CapsuleStore, weights?: Partial<RecallWeights>): Ranker {
-  return async (q) =>
-    (await recall(store, q.question, { k: DEPTH, now: q.askedAt, weights, tags: [TURN_TAG] })).map(turnKey);
-}
-
-/** Asks every question through each ranker and scores them. */
-async function evaluate(
-  questions: ConversationQuestion[],
-  rankers: Record<string, Ranker>,
-): Promise<Evaluation> {
-  const perQuestion: QuestionResult[] = questions.map((q) => ({
-    question: q.question,
-    type: q.type,
-    evidence: q.evidence,
-    found: {},
-    firstRank: {},
-  }));
-  const scores: Evaluation["scores"] = {};
-  const latencyMs: Evaluation["latencyMs"] = {};
-  const types = [...new Set(questions.map((q) => q.type))];
-  for (const [method, rank] of Object.entries(rankers)) {
-    const atK: Record<number, number[]> = Object.fromEntries(KS.map((k) => [k, []]));
-    const times: number[] = [];
-    for (const [i, q] of questions.entries()) {
-      const t = performance.now();
-      const keys = await rank(q);
-      times.push(performance.now() - t);
-      for (const k of KS) atK[k].push(evidenceRecall(keys, q.evidence, k));
-      perQuestion[i].found[method] = q.evidence.filter((e) => keys.includes(e)).length;
-      perQuestion[i].firstRank[method] =
-        keys.findIndex((key) => key !== undefined && q.evidence.includes(key)) + 1;
-    }
-    const entry: MethodScores = {};
-    for (const k of KS) {
-      entry[`recall@${k}`] = mean(atK[k]);
-      entry[`recall@${k}ByType`] = Object.fromEntries(
-        types.map((type) => [type, mean(atK[k].filter((_, i) => questions[i].type === type))]),
-      );
-    }
-    scores[method] = entry;
-    times.sort((a, b) => a - b);
-    latencyMs[method] = { p50: percentile(times, 50), p95: percentile(times, 95) };
-  }
-  return { scores, latencyMs, perQuestion };
-}
-
-async function runSeed(
-  seed: number,
-  embedder: Embedder,
-  extra: Record<string, Partial<RecallWeights>> = {},
-): Promise<SeedRun> {
-  const { fixture, store, storeMs, dispose } = await buildStore(seed, embedder);
-  try {
-    const turns = fixture.sessions.reduce((n, s) => n + s.turns.length, 0);
-    log(
-      `seed ${seed}: ${fixture.sessions.length} sessions, ${turns} turns stored in ${(storeMs / 1000).toFixed(1)} s`,
-    );
-    const byType: Record<string, number> = {};
-    for (const q of fixture.questions) byType[q.type] = (byType[q.type] ?? 0) + 1;
-    const rankers: Record<string, Ranker> = { ...baselines(store), recall: recaller(store) };
-    for (const [name, weights] of Object.entries(extra))
-      rankers[`recall (${name})`] = recaller(store, weights);
-    const evaluation = await evaluate(fixture.questions, rankers);
-    return {
-      seed,
-      sessions: fixture.sessions.length,
-      turns,
-      questions: fixture.questions.length,
-      byType,
-      storeMs,
-      ...evaluation,
-    };
-  } finally {
-    await dispose();
-  }
-}
-
-/**
- * Coordinate search on the tuning seed: each weight in turn takes the value of `TUNING_SPACE` that most
- * improves recall@10 + recall@5 / 2, the others held; two passes.
- */
-async function tune(seed: number, embedder: Embedder) {
-  const { fixture, store, dispose } = await buildStore(seed, embedder);
-  try {
-    const objective = async (weights: RecallWeights) => {
-      const { scores } = await evaluate(fixture.questions, { recall: recaller(store, weights) });
-      const r5 = at(scores.recall, 5);
-      const r10 = at(scores.recall, 10);
-      return { r5, r10, value: r10 + r5 / 2 };
-    };
-    let best: RecallWeights = { ...DEFAULT_RECALL_WEIGHTS };
-    let bestScore = await objective(best);
-    const start = bestScore;
-    let tried = 1;
-    for (let pass = 0; pass < 2; pass++) {
-      let changed = false;
-      for (const [key, values] of Object.entries(TUNING_SPACE) as Array<[keyof RecallWeights, number[]]>) {
-        for (const value of values) {
-          if (best[key] === value) continue;
-          const weights = { ...best, [key]: value };
-          const score = await objective(weights);
-          tried++;
-          if (score.value > bestScore.value + 1e-9) {
-            best = weights;
-            bestScore = score;
-            changed = true;
-            log(
-              `tuning: ${key} = ${value} → recall@5 ${score.r5.toFixed(3)}, recall@10 ${score.r10.toFixed(3)}`,
-            );
-          }
-        }
-      }
-      if (!changed) break;
-    }
-    return { seed, tried, defaults: start, best, bestScore };
-  } finally {
-    await dispose();
-  }
-}
-
-function chart(run: SeedRun, embedderId: string) {
-  const values: Array<{ method: string; type: string; k: string; recall: number }> = [];
-  for (const method of METHODS) {
-    for (const k of SHOWN) {
-      const entry = run.scores[method];
-      values.push({ method, type: "all", k: `recall@${k}`, recall: at(entry, k) });
-      for (const [type, value] of Object.entries(entry[`recall@${k}ByType`] as Record<string, number>)) {
-        values.push({ method, type, k: `recall@${k}`, recall: value });
-      }
-    }
-  }
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: `Evidence recall by question type: seed ${run.seed}, ${run.turns} turns, ${run.questions} questions, ${embedderId}`,
-    data: { values },
-    mark: "bar",
-    encoding: {
-      row: { field: "k", type: "nominal", title: null },
-      x: { field: "type", type: "nominal", title: "question type", sort: ["all"] },
-      xOffset: { field: "method", type: "nominal", sort: [...METHODS] },
-      y: { field: "recall", type: "quantitative", title: "evidence recall", scale: { domain: [0, 1] } },
-      color: { field: "method", type: "nominal", sort: [...METHODS] },
-      tooltip: [{ field: "method" }, { field: "type" }, { field: "k" }, { field: "recall", format: ".3f" }],
-    },
-  };
-}
-
-function table(run: SeedRun, label: string): string {
-  const types = ["all", ...Object.keys(run.byType).sort()];
-  const cell = (method: Method, k: number, type: string) => {
-    const entry = run.scores[method];
-    const value =
-      type === "all" ? at(entry, k) : (entry[`recall@${k}ByType`] as Record<string, number>)[type];
-    return value.toFixed(3);
-  };
-  const header = METHODS.flatMap((m) => SHOWN.map((k) => `${m}@${k}`.padStart(10))).join("");
-  const lines = [
-    `seed ${run.seed} (${label}): ${run.turns} turns, ${run.questions} questions`,
-    `${"".padEnd(20)}${header}`,
-  ];
-  for (const type of types) {
-    const count = type === "all" ? run.questions : run.byType[type];
-    const cells = METHODS.flatMap((m) => SHOWN.map((k) => cell(m, k, type).padStart(10))).join("");
-    lines.push(`${`${type} (${count})`.padEnd(20)}${cells}`);
-  }
-  return lines.join("\n");
 }
 
 function signed(value: number): string {
   return `${value >= 0 ? "+" : ""}${value.toFixed(3)}`;
 }
 
-async function main(): Promise<void> {
-  const spec = args.embedder as string;
-  const embedder = spec === "use-lite" ? await loadUseLite() : await createEmbedder(spec as EmbedderSpec);
-  const reportSeed = Number(args.seed);
-  const tuneSeed = Number(args["tune-seed"]);
-  if (reportSeed === tuneSeed)
-    log("warning: the report seed is the tuning seed; the numbers are not held out");
-  const tuning = args.tune ? await tune(tuneSeed, embedder) : undefined;
-  if (tuning) log(`tuned weights on seed ${tuneSeed}: ${JSON.stringify(tuning.best)}`);
-  const tuned = await runSeed(tuneSeed, embedder);
-  const report = await runSeed(reportSeed, embedder, {
-    ...ABLATIONS,
-    ...(tuning ? { "re-tuned weights": tuning.best } : {}),
-  });
-  const moreSeeds = String(args["more-seeds"])
-    .split(",")
-    .filter((s) => s.trim() !== "")
-    .map(Number);
-  const more: Array<{
-    seed: number;
-    turns: number;
-    questions: number;
-    recall: Record<string, Record<string, number>>;
-  }> = [];
-  for (const seed of moreSeeds) {
-    const run = await runSeed(seed, embedder);
-    more.push({
-      seed,
-      turns: run.turns,
-      questions: run.questions,
-      recall: Object.fromEntries(
-        METHODS.map((m) => [m, Object.fromEntries(KS.map((k) => [`recall@${k}`, at(run.scores[m], k)]))]),
-      ),
-    });
-  }
-  const gain = (run: SeedRun) =>
-    Object.fromEntries(
-      KS.map((k) => [
-        `recall@${k}`,
-        at(run.scores.recall, k) - Math.max(at(run.scores.vector, k), at(run.scores.fts, k)),
-      ]),
-    );
-  const ablations = Object.fromEntries(
-    Object.keys(report.scores)
-      .filter((name) => name.startsWith("recall ("))
-      .map((name) => [name, Object.fromEntries(KS.map((k) => [`recall@${k}`, at(report.scores[name], k)]))]),
-  );
-  const json = {
-    benchmark: "memory",
-    createdAt: new Date().toISOString(),
-    machine: machine(),
-    embedder: embedder.id,
-    autoLinkK: Number(args["auto-link-k"]),
-    seeds: { tune: tuneSeed, report: reportSeed },
-    note:
-      "recall@k = share of a question's evidence turns found in the top k, averaged over questions. The " +
-      "baselines search the turns with the raw question; recall gets the question and its askedAt. The " +
-      "weights were tuned on the tune seed; quote the report seed.",
-    weights: DEFAULT_RECALL_WEIGHTS,
-    gainOverBestBaseline: { report: gain(report), tune: gain(tuned) },
-    report: { ...report, perQuestion: undefined },
-    tune: { ...tuned, perQuestion: undefined },
-    ablations,
-    moreHeldOutSeeds: more.map((m) => ({
-      ...m,
-      gainOverBestBaseline: Object.fromEntries(
-        KS.map((k) => [
-          `recall@${k}`,
-          m.recall.recall[`recall@${k}`] -
-            Math.max(m.recall.vector[`recall@${k}`], m.recall.fts[`recall@${k}`]),
-        ]),
-      ),
-    })),
-    tuning,
-    perQuestion: report.perQuestion,
-  };
-  await mkdir(args.out as string, { recursive: true });
-  await writeFile(join(args.out as string, "memory-bench.json"), `${JSON.stringify(json, null, 2)}\n`);
-  await writeFile(
-    join(args.out as string, "memory-bench.vl.json"),
-    `${JSON.stringify(chart(report, embedder.id), null, 2)}\n`,
-  );
-  console.log(`${table(tuned, "tuning")}\n`);
-  console.log(`${table(report, "held out")}\n`);
-  for (const [name, values] of Object.entries(ablations)) {
+/** The two seeds' tables, the ablations and the gains, on stdout. */
+function printSummary({ json, tuned, report }: Awaited<ReturnType<typeof runMemoryBench>>): void {
+  console.log(`${memoryTable(tuned, "tuning")}\n`);
+  console.log(`${memoryTable(report, "held out")}\n`);
+  for (const [name, values] of Object.entries(json.ablations)) {
     console.log(
       `${name.padEnd(52)} @5 ${values["recall@5"].toFixed(3)}  @10 ${values["recall@10"].toFixed(3)}`,
     );
   }
-  const g = gain(report);
+  const g = json.gainOverBestBaseline.report;
   console.log(
-    `\nrecall − best baseline, held-out seed ${reportSeed}: @5 ${signed(g["recall@5"])}, @10 ${signed(g["recall@10"])}`,
+    `\nrecall − best baseline, held-out seed ${report.seed}: @5 ${signed(g["recall@5"])}, @10 ${signed(g["recall@10"])}`,
   );
   for (const m of json.moreHeldOutSeeds) {
     const r = m.recall;
@@ -435,4 +65,20 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const spec = args.embedder as string;
+const embedder = spec === "use-lite" ? await loadUseLite() : await createEmbedder(spec as EmbedderSpec);
+const result = await runMemoryBench(embedder, {
+  sessions: Number(args.sessions),
+  autoLinkK: Number(args["auto-link-k"]),
+  reportSeed: Number(args.seed),
+  tuneSeed: Number(args["tune-seed"]),
+  moreSeeds: String(args["more-seeds"])
+    .split(",")
+    .filter((s) => s.trim() !== "")
+    .map(Number),
+  tune: Boolean(args.tune),
+  log,
+});
+await writeJson(reportPath(args.out as string, "memory"), result.json);
+await writeJson(reportPath(args.out as string, "memory", "vl.json"), memoryChart(result.report, embedder.id));
+printSummary(result);

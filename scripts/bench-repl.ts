@@ -1,7 +1,7 @@
 /**
  * `npm run bench:repl`: how fast the REPL comes up and reacts.
  *
- *   npm run bench:repl                 # 3 runs (medians), writes reports/repl-bench.json
+ *   npm run bench:repl                 # 3 runs (medians), writes reports/bench-repl.json
  *   npm run bench:repl -- --runs 5
  *
  * Each run uses a new SIGLA_HOME and two fresh processes, each rendering the real REPL app (repl/app.tsx
@@ -18,14 +18,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { render } from "ink-testing-library";
 import { createElement } from "react";
-import { machine, percentile } from "../bench/measure.js";
+import { machine, median } from "../bench/measure.js";
+import { REPORTS, reportPath, writeJson } from "../bench/report-name.js";
 import type { Workbench } from "../lib/commands/workbench.js";
 import { App } from "../repl/app.js";
 import { openDefault } from "../repl/start.js";
@@ -36,7 +36,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const { values: args } = parseArgs({
   options: {
     runs: { type: "string", default: "3" },
-    out: { type: "string", default: "reports" },
+    out: { type: "string", default: REPORTS },
     child: { type: "string" },
   },
 });
@@ -115,13 +115,6 @@ function runChild(home: string, mode: string): Record<string, number> {
   return JSON.parse(line);
 }
 
-function median(values: number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    50,
-  );
-}
-
 async function parent(): Promise<void> {
   const runs = Number(args.runs);
   if (!Number.isInteger(runs) || runs < 3)
@@ -160,9 +153,8 @@ async function parent(): Promise<void> {
       enterToAnswerMs: "Enter → last trace event (feedback end) of the turn",
     },
   };
-  await mkdir(args.out as string, { recursive: true });
-  const file = join(args.out as string, "repl-bench.json");
-  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  const file = reportPath(args.out as string, "repl");
+  await writeJson(file, report);
   process.stderr.write(`[bench:repl] medians ${JSON.stringify(medians)} → ${file}\n`);
 }
 

@@ -2,21 +2,22 @@
  * `npm run bench`: the benchmark harness from the command line.
  *
  *   npm run bench -- --suite store --systems sigla,lancedb,chroma --sizes 10k,50k
+ *   npm run bench:store -- --sizes 10k                 # the same as --suite store
  *   npm run bench -- --suite lorem --sizes 50k          # the seed's corpus, embedded once and cached
  *   npm run bench -- --suite retrieval                  # MRR@10 / recall@10 on the Fiori documents
  *
- * Writes reports/bench-<suite>.json, the Markdown report and its charts (and, for the store suite into
- * reports/, the README's benchmark section). Ctrl-C stops the workers and their servers and removes the
- * run's temporary folder.
+ * Writes reports/bench-<suite>.json (one name per suite, see bench/report-name.ts), the Markdown report and
+ * its charts (and, for the store suite into reports/, the README's benchmark section). Ctrl-C stops the
+ * workers and their servers and removes the run's temporary folder.
  */
 
 import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { parseSize, sizeLabel } from "../bench/dataset.js";
 import { runBench } from "../bench/harness.js";
 import { abortOnInterrupt } from "../bench/interrupt.js";
 import { updateReadme, writeReport } from "../bench/report.js";
+import { REPORTS, reportName, reportPath, writeJson } from "../bench/report-name.js";
 import { retrievalMarkdown, runRetrievalBench } from "../bench/retrieval-report.js";
 import { parseSuite } from "../bench/suites.js";
 import { parseSystems, SYSTEM_NAMES } from "../bench/systems/index.js";
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
         reps: { type: "string", default: "3" },
         queries: { type: "string", default: "1000" },
         batch: { type: "string", default: "100" },
-        out: { type: "string", default: "reports" },
+        out: { type: "string", default: REPORTS },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -70,9 +71,9 @@ async function main(): Promise<void> {
         onProgress: bar.update,
       });
       bar.stop();
-      await writeFile(join(out, "bench-retrieval.json"), `${JSON.stringify(report, null, 2)}\n`);
-      await writeFile(join(out, "bench-retrieval.md"), retrievalMarkdown(report));
-      console.log(`wrote ${join(out, "bench-retrieval.json")} and bench-retrieval.md`);
+      await writeJson(reportPath(out, suite), report);
+      await writeFile(reportPath(out, suite, "md"), retrievalMarkdown(report));
+      console.log(`wrote ${reportPath(out, suite)} and ${reportName(suite, "md")}`);
       return;
     }
     const sizes = String(values.sizes ?? (suite === "lorem" ? "50k" : "10k"))
@@ -92,9 +93,9 @@ async function main(): Promise<void> {
     bar.stop();
     const files = await writeReport(report, out);
     console.log(
-      `wrote ${files.length} files in ${out}/ (bench-${suite}.json, bench-${suite}.md, charts/) for ${sizes.map(sizeLabel).join(", ")}`,
+      `wrote ${files.length} files in ${out}/ (${reportName(suite)}, ${reportName(suite, "md")}, charts/) for ${sizes.map(sizeLabel).join(", ")}`,
     );
-    if (suite === "store" && out === "reports") {
+    if (suite === "store" && out === REPORTS) {
       await updateReadme("README.md", report);
       console.log("updated the benchmark section of README.md");
     }
