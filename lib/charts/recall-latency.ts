@@ -11,7 +11,7 @@ export interface RecallLatencyPoint {
   p50: number;
 }
 
-/** Reads the points of `reports/store-bench.json` (or any report with `points[{system, setting, recall, latency.p50}]`). */
+/** Reads the points of any report with `points[{system, setting, recall, latency.p50}]` (the older store report's shape). */
 export function recallLatencyPoints(report: unknown): RecallLatencyPoint[] {
   const points = (report as { points?: unknown })?.points;
   if (!Array.isArray(points)) return [];

@@ -20,7 +20,7 @@ import { BENCH_SUITES, usageError } from "./specs.js";
 import type { BenchCommandResult, ChartCommandResult, CommandOptions } from "./types.js";
 import { expandPath, type Workbench } from "./workbench.js";
 
-/** The repository's own reports folder, where `npm run bench:store` writes `store-bench.json`. */
+/** The repository's own reports folder, where `npm run bench:store` writes `bench-store.json`. */
 export const REPO_REPORTS = fileURLToPath(new URL("../../reports/", import.meta.url));
 
 export type BenchSuite = (typeof BENCH_SUITES)[number];
@@ -93,8 +93,8 @@ export async function benchCommand(
   return { kind: "bench", result };
 }
 
-/** Report files `:chart` reads, newest kind first: `npm run bench` (or `:bench store`), then `npm run bench:store`. */
-const REPORT_FILES = ["bench-store.json", "store-bench.json"];
+/** The report file `:chart` reads: the store suite's (`npm run bench:store`, `npm run bench`, `:bench store`). */
+const REPORT_FILES = ["bench-store.json"];
 
 /**
  * A benchmark report: the file `from`, else the first of `REPORT_FILES` in the workbench's reports folder or
@@ -124,7 +124,7 @@ async function benchReport(
   return undefined;
 }
 
-/** A harness report (`npm run bench`), as opposed to the older `store-bench.json`. */
+/** A harness report (`npm run bench`), as opposed to a plain `points[]` report. */
 const isSystemsReport = (report: unknown): report is BenchReport =>
   (report as { benchmark?: unknown })?.benchmark === "systems";
 

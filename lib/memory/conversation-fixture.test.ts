@@ -1,4 +1,4 @@
-// The fixture lives in datasets/, which the test runner does not scan; its test sits here, beside its user.
+// The fixture lives in bench/datasets/; its test sits here, beside its user.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { conversationFixture, type QuestionType } from "../../bench/datasets/conversation.js";
