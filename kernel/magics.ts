@@ -8,35 +8,25 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
+  type AskArgs,
   type AskResult,
   askCommand,
-  type BenchArgs,
-  type BenchSuite,
-  benchCommand,
   CancelledError,
-  type ChartKind,
   type CommandResult,
-  chartCommand,
+  callCommand,
   config,
-  dslCommand,
+  findCommand,
   helpCommand,
-  ingestCommand,
-  type MemoryView,
-  memoryCommand,
-  modelCommand,
   type ParsedCommand,
   parseCommand,
-  queryCommand,
   runCommand,
-  type SearchMode,
   SiglaError,
   shortMessage,
-  storeCommand,
   type TraceEvent,
   throttle,
-  traceCommand,
   Workbench,
   type WorkbenchOptions,
+  workbenchContext,
 } from "../lib/index.js";
 import { askProgressBundle, MAGIC_COMMANDS, type MimeBundle, magicUsage, resultBundle } from "./render.js";
 
@@ -77,6 +67,18 @@ export function parseMagic(name: string, args: string): ParsedCommand {
 const STREAM_REDRAW_MS = 100;
 
 /** The magics of one kernel: a workbench opened on first use, and one typed function per command. */
+/**
+ * The result of a typed call, shown in the notebook as one line (`‹query result, shown above›`) instead of
+ * a dump of the whole object after the table the call already displayed.
+ */
+function quiet<T extends CommandResult>(result: T): T {
+  Object.defineProperty(result, Symbol.for("nodejs.util.inspect.custom"), {
+    value: () => `‹${result.kind} result, shown above›`,
+    enumerable: false,
+  });
+  return result;
+}
+
 export class Magics {
   private open?: Workbench;
   private opening?: Promise<Workbench>;
@@ -115,7 +117,11 @@ export class Magics {
    * and ends and (at most every {@link STREAM_REDRAW_MS} ms) as the model writes, that becomes the answer
    * at the end.
    */
-  private async askLive(message: string, signal?: AbortSignal): Promise<AskResult> {
+  private async askLive(
+    message: string,
+    signal?: AbortSignal,
+    args: Partial<AskArgs> = {},
+  ): Promise<AskResult> {
     const id = `sigla-ask-${randomUUID()}`;
     const events: TraceEvent[] = [];
     let text = "";
@@ -125,7 +131,7 @@ export class Magics {
     try {
       const result = await askCommand(
         await this.workbench(),
-        { message },
+        { ...args, message },
         {
           signal,
           onTrace: (event) => {
@@ -168,72 +174,59 @@ export class Magics {
         return;
       }
       if (command.name === "ask") {
-        await this.askLive(command.text, signal);
+        await this.askLive(command.text, signal, findCommand("ask")?.input(command));
         return;
       }
       const path = command.name === "store" ? command.words[0] : undefined;
-      await this.show(await runCommand(await this.workbench(path), command, { signal }));
+      const result = await this.show(await runCommand(await this.workbench(path), command, { signal }));
+      const failure = findCommand(command.name)?.failure?.(result);
+      if (failure) this.report(name, failure);
     } catch (error) {
-      this.host.error(magicErrorLine(name, error));
-      if (config().debug && error instanceof Error && error.stack) this.host.error(error.stack);
+      this.report(name, error);
     } finally {
       if (this.running === running) this.running = undefined;
     }
   }
 
-  /** `%store [open] [path]`. */
-  async store(path?: string) {
-    return this.show(await storeCommand(await this.workbench(path), { path }));
+  /** One line on stderr for a failed magic (with the stack under `SIGLA_DEBUG`). */
+  private report(name: string, error: unknown): void {
+    this.host.error(magicErrorLine(name, error));
+    if (config().debug && error instanceof Error && error.stack) this.host.error(error.stack);
   }
-  /** `%ingest <paths…> [--tags a,b] [--strict]`. */
-  async ingest(paths: string | string[], options: { tags?: string[]; strict?: boolean } = {}) {
-    const list = typeof paths === "string" ? [paths] : paths;
-    return this.show(
-      await ingestCommand(await this.workbench(), {
-        paths: list,
-        tags: options.tags,
-        strict: options.strict,
-      }),
-    );
-  }
-  /** `%query "<text>" [-k 5] [--tags a,b] [--mode vector|fts|hybrid]`. */
-  async query(text: string, options: { k?: number; tags?: string[]; mode?: SearchMode } = {}) {
-    return this.show(await queryCommand(await this.workbench(), { text, ...options }));
-  }
-  /** `%dsl <program>`. */
-  async dsl(program: string) {
-    return this.show(await dslCommand(await this.workbench(), { program }));
-  }
-  /** `%ask "<message>"`: the answer, the gauges and the trace as a table. */
-  async ask(message: string) {
-    return this.askLive(message);
-  }
-  /** `%model [<file.gguf>|off] [--profile home-cpu|home-gpu]`: the model that writes the answers. */
-  async model(spec?: string, options: { profile?: string } = {}) {
-    return this.show(await modelCommand(await this.workbench(), { spec, profile: options.profile }));
-  }
-  /** `%trace [turn]`. */
-  async trace(turn?: number) {
-    return this.show(traceCommand(await this.workbench(), { turn }));
-  }
-  /** `%bench [quick|store|lorem|retrieval] [--size 3000] [--queries 100] [--sizes 10k] [--systems …] [--reps 3] [--out dir]`. */
-  async bench(suite?: BenchSuite, options: Omit<BenchArgs, "suite"> = {}) {
-    return this.show(await benchCommand(await this.workbench(), { suite, ...options }));
-  }
+
   /**
-   * `%chart [metrics|recall|latency|qps|ingest|memory] [from <report.json>] [--out dir]`, `%chart graph <id>
-   * [--depth 1]`: the Vega-Lite spec and its PNG.
+   * A typed call, `siglaMagics.query("text", { k: 3 })`: the positional value and the options of the
+   * command `name` (every registry command has one). It displays the result like the magic and returns it
+   * (shown as one summary line, not dumped after the table); a failure prints the magic's one error line and
+   * returns undefined.
    */
-  async chart(kind?: ChartKind, options: { out?: string; id?: number; depth?: number; from?: string } = {}) {
-    return this.show(await chartCommand(await this.workbench(), { kind, ...options }));
+  async call(name: string, positional?: unknown, options: Record<string, unknown> = {}) {
+    try {
+      if (name === "ask") return await this.askLive(String(positional ?? ""));
+      const bench =
+        name === "help"
+          ? undefined
+          : await this.workbench(name === "store" ? (positional as string) : undefined);
+      const context = bench
+        ? workbenchContext(bench)
+        : { workbench: () => this.workbench(), storePath: () => "", interactive: true };
+      return quiet(await this.show(await callCommand(context, name, positional, options)));
+    } catch (error) {
+      this.report(name, error);
+      return undefined;
+    }
   }
-  /** `%memory [view] [-n 10]`. */
-  async memory(view?: MemoryView, options: { n?: number } = {}) {
-    return this.show(await memoryCommand(await this.workbench(), { view, n: options.n }));
-  }
-  /** `%help [magic]`. */
-  async help(command?: string) {
-    return this.show(helpCommand({ command }));
+
+  /** The typed functions, one per command: what the startup cell names `siglaMagics`. */
+  functions(): Record<string, (positional?: unknown, options?: Record<string, unknown>) => Promise<unknown>> {
+    const all: Record<string, (positional?: unknown, options?: Record<string, unknown>) => Promise<unknown>> =
+      {};
+    for (const command of MAGIC_COMMANDS) {
+      for (const name of [command.name, ...(command.aliases ?? [])]) {
+        all[name] = (positional, options) => this.call(command.name, positional, options);
+      }
+    }
+    return all;
   }
 
   /** Closes the workbench, if one was opened. */

@@ -3,7 +3,7 @@
  * tslab's own TypeScript (5.0.4), which cannot type-check the repository's lib itself (see README).
  * No identifier here may start with `__` (tslab mangles those).
  */
-import { BENCH_SUITES, CHART_KINDS, MEMORY_VIEWS } from "../lib/index.js";
+import { BENCH_SUITES, CHART_KINDS, MEMORY_ACTIONS, MEMORY_VIEWS } from "../lib/index.js";
 import { PROFILE_NAMES } from "../lib/llm/profiles.js";
 import { MAGIC_FUNCTION } from "./translate.js";
 
@@ -32,7 +32,9 @@ const siglaMagics: {
     kind?: ${union(CHART_KINDS)},
     options?: { out?: string; id?: number; depth?: number; from?: string },
   ): Promise<any>;
-  memory(view?: ${union(MEMORY_VIEWS)}, options?: { n?: number }): Promise<any>;
+  memory(view?: ${union([...MEMORY_VIEWS, ...MEMORY_ACTIONS])}, options?: Record<string, unknown>): Promise<any>;
   help(magic?: string): Promise<any>;
+  /** Every other command of the registry, by name or alias: (positional?, options?). */
+  [command: string]: (positional?: any, options?: any) => Promise<any>;
 } = (globalThis as any).${KERNEL_GLOBAL}.magics;
 `;

@@ -97,7 +97,8 @@ export const TAGS_FLAG: FlagSpec = {
 /** How a flag is written: `-k` for one-letter flags, `--tags` (and its aliases and short form). */
 export function flagLabels(flag: FlagSpec): string[] {
   const long = flag.name.length === 1 ? [`-${flag.name}`] : [`--${flag.name}`];
-  return [...long, ...(flag.aliases ?? []).map((a) => `--${a}`), ...(flag.short ? [`-${flag.short}`] : [])];
+  const short = flag.short && flag.short !== flag.name ? [`-${flag.short}`] : [];
+  return [...long, ...(flag.aliases ?? []).map((a) => `--${a}`), ...short];
 }
 
 /** A usage error for one command: `:<name>: <problem> — usage: <usage>`. */
