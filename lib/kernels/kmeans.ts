@@ -4,7 +4,7 @@
  * since the store ranks by cosine.
  */
 import { norm } from "../math/vectors.js";
-import { seededRandom } from "../random.js";
+import { sampleIndices, seededRandom } from "../random.js";
 import { gemmTopK } from "./ort-kernels.js";
 
 /** For each row of `points`, the index of its most similar centroid. */
@@ -37,12 +37,8 @@ export async function kmeans(
   const random = seededRandom(options.seed ?? 42);
   const centroids = new Float32Array(k * dim);
   // Seed with distinct random points.
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(random() * (n - i));
-    [order[i], order[j]] = [order[j], order[i]];
-    centroids.set(points.subarray(order[i] * dim, (order[i] + 1) * dim), i * dim);
-  }
+  const seeds = sampleIndices(n, k, random);
+  for (let i = 0; i < k; i++) centroids.set(points.subarray(seeds[i] * dim, (seeds[i] + 1) * dim), i * dim);
   const sums = new Float64Array(k * dim);
   const counts = new Int32Array(k);
   for (let iter = 0; iter < (options.iterations ?? 10); iter++) {
