@@ -76,7 +76,7 @@ export const DEFAULT_RECALL_WEIGHTS: Readonly<RecallWeights> = Object.freeze({
  * about in its own terms (option names, commands, versions), where BM25 is the stronger list: on the 778 Fiori
  * documents with use-lite, BM25 alone ranks the answering document in its top 5 for 64 of 67 questions and
  * vectors for 36; fused with the conversation defaults (BM25 at 0.75) the top 5 chunks hold it for 50, with
- * BM25 at 1 for 59, at 1.5 or 2 for 65 (`datasets/fiori-qa.json`, reports/answers.md).
+ * BM25 at 1 for 59, at 1.5 or 2 for 65 (`bench/datasets/fiori-qa.json`, reports/answers.md).
  */
 export const KNOWLEDGE_RECALL_WEIGHTS: Readonly<Partial<RecallWeights>> = Object.freeze({ fts: 1.5 });
 
