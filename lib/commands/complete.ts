@@ -85,7 +85,8 @@ export async function complete(line: string, sources: CompletionSources = {}): P
       : none;
   }
   if (word.startsWith("-")) {
-    const names = spec.flags.flatMap(flagLabels);
+    // Aliases (`--top-k`) are accepted but not offered: one name per flag.
+    const names = spec.flags.flatMap((flag) => flagLabels({ ...flag, aliases: [] }));
     return { start, candidates: names.filter(byPrefix(word)) };
   }
   if (spec.args === "paths" || spec.args === "path") {

@@ -304,7 +304,7 @@ export const MEMORY = defineCommand({
       throw usageError(MEMORY, `"${view}" is not one of ${known.join(", ")}`);
     }
     if (!(MEMORY_ACTIONS as readonly string[]).includes(view ?? "") && rest.length > 0) {
-      throw usageError(MEMORY, `${view} takes no argument, got "${rest.join(" ")}"`);
+      throw usageError(MEMORY, `takes one argument, got ${parsed.words.length}: ${parsed.words.join(" ")}`);
     }
     const args: MemoryArgs = {
       view: view as MemoryArgs["view"],

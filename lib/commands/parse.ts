@@ -4,7 +4,7 @@
  * is a message for the pipeline (`ask`). Errors are `SIGLA_USAGE` errors naming the command and its usage.
  */
 import { SiglaError } from "../errors.js";
-import { COMMANDS, commandSpec } from "./registry.js";
+import { COMMANDS, commandSpec, findCommand } from "./registry.js";
 import { type CommandSpec, type FlagSpec, flagLabels, usageError } from "./specs.js";
 
 export { usageError };
@@ -251,5 +251,8 @@ export function parseCommand(line: string): ParsedCommand {
     else words.push(tokens[i].value);
   }
   checkParsed(spec, words, flags);
-  return { name: spec.name, text: words.join(" "), words, flags };
+  const parsed = { name: spec.name, text: words.join(" "), words, flags };
+  // The command's own reading of its words (a chart kind, a memory view) fails here too, before it runs.
+  findCommand(spec.name)?.input(parsed);
+  return parsed;
 }

@@ -201,7 +201,9 @@ export function resultLines(result: CommandResult): string[] {
     }
     case "ingest": {
       const r = result.report;
-      return [ingestSummary(r), ...(result.warned ? [] : r.skipped.map(skippedLine))];
+      // A door that told the skipped files as they happened (the CLI) prints the bare summary.
+      if (result.warned) return [ingestSummary(r)];
+      return [`${ingestSummary(r)} — store holds ${result.count}`, ...r.skipped.map(skippedLine)];
     }
     case "query":
       return hitLines(result.hits);
