@@ -14,7 +14,7 @@ import {
   CancelledError,
   type CommandResult,
   callCommand,
-  config,
+  errorText,
   findCommand,
   helpCommand,
   type ParsedCommand,
@@ -24,6 +24,7 @@ import {
   shortMessage,
   type TraceEvent,
   throttle,
+  toSiglaError,
   Workbench,
   type WorkbenchOptions,
   workbenchContext,
@@ -43,11 +44,9 @@ export interface MagicsHost {
 
 /** The one-line error of a failed magic: usage errors as they are (`%` for `:`), others with their code. */
 export function magicErrorLine(name: string, error: unknown): string {
-  if (error instanceof SiglaError) {
-    const message = magicUsage(shortMessage(error.message));
-    return error.code === "SIGLA_USAGE" ? message : `%${name}: ${error.code}: ${message}`;
-  }
-  return `%${name}: ${error instanceof Error ? error.message : String(error)}`.split("\n")[0];
+  const sigla = toSiglaError(error);
+  const message = magicUsage(shortMessage(sigla.message));
+  return sigla.code === "SIGLA_USAGE" ? message : `%${name}: ${sigla.code}: ${message}`;
 }
 
 /** The usage error of a name that is not a magic. */
@@ -191,7 +190,9 @@ export class Magics {
   /** One line on stderr for a failed magic (with the stack under `SIGLA_DEBUG`). */
   private report(name: string, error: unknown): void {
     this.host.error(magicErrorLine(name, error));
-    if (config().debug && error instanceof Error && error.stack) this.host.error(error.stack);
+    // With SIGLA_DEBUG, the stack (of the original error, for SIGLA_INTERNAL) on the lines after it.
+    const detail = errorText(error).split("\n").slice(1).join("\n");
+    if (detail) this.host.error(detail);
   }
 
   /**

@@ -11,9 +11,7 @@ import type { FlagValue, ParsedCommand } from "../commands/parse.js";
 import { checkParsed, readFlag } from "../commands/parse.js";
 import { BATCH_COMMANDS } from "../commands/registry.js";
 import { type FlagSpec, flagLabels } from "../commands/specs.js";
-import { errorLine } from "../commands/text.js";
-import { config } from "../config.js";
-import { InvalidInputError } from "../errors.js";
+import { errorText, InvalidInputError } from "../errors.js";
 import { PROFILE_NAMES } from "../llm/profiles.js";
 import { cliContext, defaultIo, type Io, printResult, runOptions, withInterrupt } from "./common.js";
 
@@ -182,8 +180,8 @@ export async function main(argv: string[], io: Io = defaultIo, options: MainOpti
       // Commander already printed its message (usage errors) or the help/version text.
       return error.exitCode === 0 ? 0 : 2;
     }
-    io.err(`${errorLine(error)}\n`);
-    if (config().debug && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    // One line; with SIGLA_DEBUG the stack (of the original error, for SIGLA_INTERNAL) after it.
+    io.err(`${errorText(error)}\n`);
     return 1;
   }
 }
