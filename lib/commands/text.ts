@@ -16,6 +16,9 @@ import type { DoctorCheck } from "../store/doctor.js";
 import type { CapsuleHit } from "../store/types.js";
 import { flagLabels } from "./specs.js";
 import type {
+  BenchReportResult,
+  BenchResult,
+  BenchRetrievalResult,
   CommandResult,
   DoctorResult,
   MemoryNodeResult,
@@ -237,6 +240,42 @@ export function resultLines(result: CommandResult): string[] {
       const total = result.events.reduce((sum, e) => sum + e.ms, 0);
       return [`turn ${result.turn}, ${total.toFixed(1)} ms`, ...result.events.map(traceLine)];
     }
+    case "bench":
+    case "bench-report":
+    case "bench-retrieval":
+      return benchLines(result);
+    case "chart":
+      return [
+        `${result.chart.title} (${result.chart.source})`,
+        ...result.chart.lines,
+        `PNG: ${result.chart.png} (${result.chart.bytes} bytes)`,
+      ];
+    case "memory":
+      return memoryLines(result);
+    case "help":
+      if (result.detail) {
+        const d = result.detail;
+        return [
+          d.usage,
+          `  ${d.summary}`,
+          ...d.flags.map((f) => `  ${flagLabels(f).join(", ")} ${f.value ?? ""}  ${f.help}`),
+        ];
+      }
+      return [
+        "Plain text asks the pipeline. Commands:",
+        ...result.commands.map((c) => `  ${c.usage}\n      ${c.summary}`),
+        "Keys: ↑/↓ history, Tab completes, Ctrl-C cancels a running job (twice at the prompt: quit).",
+      ];
+    case "quit":
+      return ["bye"];
+    default:
+      return moreLines(result);
+  }
+}
+
+/** A benchmark result: the quick benchmark's table, a harness report's headline, or retrieval quality. */
+function benchLines(result: BenchResult | BenchReportResult | BenchRetrievalResult): string[] {
+  switch (result.kind) {
     case "bench": {
       const r = result.result;
       const t = quickBenchRows(r);
@@ -279,32 +318,6 @@ export function resultLines(result: CommandResult): string[] {
         ),
       ];
     }
-    case "chart":
-      return [
-        `${result.chart.title} (${result.chart.source})`,
-        ...result.chart.lines,
-        `PNG: ${result.chart.png} (${result.chart.bytes} bytes)`,
-      ];
-    case "memory":
-      return memoryLines(result);
-    case "help":
-      if (result.detail) {
-        const d = result.detail;
-        return [
-          d.usage,
-          `  ${d.summary}`,
-          ...d.flags.map((f) => `  ${flagLabels(f).join(", ")} ${f.value ?? ""}  ${f.help}`),
-        ];
-      }
-      return [
-        "Plain text asks the pipeline. Commands:",
-        ...result.commands.map((c) => `  ${c.usage}\n      ${c.summary}`),
-        "Keys: ↑/↓ history, Tab completes, Ctrl-C cancels a running job (twice at the prompt: quit).",
-      ];
-    case "quit":
-      return ["bye"];
-    default:
-      return moreLines(result);
   }
 }
 
