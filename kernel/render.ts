@@ -3,7 +3,17 @@
  * Vega-Lite spec and its PNG) and the same text the REPL prints as `text/plain`. Pure: data in, bundle out.
  */
 import { headlineRows, headlineSystems, targetRows, targetsOf } from "../bench/report.js";
-import type { CapsuleHit, CommandResult, CommandSpec, TraceEvent, TurnResult } from "../lib/index.js";
+import type {
+  BenchReportResult,
+  BenchResult,
+  BenchRetrievalResult,
+  CapsuleHit,
+  CommandResult,
+  CommandSpec,
+  MemoryResult,
+  TraceEvent,
+  TurnResult,
+} from "../lib/index.js";
 import {
   answeredBy,
   answerText,
@@ -180,6 +190,20 @@ function resultHtml(result: CommandResult): string {
     }
     case "trace":
       return traceTable(result.events, `trace of turn ${result.turn}`);
+    case "bench":
+    case "bench-report":
+    case "bench-retrieval":
+      return benchHtml(result);
+    case "memory":
+      return memoryHtml(result);
+    default:
+      return pre(resultLines(result).join("\n"));
+  }
+}
+
+/** HTML for a benchmark: the quick table, a harness report's headline and targets, or retrieval quality. */
+function benchHtml(result: BenchResult | BenchReportResult | BenchRetrievalResult): string {
+  switch (result.kind) {
     case "bench": {
       const t = quickBenchRows(result.result);
       const { size, queries, k } = result.result;
@@ -207,30 +231,31 @@ function resultHtml(result: CommandResult): string {
         `retrieval: ${r.dataset.documents} documents, ${r.dataset.queries} queries, ${r.dataset.embedder}`,
       );
     }
-    case "memory":
-      if (result.counts) {
-        const c = result.counts;
-        return htmlTable(
-          ["capsules", "archive", "shadow", "growth", "due for review", "version"],
-          [[c.capsules, c.archive, c.shadow, c.growth, c.review, c.version]],
-          "memory",
-        );
-      }
-      if (result.communities) {
-        return htmlTable(
-          ["community", "members", "first members"],
-          result.communities.map((c) => [c.index, c.members.length, c.members.slice(0, 12).join(" ")]),
-          "communities",
-        );
-      }
-      return htmlTable(
-        ["id", "layer", "level", "kind", "title", "note"],
-        (result.rows ?? []).map((r) => [r.id, r.layer, r.level, r.kind, r.title, r.note ?? ""]),
-        result.view,
-      );
-    default:
-      return pre(resultLines(result).join("\n"));
   }
+}
+
+/** HTML for a memory view: counts, communities or the listed nodes. */
+function memoryHtml(result: MemoryResult): string {
+  if (result.counts) {
+    const c = result.counts;
+    return htmlTable(
+      ["capsules", "archive", "shadow", "growth", "due for review", "version"],
+      [[c.capsules, c.archive, c.shadow, c.growth, c.review, c.version]],
+      "memory",
+    );
+  }
+  if (result.communities) {
+    return htmlTable(
+      ["community", "members", "first members"],
+      result.communities.map((c) => [c.index, c.members.length, c.members.slice(0, 12).join(" ")]),
+      "communities",
+    );
+  }
+  return htmlTable(
+    ["id", "layer", "level", "kind", "title", "note"],
+    (result.rows ?? []).map((r) => [r.id, r.layer, r.level, r.kind, r.title, r.note ?? ""]),
+    result.view,
+  );
 }
 
 /**
