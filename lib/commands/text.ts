@@ -107,11 +107,17 @@ export function modelLine(info: ModelInfo, cwd?: string): string {
   return `${shortPath(info.path, cwd)} (${parts.join(", ")})`;
 }
 
+/** Columns text tables may take: the terminal's (less one, so a full line never wraps), at most 100. */
+export function textWidth(): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  return Math.min(100, columns ? columns - 1 : 100);
+}
+
 /**
  * The hits as a table within `width` columns: a header row, then id, score, text and tags per hit. Tags
  * take at most a third of the line (cut with …), so a hit never wraps.
  */
-export function hitLines(hits: readonly CapsuleHit[], width = 100): string[] {
+export function hitLines(hits: readonly CapsuleHit[], width = textWidth()): string[] {
   if (hits.length === 0) return ["no results"];
   const fixed = 15; // "   id  score   " before the text
   const tagRoom = Math.max(8, Math.floor((width - fixed) / 3));
