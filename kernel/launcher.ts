@@ -33,7 +33,11 @@ const magics = new Magics({
   error: (line) => process.stderr.write(`${line}\n`),
 });
 Object.assign(globalThis, {
-  [KERNEL_GLOBAL]: { lib, magics: magics.functions(), run: (name: string, args: string) => magics.run(name, args) },
+  [KERNEL_GLOBAL]: {
+    lib,
+    magics: magics.functions(),
+    run: (name: string, args: string) => magics.run(name, args),
+  },
 });
 
 let node: Converter | undefined;
