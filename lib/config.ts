@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { ConfigError } from "./errors.js";
 import { INDEX_POLICIES } from "./store/index-policy.js";
 
+/** The parsed `SIGLA_*` variables: `loadConfig` reads any environment, `config()` this process's own. */
 export interface SiglaConfig {
   /** Data folder for the default store and the model cache. */
   home: string;

@@ -16,6 +16,7 @@ export function firstLine(message: string, max = MAX_ERROR_LINE): string {
   return first.length > max ? `${first.slice(0, max - 1).trimEnd()}…` : first;
 }
 
+/** Every code a SIGLA error can carry; each `SiglaError` subclass narrows it to the codes it may throw. */
 export type ErrorCode =
   | "SIGLA_INVALID_INPUT"
   | "SIGLA_DIMENSION_MISMATCH"
@@ -48,6 +49,7 @@ export type ErrorCode =
  * `SiglaError` is for code that passes another error's code on (wrapping it with more context).
  */
 export class SiglaError extends Error {
+  /** The stable code callers and tests match on; the message is for people and may change. */
   readonly code: ErrorCode;
   readonly [MARKER] = true;
 

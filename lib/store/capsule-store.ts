@@ -49,11 +49,18 @@ import { addCapsules, deleteCapsule, updateCapsules } from "./writes.js";
 
 export { sha256 } from "./hash.js";
 
+/**
+ * A SIGLA store: capsules in a LanceDB table with a hot in-memory copy for search, auto-linking and graph
+ * walks. Open one with `CapsuleStore.open`; every write is one atomic commit.
+ */
 export class CapsuleStore {
   /** Absolute path of the store folder. */
   readonly path: string;
+  /** The embedder every text and query of this store goes through. */
   readonly embedder: Embedder;
+  /** How the index kind is chosen: by size (`auto`) or one fixed kind. */
   readonly indexPolicy: IndexPolicy;
+  /** Neighbours each new capsule is linked to (0: auto-linking is off). */
   readonly autoLinkK: number;
 
   private constructor(private readonly s: StoreState) {
@@ -149,6 +156,7 @@ export class CapsuleStore {
     return this.s.hot.vector(id)?.slice();
   }
 
+  /** How many capsules the store holds. */
   async count(): Promise<number> {
     this.s.assertOpen();
     return this.s.hot.size;

@@ -25,6 +25,7 @@ import { TABLE_NAME } from "./table-schema.js";
 import { shortError } from "./validate.js";
 import { withWriteLock } from "./write-lock.js";
 
+/** One check of a doctor run: what it looked at, whether it passed, and what a repair did about it. */
 export interface DoctorCheck {
   name: string;
   ok: boolean;
@@ -34,6 +35,7 @@ export interface DoctorCheck {
   repaired?: string;
 }
 
+/** What a doctor run found: every check in the order it ran, and whether the store is usable. */
 export interface DoctorReport {
   path: string;
   /** True when every check passed (after repairs, when repairing). */
@@ -42,6 +44,7 @@ export interface DoctorReport {
   capsules?: number;
 }
 
+/** Options of `doctor`: whether to repair, and whether a repair may give something up. */
 export interface DoctorOptions {
   /** Fix what can be fixed without giving anything up. */
   repair?: boolean;
@@ -93,6 +96,10 @@ interface DoctorRun {
 /** How to give up what cannot be fixed without a loss. */
 const NEEDS_LOSS = "`sigla doctor --repair --accept-loss` gives it up and makes the store usable again";
 
+/**
+ * Checks the store at `path` and, with `repair`, fixes what it may (the checks are listed above). A folder
+ * without sigla.json is a `SIGLA_STORE_PATH` error; every other problem is a failed check in the report.
+ */
 export async function doctor(path: string, options: DoctorOptions = {}): Promise<DoctorReport> {
   const dir = resolve(path);
   const repair = options.repair === true;

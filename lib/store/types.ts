@@ -81,6 +81,7 @@ export interface OpenOptions {
   onDownload?: (progress: { file: string; loaded: number; total: number }) => void;
 }
 
+/** Options of one `addCapsules` write. */
 export interface AddOptions {
   /** Ids deleted in the same atomic write (used to replace a changed file's chunks). */
   replace?: number[];
@@ -90,6 +91,7 @@ export interface AddOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Options of a vector query: how many hits, which capsules may be hits, and how wide to search. */
 export interface QueryOptions {
   topK?: number;
   /** Capsules must carry all of these tags. */
@@ -103,7 +105,9 @@ export interface QueryOptions {
   effort?: number;
 }
 
+/** How `search` finds capsules: by vector, by full text (BM25), or both, fused by reciprocal rank. */
 export type SearchMode = "vector" | "fts" | "hybrid";
+/** Options of `CapsuleStore.search`: a query's options plus the search mode (default `hybrid`). */
 export interface SearchOptions extends QueryOptions {
   mode?: SearchMode;
   /**
@@ -113,6 +117,7 @@ export interface SearchOptions extends QueryOptions {
   vector?: Float32Array;
 }
 
+/** Options of `CapsuleStore.list`: an SQL filter and the most capsules to return. */
 export interface ListOptions {
   where?: string;
   limit?: number;
