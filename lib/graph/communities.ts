@@ -14,6 +14,7 @@ type Louvain = (
 // A CommonJS package whose typings declare an ES default export: load it the CommonJS way.
 const louvain = createRequire(import.meta.url)("graphology-communities-louvain") as Louvain;
 
+/** One community `communities` found: its number and its member ids. */
 export interface Community {
   /** Stable within one run: communities are numbered by size, largest first, ties by smallest member. */
   index: number;

@@ -4,8 +4,10 @@
  */
 import { seededRandom } from "../random.js";
 
+/** A graph as a function: the neighbour ids of a node id. */
 export type Adjacency = (id: number) => readonly number[];
 
+/** A node `bfs` reached: its id, its distance from the start, and the node it was reached from. */
 export interface BfsNode {
   id: number;
   depth: number;

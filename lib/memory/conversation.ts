@@ -21,6 +21,7 @@ import { checkSessionId, sessionTag, TURN_TAG, turnSource } from "./turns.js";
 
 /** What a conversation record is. */
 export type ConversationKind = "turn" | "recap" | "self-eval" | "draft";
+/** Every conversation record kind. */
 export const CONVERSATION_KINDS: readonly ConversationKind[] = ["turn", "recap", "self-eval", "draft"];
 
 /** The meta every conversation record carries: whose session, which turn, when. */
@@ -151,6 +152,7 @@ export class Conversation {
     return rows.sort((a, b) => Number(a.meta.turn) - Number(b.meta.turn) || a.id - b.id);
   }
 
+  /** Closes the conversation's own store; the main store stays open. */
   async close(): Promise<void> {
     await this.store.close();
   }

@@ -16,6 +16,7 @@ import type { LayerName, MemoryNode } from "./types.js";
 /** Writes a summary from member texts; an LLM runner can stand in for the extractive default. */
 export type Summarizer = (texts: string[]) => Promise<string>;
 
+/** The default `Summarizer`: the three most central sentences of the texts, no model needed. */
 export const extractiveSummarizer: Summarizer = async (texts) => extractiveSummary(texts, 3);
 
 /** A hit of a memory search, with how it was reached. */

@@ -10,6 +10,7 @@ import type { MemoryNode } from "./types.js";
 /** Similarity (cosine) above which a message is about the same topic as a pain memory. */
 export const PAIN_TOPIC_MIN = 0.45;
 
+/** What a pain memory holds: the message that hurt, its dialogue, the reflection on it and its resolution. */
 export interface PainRecord {
   /** The message that hurt (it is also what later messages are compared with). */
   trigger: string;

@@ -6,10 +6,12 @@
 
 /** ARCHIVE: verified knowledge. SHADOW: hypotheses, never cited. GROWTH: the change log. */
 export type LayerName = "archive" | "shadow" | "growth";
+/** Every layer, ARCHIVE first. */
 export const LAYERS: readonly LayerName[] = ["archive", "shadow", "growth"];
 
 /** Storage levels, lowest first; a node moves up one level at a time, through a gate. */
 export type StorageLevel = "RAW" | "REDACTED" | "DERIVED" | "GOLD";
+/** Every storage level, lowest first. */
 export const LEVELS: readonly StorageLevel[] = ["RAW", "REDACTED", "DERIVED", "GOLD"];
 
 /** Typed edges between memory nodes. */
@@ -20,6 +22,7 @@ export type EdgeType =
   | "VERSION_OF"
   | "RELATES_TO"
   | "EVIDENCE_OF";
+/** Every edge type; an edge of any other type is refused. */
 export const EDGE_TYPES: readonly EdgeType[] = [
   "SUPPORTS",
   "CONTRADICTS",
@@ -31,6 +34,7 @@ export const EDGE_TYPES: readonly EdgeType[] = [
 
 /** Kinds of ARCHIVE nodes (the ArchiveNode schema's enum). */
 export type ArchiveKind = "FACT" | "QUOTE" | "SUMMARY" | "SCHEMA" | "POLICY" | "TEST" | "MAP";
+/** Every ARCHIVE kind, in the schema's order. */
 export const ARCHIVE_KINDS: readonly ArchiveKind[] = [
   "FACT",
   "QUOTE",
@@ -42,6 +46,7 @@ export const ARCHIVE_KINDS: readonly ArchiveKind[] = [
 ];
 /** Kinds of SHADOW nodes. */
 export type ShadowKind = "HYPOTHESIS" | "DRAFT" | "ERROR" | "SELF_EVAL" | "PAIN";
+/** Every SHADOW kind. */
 export const SHADOW_KINDS: readonly ShadowKind[] = ["HYPOTHESIS", "DRAFT", "ERROR", "SELF_EVAL", "PAIN"];
 /** Kinds of every node. */
 export type NodeKind = ArchiveKind | ShadowKind | "GROWTH";
@@ -57,6 +62,7 @@ export interface NodeSource {
   retrieved_at?: string;
 }
 
+/** A typed edge from the node whose meta holds it to another memory node. */
 export interface MemoryEdge {
   type: EdgeType;
   /** Capsule id of the target node. */
