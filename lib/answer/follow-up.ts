@@ -6,6 +6,7 @@
 import { attributeOf, isRussian, subjectOf, wordPattern } from "./question-type.js";
 import { terms } from "./terms.js";
 
+/** What `resolveFollowUp` fills a message's missing subject from: the session's topic or last question. */
 export interface FollowUpContext {
   /** The session topic (its goal, or what the last answer was about). */
   topic?: string;

@@ -23,6 +23,7 @@ export function acknowledgement(pain: number, language: string): string | undefi
 /** Evidence with an optional reference to show: a file path, a URL, a note name. */
 export type NextStepEvidence = AnswerEvidence & { ref?: string };
 
+/** What `nextStep` chooses the Λ line from: the question type, the evidence, what the answer quoted. */
 export interface NextStepInput {
   questionType: QuestionType;
   used: UsedSentence[];

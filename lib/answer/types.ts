@@ -16,6 +16,7 @@ export type QuestionType =
   | "comparison"
   | "open";
 
+/** One piece of evidence the composer may quote, with the id its citations name. */
 export interface AnswerEvidence {
   evidenceId: string;
   text: string;
@@ -24,6 +25,7 @@ export interface AnswerEvidence {
   title?: string;
 }
 
+/** What the composer takes: the resolved question, its vector and the ranked evidence to quote from. */
 export interface ComposeInput {
   /** the (already resolved) question text */
   question: string;
@@ -39,6 +41,7 @@ export interface ComposeInput {
   signal?: AbortSignal;
 }
 
+/** A sentence the answer quotes: its evidence, where it sits in that evidence's text, and its score. */
 export interface UsedSentence {
   evidenceId: string;
   sentence: string;
@@ -48,6 +51,7 @@ export interface UsedSentence {
   score: number;
 }
 
+/** What the composer gives back: the answer-first summary and the sentences it quotes. */
 export interface ComposedAnswer {
   questionType: QuestionType;
   /** answer first; each sentence followed by its citation tag `[evidence_id: ev:N]` */

@@ -39,6 +39,7 @@ export interface IngestProgress {
   total: number;
 }
 
+/** Options of `ingest`: tags, chunking, cancellation, progress and what to do with unreadable files. */
 export interface IngestOptions {
   /** Extra tags for every capsule (normalised like all tags). */
   tags?: string[];

@@ -13,6 +13,7 @@ import { sha256 } from "../store/capsule-store.js";
 
 const TEXT_FILES = new Set([".txt", ".md", ".markdown"]);
 
+/** A chunk of a connector file that matches the query: where it is, its text, its score and its hash. */
 export interface ConnectorChunk {
   file: string;
   start: number;

@@ -31,6 +31,7 @@ export interface MetricsPoint extends Metrics {
   at: string;
 }
 
+/** One conversation as it is saved after every turn: messages, metrics timeline, traces, goal and phase. */
 export interface Session {
   id: string;
   createdAt: string;

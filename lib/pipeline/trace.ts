@@ -15,6 +15,7 @@ export class TraceChannel {
     return () => this.listeners.delete(listener);
   }
 
+  /** Sends `event` to every listener and every open subscription. */
   emit(event: TraceEvent): void {
     for (const listener of this.listeners) listener(event);
     for (const sub of this.subscribers) {

@@ -13,6 +13,7 @@ import type { Citation, DeltaBlock, Evidence, Metrics, Phase, ReasoningMode, Voi
 /** Context windows the memory budget is chosen for (§3.6). */
 export type ContextWindow = 8192 | 32768 | 131072;
 
+/** Options of a `Pipeline`: context window, connector folders, language model, external-step budget. */
 export interface PipelineOptions {
   /** Tokens of the model's context window; decides how much memory is injected. Default 8192. */
   contextWindow?: ContextWindow;

@@ -16,9 +16,11 @@ export interface Metrics {
   drift: number;
 }
 
+/** A voice of the assistant (step 4): each answers one condition of the metrics; ISKRA is the base voice. */
 export type Voice = "KAIN" | "SAM" | "ISKRIV" | "SIBYL" | "ISKRA";
 /** Every voice, in the priority order `selectVoices` picks the primary one by (KAIN first, ISKRA last). */
 export const VOICES: readonly Voice[] = ["KAIN", "SAM", "ISKRIV", "SIBYL", "ISKRA"];
+/** How a turn reasons (step 5): fast, deep, or a debate (thesis, antithesis, and a judge between them). */
 export type ReasoningMode = "fast" | "deep" | "debate";
 /** Every reasoning mode, cheapest first. */
 export const REASONING_MODES: readonly ReasoningMode[] = ["fast", "deep", "debate"];
@@ -85,6 +87,7 @@ export const STEPS = [
   "formatting",
   "feedback",
 ] as const;
+/** One of the ten `STEPS`. */
 export type StepName = (typeof STEPS)[number];
 
 /**
