@@ -8,6 +8,7 @@ export * from "./charts/index.js";
 export { main as runCli } from "./cli/main.js";
 export * from "./commands/index.js";
 export { config, loadConfig, type SiglaConfig } from "./config.js";
+/** The whole DSL as one namespace (`dsl.retrieve`, `dsl.tokenize`, …); its entry points also stand below. */
 export * as dsl from "./dsl/index.js";
 export {
   checkProgram,

@@ -11,6 +11,7 @@ export interface BarValue {
   max: number;
 }
 
+/** Bars of one measure per dataset, a bar per system with its min–max rule; `measure` titles the y axis. */
 export function systemBarsSpec(values: readonly BarValue[], title: string, measure: string): VegaLiteSpec {
   const x = { field: "dataset", type: "nominal", title: "dataset", axis: { labelAngle: 0 } };
   return {

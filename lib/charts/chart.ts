@@ -26,6 +26,7 @@ import type { VegaLiteSpec } from "./vega-lite-spec.js";
  * neighbourhood.
  */
 export const CHART_KINDS = ["metrics", "recall", "latency", "qps", "ingest", "memory", "graph"] as const;
+/** One of `CHART_KINDS`: a chart `buildChart` draws. */
 export type ChartKind = (typeof CHART_KINDS)[number];
 
 /** The data each chart is drawn from. */

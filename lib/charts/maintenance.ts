@@ -2,6 +2,7 @@
 import { chartFrame } from "./theme.js";
 import type { VegaLiteSpec } from "./vega-lite-spec.js";
 
+/** One measurement: after `writes` single writes under `policy`, the table's files and open time. */
 export interface MaintenancePoint {
   policy: string;
   writes: number;

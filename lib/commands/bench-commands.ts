@@ -23,8 +23,10 @@ import { expandPath, type Workbench } from "./workbench.js";
 /** The repository's own reports folder, where `npm run bench:store` writes `bench-store.json`. */
 export const REPO_REPORTS = fileURLToPath(new URL("../../reports/", import.meta.url));
 
+/** One of `BENCH_SUITES`: what `:bench` runs. */
 export type BenchSuite = (typeof BENCH_SUITES)[number];
 
+/** The arguments of `:bench`; a flag marked with suites applies only to those. */
 export interface BenchArgs {
   suite?: BenchSuite;
   /** quick: vectors. */

@@ -60,6 +60,7 @@ export async function modelCacheCommand(
   return { kind: "model-cache", action: "pull", pulled };
 }
 
+/** The arguments of `:run`: the model, the prompt and the generation settings. */
 export interface RunArgs {
   model?: string;
   prompt: string;

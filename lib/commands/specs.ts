@@ -42,6 +42,7 @@ export interface FlagSpec {
  */
 export type ArgumentKind = "none" | "text" | "raw" | "paths" | "word" | "path";
 
+/** One command's row of the table: its names, argument, flags and usage line. */
 export interface CommandSpec {
   /** Name without the colon. */
   name: string;
@@ -72,10 +73,12 @@ export const MEMORY_VIEWS = [
   "communities",
   "history",
 ] as const;
+/** One of `MEMORY_VIEWS`. */
 export type MemoryView = (typeof MEMORY_VIEWS)[number];
 
 /** What `:memory` changes: a node added, anchored, moved through a gate, or linked. */
 export const MEMORY_ACTIONS = ["add", "anchor", "promote", "redact", "raise", "link"] as const;
+/** One of `MEMORY_ACTIONS`. */
 export type MemoryAction = (typeof MEMORY_ACTIONS)[number];
 
 export const K_FLAG: FlagSpec = {

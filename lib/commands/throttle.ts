@@ -12,6 +12,7 @@ export interface Throttle {
   cancel(): void;
 }
 
+/** A `Throttle` that runs `flush` at most once per `ms`, and once more after the last poke. */
 export function throttle(flush: () => void, ms: number): Throttle {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const run = () => {

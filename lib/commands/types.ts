@@ -123,6 +123,7 @@ export interface BenchRetrievalResult {
   report: RetrievalBench;
 }
 
+/** What `:bench` returns, by suite. */
 export type BenchCommandResult = BenchResult | BenchReportResult | BenchRetrievalResult;
 
 /** `:chart`: the spec, the PNG written and the terminal drawing. */

@@ -9,7 +9,9 @@ import { int, oneOf } from "../config.js";
 import { DTYPE_SUFFIX } from "../embed/transformers.js";
 import { ConfigError } from "../errors.js";
 
+/** The runtime profiles, the default first. */
 export const PROFILE_NAMES = ["home-cpu", "home-gpu"] as const;
+/** One of `PROFILE_NAMES`. */
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 /** How a language model is run. */
