@@ -71,6 +71,15 @@ test("phone numbers: international and national forms", () => {
   check("Тел.: +7 (495) 123-45-67; tel:+15551234567", "Тел.: [PHONE]; tel:[PHONE]", ["phone", "phone"]);
 });
 
+test("international numbers: a length the calling code allows (libphonenumber-js), with extensions", () => {
+  check("Office (+7 (495) 123-45-67) today", "Office ([PHONE]) today", ["phone"]);
+  check("tel: +1 (555) 123-4567 ext. 89, ask for Ann", "tel: [PHONE], ask for Ann", ["phone"]);
+  check("Call +1 555 123 4567 2 times", "Call [PHONE] times", ["phone"]);
+  check("8 800 555 35 35 +7 495 123 45 67", "[PHONE] [PHONE]", ["phone", "phone"]);
+  untouched("Сумма +1 234 567 руб., рост +3 000 000 пользователей, score +15 200 000 points.");
+  untouched("ISBN +7 (495) 123-45-67 is not a phone once labelled.");
+});
+
 test("dates, timestamps, years, versions and other numbers are not phones", () => {
   untouched(
     "Released 2024-05-17, on 17.05.2024 (05/17/2024) at 2024-05-17T10:20:30Z or 2024-05-17 10:20:30.",

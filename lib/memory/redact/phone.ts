@@ -1,87 +1,111 @@
 /**
- * Phone numbers, international and national, told apart from dates, years, versions, amounts, ranges and
- * ISBNs.
+ * Phone numbers. International ones (`+44 20 7946 0958`, `tel:+15551234567`, `(+1) 555-123-4567 ext. 89`,
+ * full-width digits too) are found by `libphonenumber-js`, which knows each country's calling code and
+ * number lengths; national ones by shape (`phone-national.ts`, which says why the library cannot read them).
+ *
+ * Bundle: `libphonenumber-js/min`. A redactor masks anything written as a phone number, assigned or not, so
+ * the test is "possible" (a length the country allows), which the minimal metadata carries. `max` adds
+ * per-range validity (`isValidPhoneNumber`), which rejects the fictional numbers people write and the tests
+ * and corpus use (`+1 555 123 4567`: 555 is no assigned area code), so it would lose recall for nothing.
  */
+import { findPhoneNumbersInText, validatePhoneNumberLength } from "libphonenumber-js/min";
 import type { Span } from "./kinds.js";
+import { isNationalPhone, NATIONAL_PHONE, NOT_A_PHONE_BEFORE } from "./phone-national.js";
 
 /**
- * Phone candidates: `+` and country code, or national groups joined by single spaces, dots or dashes, with
- * an optional area code in parentheses; not glued to letters, digits or a longer number on either side.
+ * What may not touch an international number, from the hand-written rule the library replaced (at
+ * "possible" leniency the library does not look at the surroundings). Before the `+`: a word, a `+`, a dot,
+ * slash, hash or dash, or a time's colon (`ann@example.org+44 …` is a phone only once the address is
+ * masked); a number and a space are fine, a `+` starts a new number (`8 800 555 35 35 +7 495 123 45 67`).
+ * After it: a further number. A letter may follow: `+1 555 123 4567a@b.co` must not leave `+1 555 123`
+ * behind when the address takes the last group.
  */
-const PHONE =
-  /(?<![\p{L}\p{N}_+./#-]|\d:|\d[ .-])(?:\+\d{1,15}|\+?\(\d{1,5}\)[ .-]?\d{1,12}|\d{1,12})(?:[ .-]?\(\d{1,5}\)[ .-]?\d{1,12}|[ .-]\d{1,12}){0,7}(?![\p{L}\p{N}_]|[./:-]\d| \d)/gu;
+const GLUED_BEFORE = /(?:[\p{L}\p{N}_+./#-]|\d:)$/u;
+const GLUED_AFTER = /^(?:[\p{N}_]|[./:-]\d| \d)/u;
 
-/** A calendar date written with `-`, `.` or spaces: `2024-05-17`, `17.05.2024`, `05-17-2024`. */
-function isDate(candidate: string): boolean {
-  const ymd = candidate.match(/^(\d{4})[-. ](\d{1,2})[-. ](\d{1,2})$/);
-  if (ymd) return +ymd[2] >= 1 && +ymd[2] <= 12 && +ymd[3] >= 1 && +ymd[3] <= 31;
-  const dmy = candidate.match(/^(\d{1,2})[-. ](\d{1,2})[-. ](\d{4})$/);
-  if (!dmy) return false;
-  const [a, b] = [+dmy[1], +dmy[2]];
-  return a >= 1 && b >= 1 && ((a <= 31 && b <= 12) || (a <= 12 && b <= 31));
+/**
+ * The stretch one `+` number may take: a `+`, then groups of digits (an area code may be in parentheses)
+ * joined by single spaces, dots or dashes.
+ */
+const PLUS_RUN = /[+＋](?:\(\p{Nd}{1,5}\)|\p{Nd}+)(?:[ .-]?\(\p{Nd}{1,5}\)[ .-]?\p{Nd}+|[ .-]\p{Nd}+)*/gu;
+const PLUS = /[+＋]/;
+
+/** Whether the words before `start` say the number there is something else (`ISBN`, `build`, `заказ №`). */
+function labelled(text: string, start: number): boolean {
+  return NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, start - 24), start));
 }
 
-/** Whether a phone candidate is a phone number rather than a date, year, version, amount or range. */
-function isPhone(candidate: string): boolean {
-  const digits = candidate.replace(/\D/g, "");
-  if (digits.length < 7 || digits.length > 15) return false;
-  if (candidate.startsWith("+")) return true;
-  const separators = new Set(candidate.match(/[ .-]/g) ?? []);
-  const parens = candidate.includes("(");
-  if (!parens && separators.size === 0) return false; // a bare run of digits is an id, not a phone
-  if (isDate(candidate)) return false;
-  const groups = candidate.split(/\D+/).filter(Boolean);
-  if (groups.every((g) => g.length === 4 && +g >= 1800 && +g <= 2199)) return false; // years: 2020-2024
-  // A range (1000-2000) or a number in thousands (10 000 000, 1.000.000).
-  const [first, ...rest] = groups;
-  const range =
-    groups.length === 2 && separators.has("-") && first.length === rest[0].length && +first < +rest[0];
-  const thousands = !parens && !separators.has("-") && first.length <= 3 && rest.every((g) => g.length === 3);
-  if (range || thousands) return false;
-  if (separators.has(".")) {
-    // Dotted phones use dots only and have a long group; otherwise a version, an IP or decimals.
-    return !parens && separators.size === 1 && groups.length >= 3 && groups.some((g) => g.length >= 4);
+/** Whether `[start, end)` may be a phone: not glued to its neighbours, not labelled as something else. */
+function standsAlone(text: string, start: number, end: number): boolean {
+  if (GLUED_BEFORE.test(text.slice(Math.max(0, start - 2), start))) return false;
+  return !GLUED_AFTER.test(text.slice(end, end + 2)) && !labelled(text, start);
+}
+
+/**
+ * The library's reading: no default country, so only numbers that carry their calling code; `extended` is
+ * its "possible" leniency, and `isPossible()` checks the length against the country. The library may take
+ * an opening parenthesis before the `+` into the match (`(+7 (495) …)`): the span starts at the `+`.
+ */
+function libraryPhones(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const found of findPhoneNumbersInText(text, { extended: true })) {
+    if (!found.number.isPossible()) continue;
+    const plus = text.slice(found.startsAt, found.endsAt).search(PLUS);
+    const start = plus > 0 ? found.startsAt + plus : found.startsAt;
+    if (standsAlone(text, start, found.endsAt)) spans.push({ kind: "phone", start, end: found.endsAt });
   }
-  if (!parens && !separators.has("-")) {
-    // Spaces only: a trunk prefix (0…, 8 800…, 1 800…) or the North American 3-3-4 shape.
-    return (
-      first.startsWith("0") ||
-      (/^[18]$/.test(first) && rest[0]?.length === 3) ||
-      groups.map((g) => g.length).join("-") === "3-3-4"
-    );
+  return spans;
+}
+
+/**
+ * Adapter: the library reads `+1 555 123 4567 2 times` or `+7 (495) 123-45-67123` as one number, too long
+ * for its country, and reports nothing. The hand-written rule it replaced masked such a run whole; so does
+ * this, when the run or a leading part of it is a possible number.
+ */
+function overlongPhones(text: string, runs: RegExpExecArray[], found: Span[]): Span[] {
+  const spans: Span[] = [];
+  for (const run of runs) {
+    const [start, end] = [run.index, run.index + run[0].length];
+    if (found.some((s) => s.start <= start && start < s.end) || !standsAlone(text, start, end)) continue;
+    if (possibleLeadingPart(run[0])) spans.push({ kind: "phone", start, end });
   }
-  return true;
+  return spans;
 }
 
-/** Words right before a number that say what it is when it is not a phone: ISBN 978-…, build 10.0.19045. */
-const NOT_A_PHONE_BEFORE =
-  /(?:isbn(?:-1[03])?|issn|doi|build|builds|version|ver|release|revision|rev|firmware|patch|invoice|order|ticket|ref|reference|case|сборк\p{L}*|верси\p{L}*|релиз\p{L}*|ревизи\p{L}*|артикул\p{L}*|заказ\p{L}*|сч[её]т\p{L}*|накладн\p{L}*)\s*(?:no\.?|number|№|#)?\s*[:#№]?\s*$/iu;
-
-/** ISBN-13 (978/979) check digit, hyphenated or not. */
-function isbn13(candidate: string): boolean {
-  const digits = candidate.replace(/\D/g, "");
-  if (digits.length !== 13 || !/^97[89]/.test(digits)) return false;
-  let sum = 0;
-  for (let i = 0; i < 13; i++) sum += (digits.charCodeAt(i) - 48) * (i % 2 ? 3 : 1);
-  return sum % 10 === 0;
+/**
+ * Whether `run` (a `+` and digits), or a part of it from the start to one of its digits, is possible. Cut
+ * back from the end while the library says "too long" (or a length between two allowed ones); "too short"
+ * or no such country ends the search, shorter parts cannot do better.
+ */
+function possibleLeadingPart(run: string): boolean {
+  for (let cut = run.length; cut > 2; cut--) {
+    if (!/\p{Nd}/u.test(run[cut - 1])) continue;
+    const verdict = validatePhoneNumberLength(run.slice(0, cut));
+    if (verdict === undefined) return true;
+    if (verdict !== "TOO_LONG" && verdict !== "INVALID_LENGTH") return false;
+  }
+  return false;
 }
 
-/** A dotted version or build number: four or more groups with a short first one (10.0.19045.3803). */
-function isVersion(candidate: string): boolean {
-  const groups = candidate.split(".");
-  return groups.length >= 4 && /^[1-9]\d?$/.test(groups[0]) && !/^1$/.test(groups[0]);
+/**
+ * National numbers, by shape. Not the tail of a labelled international number: `123-45-67` in
+ * `ISBN +7 (495) 123-45-67` is no more a phone than the whole.
+ */
+function nationalPhones(text: string, runs: RegExpExecArray[]): Span[] {
+  const spans: Span[] = [];
+  const labelledRuns = runs.filter((run) => labelled(text, run.index));
+  for (const match of text.matchAll(NATIONAL_PHONE)) {
+    const start = match.index;
+    if (labelledRuns.some((run) => run.index < start && start < run.index + run[0].length)) continue;
+    if (!isNationalPhone(match[0]) || labelled(text, start)) continue;
+    spans.push({ kind: "phone", start, end: start + match[0].length });
+  }
+  return spans;
 }
 
 /** Phone numbers, international and national. */
 export function phones(text: string): Span[] {
-  const spans: Span[] = [];
-  for (const match of text.matchAll(PHONE)) {
-    const candidate = match[0];
-    if (!isPhone(candidate) || isbn13(candidate) || (!candidate.startsWith("+") && isVersion(candidate))) {
-      continue;
-    }
-    if (NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, match.index - 24), match.index))) continue;
-    spans.push({ kind: "phone", start: match.index, end: match.index + candidate.length });
-  }
-  return spans;
+  const runs = PLUS.test(text) ? [...text.matchAll(PLUS_RUN)] : [];
+  const international = runs.length > 0 ? libraryPhones(text) : [];
+  return [...international, ...overlongPhones(text, runs, international), ...nationalPhones(text, runs)];
 }
