@@ -74,4 +74,4 @@ export { type DoctorCheck, type DoctorOptions, type DoctorReport, doctor } from 
 export { chooseIndexKind, FLAT_MAX, IVF_MAX } from "./store/index-policy.js";
 export type * from "./store/types.js";
 export { LIMITS } from "./store/validate.js";
-export { RECALL_TARGET } from "./store/vector-index.js";
+export { RECALL_TARGET, type SavedIndex, type VectorIndex } from "./store/vector-index.js";

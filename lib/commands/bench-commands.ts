@@ -15,8 +15,7 @@ import { MEASURED_QPS_AXIS, recallQpsPoints } from "../charts/recall-qps.js";
 import { writeChartPng } from "../charts/render.js";
 import { SiglaError } from "../errors.js";
 import { defineCommand, flag } from "./definition.js";
-import { checkFlag } from "./parse.js";
-import { BENCH_SUITES, usageError } from "./specs.js";
+import { BENCH_SUITES, checkFlag, usageError } from "./specs.js";
 import type { BenchCommandResult, ChartCommandResult, CommandOptions } from "./types.js";
 import { expandPath, type Workbench } from "./workbench.js";
 
@@ -55,7 +54,7 @@ export async function benchCommand(
 ): Promise<BenchCommandResult> {
   const progress = (done: number, total: number, label: string, unit = "runs") =>
     options.onProgress?.({ job: "bench", done, total, unit, label });
-  for (const flag of ["size", "queries", "reps"] as const) checkFlag("bench", flag, args[flag]);
+  for (const flag of ["size", "queries", "reps"] as const) checkFlag(BENCH, flag, args[flag]);
   const suite = args.suite ?? "quick";
   if (suite === "store" || suite === "lorem") {
     // The harness and its datasets load only when a suite runs, not with every front end.
@@ -231,7 +230,7 @@ export async function chartCommand(
   bench: Workbench,
   args: { kind?: ChartKind; out?: string; id?: number; depth?: number; from?: string } = {},
 ): Promise<ChartCommandResult> {
-  checkFlag("chart", "depth", args.depth);
+  checkFlag(CHART, "depth", args.depth);
   const kind = args.kind ?? "metrics";
   if (!CHART_KINDS.includes(kind)) {
     throw new SiglaError("SIGLA_USAGE", `:chart: "${kind}" is not one of ${CHART_KINDS.join(", ")}`);

@@ -18,8 +18,14 @@ import {
 } from "../memory/types.js";
 import { modelSummarizer } from "../pipeline/model-answer.js";
 import { defineCommand, flag } from "./definition.js";
-import { checkFlag } from "./parse.js";
-import { MEMORY_ACTIONS, MEMORY_VIEWS, type MemoryAction, type MemoryView, usageError } from "./specs.js";
+import {
+  checkFlag,
+  MEMORY_ACTIONS,
+  MEMORY_VIEWS,
+  type MemoryAction,
+  type MemoryView,
+  usageError,
+} from "./specs.js";
 import type { MemoryNodeResult, MemoryResult, MemoryRow } from "./types.js";
 import type { Workbench } from "./workbench.js";
 
@@ -241,7 +247,7 @@ export async function memoryCommand(
   bench: Workbench,
   args: MemoryArgs = {},
 ): Promise<MemoryResult | MemoryNodeResult> {
-  checkFlag("memory", "n", args.n);
+  checkFlag(MEMORY, "n", args.n);
   const view = args.view ?? "summary";
   if ((MEMORY_ACTIONS as readonly string[]).includes(view)) {
     return memoryAction(bench, view as MemoryAction, args);

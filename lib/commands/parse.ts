@@ -5,9 +5,9 @@
  */
 import { SiglaError } from "../errors.js";
 import { COMMANDS, commandSpec, findCommand } from "./registry.js";
-import { type CommandSpec, type FlagSpec, flagLabels, usageError } from "./specs.js";
+import { type CommandSpec, checkFlag, type FlagSpec, flagLabels, usageError } from "./specs.js";
 
-export { usageError };
+export { checkFlag, usageError };
 
 /** A flag's parsed value. */
 export type FlagValue = string | number | boolean | string[];
@@ -143,24 +143,6 @@ function setFlag(flags: Record<string, FlagValue>, flag: FlagSpec, value: FlagVa
   }
   const before = flags[flag.name];
   flags[flag.name] = [...(Array.isArray(before) ? before : []), String(value)];
-}
-
-/**
- * Checks a typed argument (`queryCommand(bench, { k })`, a notebook's `magics.query(text, { k })`) against
- * the flag `flag` of `command`, so it fails exactly as the same value on a command line: an `int` flag
- * outside its bounds is a `SIGLA_USAGE` error naming the flag and the bounds. `undefined` passes.
- */
-export function checkFlag(command: string | CommandSpec, flag: string, value: unknown): void {
-  const spec = typeof command === "string" ? commandSpec(command) : command;
-  const found = spec?.flags.find((f) => f.name === flag);
-  if (!spec || !found) throw new SiglaError("SIGLA_USAGE", `:${spec?.name ?? command} has no flag ${flag}`);
-  if (value === undefined || found.kind !== "int") return;
-  const min = found.min ?? 1;
-  const max = found.max ?? Number.MAX_SAFE_INTEGER;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    const shown = typeof value === "bigint" ? String(value) : (JSON.stringify(value) ?? String(value));
-    throw usageError(spec, `${flagLabels(found)[0]} must be an integer from ${min} to ${max}, got ${shown}`);
-  }
 }
 
 /** Strips one pair of matching quotes around a whole raw argument. */

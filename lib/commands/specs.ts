@@ -108,3 +108,20 @@ export function flagLabels(flag: FlagSpec): string[] {
 export function usageError(spec: CommandSpec, problem: string): SiglaError {
   return new SiglaError("SIGLA_USAGE", `:${spec.name}: ${problem} — usage: ${spec.usage}`);
 }
+
+/**
+ * Checks a typed argument (`queryCommand(bench, { k })`, a notebook's `magics.query(text, { k })`) against
+ * the flag `flag` of `command`, so it fails exactly as the same value on a command line: an `int` flag
+ * outside its bounds is a `SIGLA_USAGE` error naming the flag and the bounds. `undefined` passes.
+ */
+export function checkFlag(spec: CommandSpec, flag: string, value: unknown): void {
+  const found = spec?.flags.find((f) => f.name === flag);
+  if (!found) throw new SiglaError("SIGLA_USAGE", `:${spec.name} has no flag ${flag}`);
+  if (value === undefined || found.kind !== "int") return;
+  const min = found.min ?? 1;
+  const max = found.max ?? Number.MAX_SAFE_INTEGER;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    const shown = typeof value === "bigint" ? String(value) : (JSON.stringify(value) ?? String(value));
+    throw usageError(spec, `${flagLabels(found)[0]} must be an integer from ${min} to ${max}, got ${shown}`);
+  }
+}

@@ -9,9 +9,8 @@ import { doctor } from "../store/doctor.js";
 import { INDEX_KINDS } from "../store/index-policy.js";
 import type { IndexKind, SearchMode } from "../store/types.js";
 import { defineCommand, flag } from "./definition.js";
-import { checkFlag } from "./parse.js";
 import { fileLabel } from "./sample.js";
-import { K_FLAG, TAGS_FLAG, usageError } from "./specs.js";
+import { checkFlag, K_FLAG, TAGS_FLAG, usageError } from "./specs.js";
 import { skippedLine } from "./text.js";
 import type {
   CommandOptions,
@@ -71,7 +70,7 @@ export async function queryCommand(
   bench: Workbench,
   args: { text: string; k?: number; tags?: string[]; mode?: SearchMode },
 ): Promise<QueryResult> {
-  checkFlag("query", "k", args.k);
+  checkFlag(QUERY, "k", args.k);
   const mode = args.mode ?? "vector";
   const hits = await bench.store.search(args.text, { topK: args.k ?? 5, tags: args.tags, mode });
   return { kind: "query", text: args.text, mode, hits };
