@@ -8,7 +8,14 @@
  * instruction goes where the template puts it); one without is run as plain completion. One context
  * with one sequence serves every call, so generations run one after another.
  */
-import type { ChatHistoryItem, Llama, LlamaContext, LlamaEmbeddingContext, LlamaModel } from "node-llama-cpp";
+import type {
+  ChatHistoryItem,
+  Llama,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaModel,
+} from "node-llama-cpp";
 import { errorMessage, isSiglaError, ModelError } from "../errors.js";
 import { describeGguf, readGgufHeader } from "./gguf-header.js";
 import { checkPromptFits, generationLimit, pieceStream, Turns } from "./piece-stream.js";
@@ -59,6 +66,83 @@ function llamaFor(gpu: "auto" | false): Promise<Llama> {
   return llama;
 }
 
+/** The model's weights, offloaded to the GPU as far as llama.cpp sees fit unless `gpu` is false. */
+async function loadModel(llama: Llama, path: string, gpu: "auto" | false): Promise<LlamaModel> {
+  try {
+    return await llama.loadModel({ modelPath: path, gpuLayers: gpu === false ? 0 : "auto" });
+  } catch (error) {
+    throw new ModelError("SIGLA_MODEL_LOAD", `llama.cpp cannot load ${path}: ${errorMessage(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The model's one context with one sequence; the model is disposed when the context cannot be made. */
+async function createContext(
+  model: LlamaModel,
+  path: string,
+  { contextSize, threads, batchSize }: { contextSize: number; threads: number; batchSize: number },
+): Promise<LlamaContext> {
+  try {
+    return await model.createContext({
+      contextSize,
+      threads,
+      batchSize: Math.min(batchSize, contextSize),
+      sequences: 1,
+    });
+  } catch (error) {
+    await model.dispose();
+    throw new ModelError(
+      "SIGLA_MODEL_LOAD",
+      `cannot make a ${contextSize}-token context for ${path} (${errorMessage(error)}); lower SIGLA_LLM_CONTEXT`,
+      { cause: error },
+    );
+  }
+}
+
+/** What a chat prompt and a plain completion are both given. */
+interface PromptOptions {
+  maxTokens: number;
+  temperature: number;
+  customStopTriggers: string[] | undefined;
+  signal: AbortSignal;
+  onTextChunk: (text: string) => void;
+}
+
+/** A prompt through the chat wrapper of the model's template, the system instruction where it puts it. */
+async function promptChat(
+  LlamaChatSession: NodeLlamaCpp["LlamaChatSession"],
+  sequence: LlamaContextSequence,
+  prompt: string,
+  system: string | undefined,
+  common: PromptOptions,
+): Promise<void> {
+  const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
+  const history: ChatHistoryItem[] = system ? [{ type: "system", text: system }] : [];
+  session.setChatHistory(history);
+  try {
+    await session.prompt(prompt, common);
+  } finally {
+    session.dispose({ disposeSequence: false });
+  }
+}
+
+/** A plain completion for a model without a chat template; the system instruction leads the prompt. */
+async function promptCompletion(
+  LlamaCompletion: NodeLlamaCpp["LlamaCompletion"],
+  sequence: LlamaContextSequence,
+  prompt: string,
+  system: string | undefined,
+  common: PromptOptions,
+): Promise<void> {
+  const completion = new LlamaCompletion({ contextSequence: sequence });
+  try {
+    await completion.generateCompletion(system ? `${system}\n\n${prompt}` : prompt, common);
+  } finally {
+    completion.dispose({ disposeSequence: false });
+  }
+}
+
 /**
  * Loads the GGUF model at `path` as a {@link Runner}.
  *
@@ -70,32 +154,10 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
   const llama = await llamaFor(settings.gpu);
   const { LlamaChatSession, LlamaCompletion } = await nodeLlamaCpp();
   const threads = threadCount(settings);
-  let model: LlamaModel;
-  try {
-    model = await llama.loadModel({ modelPath: path, gpuLayers: settings.gpu === false ? 0 : "auto" });
-  } catch (error) {
-    throw new ModelError("SIGLA_MODEL_LOAD", `llama.cpp cannot load ${path}: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
+  const model = await loadModel(llama, path, settings.gpu);
   // More context than the model was trained on only produces garbage past that point.
   const contextSize = Math.min(settings.contextSize, described.contextLength ?? settings.contextSize);
-  let context: LlamaContext;
-  try {
-    context = await model.createContext({
-      contextSize,
-      threads,
-      batchSize: Math.min(settings.batchSize, contextSize),
-      sequences: 1,
-    });
-  } catch (error) {
-    await model.dispose();
-    throw new ModelError(
-      "SIGLA_MODEL_LOAD",
-      `cannot make a ${contextSize}-token context for ${path} (${errorMessage(error)}); lower SIGLA_LLM_CONTEXT`,
-      { cause: error },
-    );
-  }
+  const context = await createContext(model, path, { contextSize, threads, batchSize: settings.batchSize });
   const sequence = context.getSequence();
   const chatTemplate = described.chatTemplate;
 
@@ -138,28 +200,8 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
             onTextChunk: emit,
           };
           try {
-            if (chatTemplate) {
-              const session = new LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
-              const history: ChatHistoryItem[] = options.system
-                ? [{ type: "system", text: options.system }]
-                : [];
-              session.setChatHistory(history);
-              try {
-                await session.prompt(prompt, common);
-              } finally {
-                session.dispose({ disposeSequence: false });
-              }
-            } else {
-              const completion = new LlamaCompletion({ contextSequence: sequence });
-              try {
-                await completion.generateCompletion(
-                  options.system ? `${options.system}\n\n${prompt}` : prompt,
-                  common,
-                );
-              } finally {
-                completion.dispose({ disposeSequence: false });
-              }
-            }
+            if (chatTemplate) await promptChat(LlamaChatSession, sequence, prompt, options.system, common);
+            else await promptCompletion(LlamaCompletion, sequence, prompt, options.system, common);
           } catch (error) {
             if (signal.aborted || isSiglaError(error)) throw error;
             throw new ModelError(
