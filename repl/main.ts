@@ -2,14 +2,16 @@
  * Starts the REPL: `sigla` with no arguments and `npm start`. On a terminal it draws the Ink screen; with
  * piped input or output it runs in line mode (`plain.ts`). Either way it opens the embedded default — the
  * store under `$SIGLA_HOME/store` with the `auto` embedder, seeded with the sample corpus when empty.
+ *
+ * Only Ink, React and the screen's own modules load before the first frame: the start-up (`start.ts`,
+ * which brings the store, LanceDB and the embedders) and the line mode are imported when they run.
  */
 import { render } from "ink";
 import { createElement } from "react";
 import type { Workbench } from "../lib/commands/workbench.js";
 import { App, type AppProps } from "./app.js";
 import { historyFile } from "./history.js";
-import { runPlain } from "./plain.js";
-import { openDefault, type StartOptions } from "./start.js";
+import type { StartOptions } from "./start.js";
 
 export interface ReplOptions {
   /** Opens the workbench (default: {@link openDefault}). */
@@ -31,8 +33,12 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   const start =
     options.start ??
-    ((opts: StartOptions) => openDefault({ ...opts, llm: options.llm, profile: options.profile }));
+    (async (opts: StartOptions) => {
+      const { openDefault } = await import("./start.js");
+      return openDefault({ ...opts, llm: options.llm, profile: options.profile });
+    });
   if (!stdin.isTTY || !stdout.isTTY) {
+    const { runPlain } = await import("./plain.js");
     return runPlain({
       input: stdin,
       out: (text) => void stdout.write(text),

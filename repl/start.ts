@@ -5,7 +5,7 @@
  */
 import { basename, join } from "node:path";
 import { seedSample } from "../lib/commands/sample.js";
-import { errorLine } from "../lib/commands/text.js";
+import { errorLine, shortPath } from "../lib/commands/text.js";
 import type { JobProgress } from "../lib/commands/types.js";
 import { Workbench } from "../lib/commands/workbench.js";
 import { config } from "../lib/config.js";
@@ -44,12 +44,13 @@ export interface Started {
 /** Opens the default store and seeds it with the sample corpus when it is empty. */
 export async function openDefault(options: StartOptions = {}): Promise<Started> {
   const model = configuredModel(options.llm);
+  const path = options.path ?? join(config().home, "store");
   options.onPhase?.(
     "opening",
-    `loading ${model ? `the model ${basename(model)}, ` : ""}the embedder and the store`,
+    `opening store ${shortPath(path)} · loading ${model ? `the model ${basename(model)} and ` : ""}the embedder`,
   );
   const bench = await Workbench.open({
-    path: options.path ?? join(config().home, "store"),
+    path,
     embedder: "auto",
     reports: options.reports,
     log: options.log,

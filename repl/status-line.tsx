@@ -1,10 +1,15 @@
-/** The status line: which store is open, how big it is, which embedder, answerer and session are in use. */
+/**
+ * The status line: which store is open, how big it is, which embedder, answerer and session are in use.
+ * Before the store is open it says what the start-up is doing (`opening store …`) beside a spinner: the
+ * prompt under it already takes keys.
+ */
 
 import { Box, Text } from "ink";
 import { memo } from "react";
-import { shortPath } from "../lib/commands/text.js";
+import { Spinner } from "./progress.js";
 
 export interface Status {
+  /** The store's folder as shown (the home folder as `~`, the working folder left out). */
   path: string;
   count: number;
   embedder: string;
@@ -14,7 +19,15 @@ export interface Status {
   indexKind: string;
 }
 
-export const StatusLine = memo(function StatusLine({ status }: { status?: Status }) {
+export interface StatusLineProps {
+  status?: Status;
+  /** What the start-up is doing while there is no status yet (`opening store …`). */
+  pending?: string;
+  /** The start-up failed: `CODE: message`, in red. */
+  error?: string;
+}
+
+export const StatusLine = memo(function StatusLine({ status, pending, error }: StatusLineProps) {
   return (
     <Box>
       <Text wrap="truncate-end">
@@ -24,7 +37,7 @@ export const StatusLine = memo(function StatusLine({ status }: { status?: Status
         {status ? (
           <>
             <Text dimColor> store </Text>
-            <Text>{shortPath(status.path)}</Text>
+            <Text>{status.path}</Text>
             <Text dimColor> · </Text>
             <Text>{status.count} capsules</Text>
             {/* Before index and embedder: at 80 columns the line is cut from the end. */}
@@ -36,6 +49,13 @@ export const StatusLine = memo(function StatusLine({ status }: { status?: Status
             <Text color="yellow">{status.embedder}</Text>
             <Text dimColor> · session </Text>
             <Text>{status.session}</Text>
+          </>
+        ) : error ? (
+          <Text color="red"> {error}</Text>
+        ) : pending ? (
+          <>
+            {" "}
+            <Spinner /> <Text dimColor>{pending}…</Text>
           </>
         ) : null}
       </Text>

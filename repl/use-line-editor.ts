@@ -6,8 +6,9 @@
  */
 import type { Key } from "ink";
 import { useCallback, useRef, useState } from "react";
-import { applyCompletion, type Completion } from "../lib/commands/complete.js";
+import type { Completion } from "../lib/commands/complete.js";
 import { HistoryCursor } from "./history.js";
+import { loadLibrary } from "./use-library.js";
 
 export interface LineState {
   value: string;
@@ -99,7 +100,7 @@ export function useLineEditor({ onSubmit, history, complete }: LineEditorOptions
         const { complete: completeLine } = latest.current;
         if (!completeLine) return;
         const asked = value;
-        void completeLine(asked).then((completion) => {
+        void Promise.all([completeLine(asked), loadLibrary()]).then(([completion, { applyCompletion }]) => {
           // Typing went on while completion ran: its answer is for another line.
           if (line.current.value !== asked) return;
           const next = applyCompletion(asked, completion);

@@ -4,9 +4,8 @@
  * and starts with the files already stored.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
-import { errorLine } from "../lib/commands/text.js";
 import type { JobProgress } from "../lib/commands/types.js";
-import { CancelledError } from "../lib/errors.js";
+import { CancelledError, toSiglaError } from "../lib/errors.js";
 import type { Started, StartOptions, StartPhase } from "./start.js";
 
 export interface Startup {
@@ -23,7 +22,7 @@ export function useStartup(
 ): Startup & { cancel: () => boolean } {
   const [state, setState] = useState<Startup>({
     phase: "opening",
-    detail: "loading the embedder and the store",
+    detail: "opening store",
   });
   const controller = useRef(new AbortController());
 
@@ -36,7 +35,8 @@ export function useStartup(
       onProgress: (progress) => update({ progress }),
     }).then(
       (started) => update({ phase: "ready", started, progress: undefined }),
-      (error: unknown) => update({ phase: "failed", error: errorLine(error) }),
+      // `CODE: message`, as errorLine prints it (the command layer may not be loaded yet).
+      (error: unknown) => update({ phase: "failed", error: toSiglaError(error).toLine() }),
     );
     return () => {
       live = false;
