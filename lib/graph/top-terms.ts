@@ -2,18 +2,10 @@
  * What a group of capsules is about, in a few words: the terms most of its texts use, without stop words
  * (English and Russian, from stopwords-iso). Names a community in a chart or a table better than its index.
  */
-import { createRequire } from "node:module";
+import { ENGLISH_STOP_WORDS, RUSSIAN_STOP_WORDS } from "../text/stop-words.js";
 
-let stopWords: Set<string> | undefined;
-
-/** English and Russian stop words, read once on first use (the list of every language is 200 KB). */
-function stopWordSet(): Set<string> {
-  if (!stopWords) {
-    const lists = createRequire(import.meta.url)("stopwords-iso") as Record<string, string[]>;
-    stopWords = new Set([...(lists.en ?? []), ...(lists.ru ?? [])]);
-  }
-  return stopWords;
-}
+/** A stop word in either language (the project's one list: stopwords-iso with its documented changes). */
+const isStopWord = (term: string) => ENGLISH_STOP_WORDS.has(term) || RUSSIAN_STOP_WORDS.has(term);
 
 /** Lower-cased words of 3 letters or more (letters, digits, inner hyphens), not only digits. */
 export function terms(text: string): string[] {
@@ -26,11 +18,10 @@ export function terms(text: string): string[] {
  * often overall, then to alphabetical order, so the same texts always give the same terms.
  */
 export function topTerms(texts: readonly string[], n = 3): string[] {
-  const stop = stopWordSet();
   const documents = new Map<string, number>();
   const uses = new Map<string, number>();
   for (const text of texts) {
-    const found = terms(text).filter((t) => !stop.has(t));
+    const found = terms(text).filter((t) => !isStopWord(t));
     for (const term of found) uses.set(term, (uses.get(term) ?? 0) + 1);
     for (const term of new Set(found)) documents.set(term, (documents.get(term) ?? 0) + 1);
   }
