@@ -2,6 +2,7 @@
  * How the kernel shows a command result: a Jupyter MIME bundle with an HTML table (or, for a chart, the
  * Vega-Lite spec and its PNG) and the same text the REPL prints as `text/plain`. Pure: data in, bundle out.
  */
+import { Marked } from "marked";
 import { headlineRows, headlineSystems, targetRows, targetsOf } from "../bench/report.js";
 import type {
   BenchReportResult,
@@ -131,6 +132,14 @@ export function helpBundle(commands: readonly CommandSpec[] = MAGIC_COMMANDS): M
   return { "text/plain": text, "text/html": html };
 }
 
+/** Markdown with raw HTML escaped: an answer quotes documents, and a quoted tag must show, not run. */
+const markdown = new Marked({ renderer: { html: ({ text }) => escapeHtml(text) } });
+
+/** The answer's Markdown (`## Summary`, lists, code) as HTML, the way a notebook shows Markdown. */
+export function markdownHtml(text: string): string {
+  return `<div class="sigla-answer">${markdown.parse(text, { async: false })}</div>`;
+}
+
 /** HTML for a result (undefined for charts and help, which have their own bundles). */
 function resultHtml(result: CommandResult): string {
   switch (result.kind) {
@@ -181,7 +190,7 @@ function resultHtml(result: CommandResult): string {
     case "ask": {
       const t = result.turn;
       return [
-        pre(answerText(t)),
+        markdownHtml(answerText(t)),
         t.partial ? `<p><b>${escapeHtml(PARTIAL_NOTE)}</b></p>` : "",
         citationsTable(t.citations),
         `<p>${escapeHtml(`${metricsLine(t.metrics)}  voice ${t.voice}  phase ${t.phase}  mode ${t.mode}  ${answeredBy(t.by)}`)}</p>`,
