@@ -25,6 +25,7 @@ export interface Output {
 export interface Cell {
   cell_type: string;
   source: string | string[];
+  execution_count?: number | null;
   outputs?: Output[];
 }
 
@@ -65,7 +66,8 @@ export function installKernel(prefix: string): {
 
 /**
  * Executes `input` (relative to `cwd`, which is also the kernel's cwd) on the `sigla` kernel of `prefix` into
- * `output` with nbconvert. `env` is added to the process's environment.
+ * `output` with nbconvert (`allowErrors`: `--allow-errors`, a failing cell does not stop the run). `env` is
+ * added to the process's environment. nbconvert shuts the kernel down gracefully (shutdown_request) at the end.
  */
 export function executeNotebook(options: {
   prefix: string;
@@ -74,6 +76,7 @@ export function executeNotebook(options: {
   output: string;
   env?: Record<string, string>;
   timeoutSeconds?: number;
+  allowErrors?: boolean;
 }) {
   return spawnSync(
     PYTHON,
@@ -85,6 +88,7 @@ export function executeNotebook(options: {
       "--execute",
       "--ExecutePreprocessor.kernel_name=sigla",
       `--ExecutePreprocessor.timeout=${options.timeoutSeconds ?? 300}`,
+      ...(options.allowErrors ? ["--allow-errors"] : []),
       options.input,
       "--output",
       options.output,
@@ -164,6 +168,61 @@ export function iopubMessages(options: {
   const run = spawnSync(PYTHON, options.interruptOn ? [...args, options.interruptOn] : args, {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, JUPYTER_PATH: join(options.prefix, "share/jupyter"), ...options.env },
+  });
+  if (run.status !== 0) throw new Error(`jupyter_client run failed:\n${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+/** A cell's reply and its streams, from {@link queuedCells}. */
+export interface QueuedCell {
+  status: string;
+  execution_count?: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+// Sends every cell at once, as "Run All" does (stop_on_error as Jupyter's default, true), then collects each
+// one's reply and streams.
+const QUEUED_SCRIPT = `
+import json, sys
+from jupyter_client.manager import start_new_kernel
+km, kc = start_new_kernel(kernel_name="sigla", cwd=sys.argv[2], startup_timeout=120)
+try:
+    ids = [kc.execute(code) for code in json.loads(sys.argv[1])]
+    cells = {i: {"stdout": "", "stderr": ""} for i in ids}
+    idle = set()
+    while len(idle) < len(ids):
+        m = kc.get_iopub_msg(timeout=300)
+        parent = m["parent_header"].get("msg_id")
+        if parent not in cells:
+            continue
+        if m["msg_type"] == "stream":
+            cells[parent][m["content"]["name"]] += m["content"]["text"]
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            idle.add(parent)
+    replied = set()
+    while len(replied) < len(ids):
+        reply = kc.get_shell_msg(timeout=300)
+        parent = reply["parent_header"].get("msg_id")
+        if parent in cells:
+            cells[parent].update(reply["content"])
+            replied.add(parent)
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+print(json.dumps([cells[i] for i in ids]))
+`;
+
+/** Runs `cells` on the `sigla` kernel of `prefix` all at once (queued, as "Run All" does); their replies. */
+export function queuedCells(options: {
+  prefix: string;
+  cwd: string;
+  cells: string[];
+  env?: Record<string, string>;
+}): QueuedCell[] {
+  const run = spawnSync(PYTHON, ["-c", QUEUED_SCRIPT, JSON.stringify(options.cells), options.cwd], {
+    encoding: "utf8",
     env: { ...process.env, JUPYTER_PATH: join(options.prefix, "share/jupyter"), ...options.env },
   });
   if (run.status !== 0) throw new Error(`jupyter_client run failed:\n${run.stderr}`);

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { writeTinyGguf } from "../bench/fixtures/random-gguf.js";
-import { STEPS } from "../lib/index.js";
+import { CapsuleStore, STEPS } from "../lib/index.js";
+import { snapshotKey } from "../lib/store/snapshot.js";
 import { tempDir } from "../test/helpers/temp.js";
 import {
   executeNotebook,
@@ -18,11 +19,13 @@ import {
   iopubMessages,
   joined,
   type Output,
+  queuedCells,
   REPO,
   readCells,
   skipMessage,
 } from "./jupyter-test-helpers.js";
 import { VEGA_LITE_MIME } from "./render.js";
+import { ABORTED_NOTE } from "./server.js";
 
 const CELLS = [
   "%help",
@@ -213,6 +216,109 @@ test("%ask draws its trace table in place, step by step, and ends as the answer;
     messages.some((m) => m.cell === 4 && m.type === "error"),
     "the interrupt stopped the model, not the cell",
   );
+});
+
+test("after a failing cell the next cells still run (--allow-errors), every cell is counted, and the shutdown saves the store's snapshot", async () => {
+  if (!hasJupyter()) {
+    console.log(skipMessage("kernel.test.ts"));
+    return;
+  }
+  const dir = tempDir("sigla-kernel-errors-");
+  const prefix = join(dir, "jupyter");
+  assert.is(installKernel(prefix).status, 0);
+  mkdirSync(join(dir, "docs"));
+  writeFileSync(join(dir, "docs/lance.md"), "LanceDB is a columnar vector database built on Apache Arrow.\n");
+  const cells = [
+    'throw new Error("boom");',
+    'console.log("after the failure");',
+    "%store open ./store\n%ingest docs",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: TypeScript source for the kernel, not a template
+    "const answer: number = 6 * 7;\nconsole.log(`answer ${answer}`);",
+  ];
+  const notebook = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: cells.map((source, i) => ({
+      id: `e${i}`,
+      cell_type: "code",
+      metadata: {},
+      execution_count: null,
+      outputs: [],
+      source,
+    })),
+  };
+  writeFileSync(join(dir, "e.ipynb"), JSON.stringify(notebook));
+  const run = executeNotebook({
+    prefix,
+    cwd: dir,
+    input: "e.ipynb",
+    output: "out.ipynb",
+    allowErrors: true,
+    env: { SIGLA_HOME: join(dir, "home"), SIGLA_EMBEDDER: "use-lite" },
+  });
+  assert.is(run.status, 0, run.stderr);
+  const out = readCells(join(dir, "out.ipynb"));
+  assert.equal(
+    out.map((c) => c.execution_count),
+    [1, 2, 3, 4],
+    "execute_input carries each cell's count",
+  );
+  const [thrown, after, ingest, typed] = out.map((c) => c.outputs ?? ([] as Output[]));
+  assert.match(joined(thrown.find((o) => o.name === "stderr")?.text), /boom/);
+  assert.equal(
+    after.map((o) => [o.name, joined(o.text)]),
+    [["stdout", "after the failure\n"]],
+    "the cell after the failing one ran (no 200 ms abort)",
+  );
+  assert.match(joined(ingest[1]?.data?.["text/plain"]), /1 capsules added/);
+  assert.equal(
+    typed.map((o) => joined(o.text)),
+    ["answer 42\n"],
+  );
+
+  // nbconvert ended with a shutdown_request: the kernel closed the workbench before exiting, so the store's
+  // snapshot is of its last version and the next open reads it instead of scanning the table.
+  const store = join(dir, "store");
+  const key = await snapshotKey(store);
+  assert.ok(key, "hot.snapshot written at shutdown");
+  const opened = await CapsuleStore.open(store, { embedder: "use-lite" });
+  try {
+    const stats = await opened.stats();
+    assert.is(key.tableVersion, stats.tableVersion, "the snapshot is of the table's last version");
+    assert.is(key.rows, stats.count);
+    assert.is(stats.count, 1);
+  } finally {
+    await opened.close();
+  }
+});
+
+test("Run All with stop_on_error: a failure aborts the cells queued behind it, and each says so", () => {
+  if (!hasJupyter()) {
+    console.log(skipMessage("kernel.test.ts"));
+    return;
+  }
+  const dir = tempDir("sigla-kernel-queue-");
+  const prefix = join(dir, "jupyter");
+  assert.is(installKernel(prefix).status, 0);
+  const replies = queuedCells({
+    prefix,
+    cwd: dir,
+    cells: ['console.log("first")', 'throw new Error("boom")', 'console.log("queued")', "1 + 1"],
+  });
+  assert.equal(
+    replies.map((r) => [r.status, r.execution_count ?? null]),
+    [
+      ["ok", 1],
+      ["error", 2],
+      ["aborted", null],
+      ["aborted", null],
+    ],
+  );
+  assert.is(replies[0].stdout, "first\n");
+  assert.match(replies[1].stderr, /boom/);
+  assert.is(replies[2].stdout, "", "an aborted cell does not run");
+  assert.is(replies[2].stderr, ABORTED_NOTE);
 });
 
 test.run();
