@@ -135,74 +135,104 @@ function lead(state: AfterMemory): string | undefined {
   return state.voices.includes("KAIN") ? acknowledgement(state.metrics.pain, state.language) : undefined;
 }
 
-export const synthesis: Step<AfterMemory, Synthesised> = async (state) => {
-  const citable = citableOf(state);
-  const composed =
-    citable.length > 0
-      ? await composeAnswer({
-          question: state.question,
-          questionVector: state.vector,
-          evidence: citable,
-          embedder: state.memory.store.embedder,
-          language: state.language,
-          mode: state.mode,
-          signal: state.signal,
-        })
-      : undefined;
-  const byId = new Map(citable.map((e) => [e.evidenceId, e]));
+/** The offline reading of the citable evidence, sentence by sentence; none when nothing may be cited. */
+async function composeOffline(state: AfterMemory, citable: Evidence[]): Promise<ComposedAnswer | undefined> {
+  if (citable.length === 0) return undefined;
+  return composeAnswer({
+    question: state.question,
+    questionVector: state.vector,
+    evidence: citable,
+    embedder: state.memory.store.embedder,
+    language: state.language,
+    mode: state.mode,
+    signal: state.signal,
+  });
+}
+
+/** The source sentence each piece of evidence is quoted by (the first the answerer used). */
+function quotedSentences(composed: ComposedAnswer | undefined): Map<string, UsedSentence> {
   const quoted = new Map<string, UsedSentence>();
   for (const u of [...(composed?.used ?? []), ...(composed?.perEvidence ?? [])])
     if (!quoted.has(u.evidenceId)) quoted.set(u.evidenceId, u);
+  return quoted;
+}
 
-  let summary: string;
-  let cited: string[];
-  let candidates: Answer["candidates"] = [];
-  let partial = false;
-  let unsupported: string[] = [];
-  let by = "offline answerer";
-  const notes: string[] = [];
+/** The answer's text and what it cites, before the opening and the reflection are added. */
+interface Drafted {
+  summary: string;
+  cited: string[];
+  candidates: Answer["candidates"];
+  partial: boolean;
+  unsupported: string[];
+  by: string;
+  notes: string[];
+}
+
+/** The answer from a model, with notes on what it read, what it left uncited and how it ended. */
+async function draftByModel(
+  state: AfterMemory,
+  runner: Runner,
+  composed: ComposedAnswer,
+  citable: Evidence[],
+): Promise<Drafted> {
+  const result = await modelAnswer(state, runner, citable);
+  const partial = result.chosen.partial;
+  const unsupported = result.claims.unsupported;
+  let cited = result.claims.cited;
+  const summary = result.claims.text || composed.summary;
+  if (result.claims.text === "") cited = composed.used.map((u) => u.evidenceId);
+  const notes = [
+    `The model read ${result.used.length} of ${citable.length} pieces (${result.tokens} prompt tokens).`,
+  ];
+  if (unsupported.length > 0)
+    notes.push(`${unsupported.length} sentences of the model's answer cite no evidence and are marked so.`);
+  if (result.judgement) notes.push(`Judge: ${result.judgement}`);
+  if (partial) notes.push("Generation was stopped: the answer is partial.");
+  return {
+    summary,
+    cited,
+    candidates: result.candidates,
+    partial,
+    unsupported,
+    by: `model ${runner.info.path}`,
+    notes,
+  };
+}
+
+/** A clarifying question, "nothing found", the model's answer or the offline one. */
+async function draft(
+  state: AfterMemory,
+  composed: ComposedAnswer | undefined,
+  citable: Evidence[],
+): Promise<Drafted> {
+  const offline = { partial: false, unsupported: [], by: "offline answerer", notes: [] };
   if (state.clarifying.length > 0) {
-    summary = `Before I answer: ${state.clarifying.join(" ")}`;
-    cited = [];
-  } else if (!composed) {
-    summary =
+    return {
+      ...offline,
+      summary: `Before I answer: ${state.clarifying.join(" ")}`,
+      cited: [],
+      candidates: [],
+    };
+  }
+  if (!composed) {
+    const summary =
       state.about === "conversation"
         ? "Nothing said in earlier conversations matches this."
         : "Memory holds nothing on this yet.";
-    cited = [];
-    candidates = [{ label: "none", text: summary, score: 0 }];
-  } else if (state.options.runner) {
-    const result = await modelAnswer(state, state.options.runner, citable);
-    by = `model ${state.options.runner.info.path}`;
-    partial = result.chosen.partial;
-    candidates = result.candidates;
-    unsupported = result.claims.unsupported;
-    cited = result.claims.cited;
-    summary = result.claims.text || composed.summary;
-    if (result.claims.text === "") cited = composed.used.map((u) => u.evidenceId);
-    notes.push(
-      `The model read ${result.used.length} of ${citable.length} pieces (${result.tokens} prompt tokens).`,
-    );
-    if (unsupported.length > 0)
-      notes.push(`${unsupported.length} sentences of the model's answer cite no evidence and are marked so.`);
-    if (result.judgement) notes.push(`Judge: ${result.judgement}`);
-    if (partial) notes.push("Generation was stopped: the answer is partial.");
-  } else {
-    summary = composed.summary;
-    cited = [...new Set(composed.used.map((u) => u.evidenceId))];
-    candidates = offlineCandidates(state, composed, citable);
+    return { ...offline, summary, cited: [], candidates: [{ label: "none", text: summary, score: 0 }] };
   }
-  const opening = state.clarifying.length === 0 ? lead(state) : undefined;
-  if (opening) summary = `${opening}\n\n${summary}`;
+  if (state.options.runner) return draftByModel(state, state.options.runner, composed, citable);
+  return {
+    ...offline,
+    summary: composed.summary,
+    cited: [...new Set(composed.used.map((u) => u.evidenceId))],
+    candidates: offlineCandidates(state, composed, citable),
+  };
+}
 
-  const citations = [
-    ...cited.flatMap((id) => {
-      const e = byId.get(id);
-      const u = quoted.get(id);
-      return e ? [citationOf(e, u)] : [];
-    }),
-  ];
-  const reflection = [
+/** The reflection line: pain, SHADOW read, the offline judge's verdict, the model's notes, KAIN's tone. */
+function reflectionOf(state: AfterMemory, candidates: Answer["candidates"], notes: string[]): string {
+  return [
     painReflection(state),
     state.shadowHits.length
       ? `${state.shadowHits.length} unverified hypotheses in SHADOW (#${state.shadowHits.map((n) => n.id).join(", #")}) were read and not cited.`
@@ -217,18 +247,44 @@ export const synthesis: Step<AfterMemory, Synthesised> = async (state) => {
   ]
     .filter(Boolean)
     .join(" ");
+}
+
+/** The answer's structure: anchors, refreshed capsules, the other candidates, the closest memory. */
+function structureOf(state: AfterMemory, candidates: Answer["candidates"]): string[] {
+  return [
+    ...state.anchors.map((a) => `Anchor: ${a.content} ${citationTag(`ev:${a.id}`)}`),
+    ...state.refreshed.map((n) => `Refreshed: ${n.title} ${citationTag(`ev:${n.id}`)}`),
+    ...candidates
+      .filter((c) => c.label !== state.mode)
+      .map((c) => `${c.label}: ${c.text.replace(/\s+/g, " ")}`),
+    ...(state.clarifying.length && state.evidence[0]
+      ? [`Closest in memory so far: ${state.evidence[0].title ?? state.evidence[0].text.slice(0, 120)}`]
+      : []),
+  ];
+}
+
+export const synthesis: Step<AfterMemory, Synthesised> = async (state) => {
+  const citable = citableOf(state);
+  const composed = await composeOffline(state, citable);
+  const byId = new Map(citable.map((e) => [e.evidenceId, e]));
+  const quoted = quotedSentences(composed);
+  const drafted = await draft(state, composed, citable);
+  const { cited, candidates, partial, unsupported, by } = drafted;
+  let summary = drafted.summary;
+  const opening = state.clarifying.length === 0 ? lead(state) : undefined;
+  if (opening) summary = `${opening}\n\n${summary}`;
+
+  const citations = [
+    ...cited.flatMap((id) => {
+      const e = byId.get(id);
+      const u = quoted.get(id);
+      return e ? [citationOf(e, u)] : [];
+    }),
+  ];
+  const reflection = reflectionOf(state, candidates, drafted.notes);
   const answer: Answer = {
     summary,
-    structure: [
-      ...state.anchors.map((a) => `Anchor: ${a.content} ${citationTag(`ev:${a.id}`)}`),
-      ...state.refreshed.map((n) => `Refreshed: ${n.title} ${citationTag(`ev:${n.id}`)}`),
-      ...candidates
-        .filter((c) => c.label !== state.mode)
-        .map((c) => `${c.label}: ${c.text.replace(/\s+/g, " ")}`),
-      ...(state.clarifying.length && state.evidence[0]
-        ? [`Closest in memory so far: ${state.evidence[0].title ?? state.evidence[0].text.slice(0, 120)}`]
-        : []),
-    ],
+    structure: structureOf(state, candidates),
     reflection: reflection || "Nothing to add.",
     citations,
     candidates,
