@@ -40,21 +40,32 @@ async function selfEvaluation(state: AfterFormatting): Promise<string> {
   return text && !partial ? `${facts} ${text}` : plain;
 }
 
-export const feedback: Step<AfterFormatting, Fed> = async (state) => {
-  const { memory, session, metrics, answer } = state;
-  const at = state.now.toISOString();
-  const first = session.messages.length;
-  const runner = state.options.runner;
-
+/** The turn's records: both messages, the self-evaluation and, under the shadow protocol, the draft. */
+async function turnRecords(state: AfterFormatting, first: number, at: string): Promise<ConversationRecord[]> {
   const records: ConversationRecord[] = [
     { kind: "turn", role: "user", text: state.text, turn: first, at, vector: state.vector },
-    { kind: "turn", role: "assistant", text: answer.summary, turn: first + 1, at },
+    { kind: "turn", role: "assistant", text: state.answer.summary, turn: first + 1, at },
     { kind: "self-eval", text: await selfEvaluation(state), turn: first + 1, at },
   ];
   // Shadow protocol (high pain or low trust): the answer is also kept as a draft to be checked.
   if (state.shadowProtocol && state.clarifying.length === 0) {
-    records.push({ kind: "draft", text: answer.summary, turn: first + 1, at });
+    records.push({ kind: "draft", text: state.answer.summary, turn: first + 1, at });
   }
+  return records;
+}
+
+/**
+ * Moves the session's phase on: counts the turns on this topic and, when the phase ends, adds its recap
+ * to `records` and starts the next phase at this turn. Returns the next phase and whether a recap was added.
+ */
+async function advancePhase(
+  state: AfterFormatting,
+  records: ConversationRecord[],
+  first: number,
+  at: string,
+) {
+  const { session } = state;
+  const runner = state.options.runner;
   session.turnsOnTopic = state.topicChanged ? 1 : session.turnsOnTopic + 1;
   const resolved = /\b(thanks|thank you|solved|works now|got it)\b|спасибо|получилось/iu.test(state.text);
   const next = nextPhase(session.phase, {
@@ -83,43 +94,47 @@ export const feedback: Step<AfterFormatting, Fed> = async (state) => {
     }
     session.phaseStart = first;
   }
-  // One commit for everything the turn says (turns, self-evaluation, draft, recap).
-  const ids = await memory.conversation.add(session.id, records);
-  const [userId, answerId] = ids;
-  session.messages.push({ role: "user", text: state.text, at, capsuleId: userId });
-  session.messages.push({ role: "assistant", text: state.formatted, at, capsuleId: answerId });
-  session.phase = next.phase;
+  return { next, recapped };
+}
 
-  let pain: number | undefined;
-  if (metrics.pain >= PAIN_HIGH && state.voices.includes("KAIN")) {
-    const node = await recordPain(memory, {
-      trigger: state.text,
-      context:
-        state.history
-          .slice(-2)
-          .map((m) => `${m.role}: ${m.text.slice(0, 200)}`)
-          .join("\n") || state.text,
-      reflection: "The user was in distress; the answer stayed truthful and named the problem plainly.",
-      resolution: sentences(answer.summary)[0] ?? answer.summary.slice(0, 200),
-      pain: metrics.pain,
-      session: session.id,
-      turn: first,
-    });
-    pain = node.id;
-  }
+/** A pain memory when pain is high and KAIN spoke; its capsule id, else undefined. */
+async function painMemory(state: AfterFormatting, first: number): Promise<number | undefined> {
+  const { memory, session, metrics, answer } = state;
+  if (!(metrics.pain >= PAIN_HIGH && state.voices.includes("KAIN"))) return undefined;
+  const node = await recordPain(memory, {
+    trigger: state.text,
+    context:
+      state.history
+        .slice(-2)
+        .map((m) => `${m.role}: ${m.text.slice(0, 200)}`)
+        .join("\n") || state.text,
+    reflection: "The user was in distress; the answer stayed truthful and named the problem plainly.",
+    resolution: sentences(answer.summary)[0] ?? answer.summary.slice(0, 200),
+    pain: metrics.pain,
+    session: session.id,
+    turn: first,
+  });
+  return node.id;
+}
 
-  const refreshNeeded = metrics.clarity < CLARITY_LOW || metrics.drift >= DRIFT_HIGH;
-  session.refresh =
-    refreshNeeded && (await memory.store.count()) > 0
-      ? (
-          await memory.store.search(state.question, {
-            mode: "hybrid",
-            topK: REFRESH_K,
-            where: "NOT array_has(tags, 'layer:shadow')",
-            vector: state.vector,
-          })
-        ).map((h) => h.id)
-      : [];
+/** Knowledge capsules (never SHADOW) to bring into the next turn, when clarity fell or drift rose. */
+async function refreshIds(state: AfterFormatting, refreshNeeded: boolean): Promise<number[]> {
+  const { memory } = state;
+  return refreshNeeded && (await memory.store.count()) > 0
+    ? (
+        await memory.store.search(state.question, {
+          mode: "hybrid",
+          topK: REFRESH_K,
+          where: "NOT array_has(tags, 'layer:shadow')",
+          vector: state.vector,
+        })
+      ).map((h) => h.id)
+    : [];
+}
+
+/** The session's goal, delta and timeline after this turn. */
+function moveSessionOn(state: AfterFormatting, at: string): void {
+  const { session, metrics } = state;
   // A goal is only set once the user has said what they are after (not from a message we had to question).
   if (state.clarifying.length === 0) {
     const goal = updateGoal(
@@ -138,6 +153,26 @@ export const feedback: Step<AfterFormatting, Fed> = async (state) => {
     mode: state.mode,
     at,
   });
+}
+
+export const feedback: Step<AfterFormatting, Fed> = async (state) => {
+  const { memory, session, metrics } = state;
+  const at = state.now.toISOString();
+  const first = session.messages.length;
+
+  const records = await turnRecords(state, first, at);
+  const { next, recapped } = await advancePhase(state, records, first, at);
+  // One commit for everything the turn says (turns, self-evaluation, draft, recap).
+  const ids = await memory.conversation.add(session.id, records);
+  const [userId, answerId] = ids;
+  session.messages.push({ role: "user", text: state.text, at, capsuleId: userId });
+  session.messages.push({ role: "assistant", text: state.formatted, at, capsuleId: answerId });
+  session.phase = next.phase;
+
+  const pain = await painMemory(state, first);
+  const refreshNeeded = metrics.clarity < CLARITY_LOW || metrics.drift >= DRIFT_HIGH;
+  session.refresh = await refreshIds(state, refreshNeeded);
+  moveSessionOn(state, at);
   const kinds = records.map((r) => r.kind);
   return {
     out: { phase: session.phase },
