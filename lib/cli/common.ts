@@ -67,9 +67,10 @@ export function runOptions(
   definition: CommandDefinition,
   options: { json?: boolean; trace?: boolean },
   signal: AbortSignal,
-): { options: CommandOptions; stop: () => void } {
+): { options: CommandOptions; stop: () => void; streamed: () => boolean } {
   const bar = progressBar(definition.name);
   let lineOpen = false;
+  let streamed = false;
   const line = (text: string) => {
     io.out(`${lineOpen ? "\n" : ""}${text}\n`);
     lineOpen = false;
@@ -86,6 +87,7 @@ export function runOptions(
       ? undefined
       : (piece) => {
           bar.stop();
+          streamed = true;
           lineOpen = !piece.endsWith("\n");
           io.out(piece);
         },
@@ -93,9 +95,10 @@ export function runOptions(
   // The bar stops before the result prints, so the two never interleave; a streamed answer ends its line.
   const stop = () => {
     bar.stop();
-    if (lineOpen) line("");
+    if (lineOpen) io.out("\n");
+    lineOpen = false;
   };
-  return { options: commandOptions, stop };
+  return { options: commandOptions, stop, streamed: () => streamed };
 }
 
 /** The result as `--json` (the command's JSON) or as text; a model stopped early is said on stderr. */
@@ -104,12 +107,15 @@ export function printResult(
   definition: CommandDefinition,
   result: CommandResult,
   json: boolean,
+  streamed = false,
 ): void {
   if (result.kind === "ask" && result.turn.partial) io.err(`sigla: ${PARTIAL_NOTE} (interrupted)\n`);
   if (json) {
     io.out(`${JSON.stringify(definition.json ? definition.json(result) : result)}\n`);
     return;
   }
+  // A turn's formatted answer stands apart from the model's text streamed above it.
+  if (streamed && result.kind === "ask") io.out("\n");
   const lines = resultLines(result);
   if (lines.length > 0) io.out(`${lines.join("\n")}\n`);
 }

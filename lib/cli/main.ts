@@ -101,15 +101,17 @@ function addCommand(cli: Command, definition: CommandDefinition, io: Io): void {
     const input = definition.input(parsed);
     const context = cliContext(definition, options);
     try {
+      let streamed = false;
       const result = await withInterrupt(async (signal) => {
         const live = runOptions(io, definition, options, signal);
         try {
           return await definition.run(context, input, live.options);
         } finally {
           live.stop();
+          streamed = live.streamed();
         }
       });
-      printResult(io, definition, result, options.json === true);
+      printResult(io, definition, result, options.json === true, streamed);
       const failure = definition.failure?.(result);
       if (failure) throw failure;
     } finally {
