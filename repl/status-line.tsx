@@ -1,12 +1,12 @@
 /**
  * The status line: which store is open, how big it is, which embedder, answerer and session are in use.
- * Before the store is open it says what the start-up is doing (`opening store …`) beside a spinner: the
- * prompt under it already takes keys.
+ * Before the store is open it says what the start-up is doing (`opening store …`): the prompt under it
+ * already takes keys. No spinner there: each of its frames redraws the screen, and while the store opens
+ * the CPU is better spent opening it.
  */
 
 import { Box, Text } from "ink";
 import { memo } from "react";
-import { Spinner } from "./progress.js";
 
 export interface Status {
   /** The store's folder as shown (the home folder as `~`, the working folder left out). */
@@ -53,10 +53,7 @@ export const StatusLine = memo(function StatusLine({ status, pending, error }: S
         ) : error ? (
           <Text color="red"> {error}</Text>
         ) : pending ? (
-          <>
-            {" "}
-            <Spinner /> <Text dimColor>{pending}…</Text>
-          </>
+          <Text dimColor> {pending}…</Text>
         ) : null}
       </Text>
     </Box>

@@ -37,7 +37,7 @@ test("lines typed while the store opens and while a turn runs are queued and run
   );
   const screen = () => plain(lastFrame());
   // The first frame already has the prompt; the store is still opening.
-  assert.match(screen(), /SIGLA [⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] opening store/);
+  assert.match(screen(), /SIGLA opening store/);
   assert.match(screen(), /› ask a question/);
   assert.match(screen(), /type ahead: Enter queues the line until the store is open/);
   await tick();
