@@ -5,7 +5,8 @@
  * - `execute_request`: cells run through a {@link CellQueue} that honours `stop_on_error` (no 200 ms abort
  *   window after a failure), each counted as ipykernel counts them (`execute_input` on IOPub with the
  *   code and its count, `execution_count` in the reply), and an aborted cell says why on stderr;
- * - `kernel_info_request`: the first reply tells the launcher the front end is connected (it warms up);
+ * - `kernel_info_request`: after each reply the launcher hears that a front end is connecting (it warms up
+ *   once they stop coming: a client asks again until its IOPub connection sees the kernel);
  * - `shutdown_request`: the reply goes out, then the launcher's shutdown runs (it closes the workbench,
  *   so its store's snapshot is written, and exits).
  */
@@ -34,8 +35,8 @@ export const ABORTED_NOTE = "not run: a cell before it failed, and the run stops
 
 /** What the launcher does when the front end first connects and when it asks the kernel to stop. */
 export interface ServerHooks {
-  /** After the first kernel_info reply: the front end sees the kernel ready. */
-  connected(): void;
+  /** After each kernel_info reply: a front end is connecting (it may ask again until it sees IOPub). */
+  kernelInfo(): void;
   /** After the shutdown reply: close what is open, then exit. */
   shutdown(): void;
 }
@@ -44,7 +45,6 @@ export interface ServerHooks {
 export class SiglaServer extends jupyter.ZmqServer {
   private readonly cells = new CellQueue();
   private executionCount = 0;
-  private greeted = false;
 
   constructor(
     private readonly executor: Executor,
@@ -56,9 +56,7 @@ export class SiglaServer extends jupyter.ZmqServer {
 
   override handleKernelInfo(sock: unknown, msg: Message): void {
     super.handleKernelInfo(sock, msg);
-    if (this.greeted) return;
-    this.greeted = true;
-    setImmediate(() => this.hooks.connected());
+    this.hooks.kernelInfo();
   }
 
   override handleShutdown(sock: unknown, msg: Message): void {
