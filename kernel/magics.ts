@@ -218,7 +218,10 @@ export class Magics {
     }
   }
 
-  /** The typed functions, one per command: what the startup cell names `siglaMagics`. */
+  /**
+   * The typed functions, one per command and alias, and `workbench()` (the kernel's open workbench, for
+   * cells that go past the commands): what the startup cell names `siglaMagics`.
+   */
   functions(): Record<string, (positional?: unknown, options?: Record<string, unknown>) => Promise<unknown>> {
     const all: Record<string, (positional?: unknown, options?: Record<string, unknown>) => Promise<unknown>> =
       {};
@@ -227,6 +230,7 @@ export class Magics {
         all[name] = (positional, options) => this.call(command.name, positional, options);
       }
     }
+    all.workbench = () => this.workbench();
     return all;
   }
 
