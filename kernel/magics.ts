@@ -20,11 +20,12 @@ import {
   type ParsedCommand,
   parseCommand,
   runCommand,
-  SiglaError,
+  type SiglaError,
   shortMessage,
   type TraceEvent,
   throttle,
   toSiglaError,
+  UsageError,
   Workbench,
   type WorkbenchOptions,
   workbenchContext,
@@ -52,7 +53,7 @@ export function magicErrorLine(name: string, error: unknown): string {
 /** The usage error of a name that is not a magic. */
 export function unknownMagic(name: string): SiglaError {
   const known = MAGIC_COMMANDS.map((c) => `%${c.name}`).join(" ");
-  return new SiglaError("SIGLA_USAGE", `%${name}: unknown magic — magics: ${known} (%help for usage)`);
+  return new UsageError(`%${name}: unknown magic — magics: ${known} (%help for usage)`);
 }
 
 /** Parses a magic line's arguments with the REPL's parser; `%store open <path>` is `:store <path>`. */

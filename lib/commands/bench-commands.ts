@@ -13,7 +13,7 @@ import { latencyRowsOf } from "../charts/latency-percentiles.js";
 import { recallLatencyPoints } from "../charts/recall-latency.js";
 import { MEASURED_QPS_AXIS, recallQpsPoints } from "../charts/recall-qps.js";
 import { writeChartPng } from "../charts/render.js";
-import { SiglaError } from "../errors.js";
+import { SiglaError, UsageError } from "../errors.js";
 import { defineCommand, flag } from "./definition.js";
 import { BENCH_SUITES, checkFlag, usageError } from "./specs.js";
 import type { BenchCommandResult, ChartCommandResult, CommandOptions } from "./types.js";
@@ -138,7 +138,7 @@ interface GraphArgs {
 /** The neighbourhood of one capsule: a walk of `depth` hops (default 1), laid out on rings. */
 async function graphData(bench: Workbench, args: GraphArgs): Promise<ChartData> {
   if (args.id === undefined) {
-    throw new SiglaError("SIGLA_USAGE", ":chart: graph needs a capsule id — :chart graph <id> [--depth 1]");
+    throw new UsageError(":chart: graph needs a capsule id — :chart graph <id> [--depth 1]");
   }
   const depth = args.depth ?? 1;
   const walk = await bench.store.bfs(args.id, { depth });
@@ -201,7 +201,7 @@ async function chartData(
   if (kind === "metrics") {
     await bench.ready();
     if (bench.session.timeline.length === 0) {
-      throw new SiglaError("SIGLA_USAGE", ":chart: metrics needs at least one turn — ask a question first");
+      throw new UsageError(":chart: metrics needs at least one turn — ask a question first");
     }
     return { kind, timeline: bench.session.timeline, session: bench.session.id };
   }
@@ -233,7 +233,7 @@ export async function chartCommand(
   checkFlag(CHART, "depth", args.depth);
   const kind = args.kind ?? "metrics";
   if (!CHART_KINDS.includes(kind)) {
-    throw new SiglaError("SIGLA_USAGE", `:chart: "${kind}" is not one of ${CHART_KINDS.join(", ")}`);
+    throw new UsageError(`:chart: "${kind}" is not one of ${CHART_KINDS.join(", ")}`);
   }
   const chart = buildChart(await chartData(bench, kind, { id: args.id, depth: args.depth, from: args.from }));
   const dir = args.out ? expandPath(args.out) : bench.options.reports;

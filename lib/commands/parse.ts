@@ -3,7 +3,7 @@
  * `{ name, text, words, flags }` checked against the command's spec. A line that does not start with `:`
  * is a message for the pipeline (`ask`). Errors are `SIGLA_USAGE` errors naming the command and its usage.
  */
-import { SiglaError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { COMMANDS, commandSpec, findCommand } from "./registry.js";
 import { type CommandSpec, checkFlag, type FlagSpec, flagLabels, usageError } from "./specs.js";
 
@@ -216,12 +216,12 @@ export function checkParsed(spec: CommandSpec, words: string[], flags: Record<st
 export function parseCommand(line: string): ParsedCommand {
   const { name, rest } = splitCommand(line);
   if (name === "") {
-    throw new SiglaError("SIGLA_USAGE", `a command name must follow ":" — try :help`);
+    throw new UsageError(`a command name must follow ":" — try :help`);
   }
   const spec = commandSpec(name);
   if (!spec) {
     const known = COMMANDS.map((c) => `:${c.name}`).join(" ");
-    throw new SiglaError("SIGLA_USAGE", `unknown command :${name} — commands: ${known}`);
+    throw new UsageError(`unknown command :${name} — commands: ${known}`);
   }
   if (spec.args === "raw") return parseRaw(spec, rest);
   const tokens = tokenize(rest);

@@ -2,7 +2,7 @@
  * `ask` (and plain text), `trace` and `session`: the ten-step pipeline, what its turns recorded, and the
  * conversation they belong to.
  */
-import { SiglaError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { checkConnectors } from "../pipeline/connectors.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import { defineCommand, flag } from "./definition.js";
@@ -62,7 +62,7 @@ export async function askCommand(
 export function traceCommand(bench: Workbench, args: { turn?: number } = {}): TraceResult {
   const traces = bench.session.traces;
   if (traces.length === 0) {
-    throw new SiglaError("SIGLA_USAGE", ":trace: no turns yet in this session — ask a question first");
+    throw new UsageError(":trace: no turns yet in this session — ask a question first");
   }
   const turn = args.turn ?? traces.length;
   if (!Number.isInteger(turn) || turn < 1 || turn > traces.length) {

@@ -3,7 +3,7 @@
  * commander program from this list, the REPL and the kernel parse lines against it, and the kernel's typed
  * `siglaMagics` functions are made from it: a command added here shows in every door.
  */
-import { SiglaError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { BENCH, CHART } from "./bench-commands.js";
 import { type CommandContext, type CommandDefinition, defineCommand } from "./definition.js";
 import { MEMORY } from "./memory-command.js";
@@ -21,7 +21,7 @@ export function helpCommand(args: { command?: string } = {}): HelpResult {
   const name = args.command.replace(/^[:%]/, "");
   const detail = findCommand(name);
   if (!detail) {
-    throw new SiglaError("SIGLA_USAGE", `:help: unknown command :${name} — usage: :help [command]`);
+    throw new UsageError(`:help: unknown command :${name} — usage: :help [command]`);
   }
   return { kind: "help", commands: [detail], detail };
 }
@@ -97,7 +97,7 @@ export async function runParsed(
   options: CommandOptions = {},
 ): Promise<CommandResult> {
   const definition = findCommand(command.name);
-  if (!definition) throw new SiglaError("SIGLA_USAGE", `unknown command :${command.name} — try :help`);
+  if (!definition) throw new UsageError(`unknown command :${command.name} — try :help`);
   return definition.run(context, definition.input(command), options);
 }
 
@@ -123,7 +123,7 @@ export async function callCommand(
   options: CommandOptions = {},
 ): Promise<CommandResult> {
   const definition = findCommand(name);
-  if (!definition) throw new SiglaError("SIGLA_USAGE", `unknown command ${name} — try help`);
+  if (!definition) throw new UsageError(`unknown command ${name} — try help`);
   const typed =
     definition.positional && positional !== undefined
       ? { ...args, [definition.positional]: positional }

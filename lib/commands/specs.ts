@@ -3,7 +3,7 @@
  * and usage line, in one table. The parser checks lines against it, `:help` prints it and completion
  * reads it.
  */
-import { SiglaError } from "../errors.js";
+import { type SiglaError, UsageError } from "../errors.js";
 import { LIMITS } from "../store/validate.js";
 
 /** What `:bench` runs: the quick in-process benchmark, or a suite of the harness. */
@@ -106,7 +106,7 @@ export function flagLabels(flag: FlagSpec): string[] {
 
 /** A usage error for one command: `:<name>: <problem> — usage: <usage>`. */
 export function usageError(spec: CommandSpec, problem: string): SiglaError {
-  return new SiglaError("SIGLA_USAGE", `:${spec.name}: ${problem} — usage: ${spec.usage}`);
+  return new UsageError(`:${spec.name}: ${problem} — usage: ${spec.usage}`);
 }
 
 /**
@@ -116,7 +116,7 @@ export function usageError(spec: CommandSpec, problem: string): SiglaError {
  */
 export function checkFlag(spec: CommandSpec, flag: string, value: unknown): void {
   const found = spec?.flags.find((f) => f.name === flag);
-  if (!found) throw new SiglaError("SIGLA_USAGE", `:${spec.name} has no flag ${flag}`);
+  if (!found) throw new UsageError(`:${spec.name} has no flag ${flag}`);
   if (value === undefined || found.kind !== "int") return;
   const min = found.min ?? 1;
   const max = found.max ?? Number.MAX_SAFE_INTEGER;
