@@ -1,7 +1,8 @@
 /**
  * Start-up as state: the phase (opening the store and embedder, seeding the sample corpus), its progress,
  * the workbench once open, or the error that stopped it. Ctrl-C during seeding cancels the sample ingest
- * and starts with the files already stored.
+ * and starts with the files already stored; leaving the REPL during the start-up cancels it too, and
+ * closes the store once it is open.
  */
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { JobProgress } from "../lib/commands/types.js";
@@ -28,18 +29,26 @@ export function useStartup(
 
   useEffect(() => {
     let live = true;
+    const abort = new AbortController();
+    controller.current = abort;
     const update = (change: Partial<Startup>) => live && setState((current) => ({ ...current, ...change }));
     start({
-      signal: controller.current.signal,
+      signal: abort.signal,
       onPhase: (phase, detail) => update({ phase, detail }),
       onProgress: (progress) => update({ progress }),
     }).then(
-      (started) => update({ phase: "ready", started, progress: undefined }),
+      (started) => {
+        // The REPL was left before the store was open: nobody else will close it.
+        if (!live) void started.bench.close();
+        update({ phase: "ready", started, progress: undefined });
+      },
       // `CODE: message`, as errorLine prints it (the command layer may not be loaded yet).
       (error: unknown) => update({ phase: "failed", error: toSiglaError(error).toLine() }),
     );
     return () => {
       live = false;
+      // Quitting during the start-up stops the sample ingest too, so the process can end.
+      if (!abort.signal.aborted) abort.abort(new CancelledError("start-up"));
     };
   }, [start]);
 
