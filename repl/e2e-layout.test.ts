@@ -41,11 +41,7 @@ test("at 80×24 the REPL fits, keeps typed text, never clears the screen in a tu
   await session.see(/› ask a question/, "the first prompt", 30_000);
   await session.see(/Enter runs · ↑\/↓ history/, "the open store", 90_000);
   let screen = session.screen();
-  assert.is(
-    linesMatching(screen, /^SIGLA store .* · \d+ capsules · answers /).length,
-    1,
-    "status line",
-  );
+  assert.is(linesMatching(screen, /^SIGLA store .* · \d+ capsules · answers /).length, 1, "status line");
   assert.match(screen, /^trace · no turn yet ·{10}$/m, "the trace is one line");
   assert.match(screen, /^state · no turn yet$/m, "the gauges are one line");
 
