@@ -255,8 +255,13 @@ function memoryHtml(result: MemoryResult): string {
   }
   if (result.communities) {
     return htmlTable(
-      ["community", "members", "first members"],
-      result.communities.map((c) => [c.index, c.members.length, c.members.slice(0, 12).join(" ")]),
+      ["community", "about", "members", "first members"],
+      result.communities.map((c) => [
+        c.index,
+        (c.terms ?? []).join(", "),
+        c.members.length,
+        c.members.slice(0, 12).join(" "),
+      ]),
       "communities",
     );
   }

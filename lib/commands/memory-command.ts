@@ -4,6 +4,8 @@
  * `anchor`). Checks run before anything is written: a bad value never reaches the disk.
  */
 import { InvalidInputError, UnknownIdError } from "../errors.js";
+import type { Community } from "../graph/communities.js";
+import { topTerms } from "../graph/top-terms.js";
 import { addAnchor } from "../memory/anchors.js";
 import { promote, raiseLevel, redactNode } from "../memory/gates.js";
 import { memoryCommunities, refreshSummaries } from "../memory/graph-rag.js";
@@ -132,7 +134,12 @@ async function memoryView(bench: Workbench, view: MemoryView, args: MemoryArgs):
         return { kind: "memory", view, refreshed, rows, total: rows.length };
       }
       const found = await memoryCommunities(memory);
-      return { kind: "memory", view, communities: found.slice(0, n), total: found.length };
+      const shown = await Promise.all(
+        found
+          .slice(0, n)
+          .map(async (community) => ({ ...community, terms: await communityTerms(bench, community) })),
+      );
+      return { kind: "memory", view, communities: shown, total: found.length };
     }
     case "history": {
       const node = args.node === undefined ? undefined : nodeId(args.node);
@@ -152,6 +159,16 @@ async function memoryView(bench: Workbench, view: MemoryView, args: MemoryArgs):
       return { kind: "memory", view, entries, rows: rows.slice(-n).reverse(), total: rows.length };
     }
   }
+}
+
+/** What a community is about: the top terms of its first members' texts (a name better than its index). */
+async function communityTerms(bench: Workbench, community: Community): Promise<string[]> {
+  const texts: string[] = [];
+  for (const id of community.members.slice(0, 40)) {
+    const capsule = await bench.store.get(id);
+    if (capsule) texts.push(capsule.text);
+  }
+  return topTerms(texts, 3);
 }
 
 /** The kinds a node of `layer` may have; anything else is named with the valid ones. */

@@ -176,7 +176,7 @@ function memoryLines(result: MemoryResult): string[] {
     return [
       ...result.communities.map(
         (c) =>
-          `${String(c.index).padStart(3)}  ${String(c.members.length).padStart(4)} members  ${c.members.slice(0, 12).join(" ")}`,
+          `${String(c.index).padStart(3)}  ${String(c.members.length).padStart(4)} members  ${c.terms?.length ? `${c.terms.join(", ")}: ` : ""}${c.members.slice(0, 12).join(" ")}`,
       ),
       ...(result.total > result.communities.length ? [`… ${result.total} communities in all`] : []),
     ];

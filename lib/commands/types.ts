@@ -158,8 +158,8 @@ export interface MemoryResult {
   };
   /** Node listings (archive, shadow, growth, review, history). */
   rows?: MemoryRow[];
-  /** `communities`. */
-  communities?: Community[];
+  /** `communities`, each named by the top terms of its members' texts. */
+  communities?: Array<Community & { terms?: string[] }>;
   /** The nodes listed, whole and uncut (what `--json` prints). */
   nodes?: MemoryNode[];
   /** `history`: the GROWTH entries, whole. */
