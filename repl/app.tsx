@@ -12,7 +12,7 @@
  * (and drops the queued lines), else drops the queue, clears a typed line, or (twice at an empty prompt)
  * quits.
  */
-import { Box, Static, Text, useApp, useInput } from "ink";
+import { Box, Static, Text, useApp } from "ink";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { Workbench } from "../lib/commands/workbench.js";
 import type { TraceEvent } from "../lib/pipeline/types.js";
@@ -21,6 +21,7 @@ import { screenLayout } from "./layout.js";
 import { LiveRegion } from "./live-region.js";
 import type { Started, StartOptions } from "./start.js";
 import { StatusLine } from "./status-line.js";
+import { useCtrlC } from "./use-ctrl-c.js";
 import { useHistory } from "./use-history.js";
 import { useJob } from "./use-job.js";
 import { loadLibrary } from "./use-library.js";
@@ -45,9 +46,6 @@ export interface AppProps {
   onExit?: (bench: Workbench | undefined) => void;
 }
 
-/** How long a first Ctrl-C at an empty prompt waits for the second. */
-const QUIT_WINDOW_MS = 3000;
-
 export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize();
@@ -56,10 +54,6 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
   const { trace, push, show } = useTrace();
   const stream = useStream();
   const [entries, setEntries] = useState<Entry[]>([]);
-  const [quitArmed, setQuitArmed] = useState(false);
-  // Read by the key handler: the state can lag behind a second Ctrl-C that arrives before the handler
-  // subscribed after the re-render (the hint is already on screen, the closure still says "not armed").
-  const quitArmedNow = useRef(false);
   const nextId = useRef(0);
   const readyCalled = useRef(false);
 
@@ -112,38 +106,26 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
     complete: completeLine,
   });
 
-  /** Drops the queued lines, saying so in the transcript (they stay in the history); false when none. */
-  const dropQueue = () => {
-    const dropped = queue.drop();
-    if (dropped.length > 0) {
-      const lines = dropped.length === 1 ? "1 queued line" : `${dropped.length} queued lines`;
-      addEntry({ line: "", notice: `Dropped ${lines} (↑ recalls them).` });
-    }
-    return dropped.length > 0;
-  };
-
-  useInput((inputKey, key) => {
-    if (!(key.ctrl && inputKey === "c")) return;
-    if (startup.cancel()) return;
-    if (cancel()) {
-      dropQueue();
-      return;
-    }
-    if (dropQueue()) return;
-    if (editor.current().value !== "") {
+  const quitArmed = useCtrlC({
+    cancelStartup: startup.cancel,
+    cancelJob: cancel,
+    // The dropped lines stay in the history.
+    dropQueue: () => {
+      const dropped = queue.drop().length;
+      if (dropped > 0)
+        addEntry({
+          line: "",
+          notice: `Dropped ${dropped === 1 ? "1 queued line" : `${dropped} queued lines`} (↑ recalls them).`,
+        });
+      return dropped > 0;
+    },
+    clearLine: () => {
+      if (editor.current().value === "") return false;
       editor.clear();
-      return;
-    }
-    if (quitArmedNow.current || view.failed) {
-      quit();
-      return;
-    }
-    quitArmedNow.current = true;
-    setQuitArmed(true);
-    setTimeout(() => {
-      quitArmedNow.current = false;
-      setQuitArmed(false);
-    }, QUIT_WINDOW_MS);
+      return true;
+    },
+    failed: Boolean(view.failed),
+    quit,
   });
 
   if (view.failed) {
@@ -172,14 +154,7 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
         size={size}
         layout={layout}
         status={view.status}
-        pending={
-          view.status
-            ? undefined
-            : startup.phase === "opening" || startup.phase === "seeding"
-              ? startup.detail
-              : "loading the commands"
-        }
-        startProgress={startup.progress}
+        startup={startup}
         trace={trace}
         turnState={view.turnState}
         job={job}

@@ -5,7 +5,6 @@
  * Its height follows `screenLayout`, which keeps it below the terminal's height.
  */
 import { Box, Text } from "ink";
-import type { JobProgress } from "../lib/commands/types.js";
 import type { TraceEvent } from "../lib/pipeline/types.js";
 import { Gauges, GaugesLine, type TurnState } from "./gauges.js";
 import { InputLine } from "./input-line.js";
@@ -16,6 +15,7 @@ import { TraceLine, TracePanel } from "./trace-panel.js";
 import type { Job } from "./use-job.js";
 import type { Library } from "./use-library.js";
 import type { LineEditor } from "./use-line-editor.js";
+import type { Startup } from "./use-startup.js";
 
 const INPUT_HINT = "ask a question (e.g. What is LanceDB?) or type :help";
 const KEY_HINT = "Enter runs · ↑/↓ history · Tab completes · :help · Ctrl-C twice quits";
@@ -26,10 +26,8 @@ export interface LiveRegionProps {
   size: ScreenSize;
   layout: Layout;
   status?: Status;
-  /** What the start-up is doing while there is no status yet. */
-  pending?: string;
-  /** Sample corpus progress while the start-up seeds the store. */
-  startProgress?: JobProgress;
+  /** The start-up: what it is doing while there is no status yet, the sample corpus progress. */
+  startup: Pick<Startup, "phase" | "detail" | "progress">;
   trace: { turn: number; events: readonly TraceEvent[] };
   turnState?: TurnState;
   job?: Job;
@@ -74,14 +72,19 @@ function JobLine({ job, writing }: { job: Job; writing: boolean }) {
   );
 }
 
+/** What the status line says before the store is open. */
+function pendingOf({ phase, detail }: LiveRegionProps["startup"]): string {
+  return phase === "opening" || phase === "seeding" ? detail : "loading the commands";
+}
+
 export function LiveRegion(props: LiveRegionProps) {
-  const { size, layout, trace, job, library, queued, editor } = props;
+  const { size, layout, trace, job, library, queued, editor, startup } = props;
   const running = Boolean(job);
   const writing = running && props.liveText !== "";
   return (
     <Box flexDirection="column">
-      <StatusLine status={props.status} pending={props.pending} />
-      {props.startProgress ? <ProgressBar progress={props.startProgress} /> : null}
+      <StatusLine status={props.status} pending={props.status ? undefined : pendingOf(startup)} />
+      {startup.progress ? <ProgressBar progress={startup.progress} /> : null}
       {layout.compact ? (
         <>
           <TraceLine events={trace.events} turn={trace.turn} running={running} />
