@@ -24,6 +24,8 @@ export interface ReplOptions {
   llm?: string;
   /** Its runtime profile (`--profile`). */
   profile?: string;
+  /** The store folder (`sigla -s <path>`; default `$SIGLA_HOME/store`). */
+  store?: string;
 }
 
 /** Runs the REPL until `:quit`, a double Ctrl-C or the end of piped input; resolves with the exit code. */
@@ -35,7 +37,7 @@ export async function startRepl(options: ReplOptions = {}): Promise<number> {
     options.start ??
     (async (opts: StartOptions) => {
       const { openDefault } = await import("./start.js");
-      return openDefault({ ...opts, llm: options.llm, profile: options.profile });
+      return openDefault({ ...opts, llm: options.llm, profile: options.profile, path: options.store });
     });
   if (!stdin.isTTY || !stdout.isTTY) {
     const { runPlain } = await import("./plain.js");

@@ -3,12 +3,11 @@
  * the bundled sample corpus ingested first when that store is empty. Shared by the full-screen REPL, the
  * line mode and the start-up benchmark, so all three start the same way.
  */
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { seedSample } from "../lib/commands/sample.js";
 import { errorLine, shortPath } from "../lib/commands/text.js";
 import type { JobProgress } from "../lib/commands/types.js";
-import { Workbench } from "../lib/commands/workbench.js";
-import { config } from "../lib/config.js";
+import { defaultStorePath, Workbench } from "../lib/commands/workbench.js";
 import { isSiglaError } from "../lib/errors.js";
 import type { IngestReport } from "../lib/ingest/ingest.js";
 import { configuredModel } from "../lib/llm/models.js";
@@ -44,7 +43,7 @@ export interface Started {
 /** Opens the default store and seeds it with the sample corpus when it is empty. */
 export async function openDefault(options: StartOptions = {}): Promise<Started> {
   const model = configuredModel(options.llm);
-  const path = options.path ?? join(config().home, "store");
+  const path = options.path ?? defaultStorePath();
   options.onPhase?.(
     "opening",
     `opening store ${shortPath(path)} · loading ${model ? `the model ${basename(model)} and ` : ""}the embedder`,
