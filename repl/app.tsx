@@ -21,12 +21,10 @@ import { screenLayout } from "./layout.js";
 import { LiveRegion } from "./live-region.js";
 import type { Started, StartOptions } from "./start.js";
 import { StatusLine } from "./status-line.js";
-import { useCtrlC } from "./use-ctrl-c.js";
 import { useHistory } from "./use-history.js";
 import { useJob } from "./use-job.js";
-import { loadLibrary } from "./use-library.js";
-import { useLineEditor } from "./use-line-editor.js";
 import { useLineQueue } from "./use-line-queue.js";
+import { usePrompt } from "./use-prompt.js";
 import { useRunLine } from "./use-run-line.js";
 import { useStream } from "./use-stream.js";
 import { useTerminalSize } from "./use-terminal-size.js";
@@ -87,46 +85,7 @@ export function App({ start, historyFile, onReady, onTrace, onExit }: AppProps) 
   const runLine = useRunLine({ view, run, addEntry, onTraceEvent, stream: streamHandlers, quit });
   const queue = useLineQueue(runLine, ready);
 
-  // Tags are read when a completion after --tags asks for them, not after every command.
-  const completeLine = useCallback(
-    async (line: string) => {
-      const { complete } = library ?? (await loadLibrary());
-      return complete(line, { tags: () => bench?.tags() ?? [] });
-    },
-    [bench, library],
-  );
-  const editor = useLineEditor({
-    onSubmit: (line) => {
-      const text = line.trim();
-      if (text === "") return;
-      history.add(text);
-      queue.add(text);
-    },
-    history: history.entries,
-    complete: completeLine,
-  });
-
-  const quitArmed = useCtrlC({
-    cancelStartup: startup.cancel,
-    cancelJob: cancel,
-    // The dropped lines stay in the history.
-    dropQueue: () => {
-      const dropped = queue.drop().length;
-      if (dropped > 0)
-        addEntry({
-          line: "",
-          notice: `Dropped ${dropped === 1 ? "1 queued line" : `${dropped} queued lines`} (↑ recalls them).`,
-        });
-      return dropped > 0;
-    },
-    clearLine: () => {
-      if (editor.current().value === "") return false;
-      editor.clear();
-      return true;
-    },
-    failed: Boolean(view.failed),
-    quit,
-  });
+  const { editor, quitArmed } = usePrompt({ view, history, queue, cancelJob: cancel, addEntry, quit });
 
   if (view.failed) {
     return (
