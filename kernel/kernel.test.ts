@@ -304,7 +304,13 @@ test("Run All with stop_on_error: a failure aborts the cells queued behind it, a
   const replies = queuedCells({
     prefix,
     cwd: dir,
-    cells: ['console.log("first")', 'throw new Error("boom")', 'console.log("queued")', "1 + 1"],
+    // The first cell waits, so every request is queued before the failure even on a loaded machine.
+    cells: [
+      'await new Promise((r) => setTimeout(r, 3000)); console.log("first")',
+      'throw new Error("boom")',
+      'console.log("queued")',
+      "1 + 1",
+    ],
   });
   assert.equal(
     replies.map((r) => [r.status, r.execution_count ?? null]),
