@@ -1,10 +1,11 @@
 /**
  * What a group of capsules is about, in a few words: the terms most of its texts use, without stop words
- * (English and Russian, from stopwords-iso). Names a community in a chart or a table better than its index.
+ * (English and Russian: the project's one list, lib/text/stop-words.ts). Names a community in a chart or a
+ * table better than its index.
  */
 import { ENGLISH_STOP_WORDS, RUSSIAN_STOP_WORDS } from "../text/stop-words.js";
 
-/** A stop word in either language (the project's one list: stopwords-iso with its documented changes). */
+/** A stop word in either language (the project's one list: the `stopword` package with its documented changes). */
 const isStopWord = (term: string) => ENGLISH_STOP_WORDS.has(term) || RUSSIAN_STOP_WORDS.has(term);
 
 /** Lower-cased words of 3 letters or more (letters, digits, inner hyphens), not only digits. */
