@@ -116,7 +116,10 @@ export function printResult(
   }
   // A turn's formatted answer stands apart from the model's text streamed above it.
   if (streamed && result.kind === "ask") io.out("\n");
-  const lines = resultLines(result);
+  // Help is written in the REPL's form (`:query …`); on the command line a command is `sigla query …`.
+  const lines = resultLines(result).map((line) =>
+    result.kind === "help" ? line.replace(/(^|[\s(|]):([a-z])/g, "$1sigla $2") : line,
+  );
   if (lines.length > 0) io.out(`${lines.join("\n")}\n`);
 }
 
