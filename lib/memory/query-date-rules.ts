@@ -63,6 +63,18 @@ function recentWindow(phrase: string, days: number, now: number | undefined): Da
   return now === undefined ? undefined : { phrase, from: now - days * DAY, to: now + DAY };
 }
 
+/** A season match (determiner, season, year) as its window; "next" season reads as the coming one. */
+function seasonOf(m: RegExpExecArray, start: number, now: number | undefined): DateWindow | undefined {
+  const which = whichOf(m[1]);
+  return seasonWindow(
+    m[0],
+    start,
+    which === "next" ? undefined : which,
+    m[3] ? Number(m[3]) : undefined,
+    now,
+  );
+}
+
 /** The rules, in order; text a rule consumed is not read again by later ones (nor by chrono). */
 export const TIME_RULES: TimeRule[] = [
   {
@@ -73,15 +85,7 @@ export const TIME_RULES: TimeRule[] = [
       // A bare season is usually a topic ("the summer holiday"), and "fall" is also a verb: read a season only
       // with a determiner or a year.
       if (!m[1] && !m[3]) return undefined;
-      const which = whichOf(m[1]);
-      const start = SEASONS_EN[m[2].toLowerCase()];
-      return seasonWindow(
-        m[0],
-        start,
-        which === "next" ? undefined : which,
-        m[3] ? Number(m[3]) : undefined,
-        now,
-      );
+      return seasonOf(m, SEASONS_EN[m[2].toLowerCase()], now);
     },
   },
   {
@@ -92,15 +96,7 @@ export const TIME_RULES: TimeRule[] = [
     ),
     read: (m, now) => {
       if (!m[1] && !m[3] && !/^(весной|летом|осенью|зимой)$/i.test(m[2])) return undefined;
-      const start = SEASONS_RU.find(([stem]) => stem.test(m[2]))?.[1] as number;
-      const which = whichOf(m[1]);
-      return seasonWindow(
-        m[0],
-        start,
-        which === "next" ? undefined : which,
-        m[3] ? Number(m[3]) : undefined,
-        now,
-      );
+      return seasonOf(m, SEASONS_RU.find(([stem]) => stem.test(m[2]))?.[1] as number, now);
     },
   },
   {
