@@ -1,5 +1,6 @@
 /**
- * Word lists and shapes that tell a secret's value from a template placeholder or a reference to one.
+ * Word lists and shapes that tell a real secret from the stand-in word a template puts in its slot
+ * (`password: required`) or from a reference to one (`password: $DB_PASSWORD`).
  */
 
 /**
@@ -30,6 +31,7 @@ export const TEMPLATE_WORDS = [
   "empty",
   "blank",
   "unset",
+  // The literal word templates write in a secret's slot (`api_key: placeholder`); redact.test.ts pins it.
   "placeholder",
   "forgotten",
   "reset",
