@@ -344,10 +344,10 @@ export const MEMORY = defineCommand({
       refresh: flag<boolean>(parsed, "refresh"),
       node: flag<string>(parsed, "node"),
     };
-    if (view === "add" || view === "anchor") checkAdd(args);
     return args;
   },
   async run(context, args: MemoryArgs) {
+    // Checked here, once, for parsed lines and typed calls alike, before the store is touched.
     if (args.view === "add" || args.view === "anchor") checkAdd(args);
     // Only adding may create a store; everything else reads or changes an existing one.
     return memoryCommand(await context.workbench(), args);
