@@ -42,6 +42,14 @@ export type ErrorCode =
   | "SIGLA_SESSION"
   | "SIGLA_USAGE"
   | "SIGLA_BENCH"
+  | "SIGLA_ARCHIVE_INVALID"
+  | "SIGLA_ARCHIVE_UNSAFE"
+  | "SIGLA_ARCHIVE_TOO_LARGE"
+  | "SIGLA_MODULE_INVALID"
+  | "SIGLA_MODULE_NOT_FOUND"
+  | "SIGLA_MODULE_DEVICE"
+  | "SIGLA_MODULE_SKILL"
+  | "SIGLA_MODULE_BUDGET"
   | "SIGLA_INTERNAL";
 
 /**
@@ -211,6 +219,43 @@ export class DslError extends SiglaError {
  */
 export class MemoryError extends SiglaError {
   constructor(code: "SIGLA_SCHEMA" | "SIGLA_HASH_MISMATCH", message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * An archive (`.capsulegraph`, `.capsulemod`) that cannot be unpacked: `SIGLA_ARCHIVE_INVALID` (not a tar,
+ * damaged, a file whose sha256 differs from its manifest), `SIGLA_ARCHIVE_UNSAFE` (an entry that would land
+ * outside the target: `..`, an absolute path, a link, a device), `SIGLA_ARCHIVE_TOO_LARGE` (more bytes or
+ * files than the bound: a tar or zip bomb). A refused archive leaves nothing behind.
+ */
+export class ArchiveError extends SiglaError {
+  constructor(
+    code: "SIGLA_ARCHIVE_INVALID" | "SIGLA_ARCHIVE_UNSAFE" | "SIGLA_ARCHIVE_TOO_LARGE",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/**
+ * A `.capsulemod` module that cannot be used: `SIGLA_MODULE_INVALID` (a wrong type, a missing file, a bad
+ * meta.json), `SIGLA_MODULE_NOT_FOUND` (no module with that id in the registry), `SIGLA_MODULE_DEVICE` (it
+ * needs a device this machine lacks), `SIGLA_MODULE_SKILL` (no module has that skill), `SIGLA_MODULE_BUDGET`
+ * (one module larger than the whole memory budget of the loader).
+ */
+export class ModuleError extends SiglaError {
+  constructor(
+    code:
+      | "SIGLA_MODULE_INVALID"
+      | "SIGLA_MODULE_NOT_FOUND"
+      | "SIGLA_MODULE_DEVICE"
+      | "SIGLA_MODULE_SKILL"
+      | "SIGLA_MODULE_BUDGET",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
   }
 }
