@@ -33,6 +33,18 @@ export interface SiglaConfig {
   maxFileBytes: number;
   /** Print stack traces as well as `code: message`. */
   debug: boolean;
+  /** The module registry and its verified, unpacked `.capsulemod` modules (default `<home>/modules`). */
+  modulesDir: string;
+  /** Where `.capsulegraph` archives are unpacked once, by their sha256 (default `<home>/cache/capsulegraph`). */
+  capsuleGraphCache: string;
+  /** How long the router keeps a decision for the same query, in seconds (seed §13.6: 30). */
+  routerCacheTtlSeconds: number;
+  /** Modules the loader reads in parallel when it attaches several (seed §13.6: 2). */
+  modulePrefetch: number;
+  /** RAM the attached modules may hold before the least recently used is detached, in MiB. */
+  moduleRamMb: number;
+  /** VRAM the attached modules may hold on a GPU, in MiB (seed home-gpu: a 1 GB VRAM LRU). */
+  moduleVramMb: number;
 }
 
 /** An integer variable ≥ `min`, or `fallback` when unset. */
@@ -76,6 +88,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): SiglaConfig {
     indexPolicy: oneOf(env, "SIGLA_INDEX_POLICY", "auto", INDEX_POLICIES),
     maxFileBytes: int(env, "SIGLA_MAX_FILE_BYTES", 32 * 1024 * 1024, 1),
     debug: Boolean(env.SIGLA_DEBUG && env.SIGLA_DEBUG !== "0"),
+    modulesDir: env.SIGLA_MODULES || join(home, "modules"),
+    capsuleGraphCache: env.SIGLA_CG_CACHE || join(home, "cache", "capsulegraph"),
+    routerCacheTtlSeconds: int(env, "SIGLA_ROUTER_CACHE_TTL", 30, 0),
+    modulePrefetch: int(env, "SIGLA_MODULE_PREFETCH", 2, 1),
+    moduleRamMb: int(env, "SIGLA_MODULE_RAM_MB", 2048, 1),
+    moduleVramMb: int(env, "SIGLA_MODULE_VRAM_MB", 1024, 1),
   };
 }
 
