@@ -82,6 +82,14 @@ export class ProtoWriter {
     return this;
   }
 
+  /** Bytes that are already encoded (whole fields, tag included), referenced until `finish()`. */
+  raw(encoded: Uint8Array): this {
+    this.flush();
+    if (encoded.length > 0) this.chunks.push(encoded);
+    this.length += encoded.length;
+    return this;
+  }
+
   /** Joins everything written into one buffer. */
   finish(): Uint8Array {
     this.flush();
