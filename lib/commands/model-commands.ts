@@ -10,7 +10,8 @@ import { type FlagSpec, usageError } from "./specs.js";
 import type { CommandOptions, ModelCacheResult, ModelResult, RunResult } from "./types.js";
 import type { Workbench } from "./workbench.js";
 
-const PROFILE_FLAG: FlagSpec = {
+/** `--profile`: the runtime profile a model is loaded with. */
+export const PROFILE_FLAG: FlagSpec = {
   name: "profile",
   kind: "choice",
   choices: PROFILE_NAMES,

@@ -3,7 +3,9 @@
  * commander program from this list, the REPL and the kernel parse lines against it, and the kernel's typed
  * `siglaMagics` functions are made from it: a command added here shows in every door.
  */
+
 import { UsageError } from "../errors.js";
+import { ATTACH, CONVERT, CONVERTER_MOD, DETACH, MODULE, RUN_CG } from "./artifact-commands.js";
 import { BENCH, CHART } from "./bench-commands.js";
 import { type CommandContext, type CommandDefinition, defineCommand } from "./definition.js";
 import { MEMORY } from "./memory-command.js";
@@ -62,6 +64,12 @@ export const COMMANDS: readonly CommandDefinition[] = [
   SESSION,
   MODEL,
   RUN,
+  CONVERT,
+  RUN_CG,
+  CONVERTER_MOD,
+  MODULE,
+  ATTACH,
+  DETACH,
   TRACE,
   MEMORY,
   BENCH,

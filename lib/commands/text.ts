@@ -14,6 +14,7 @@ import type { TurnResult } from "../pipeline/pipeline.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { DoctorCheck } from "../store/doctor.js";
 import type { CapsuleHit } from "../store/types.js";
+import { type ArtifactResult, artifactLines } from "./artifact-text.js";
 import { flagLabels } from "./specs.js";
 import type {
   BenchReportResult,
@@ -334,7 +335,14 @@ export function nodeLine(node: MemoryNode): string {
 
 /** The commands added with the registry: reindex, doctor, session, memory changes, the model cache, run. */
 function moreLines(
-  result: ReindexResult | DoctorResult | SessionResult | MemoryNodeResult | ModelCacheResult | RunResult,
+  result:
+    | ReindexResult
+    | DoctorResult
+    | SessionResult
+    | MemoryNodeResult
+    | ModelCacheResult
+    | RunResult
+    | ArtifactResult,
 ): string[] {
   switch (result.kind) {
     case "reindex":
@@ -354,6 +362,8 @@ function moreLines(
       return modelCacheLines(result);
     case "run":
       return result.text ? [] : ["(the model wrote nothing)"];
+    default:
+      return artifactLines(result);
   }
 }
 

@@ -15,6 +15,11 @@ import type { ModelInfo } from "../llm/runner.js";
 import type { refreshSummaries } from "../memory/graph-rag.js";
 import type { Memory } from "../memory/layers.js";
 import type { MemoryNode } from "../memory/types.js";
+import type { CapsuleGraphMeta } from "../models/capsulegraph.js";
+import type { AttachedModule } from "../models/loader.js";
+import type { ModuleMeta } from "../models/module-meta.js";
+import type { RouterDecision } from "../models/router.js";
+import type { CapsuleGraphRun } from "../models/run-capsulegraph.js";
 import type { TurnResult } from "../pipeline/pipeline.js";
 import type { TraceEvent } from "../pipeline/types.js";
 import type { DoctorReport } from "../store/doctor.js";
@@ -218,6 +223,66 @@ export interface RunResult {
   partial: boolean;
 }
 
+/** `:convert`: the `.capsulegraph` written. */
+export interface ConvertResult {
+  kind: "convert";
+  path: string;
+  bytes: number;
+  meta: CapsuleGraphMeta;
+}
+
+/** `:run-cg`: what the `.capsulegraph` produced. */
+export interface RunCgResult {
+  kind: "run-cg";
+  run: CapsuleGraphRun;
+}
+
+/** `:converter-mod`: the `.capsulemod` written. */
+export interface ModuleConvertedResult {
+  kind: "module-converted";
+  path: string;
+  bytes: number;
+  meta: ModuleMeta;
+}
+
+/** One registered module, as the doors show it. */
+export interface ModuleSummary {
+  id: string;
+  type: string;
+  skills: string[];
+  dtype: string;
+  device: string;
+  /** Bytes of its weights file. */
+  bytes: number;
+  dependsOn: string[];
+  description: string;
+  /** Where it is unpacked. */
+  dir: string;
+}
+
+/** `:module …`: modules added, listed, removed, looked up, or routed to. */
+export interface ModulesResult {
+  kind: "modules";
+  action: "add" | "list" | "remove" | "lookup" | "info" | "route";
+  modules: ModuleSummary[];
+  /** `route`: the router's decision (scores and reasons). */
+  decision?: RouterDecision;
+}
+
+/** `:attach` / `:detach`: what changed and what is attached now, with the memory it holds. */
+export interface AttachedResult {
+  kind: "attached";
+  action: "attach" | "detach" | "list";
+  /** Modules attached (dependencies first) or detached by this command. */
+  changed: string[];
+  /** Least recently used modules detached to make room. */
+  evicted: string[];
+  attached: AttachedModule[];
+  usage: { ram: number; vram: number };
+  budget: { ram: number; vram: number };
+  ms: number;
+}
+
 /** `:help`: every command, or one. */
 export interface HelpResult {
   kind: "help";
@@ -252,4 +317,9 @@ export type CommandResult =
   | SessionResult
   | MemoryNodeResult
   | ModelCacheResult
-  | RunResult;
+  | RunResult
+  | ConvertResult
+  | RunCgResult
+  | ModuleConvertedResult
+  | ModulesResult
+  | AttachedResult;

@@ -12,6 +12,7 @@ import { InternalError, throwIfCancelled } from "../errors.js";
 import { openModel } from "../llm/models.js";
 import type { Runner } from "../llm/runner.js";
 import { Memory } from "../memory/layers.js";
+import { hasModules, type ModuleSystem, openModules } from "../models/modules.js";
 import { Pipeline } from "../pipeline/pipeline.js";
 import type { Session } from "../pipeline/session.js";
 import type { ContextWindow } from "../pipeline/turn.js";
@@ -83,6 +84,7 @@ export class Workbench {
 
   private parts?: { pipeline: Pipeline; session: Session };
   private readOnlyMemory?: Memory;
+  private moduleSystem?: Promise<ModuleSystem>;
 
   private constructor(
     public store: CapsuleStore,
@@ -113,8 +115,30 @@ export class Workbench {
 
   /** Opens the pipeline and the session when the workbench was opened lazily. */
   async ready(): Promise<this> {
-    this.parts ??= await Workbench.openPipeline(this.store, this.options, this.runner);
+    if (!this.parts) {
+      this.parts = await Workbench.openPipeline(this.store, this.options, this.runner);
+      await this.routeModules();
+    }
     return this;
+  }
+
+  /**
+   * The module registry, router and loader (opened on first use; the loader attaches adapters to this
+   * workbench's model). Once open, the pipeline routes every message through it.
+   */
+  async modules(): Promise<ModuleSystem> {
+    this.moduleSystem ??= openModules({ runner: this.runner }).catch((error) => {
+      this.moduleSystem = undefined;
+      throw error;
+    });
+    const system = await this.moduleSystem;
+    await this.parts?.pipeline.configure({ router: system.router });
+    return system;
+  }
+
+  /** Gives the pipeline the router when modules are open or registered (a workbench without creates none). */
+  private async routeModules(): Promise<void> {
+    if (this.moduleSystem || (await hasModules())) await this.modules();
   }
 
   /** The memory layers: the pipeline's when it is open, else opened for reading (a read creates nothing). */
@@ -151,6 +175,7 @@ export class Workbench {
       const parts = options.lazy ? undefined : await Workbench.openPipeline(store, settings, runner, true);
       const bench = new Workbench(store, parts, runner, options.profile, settings);
       bench.embedderNote = note;
+      if (parts) await bench.routeModules();
       return bench;
     } catch (error) {
       await runner?.close();
@@ -193,6 +218,7 @@ export class Workbench {
       throwIfCancelled(signal, `loading ${spec}`);
     }
     this.parts?.pipeline.setRunner(runner);
+    await (await this.moduleSystem)?.loader.setRunner(runner);
     const old = this.runner;
     this.runner = runner;
     this.profile = profile;
@@ -227,6 +253,7 @@ export class Workbench {
     this.store = store;
     this.parts = parts;
     this.readOnlyMemory = undefined;
+    await this.routeModules();
     await old.parts?.pipeline.close();
     await old.memory?.close();
     await old.store.close();
@@ -248,8 +275,9 @@ export class Workbench {
     return [...tags].sort();
   }
 
-  /** Closes the pipeline, the store and the model. */
+  /** Detaches the modules, closes the pipeline, the store and the model. */
   async close(): Promise<void> {
+    await (await this.moduleSystem?.catch(() => undefined))?.close();
     await this.parts?.pipeline.close();
     await this.readOnlyMemory?.close();
     await this.store.close();

@@ -97,6 +97,7 @@ export class Pipeline {
       externalMaxFiles: options.externalMaxFiles ?? 200,
       maxAnswerTokens: options.maxAnswerTokens ?? 384,
       ...(options.runner ? { runner: options.runner } : {}),
+      ...(options.router ? { router: options.router } : {}),
     };
   }
 
@@ -117,11 +118,11 @@ export class Pipeline {
   }
 
   /**
-   * Changes the context window, the connectors or the answer budget from the next turn on; each connector
-   * must be an existing folder or file (checked before anything changes).
+   * Changes the context window, the connectors, the answer budget or the module router from the next turn
+   * on; each connector must be an existing folder or file (checked before anything changes).
    */
   async configure(
-    options: Pick<PipelineOptions, "contextWindow" | "connectors" | "maxAnswerTokens">,
+    options: Pick<PipelineOptions, "contextWindow" | "connectors" | "maxAnswerTokens" | "router">,
   ): Promise<void> {
     const connectors = options.connectors ? await checkConnectors(options.connectors) : undefined;
     this.options = {
@@ -129,6 +130,7 @@ export class Pipeline {
       ...(options.contextWindow !== undefined && { contextWindow: checkWindow(options.contextWindow) }),
       ...(connectors && { connectors }),
       ...(options.maxAnswerTokens !== undefined && { maxAnswerTokens: options.maxAnswerTokens }),
+      ...(options.router && { router: options.router }),
     };
   }
 

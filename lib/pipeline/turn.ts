@@ -4,9 +4,11 @@
  * filled in later by a cast, and nothing runs in the background: the state is complete when the last step
  * returns.
  */
+
 import type { Runner } from "../llm/runner.js";
 import type { Memory } from "../memory/layers.js";
 import type { MemoryNode } from "../memory/types.js";
+import type { ModuleRouter } from "../models/router.js";
 import type { Session } from "./session.js";
 import type { Citation, DeltaBlock, Evidence, Metrics, Phase, ReasoningMode, Voice } from "./types.js";
 
@@ -27,10 +29,15 @@ export interface PipelineOptions {
   externalBudgetMs?: number;
   /** Files the external step may read per turn (default 200). */
   externalMaxFiles?: number;
+  /** Chooses `.capsulemod` modules for each message; its choice is shown in the mode step's trace. */
+  router?: ModuleRouter;
 }
 
 /** The options with their defaults filled in. */
-export type ResolvedOptions = Required<Omit<PipelineOptions, "runner">> & { runner?: Runner };
+export type ResolvedOptions = Required<Omit<PipelineOptions, "runner" | "router">> & {
+  runner?: Runner;
+  router?: ModuleRouter;
+};
 
 /** What every step can read: the turn's fixed inputs. */
 export interface TurnContext {
