@@ -6,7 +6,8 @@
  *
  * A model with a chat template is prompted through node-llama-cpp's chat wrapper for it (the system
  * instruction goes where the template puts it); one without is run as plain completion. One context
- * with one sequence serves every call, so generations run one after another.
+ * with one sequence serves every call, so generations run one after another; `setAdapters` swaps that
+ * context for one with other LoRA adapters between generations (./gguf-lora.ts).
  */
 import type {
   ChatHistoryItem,
@@ -18,6 +19,7 @@ import type {
 } from "node-llama-cpp";
 import { errorMessage, isSiglaError, ModelError } from "../errors.js";
 import { describeGguf, readGgufHeader } from "./gguf-header.js";
+import { AdaptedContext, type AdapterChoice, checkAdapters, loadedLoras } from "./gguf-lora.js";
 import { checkPromptFits, generationLimit, pieceStream, Turns } from "./piece-stream.js";
 import { type LlmSettings, threadCount } from "./profiles.js";
 import type { GenerateOptions, ModelInfo, Runner } from "./runner.js";
@@ -77,11 +79,12 @@ async function loadModel(llama: Llama, path: string, gpu: "auto" | false): Promi
   }
 }
 
-/** The model's one context with one sequence; the model is disposed when the context cannot be made. */
+/** The model's one context with one sequence, with `adapters` applied. */
 async function createContext(
   model: LlamaModel,
   path: string,
   { contextSize, threads, batchSize }: { contextSize: number; threads: number; batchSize: number },
+  adapters: readonly AdapterChoice[] = [],
 ): Promise<LlamaContext> {
   try {
     return await model.createContext({
@@ -89,12 +92,14 @@ async function createContext(
       threads,
       batchSize: Math.min(batchSize, contextSize),
       sequences: 1,
+      lora: adapters.length > 0 ? { adapters: [...adapters] } : undefined,
     });
   } catch (error) {
-    await model.dispose();
     throw new ModelError(
       "SIGLA_MODEL_LOAD",
-      `cannot make a ${contextSize}-token context for ${path} (${errorMessage(error)}); lower SIGLA_LLM_CONTEXT`,
+      adapters.length > 0
+        ? `cannot make a context for ${path} with adapters ${adapters.map((a) => a.filePath).join(", ")} (${errorMessage(error)})`
+        : `cannot make a ${contextSize}-token context for ${path} (${errorMessage(error)}); lower SIGLA_LLM_CONTEXT`,
       { cause: error },
     );
   }
@@ -150,22 +155,27 @@ async function promptCompletion(
  *   when llama.cpp cannot load the model or make its context (too little memory, an unknown architecture).
  */
 export async function loadGgufRunner(path: string, settings: GgufLoadSettings): Promise<Runner> {
-  const described = describeGguf(await readGgufHeader(path));
+  const header = await readGgufHeader(path);
+  const described = describeGguf(header);
   const llama = await llamaFor(settings.gpu);
   const { LlamaChatSession, LlamaCompletion } = await nodeLlamaCpp();
   const threads = threadCount(settings);
   const model = await loadModel(llama, path, settings.gpu);
   // More context than the model was trained on only produces garbage past that point.
   const contextSize = Math.min(settings.contextSize, described.contextLength ?? settings.contextSize);
-  const context = await createContext(model, path, { contextSize, threads, batchSize: settings.batchSize });
-  const sequence = context.getSequence();
+  const sizes = { contextSize, threads, batchSize: settings.batchSize };
+  const slot = new AdaptedContext((adapters) => createContext(model, path, sizes, adapters));
+  await slot.open([]).catch(async (error: unknown) => {
+    await model.dispose();
+    throw error;
+  });
   const chatTemplate = described.chatTemplate;
 
   const info: ModelInfo = {
     path,
     backend: "gguf",
     architecture: described.architecture,
-    contextSize: context.contextSize,
+    contextSize: slot.context.contextSize,
     chatTemplate,
     parameters: described.parameters,
     quantization: described.quantization,
@@ -200,6 +210,7 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
             onTextChunk: emit,
           };
           try {
+            const { sequence } = slot;
             if (chatTemplate) await promptChat(LlamaChatSession, sequence, prompt, options.system, common);
             else await promptCompletion(LlamaCompletion, sequence, prompt, options.system, common);
           } catch (error) {
@@ -227,12 +238,21 @@ export async function loadGgufRunner(path: string, settings: GgufLoadSettings): 
       for (const text of texts) vectors.push(Float32Array.from((await ctx.getEmbeddingFor(text)).vector));
       return vectors;
     },
+    async setAdapters(list: readonly { path: string; scale?: number }[]): Promise<void> {
+      checkOpen();
+      const wanted = await checkAdapters(list, { path, header });
+      const loaded = loadedLoras(model);
+      await turns.run(async () => {
+        checkOpen();
+        await slot.swap(wanted, loaded);
+      });
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
       await turns.idle();
       if (embedding) await (await embedding).dispose();
-      await context.dispose();
+      await slot.context.dispose();
       await model.dispose();
     },
   };

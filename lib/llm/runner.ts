@@ -49,6 +49,13 @@ export interface Runner {
   countTokens(text: string): Promise<number>;
   /** Embeddings from the model itself, where the backend can (undefined when it cannot). */
   embed?(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * GGUF only: applies exactly these LoRA adapters (GGUF adapter files, scale default 1) from the next
+   * generation on, waiting for a running one; adapters no longer listed are released from memory, and
+   * `[]` gives the base model back. Each is checked against the model first; on an error the adapters
+   * applied before stay.
+   */
+  setAdapters?(adapters: readonly { path: string; scale?: number }[]): Promise<void>;
   /** Frees the model; the runner is unusable afterwards. */
   close(): Promise<void>;
 }
