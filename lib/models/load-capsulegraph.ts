@@ -158,7 +158,9 @@ async function openTokenStore(
   tokenizer: TokenizerLike,
 ): Promise<CapsuleStore> {
   const tokens = JSON.parse(await readFile(join(dir, "token_caps.json"), "utf8")) as TokenCapsule[];
-  const capsuleOf = new Map(tokens.map((t) => [t.id, t.capsule]));
+  const capsuleOf = new Map(
+    tokens.flatMap((t) => (t.capsule === undefined ? [] : [[t.id, t.capsule] as const])),
+  );
   let store: CapsuleStore | undefined;
   const row = (t: number) => {
     const capsule = capsuleOf.get(t);

@@ -69,8 +69,8 @@ export interface TokenCapsule {
   text: string;
   /** The token as the vocabulary writes it (`Ġdeploy`, `##ing`). */
   piece: string;
-  /** Its capsule in the token store. */
-  capsule: number;
+  /** Its capsule in the token store; absent for a token whose vector is all zeros (padding), which has no direction to store. */
+  capsule?: number;
 }
 
 /**
@@ -91,22 +91,20 @@ export async function writeTokenStore(
     for (let start = 0; start < table.rows; start += BATCH) {
       options.signal?.throwIfAborted();
       const inputs: CapsuleInput[] = [];
-      const batch: Omit<TokenCapsule, "capsule">[] = [];
+      const stored: TokenCapsule[] = [];
       for (let id = start; id < Math.min(table.rows, start + BATCH); id++) {
         const piece = pieces[id] ?? `<${id}>`;
         const decoded = tokenizer.decode([id]);
         // Special and whitespace tokens decode to nothing visible: their piece names them.
-        const text = decoded.trim() === "" ? piece : decoded;
-        batch.push({ id, text, piece });
-        inputs.push({
-          text,
-          tags: ["token"],
-          meta: { token_id: id, piece },
-          vector: table.values.subarray(id * table.dim, (id + 1) * table.dim),
-        });
+        const token: TokenCapsule = { id, text: decoded.trim() === "" ? piece : decoded, piece };
+        tokens.push(token);
+        const vector = table.values.subarray(id * table.dim, (id + 1) * table.dim);
+        if (vector.every((x) => x === 0)) continue;
+        stored.push(token);
+        inputs.push({ text: token.text, tags: ["token"], meta: { token_id: id, piece }, vector });
       }
       const ids = await store.addCapsules(inputs, { autoLinkK: 0 });
-      for (const [i, token] of batch.entries()) tokens.push({ ...token, capsule: ids[i] });
+      for (const [i, token] of stored.entries()) token.capsule = ids[i];
       options.onProgress?.(Math.min(table.rows, start + BATCH), table.rows);
     }
   } finally {
