@@ -1,5 +1,6 @@
 /**
- * The status line: which store is open, how big it is, which embedder, answerer and session are in use.
+ * The status line: which store is open, how big it is, which embedder, answerer, attached modules and
+ * session are in use.
  * Before the store is open it says what the start-up is doing (`opening store …`): the prompt under it
  * already takes keys. No spinner there: each of its frames redraws the screen, and while the store opens
  * the CPU is better spent opening it.
@@ -17,6 +18,8 @@ export interface Status {
   answerer: string;
   session: string;
   indexKind: string;
+  /** Ids of the attached `.capsulemod` modules. */
+  modules: string[];
 }
 
 export interface StatusLineProps {
@@ -43,6 +46,12 @@ export const StatusLine = memo(function StatusLine({ status, pending, error }: S
             {/* Before index and embedder: at 80 columns the line is cut from the end. */}
             <Text dimColor> · answers </Text>
             <Text color="magenta">{status.answerer}</Text>
+            {status.modules.length > 0 ? (
+              <>
+                <Text dimColor> + </Text>
+                <Text color="green">{status.modules.join(", ")}</Text>
+              </>
+            ) : null}
             <Text dimColor> · index </Text>
             <Text>{status.indexKind}</Text>
             <Text dimColor> · embedder </Text>

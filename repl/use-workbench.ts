@@ -30,6 +30,7 @@ async function statusOf(bench: Workbench, library: Library): Promise<Status> {
     answerer: bench.answerer,
     session: bench.session.id,
     indexKind: bench.store.indexKind,
+    modules: bench.attachedModules,
   };
 }
 

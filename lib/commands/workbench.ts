@@ -85,6 +85,8 @@ export class Workbench {
   private parts?: { pipeline: Pipeline; session: Session };
   private readOnlyMemory?: Memory;
   private moduleSystem?: Promise<ModuleSystem>;
+  /** The module system once open (for what a status line reads synchronously). */
+  private openModuleSystem?: ModuleSystem;
 
   private constructor(
     public store: CapsuleStore,
@@ -132,8 +134,14 @@ export class Workbench {
       throw error;
     });
     const system = await this.moduleSystem;
+    this.openModuleSystem = system;
     await this.parts?.pipeline.configure({ router: system.router });
     return system;
+  }
+
+  /** Ids of the attached modules, least recently used first (none until a module command ran). */
+  get attachedModules(): string[] {
+    return this.openModuleSystem?.loader.attached().map((m) => m.id) ?? [];
   }
 
   /** Gives the pipeline the router when modules are open or registered (a workbench without creates none). */
