@@ -1,16 +1,20 @@
 /**
  * Writes the tiny random-weight language models the tests use, for trying the runner by hand:
  * `<dir>/tiny.gguf` (a two-layer llama with a word vocabulary and the ChatML template, Q8_0, ≈ 0.2 MB)
- * and `<dir>/tiny-onnx/` (an ONNX causal LM folder for the transformers.js backend). Both are written in
- * TypeScript, with nothing downloaded.
+ * `<dir>/tiny-onnx/` (an ONNX causal LM folder for the transformers.js backend) and `<dir>/tiny-lora/` (a
+ * PEFT LoRA adapter for tiny.gguf, to try `sigla converter-mod`). All are written in TypeScript, with
+ * nothing downloaded.
  *
  *   npm run make:tiny-llm -- <dir> [--type Q8_0|Q4_0|F16|F32] [--no-chat-template]
  *   npx sigla run <dir>/tiny.gguf --prompt "the memory model" --max-tokens 20
+ *   npx sigla convert <dir>/tiny-onnx <dir>/tiny.capsulegraph --bits 8
+ *   npx sigla converter-mod <dir>/tiny-lora <dir>/tiny-lora.capsulemod --type lora --skills demo --base <dir>/tiny.gguf
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { writeTinyGguf } from "../bench/fixtures/random-gguf.js";
+import { spmVocab, TINY_LLAMA, TINY_WORDS, writeTinyGguf } from "../bench/fixtures/random-gguf.js";
+import { writeRandomPeftLora } from "../bench/fixtures/random-lora.js";
 import { writeTinyOnnxModel } from "../bench/fixtures/random-onnx.js";
 import type { GgmlTypeName } from "../lib/llm/gguf-format.js";
 
@@ -28,6 +32,8 @@ if (positionals.length !== 1 || !types.includes(values.type as string)) {
   process.exit(2);
 }
 const dir = resolve(positionals[0]);
+/** The shape of tiny.gguf, its vocabulary included. */
+const tinyLlamaShape = () => ({ ...TINY_LLAMA, vocab: spmVocab(TINY_WORDS).tokens.length });
 await mkdir(dir, { recursive: true });
 const started = performance.now();
 await writeTinyGguf(join(dir, "tiny.gguf"), {
@@ -36,6 +42,7 @@ await writeTinyGguf(join(dir, "tiny.gguf"), {
   seed: Number(values.seed),
 });
 await writeTinyOnnxModel(join(dir, "tiny-onnx"), { seed: Number(values.seed) });
+await writeRandomPeftLora(join(dir, "tiny-lora"), tinyLlamaShape(), { rank: 8, seed: Number(values.seed) });
 console.log(
-  `wrote ${join(dir, "tiny.gguf")} and ${join(dir, "tiny-onnx")}/ in ${Math.round(performance.now() - started)} ms`,
+  `wrote ${join(dir, "tiny.gguf")}, ${join(dir, "tiny-onnx")}/ and ${join(dir, "tiny-lora")}/ in ${Math.round(performance.now() - started)} ms`,
 );

@@ -5,9 +5,12 @@
 import { CancelledError } from "../errors.js";
 import { listModels, modelInfo, openRunner, pullModel } from "../llm/models.js";
 import { llmSettings, PROFILE_NAMES } from "../llm/profiles.js";
+import type { Runner } from "../llm/runner.js";
+import { openModules } from "../models/modules.js";
+import { runCapsuleGraph } from "../models/run-capsulegraph.js";
 import { defineCommand, flag } from "./definition.js";
 import { type FlagSpec, usageError } from "./specs.js";
-import type { CommandOptions, ModelCacheResult, ModelResult, RunResult } from "./types.js";
+import type { CommandOptions, ModelCacheResult, ModelResult, RunCgResult, RunResult } from "./types.js";
 import type { Workbench } from "./workbench.js";
 
 /** `--profile`: the runtime profile a model is loaded with. */
@@ -70,6 +73,8 @@ export interface RunArgs {
   temperature?: number;
   stop?: string[];
   profile?: string;
+  /** Registered modules attached to the model first (a LoRA changes what it writes). */
+  attach?: string[];
 }
 
 /**
@@ -78,8 +83,10 @@ export interface RunArgs {
  */
 export async function runModelCommand(args: RunArgs, options: CommandOptions = {}): Promise<RunResult> {
   const runner = await openRunner(args.model, { profile: args.profile });
+  const modules = args.attach?.length ? await openModules({ runner }).catch(closing(runner)) : undefined;
   let text = "";
   try {
+    for (const id of args.attach ?? []) await modules?.loader.attach(id, { signal: options.signal });
     for await (const piece of runner.generate(args.prompt, {
       maxTokens: args.maxTokens ?? 256,
       temperature: args.temperature ?? 0,
@@ -95,8 +102,17 @@ export async function runModelCommand(args: RunArgs, options: CommandOptions = {
     if (!options.signal?.aborted) throw error;
     throw new CancelledError("generation", { outcome: "the output above is partial" });
   } finally {
+    await modules?.close();
     await runner.close();
   }
+}
+
+/** Closes `runner`, then rethrows: for a step that fails after the model loaded. */
+function closing(runner: Runner): (error: unknown) => never {
+  return (error) => {
+    void runner.close();
+    throw error;
+  };
 }
 
 export const MODEL = defineCommand({
@@ -156,10 +172,18 @@ export const RUN = defineCommand({
     },
     { name: "temperature", kind: "number", min: 0, max: 2, value: "<t>", help: "0 is greedy (default 0)" },
     { name: "stop", kind: "string", repeat: true, value: "<text>", help: "stop at this string (repeatable)" },
+    {
+      name: "attach",
+      kind: "list",
+      value: "<id,id>",
+      help: "attach these registered modules to the model first (a LoRA changes its output)",
+    },
     PROFILE_FLAG,
   ],
-  usage: ":run [model] -p <prompt> [--system text] [--max-tokens 256] [--temperature 0] [--stop s]",
-  summary: "stream a language model's answer to a prompt (default model $SIGLA_LLM; Ctrl-C stops it)",
+  usage:
+    ":run [model] -p <prompt> [--system text] [--max-tokens 256] [--temperature 0] [--stop s] [--attach id,id]",
+  summary:
+    "stream a language model's answer to a prompt (default model $SIGLA_LLM; a .capsulegraph runs as run-cg; Ctrl-C stops it)",
   long: true,
   positional: "model",
   opens: "nothing",
@@ -171,7 +195,16 @@ export const RUN = defineCommand({
     temperature: flag<number>(parsed, "temperature"),
     stop: flag<string[]>(parsed, "stop"),
     profile: flag<string>(parsed, "profile"),
+    attach: flag<string[]>(parsed, "attach"),
   }),
-  run: (_context, args: RunArgs, options) => runModelCommand(args, options),
+  async run(_context, args: RunArgs, options): Promise<RunResult | RunCgResult> {
+    if (!args.model?.toLowerCase().endsWith(".capsulegraph")) return runModelCommand(args, options);
+    const run = await runCapsuleGraph(args.model, {
+      ...args,
+      signal: options.signal,
+      onToken: options.onToken,
+    });
+    return { kind: "run-cg", run };
+  },
   json: (result) => result,
 });
