@@ -56,6 +56,7 @@ export * from "./memory/redact/index.js";
 export * from "./memory/turns.js";
 export type * from "./memory/types.js";
 export { EDGE_TYPES, LAYERS, LEVELS } from "./memory/types.js";
+export * from "./models/index.js";
 export { type ConnectorChunk, searchFolders } from "./pipeline/connectors.js";
 export * from "./pipeline/format.js";
 export * from "./pipeline/metrics/index.js";

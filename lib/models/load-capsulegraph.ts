@@ -20,7 +20,7 @@ import { CAPSULEGRAPH_FORMAT, type CapsuleGraphMeta, loadTokenizer, tokenStoreId
 import { type TokenCapsule, type TokenizerLike, tokenTableEmbedder } from "./token-store.js";
 
 /** A loaded `.capsulegraph`. */
-export interface CapsuleGraph {
+export interface LoadedCapsuleGraph {
   meta: CapsuleGraphMeta;
   /** The unpacked folder. */
   dir: string;
@@ -115,12 +115,12 @@ export async function unpackCapsuleGraph(
 export async function loadCapsuleGraph(
   file: string,
   options: LoadCapsuleGraphOptions = {},
-): Promise<CapsuleGraph> {
+): Promise<LoadedCapsuleGraph> {
   const { dir, meta } = await unpackCapsuleGraph(file, options);
   const modelDir = join(dir, "model");
   const settings = llmSettings(options.profile);
   const tokenizer = await loadTokenizer(modelDir);
-  const model: CapsuleGraph["model"] =
+  const model: LoadedCapsuleGraph["model"] =
     meta.kind === "causal"
       ? { kind: "causal", runner: await loadOnnxRunner(modelDir, { ...settings, dtype: "fp32" }) }
       : {

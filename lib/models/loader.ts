@@ -80,8 +80,11 @@ export class ModuleLoader {
   private readonly held = new Map<string, Held>();
   private queue: Promise<unknown> = Promise.resolve();
   private runnerInUse?: Runner;
+  /** RAM the attached modules may hold, in bytes. */
   readonly ramBytes: number;
+  /** VRAM the attached modules may hold, in bytes. */
   readonly vramBytes: number;
+  /** Modules read in parallel. */
   readonly prefetchCount: number;
 
   constructor(

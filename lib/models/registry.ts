@@ -185,6 +185,7 @@ export class LocalModuleRegistry implements ModuleRegistry {
     await this.refresh();
   }
 
+  /** Unpacks `archive` beside the registry, verifies it and registers its module (see the interface). */
   async add(archive: string, options: AddModuleOptions = {}): Promise<ModuleEntry> {
     await this.refresh();
     const staging = join(this.dir, `.adding-${randomUUID()}`);
@@ -225,16 +226,19 @@ export class LocalModuleRegistry implements ModuleRegistry {
     }
   }
 
+  /** Every registered module, in the order added. */
   async list(): Promise<ModuleEntry[]> {
     await this.refresh();
     return this.index.list();
   }
 
+  /** The module `id` (`SIGLA_MODULE_NOT_FOUND` when absent). */
   async get(id: string): Promise<ModuleEntry> {
     await this.refresh();
     return this.index.get(id);
   }
 
+  /** Logs the removal, then deletes the module's folder. */
   async remove(id: string): Promise<ModuleEntry> {
     const entry = await this.get(id);
     await this.append({ op: "remove", id });
@@ -242,21 +246,25 @@ export class LocalModuleRegistry implements ModuleRegistry {
     return entry;
   }
 
+  /** The modules with `skill` (`SIGLA_MODULE_SKILL` when none has it). */
   async lookup(skill: string): Promise<ModuleEntry[]> {
     await this.refresh();
     return this.index.lookup(skill);
   }
 
+  /** The modules with `skill`, empty when none has it. */
   async withSkill(skill: string): Promise<ModuleEntry[]> {
     await this.refresh();
     return this.index.withSkill(skill);
   }
 
+  /** The modules `id` needs, transitively, dependencies first, `id` last. */
   async dependencies(id: string): Promise<ModuleEntry[]> {
     await this.refresh();
     return this.index.dependencies(id);
   }
 
+  /** The `k` modules whose capability vectors are closest to `vector`. */
   async search(
     vector: readonly number[] | Float32Array,
     k: number,
@@ -266,6 +274,7 @@ export class LocalModuleRegistry implements ModuleRegistry {
     return this.index.search(vector, k, embedModel);
   }
 
+  /** Changes with every add or remove (seen by this process or read from the log). */
   async version(): Promise<number> {
     await this.refresh();
     return this.index.version;
