@@ -203,3 +203,18 @@ export async function sha256File(path: string): Promise<string> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest("hex");
 }
+
+/**
+ * sha256 (hex) of every regular file under `dir`, by relative path with `/`, sorted: the manifest an
+ * archive's meta.json carries so an unpacked copy can be checked file by file.
+ */
+export async function sha256Manifest(dir: string): Promise<Record<string, string>> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => e.isFile())
+    .map((e) => posixPath(relative(dir, join(e.parentPath, e.name))))
+    .sort();
+  const manifest: Record<string, string> = {};
+  for (const file of files) manifest[file] = await sha256File(join(dir, file));
+  return manifest;
+}

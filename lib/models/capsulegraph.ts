@@ -15,12 +15,12 @@
  * token capsule store), `token_caps.json`, `meta.json` (source, bits, sizes, fidelity, sha256 of every
  * file, created). An error or Ctrl-C leaves no archive and no temporary folder.
  */
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { transformers } from "../embed/transformers.js";
 import { CancelledError, errorMessage, InvalidInputError, ModelError } from "../errors.js";
-import { packArchive, sha256File } from "./archive.js";
+import { packArchive, sha256Manifest } from "./archive.js";
 import { causalFidelity, encoderFidelity, FIDELITY_PROMPTS, FIDELITY_SENTENCES } from "./fidelity.js";
 import { type QuantBits, quantizeOnnx } from "./quantize.js";
 import { tokenEmbeddings } from "./token-embeddings.js";
@@ -127,14 +127,6 @@ export async function loadTokenizer(dir: string): Promise<TokenizerLike & { piec
   };
 }
 
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/"))
-    .sort();
-}
-
 function checkOptions(options: ConvertOptions): { bits: QuantBits; maxTokens?: number } {
   const bits = options.quantBits ?? 8;
   if (bits !== 8 && bits !== 16) throw new InvalidInputError(`--bits must be 8 or 16, got ${String(bits)}`);
@@ -200,8 +192,7 @@ export async function convertToCapsuleGraph(
             value: (await causalFidelity(dir, join(stage, "model"), FIDELITY_PROMPTS, 16)).agreement,
           };
     step("checksums");
-    const sha256: Record<string, string> = {};
-    for (const file of await filesUnder(stage)) sha256[file] = await sha256File(join(stage, file));
+    const sha256 = await sha256Manifest(stage);
     const meta: CapsuleGraphMeta = {
       format: CAPSULEGRAPH_FORMAT,
       source: basename(dir),

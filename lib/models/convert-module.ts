@@ -14,12 +14,12 @@
  */
 import { cp, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, extname, join, relative } from "node:path";
+import { basename, extname, join } from "node:path";
 import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { errorMessage, isSiglaError, ModuleError } from "../errors.js";
 import { readGgufHeader } from "../llm/gguf-header.js";
-import { packArchive, sha256File } from "./archive.js";
+import { packArchive, sha256Manifest } from "./archive.js";
 import { peftToGgufLora, readLoraAdapter } from "./lora.js";
 import {
   checkModuleId,
@@ -123,15 +123,6 @@ async function stageWeights(
   return { weights: "weights.safetensors", source: basename(file) };
 }
 
-/** Every file under `dir`, as relative paths with `/`. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(dir, join(e.parentPath, e.name)).split("\\").join("/"))
-    .sort();
-}
-
 /** The id a module gets from its output file when none is given. */
 export function moduleIdFromPath(out: string): string {
   return basename(out)
@@ -190,8 +181,7 @@ export async function convertModule(
       await cp(join(input, "assets"), join(stage, "assets"), { recursive: true });
     }
     options.onProgress?.("checksums", 0, 1);
-    const sha256: Record<string, string> = {};
-    for (const file of await filesUnder(stage)) sha256[file] = await sha256File(join(stage, file));
+    const sha256 = await sha256Manifest(stage);
     options.onProgress?.("capability vector", 0, 1);
     const embedder = await createEmbedder(options.embedder, { log: () => {} });
     const description = options.description ?? "";

@@ -4,13 +4,14 @@ import * as assert from "uvu/assert";
 import { type BertConfig, buildBertModel, randomBertWeights } from "../../bench/fixtures/bert-graph.js";
 import { throwsInvalid } from "../../test/helpers/errors.js";
 import { isSiglaError } from "../errors.js";
+import { fromFloat16Bits as float16Value } from "../llm/gguf-format.js";
 import { encodeTensor } from "../onnx/onnx-encode.js";
 import { type OnnxTensor, readOnnxModel, tensorFloat32 } from "../onnx/onnx-reader.js";
 import { attr, OnnxGraphBuilder } from "../onnx/onnx-writer.js";
 import { ProtoWriter } from "../onnx/proto-writer.js";
 import { quantizeOnnx } from "./quantize.js";
 import { tokenEmbeddings } from "./token-embeddings.js";
-import { float16Bits, float16Value } from "./weight-codecs.js";
+import { float16Bits } from "./weight-codecs.js";
 
 ort.env.logLevel = "error"; // the graph-input initializer below draws a warning on purpose
 

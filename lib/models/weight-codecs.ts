@@ -2,6 +2,7 @@
  * The number formats of weight quantisation: symmetric int8 with one scale per slice along an axis (or
  * one for the whole tensor), and IEEE half precision. Pure array maths, no ONNX.
  */
+import { toFloat16Bits } from "../llm/gguf-format.js";
 
 /** int8 values and their scales: value ≈ q × scale, zero point 0. */
 export interface Int8Weights {
@@ -46,38 +47,15 @@ export function quantizeInt8(values: Float32Array, dims: readonly number[], axis
   return { q, scales };
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
+/** The largest finite binary16 value. */
+const HALF_MAX = 65504;
 
 /**
- * The IEEE binary16 bits of `value`, rounded to nearest even. Finite values beyond the half range
- * (±65504) saturate to ±65504 rather than become infinite, so a large weight stays a number.
+ * The IEEE binary16 bits of `value`, rounded to nearest even (ggml's conversion). Finite values beyond the
+ * half range (±65504) saturate to ±65504 rather than become infinite, so a large weight stays a number.
  */
 export function float16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = (x >>> 23) & 0xff;
-  const mantissa = x & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0); // inf, NaN
-  const e = exponent - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7bff; // saturate
-  if (e <= 0) {
-    // Subnormal half (or zero): shift the implicit 1 in and round.
-    if (e < -10) return sign;
-    const full = mantissa | 0x800000;
-    const shift = 14 - e;
-    let half = full >>> shift;
-    const rest = full & ((1 << shift) - 1);
-    const midway = 1 << (shift - 1);
-    if (rest > midway || (rest === midway && (half & 1) === 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (half & 1) === 1)) half++; // may carry into the exponent
-  if ((half & 0x7c00) === 0x7c00) return sign | 0x7bff;
-  return sign | half;
+  return toFloat16Bits(Number.isFinite(value) ? Math.max(-HALF_MAX, Math.min(HALF_MAX, value)) : value);
 }
 
 /** float32 values as little-endian binary16 bytes. */
@@ -89,14 +67,4 @@ export function toFloat16Bytes(values: Float32Array): Uint8Array {
     out[i * 2 + 1] = h >>> 8;
   }
   return out;
-}
-
-/** The number a binary16 bit pattern stands for (for tests and checks). */
-export function float16Value(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >>> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
