@@ -11,7 +11,9 @@ import * as assert from "uvu/assert";
 import { codeOf } from "../../test/helpers/errors.js";
 import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
+import { Pipeline } from "../pipeline/pipeline.js";
 import { seededRandom } from "../random.js";
+import { CapsuleStore } from "../store/capsule-store.js";
 import { convertModule } from "./convert-module.js";
 import { ModuleLoader } from "./loader.js";
 import { LocalModuleRegistry } from "./registry.js";
@@ -231,6 +233,31 @@ test("the loader attaches within its RAM budget: LRU eviction, budget and device
   assert.is(await codeOf(loader.detach("m1")), "SIGLA_MODULE_NOT_FOUND");
   await loader.close();
   assert.equal(loader.attached(), []);
+});
+
+test("the pipeline's mode step traces the router's choice for each message", async () => {
+  const registry = await LocalModuleRegistry.open(join(work, "reg-pipeline"));
+  await registry.add(await makeModule("sql", ["sql_generation"], { description: "writes SQL queries" }));
+  const store = await CapsuleStore.open(join(work, "store"), { embedder });
+  const router = new ModuleRouter(registry, { embedder: async () => embedder });
+  const pipeline = await Pipeline.open(store, { router });
+  try {
+    const session = await pipeline.session("routing");
+    const turn = await pipeline.ask(session, "write an sql generation query for the orders table");
+    const mode = turn.trace.find((e) => e.step === "mode" && e.status === "end");
+    assert.ok(mode, "the mode step ended");
+    assert.match(mode.summary, /modules: sql/);
+    assert.equal(
+      (mode.data.modules as { id: string }[]).map((m) => m.id),
+      ["sql"],
+    );
+    const other = await pipeline.ask(session, "how long should bread proof?");
+    const none = other.trace.find((e) => e.step === "mode" && e.status === "end");
+    assert.match(none?.summary ?? "", /modules: none fit/);
+  } finally {
+    await pipeline.close();
+    await store.close();
+  }
 });
 
 test.run();

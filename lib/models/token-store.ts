@@ -4,9 +4,13 @@
  * LanceDB capsule store. The store's embedder is the table itself: a text is embedded as the mean of its
  * tokens' rows, so the store can be searched with words ("which tokens sit near `deploy`?").
  */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { Embedder } from "../embed/embedder.js";
 import { CapsuleStore } from "../store/capsule-store.js";
+import { SNAPSHOT_FILE } from "../store/snapshot.js";
 import type { CapsuleInput } from "../store/types.js";
+import { LOCK_FILE } from "../store/write-lock.js";
 
 /** What the token store needs of a tokenizer. */
 export interface TokenizerLike {
@@ -110,5 +114,9 @@ export async function writeTokenStore(
   } finally {
     await store.close();
   }
+  // The hot snapshot repeats every vector of the table (a cache the store rebuilds from a table scan) and the
+  // lock file belongs to this process: neither belongs in an archive.
+  await rm(join(dir, SNAPSHOT_FILE), { force: true });
+  await rm(join(dir, LOCK_FILE), { force: true });
   return tokens;
 }
