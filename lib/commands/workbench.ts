@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import type { QuickBenchResult } from "../../bench/quick-bench.js";
 import { config } from "../config.js";
+import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { InternalError, throwIfCancelled } from "../errors.js";
 import { openModel } from "../llm/models.js";
@@ -129,7 +130,12 @@ export class Workbench {
    * workbench's model). Once open, the pipeline routes every message through it.
    */
   async modules(): Promise<ModuleSystem> {
-    this.moduleSystem ??= openModules({ runner: this.runner }).catch((error) => {
+    // The router embeds queries with the embedder that wrote the modules' vectors: the store's, when it is that one.
+    const embedder = (id: string) =>
+      id === this.store.embedder.id
+        ? Promise.resolve(this.store.embedder)
+        : createEmbedder(id as EmbedderSpec, { log: () => {} });
+    this.moduleSystem ??= openModules({ runner: this.runner, router: { embedder } }).catch((error) => {
       this.moduleSystem = undefined;
       throw error;
     });
