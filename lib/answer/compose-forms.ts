@@ -93,7 +93,11 @@ const ANTONYM_PREFIX = /^(?:un|non-?|in|im|dis|не)(\p{L}{4,})$/u;
  * whole document, and a short labelled unit is a heading in disguise: neither is the fact asked for.
  */
 const LABEL = /^\**([A-Z][A-Z ]{2,}[A-Z])\**\s*:\s*/;
-const INTRO_LABELS = new Set(["INTRODUCTION", "OVERVIEW", "SUMMARY", "PURPOSE", "CONTEXT", "DESCRIPTION"]);
+/**
+ * Labels of a summary of the whole document. Not `DESCRIPTION`: in the templated docs it follows each
+ * `STEP` and states what that step does (the option, the parameter, the command), which is the answer.
+ */
+const INTRO_LABELS = new Set(["INTRODUCTION", "OVERVIEW", "SUMMARY", "PURPOSE", "CONTEXT"]);
 /** Labels of metadata and structure, never of an answer. */
 const META_LABELS = new Set(["STEP", "TAGS", "LANGUAGE", "CODE", "TITLE", "SOURCE", "URL", "KEYWORDS"]);
 /** A unit that is bold from end to end (`**Some title**`) reads as a heading. */

@@ -367,6 +367,27 @@ test("a labelled introduction or a step heading is not the answer; the value is,
   assert.not.match(answer.summary, /INTRODUCTION|STEP:/);
 });
 
+test("a step's DESCRIPTION states the step, so it answers; STEP and INTRODUCTION lines do not", async () => {
+  const answer = await ask(
+    "Which launchpad parameter has to be enabled so fields show recently entered values?",
+    evidence(
+      "Fields show recently entered values only when the history is enabled; the launchpad stores them per user.",
+      "**INTRODUCTION**: This guide shows how to enable, disable and configure the history of recently entered " +
+        "values for fields in SAP Fiori elements applications.\n\n" +
+        "STEP: Prerequisites\n" +
+        "DESCRIPTION: Enable the SAP Fiori launchpad parameter INPUTFIELD_HISTORY so the platform allows storing " +
+        "and showing recently entered values.\n" +
+        "LANGUAGE: Link",
+    ),
+  );
+  assert.ok(
+    answer.summary.startsWith("DESCRIPTION: Enable the SAP Fiori launchpad parameter"),
+    answer.summary,
+  );
+  assert.is(answer.used[0].evidenceId, "ev:2");
+  assert.not.match(answer.summary, /INTRODUCTION|STEP:/);
+});
+
 test("a yes/no question answered only by a labelled summary gets no verdict", async () => {
   const answer = await ask(
     "Can I add the same column twice in the Page Editor?",

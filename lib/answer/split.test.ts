@@ -141,6 +141,23 @@ test("indented code is one unit when it does not continue a paragraph or a list"
   ]);
 });
 
+test("a line opening with an upper-case label starts a unit: templated docs write one field a line", () => {
+  const text =
+    "STEP: Prerequisites\nDESCRIPTION: Enable the launchpad parameter INPUTFIELD_HISTORY so the values\n" +
+    "are stored. Verify it first.\nLANGUAGE: Link\n**CODE**:\n```text\nManage Launchpad Settings\n```\n" +
+    "- an item\nNOTE: a label ends the item too\nNote: a word in mixed case does not.";
+  assert.equal(show(text), [
+    ["text", "STEP: Prerequisites"],
+    ["text", "DESCRIPTION: Enable the launchpad parameter INPUTFIELD_HISTORY so the values\nare stored."],
+    ["text", "Verify it first."],
+    ["text", "LANGUAGE: Link"],
+    ["text", "**CODE**:"],
+    ["code", "```text\nManage Launchpad Settings\n```"],
+    ["item", "- an item"],
+    ["text", "NOTE: a label ends the item too\nNote: a word in mixed case does not."],
+  ]);
+});
+
 test("CRLF text keeps exact offsets; empty or punctuation-only text gives nothing", () => {
   const text = "First line.\r\nSecond one.\r\n\r\n- item\r\n";
   assert.equal(show(text), [

@@ -5,8 +5,9 @@
  * paragraphs are split into sentences. A paragraph splits after `.`, `!`, `?` or `…` followed by white space
  * and a capital, a digit or an opening mark, never inside inline code and never after an abbreviation
  * ("e.g.", "i.e.", "т. е.", an initial); `v1.2`, `file.ts` and URLs have no space after the dot, so they
- * never split. A line break alone does not end a sentence: docs wrap their lines. Offsets are UTF-16 indices,
- * like `String.prototype.slice`.
+ * never split. A line break alone does not end a sentence: docs wrap their lines; but a line that opens
+ * with an upper-case label (`STEP:`, `DESCRIPTION:`) starts a new unit. Offsets are UTF-16 indices, like
+ * `String.prototype.slice`.
  */
 
 /** What a unit is in its Markdown; headings are context, never an answer. */
@@ -36,6 +37,11 @@ const SETEXT_UNDERLINE = /^\s{0,3}(?:=+|-+)\s*$/;
 const TABLE_ROW = /^\s*\|/;
 const LIST_ITEM = /^\s*(?:[-*+•]|\d{1,3}[.)])\s+\S/;
 const INDENTED = /^(?: {4}|\t)/;
+/**
+ * A line that opens with an upper-case section label (`STEP: 2`, `DESCRIPTION: …`, `**CODE**:`): generated
+ * documentation writes one field per line, so the label starts a unit of its own, as a blank line would.
+ */
+const LABEL_LINE = /^\s{0,3}\**[A-Z][A-Z ]{2,}[A-Z]\**\s*:(?:\s|$)/;
 const TERMINATOR = /[.!?…]/;
 /** Closing quotes and brackets that stay with the sentence they end. */
 const CLOSER = /["'”’»)\]]/;
@@ -164,9 +170,9 @@ export function splitSentences(text: string): TextUnit[] {
       flush();
       item = { start: line.start, end: line.end };
       inList = true;
-    } else if (item && !afterBlank) {
+    } else if (item && !afterBlank && !LABEL_LINE.test(line.text)) {
       item.end = line.end;
-    } else if (paragraph && !afterBlank) {
+    } else if (paragraph && !afterBlank && !LABEL_LINE.test(line.text)) {
       paragraph.end = line.end;
     } else {
       flush();
