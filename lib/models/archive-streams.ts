@@ -32,7 +32,7 @@ const ZSTD_LEVEL = -1;
 /** The largest zstd window (history buffer) an unpack allocates; `zstd --long=27` stays under it. */
 const MAX_ZSTD_WINDOW = 512 << 20;
 /** Bytes read from disk at a time. */
-const READ_BYTES = 64 << 10;
+const READ_BYTES = 1 << 20;
 /**
  * Compressed bytes handed to fzstd per push. A zstd block of 128 KiB of one repeated byte takes 4 bytes,
  * and fzstd decodes every whole block it holds in one call: a slice bounds each call's output (4 KiB: at

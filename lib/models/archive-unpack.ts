@@ -5,8 +5,9 @@
  * limits, duplicates. Files are created with `wx`, so nothing is ever written through something that
  * already exists. The first failure (a refusal, a damaged stream, an abort) wins; feeding the parser stops.
  */
+import { createHash, type Hash } from "node:crypto";
 import { mkdir, open } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, relative, sep } from "node:path";
 import { Parser, type ReadEntry } from "tar";
 import { ArchiveError, CancelledError, isSiglaError } from "../errors.js";
 import { entryKind, entryPath, landing } from "./archive-entry.js";
@@ -24,8 +25,15 @@ const STREAM_SLACK_BYTES = 1 << 20;
 const ENTRY_SLACK_BYTES = 4 << 10;
 /** The largest pax or GNU long-name record the parser buffers. */
 const MAX_META_BYTES = 64 << 10;
+/** Bytes gathered before one write to the file being unpacked. */
+const WRITE_BYTES = 1 << 20;
 /** Error codes fs raises when two entries claim the same place (a file where a folder must go, …). */
 const COLLISION_CODES = new Set(["EEXIST", "ENOTDIR", "EISDIR"]);
+
+/** `target`'s path below `root`, with `/`. */
+function posix(target: string, root: string): string {
+  return relative(root, target).split(sep).join("/");
+}
 
 /** The decompressed-stream bound for `limits` once `entries` entries have been read. */
 export function streamBound(limits: Limits, entries: number): number {
@@ -39,14 +47,16 @@ export async function extractInto(
   root: string,
   limits: Limits,
   signal?: AbortSignal,
-): Promise<{ files: string[]; bytes: number }> {
+): Promise<{ files: string[]; bytes: number; sha256: Record<string, string> }> {
   const extraction = new Extraction(file, root, limits);
   const onAbort = () => extraction.fail(new CancelledError(`unpacking ${file}`));
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (signal?.aborted) onAbort();
     await extraction.run(format);
-    return { files: extraction.files.sort(), bytes: extraction.bytes };
+    const sha256: Record<string, string> = {};
+    for (const [path, hash] of extraction.hashes) sha256[path] = hash.digest("hex");
+    return { files: extraction.files.sort(), bytes: extraction.bytes, sha256 };
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
@@ -65,6 +75,8 @@ function asArchiveError(error: unknown, file: string): unknown {
 
 class Extraction {
   readonly files: string[] = [];
+  /** sha256 of each file written, by path below the root. */
+  readonly hashes = new Map<string, Hash>();
   bytes = 0;
   private entries = 0;
   private readonly seen = new Set<string>();
@@ -228,12 +240,27 @@ class Extraction {
       // A failure while the file was being opened: `fail` found no entry to end, so stop here.
       if (this.failure !== undefined) return;
       this.writing = entry;
+      // Hashed as it is written: a manifest check after the unpack need not read the file again.
+      const hash = createHash("sha256");
+      this.hashes.set(posix(target, this.root), hash);
+      // The parser hands over small chunks; one write per MiB instead of one per chunk.
+      let pending: Buffer[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (size > 0) await handle.write(pending.length === 1 ? pending[0] : Buffer.concat(pending, size));
+        pending = [];
+        size = 0;
+      };
       for await (const chunk of entry) {
-        await handle.write(chunk);
+        hash.update(chunk);
+        pending.push(chunk);
+        size += chunk.length;
         written += chunk.length;
+        if (size >= WRITE_BYTES) await flush();
         // `fail` ended the entry during the write: asking it for more would wait forever.
         if (this.failure !== undefined) return;
       }
+      await flush();
     } finally {
       this.writing = undefined;
       await handle.close();

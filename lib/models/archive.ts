@@ -155,13 +155,14 @@ function checkLimit(name: string, value: number): number {
  * `ArchiveError`s: `SIGLA_ARCHIVE_UNSAFE` (absolute or `..` paths, links, devices, FIFOs),
  * `SIGLA_ARCHIVE_TOO_LARGE` (past `maxBytes`/`maxFiles`, from the headers and from the decompressed
  * stream as it flows), `SIGLA_ARCHIVE_INVALID` (not an archive, damaged, truncated, a duplicate entry,
- * `targetDir` already there); an abort is `CancelledError`. `files` are the relative paths written, sorted.
+ * `targetDir` already there); an abort is `CancelledError`. `files` are the relative paths written, sorted;
+ * `sha256` their hashes (hex), computed as they were written.
  */
 export async function unpackArchive(
   file: string,
   targetDir: string,
   options: UnpackLimits & { signal?: AbortSignal } = {},
-): Promise<{ files: string[]; bytes: number }> {
+): Promise<{ files: string[]; bytes: number; sha256: Record<string, string> }> {
   const limits = {
     maxBytes: checkLimit("maxBytes", options.maxBytes ?? DEFAULT_MAX_UNPACK_BYTES),
     maxFiles: checkLimit("maxFiles", options.maxFiles ?? DEFAULT_MAX_UNPACK_FILES),

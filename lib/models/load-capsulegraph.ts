@@ -60,9 +60,14 @@ async function readMeta(dir: string, file: string): Promise<CapsuleGraphMeta> {
 }
 
 /** Every file the manifest lists, checked by sha256. */
-async function verify(dir: string, meta: CapsuleGraphMeta, file: string): Promise<void> {
+async function verify(
+  dir: string,
+  meta: CapsuleGraphMeta,
+  file: string,
+  known: Record<string, string>,
+): Promise<void> {
   for (const [path, expected] of Object.entries(meta.sha256)) {
-    const actual = await sha256File(join(dir, path)).catch(() => undefined);
+    const actual = known[path] ?? (await sha256File(join(dir, path)).catch(() => undefined));
     if (actual !== expected) {
       throw new ArchiveError(
         "SIGLA_ARCHIVE_INVALID",
@@ -92,9 +97,9 @@ export async function unpackCapsuleGraph(
   await mkdir(cache, { recursive: true });
   const staging = join(cache, `.unpacking-${randomUUID()}`);
   try {
-    await unpackArchive(file, staging, { signal: options.signal });
+    const unpacked = await unpackArchive(file, staging, { signal: options.signal });
     const meta = await readMeta(staging, file);
-    await verify(staging, meta, file);
+    await verify(staging, meta, file, unpacked.sha256);
     await writeFile(join(staging, DONE), `${new Date().toISOString()}\n`);
     await rm(dir, { recursive: true, force: true });
     // Another process may have finished the same archive first: theirs is as good as ours.

@@ -85,9 +85,13 @@ async function checkWeights(meta: ModuleMeta, path: string): Promise<void> {
 
 /**
  * Reads and verifies an unpacked module folder: meta.json, every listed file present with its sha256, no
- * file left unlisted, and weights of the declared type.
+ * file left unlisted, and weights of the declared type. `known` holds hashes already computed (by the
+ * unpack, as it wrote the files), so those files are not read again.
  */
-export async function verifyModuleFolder(dir: string): Promise<ModuleMeta> {
+export async function verifyModuleFolder(
+  dir: string,
+  known: Record<string, string> = {},
+): Promise<ModuleMeta> {
   const text = await readFile(join(dir, "meta.json"), "utf8").catch(() => undefined);
   if (text === undefined) throw new ModuleError("SIGLA_MODULE_INVALID", "the module has no meta.json");
   let parsed: unknown;
@@ -102,7 +106,7 @@ export async function verifyModuleFolder(dir: string): Promise<ModuleMeta> {
     if (relative(dir, path).startsWith("..")) {
       throw new ModuleError("SIGLA_MODULE_INVALID", `meta.json lists ${file}, outside the module`);
     }
-    const actual = await sha256File(path).catch(() => undefined);
+    const actual = known[file] ?? (await sha256File(path).catch(() => undefined));
     if (actual === undefined) {
       throw new ModuleError("SIGLA_MODULE_INVALID", `meta.json lists ${file}, which the module lacks`);
     }
@@ -190,8 +194,8 @@ export class LocalModuleRegistry implements ModuleRegistry {
     await this.refresh();
     const staging = join(this.dir, `.adding-${randomUUID()}`);
     try {
-      await unpackArchive(archive, staging, { signal: options.signal });
-      const meta = await verifyModuleFolder(staging).catch((error) => {
+      const unpacked = await unpackArchive(archive, staging, { signal: options.signal });
+      const meta = await verifyModuleFolder(staging, unpacked.sha256).catch((error) => {
         throw isSiglaError(error)
           ? new ModuleError("SIGLA_MODULE_INVALID", `${archive}: ${error.message}`, { cause: error })
           : error;
