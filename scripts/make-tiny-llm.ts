@@ -13,7 +13,7 @@
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { spmVocab, TINY_LLAMA, TINY_WORDS, writeTinyGguf } from "../bench/fixtures/random-gguf.js";
+import { tinyLlamaShape, writeTinyGguf } from "../bench/fixtures/random-gguf.js";
 import { writeRandomPeftLora } from "../bench/fixtures/random-lora.js";
 import { writeTinyOnnxModel } from "../bench/fixtures/random-onnx.js";
 import type { GgmlTypeName } from "../lib/llm/gguf-format.js";
@@ -32,8 +32,6 @@ if (positionals.length !== 1 || !types.includes(values.type as string)) {
   process.exit(2);
 }
 const dir = resolve(positionals[0]);
-/** The shape of tiny.gguf, its vocabulary included. */
-const tinyLlamaShape = () => ({ ...TINY_LLAMA, vocab: spmVocab(TINY_WORDS).tokens.length });
 await mkdir(dir, { recursive: true });
 const started = performance.now();
 await writeTinyGguf(join(dir, "tiny.gguf"), {

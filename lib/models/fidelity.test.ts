@@ -2,30 +2,16 @@ import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  type BertConfig,
-  bertConfigToHf,
-  buildBertModel,
-  randomBertWeights,
-} from "../../bench/fixtures/bert-graph.js";
+import { bertConfigToHf, buildBertModel, randomBertWeights } from "../../bench/fixtures/bert-graph.js";
 import { DEFAULT_MINILM_SOURCE_DIR } from "../../bench/fixtures/minilm-random.js";
 import { writeTinyOnnxModel } from "../../bench/fixtures/random-onnx.js";
 import { codeOf } from "../../test/helpers/errors.js";
 import { tempDir } from "../../test/helpers/temp.js";
+import { MINILM_VOCAB_TOY_BERT } from "../../test/helpers/tiny-bert.js";
 import { causalFidelity, encoderFidelity, FIDELITY_PROMPTS, FIDELITY_SENTENCES } from "./fidelity.js";
 import { quantizeOnnx } from "./quantize.js";
 
-/** A toy BERT with MiniLM's vocabulary, so the real MiniLM tokenizer drives it. */
-const CONFIG: BertConfig = {
-  vocabSize: 30522,
-  hiddenSize: 32,
-  numLayers: 2,
-  numHeads: 2,
-  intermediateSize: 128,
-  maxPositions: 128,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-};
+const CONFIG = MINILM_VOCAB_TOY_BERT;
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
 const root = tempDir("sigla-fidelity-");
 

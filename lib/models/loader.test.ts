@@ -6,13 +6,7 @@
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import {
-  type LlamaShape,
-  spmVocab,
-  TINY_LLAMA,
-  TINY_WORDS,
-  writeRandomGguf,
-} from "../../bench/fixtures/random-gguf.js";
+import { spmVocab, TINY_WORDS, tinyLlamaShape, writeRandomGguf } from "../../bench/fixtures/random-gguf.js";
 import { writeRandomPeftLora } from "../../bench/fixtures/random-lora.js";
 import { tempDir } from "../../test/helpers/temp.js";
 import { createEmbedder } from "../embed/create-embedder.js";
@@ -23,7 +17,7 @@ import { openModules } from "./modules.js";
 
 const dir = tempDir("sigla-loader-");
 const vocab = spmVocab(TINY_WORDS);
-const shape: LlamaShape = { ...TINY_LLAMA, vocab: vocab.tokens.length };
+const shape = tinyLlamaShape();
 const base = join(dir, "tiny.gguf");
 
 async function generate(model: Runner): Promise<string> {

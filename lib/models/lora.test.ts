@@ -5,8 +5,8 @@ import * as assert from "uvu/assert";
 import {
   type LlamaShape,
   spmVocab,
-  TINY_LLAMA,
   TINY_WORDS,
+  tinyLlamaShape,
   writeRandomGguf,
 } from "../../bench/fixtures/random-gguf.js";
 import { writeRandomPeftLora } from "../../bench/fixtures/random-lora.js";
@@ -22,7 +22,7 @@ import { readSafetensors, toFloat32 } from "./safetensors.js";
 
 const dir = tempDir("sigla-lora-");
 const vocab = spmVocab(TINY_WORDS);
-const shape: LlamaShape = { ...TINY_LLAMA, vocab: vocab.tokens.length };
+const shape = tinyLlamaShape();
 const base = join(dir, "tiny.gguf");
 const peft = join(dir, "peft");
 const adapter = join(dir, "adapter.gguf");

@@ -1,8 +1,9 @@
 import * as ort from "onnxruntime-node";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type BertConfig, buildBertModel, randomBertWeights } from "../../bench/fixtures/bert-graph.js";
+import { buildBertModel, randomBertWeights } from "../../bench/fixtures/bert-graph.js";
 import { throwsInvalid } from "../../test/helpers/errors.js";
+import { MINILM_VOCAB_TOY_BERT } from "../../test/helpers/tiny-bert.js";
 import { isSiglaError } from "../errors.js";
 import { fromFloat16Bits as float16Value } from "../llm/gguf-format.js";
 import { encodeTensor } from "../onnx/onnx-encode.js";
@@ -15,17 +16,7 @@ import { float16Bits } from "./weight-codecs.js";
 
 ort.env.logLevel = "error"; // the graph-input initializer below draws a warning on purpose
 
-/** A toy BERT with MiniLM's vocabulary, so the real MiniLM tokenizer fits it. */
-const CONFIG: BertConfig = {
-  vocabSize: 30522,
-  hiddenSize: 32,
-  numLayers: 2,
-  numHeads: 2,
-  intermediateSize: 128,
-  maxPositions: 128,
-  typeVocabSize: 2,
-  layerNormEps: 1e-12,
-};
+const CONFIG = MINILM_VOCAB_TOY_BERT;
 const weights = randomBertWeights(CONFIG, { seed: 5 });
 const bert = buildBertModel(CONFIG, weights);
 

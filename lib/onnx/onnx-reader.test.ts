@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { isSiglaError } from "../errors.js";
+import { throwsCode } from "../../test/helpers/errors.js";
 import { readFields, readOnnxModel, subgraphReads, tensorFloat32 } from "./onnx-reader.js";
 import { OnnxGraphBuilder } from "./onnx-writer.js";
 import { ProtoWriter } from "./proto-writer.js";
@@ -19,15 +19,7 @@ function smallModel(): Uint8Array {
 
 /** Asserts `fn` throws a ModelError SIGLA_MODEL_INVALID whose message matches `mentions`. */
 function throwsModelInvalid(fn: () => unknown, mentions: RegExp): void {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(isSiglaError(error), `expected a SiglaError, got ${String(error)}`);
-    assert.is((error as { code: string }).code, "SIGLA_MODEL_INVALID");
-    assert.match((error as Error).message, mentions);
-    return;
-  }
-  assert.unreachable(`expected SIGLA_MODEL_INVALID matching ${mentions}`);
+  throwsCode(fn, "SIGLA_MODEL_INVALID", mentions);
 }
 
 test("a written model reads back: nodes, attributes, initializers, interface names, opsets", () => {

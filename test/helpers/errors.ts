@@ -12,15 +12,20 @@ export async function codeOf(promise: Promise<unknown>): Promise<string> {
   return "resolved";
 }
 
-/** Asserts that `fn` throws an `InvalidInputError` (`SIGLA_INVALID_INPUT`) whose message matches `mentions`. */
-export function throwsInvalid(fn: () => unknown, mentions: RegExp): void {
+/** Asserts that `fn` throws a `SiglaError` with `code` whose message matches `mentions`. */
+export function throwsCode(fn: () => unknown, code: string, mentions: RegExp): void {
   try {
     fn();
   } catch (error) {
     assert.ok(isSiglaError(error), `expected a SiglaError, got ${String(error)}`);
-    assert.is((error as { code: string }).code, "SIGLA_INVALID_INPUT");
+    assert.is((error as { code: string }).code, code);
     assert.match((error as Error).message, mentions);
     return;
   }
-  assert.unreachable(`expected an InvalidInputError matching ${mentions}`);
+  assert.unreachable(`expected ${code} matching ${mentions}`);
+}
+
+/** Asserts that `fn` throws an `InvalidInputError` (`SIGLA_INVALID_INPUT`) whose message matches `mentions`. */
+export function throwsInvalid(fn: () => unknown, mentions: RegExp): void {
+  throwsCode(fn, "SIGLA_INVALID_INPUT", mentions);
 }

@@ -196,3 +196,18 @@ export async function writeTinyBert(dir: string, options: TinyBertOptions = {}):
   );
   return { dir, config, vocab };
 }
+
+/**
+ * A toy BERT with MiniLM's vocabulary (30522) and a 32-wide, 2-layer body, so the real MiniLM tokenizer
+ * drives a model that builds in milliseconds: the quantisation and fidelity tests' model.
+ */
+export const MINILM_VOCAB_TOY_BERT: BertConfig = {
+  vocabSize: 30522,
+  hiddenSize: 32,
+  numLayers: 2,
+  numHeads: 2,
+  intermediateSize: 128,
+  maxPositions: 128,
+  typeVocabSize: 2,
+  layerNormEps: 1e-12,
+};
