@@ -155,7 +155,11 @@ async function* zstdChunks(source: AsyncIterable<Buffer>): AsyncGenerator<Uint8A
 
 let zstdReady: Promise<void> | undefined;
 
-/** Loads the zstd-wasm module once; call before `compressor("zstd")`. */
+/**
+ * Loads the zstd-wasm module once; call before `compressor("zstd")`, and never zstd-wasm's own `init()`:
+ * a second `init()` swaps in a new wasm memory under functions already bound to the first, and every
+ * later frame comes out corrupt.
+ */
 export function loadZstd(): Promise<void> {
   zstdReady ??= init();
   return zstdReady;

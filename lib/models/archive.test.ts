@@ -3,13 +3,14 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { compress, init } from "@bokuweb/zstd-wasm";
+import { compress } from "@bokuweb/zstd-wasm";
 import { Header } from "tar";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempDir } from "../../test/helpers/temp.js";
 import { isSiglaError } from "../errors.js";
 import { packArchive, sha256File, unpackArchive } from "./archive.js";
+import { loadZstd } from "./archive-streams.js";
 
 const dir = tempDir("sigla-archive-");
 const source = join(dir, "source");
@@ -22,7 +23,7 @@ const contents: Record<string, Buffer> = {
 };
 
 test.before(async () => {
-  await init();
+  await loadZstd();
   for (const [path, bytes] of Object.entries(contents)) {
     mkdirSync(join(source, path, ".."), { recursive: true });
     writeFileSync(join(source, path), bytes);

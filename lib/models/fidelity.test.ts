@@ -3,11 +3,10 @@ import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { bertConfigToHf, buildBertModel, randomBertWeights } from "../../bench/fixtures/bert-graph.js";
-import { DEFAULT_MINILM_SOURCE_DIR } from "../../bench/fixtures/minilm-random.js";
 import { writeTinyOnnxModel } from "../../bench/fixtures/random-onnx.js";
 import { codeOf } from "../../test/helpers/errors.js";
 import { tempDir } from "../../test/helpers/temp.js";
-import { MINILM_VOCAB_TOY_BERT } from "../../test/helpers/tiny-bert.js";
+import { MINILM_VOCAB_TOY_BERT, tinyBertVocab, writeBertTokenizer } from "../../test/helpers/tiny-bert.js";
 import { causalFidelity, encoderFidelity, FIDELITY_PROMPTS, FIDELITY_SENTENCES } from "./fidelity.js";
 import { quantizeOnnx } from "./quantize.js";
 
@@ -15,11 +14,11 @@ const CONFIG = MINILM_VOCAB_TOY_BERT;
 const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt"];
 const root = tempDir("sigla-fidelity-");
 
-/** A BERT folder in the transformers.js layout with the real MiniLM tokenizer. */
+/** A BERT folder in the transformers.js layout with a generated WordPiece tokenizer (ids within the vocabulary). */
 async function writeBertFolder(dir: string, model: Uint8Array): Promise<void> {
   await mkdir(join(dir, "onnx"), { recursive: true });
   await writeFile(join(dir, "config.json"), JSON.stringify(bertConfigToHf(CONFIG, "toy-bert")));
-  for (const file of TOKENIZER_FILES) await copyFile(join(DEFAULT_MINILM_SOURCE_DIR, file), join(dir, file));
+  await writeBertTokenizer(dir, tinyBertVocab(), CONFIG.maxPositions);
   await writeFile(join(dir, "onnx", "model.onnx"), model);
 }
 

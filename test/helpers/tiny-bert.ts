@@ -159,6 +159,20 @@ export function bertTokenizerFiles(vocab: readonly string[], maxLength: number):
   };
 }
 
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Writes the tokenizer files of {@link bertTokenizerFiles} and `vocab.txt` into the existing folder `dir`. */
+export async function writeBertTokenizer(
+  dir: string,
+  vocab: readonly string[],
+  maxLength: number,
+): Promise<void> {
+  for (const [file, content] of Object.entries(bertTokenizerFiles(vocab, maxLength))) {
+    await writeFile(join(dir, file), json(content));
+  }
+  await writeFile(join(dir, "vocab.txt"), `${vocab.join("\n")}\n`);
+}
+
 /**
  * Writes the tiny model into `dir` (created if needed) and returns its config. The quantised file is
  * really quantised (int8 weights, dynamic activation quantisation), so the default dtype "q8" runs the
@@ -183,12 +197,8 @@ export async function writeTinyBert(dir: string, options: TinyBertOptions = {}):
   });
 
   await mkdir(join(dir, "onnx"), { recursive: true });
-  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
   await writeFile(join(dir, "config.json"), json(bertConfigToHf(config, "sigla/tiny-bert")));
-  for (const [file, content] of Object.entries(bertTokenizerFiles(vocab, config.maxPositions))) {
-    await writeFile(join(dir, file), json(content));
-  }
-  await writeFile(join(dir, "vocab.txt"), `${vocab.join("\n")}\n`);
+  await writeBertTokenizer(dir, vocab, config.maxPositions);
   await writeFile(join(dir, "onnx", "model.onnx"), buildBertModel(config, weights, { name: "tiny-bert" }));
   await writeFile(
     join(dir, "onnx", "model_quantized.onnx"),
@@ -198,8 +208,8 @@ export async function writeTinyBert(dir: string, options: TinyBertOptions = {}):
 }
 
 /**
- * A toy BERT with MiniLM's vocabulary (30522) and a 32-wide, 2-layer body, so the real MiniLM tokenizer
- * drives a model that builds in milliseconds: the quantisation and fidelity tests' model.
+ * A toy BERT with MiniLM's vocabulary size (30522) and a 32-wide, 2-layer body: its token table dominates
+ * the file as a real encoder's does, and it builds in milliseconds: the quantisation and fidelity tests' model.
  */
 export const MINILM_VOCAB_TOY_BERT: BertConfig = {
   vocabSize: 30522,
