@@ -3,17 +3,16 @@
  * words (LanceDB's BM25 full-text index), or both fused by reciprocal rank.
  */
 import { InvalidInputError } from "../errors.js";
-import { gatherTopK } from "../kernels/ort-kernels.js";
-import { exactTopK } from "../kernels/top-k.js";
 import { capsuleFilter } from "./filter.js";
+import { resolveFilter } from "./filter-cache.js";
+import { filteredTopK } from "./filtered-search.js";
 import { refresh, sync } from "./hot-state.js";
-import { fetchCapsules, readTable } from "./reads.js";
+import { fetchCapsules } from "./reads.js";
 import { damaged } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
 import type { CapsuleHit, QueryOptions, SearchOptions } from "./types.js";
 import { ensureFtsIndex } from "./upkeep.js";
 import { checkText, checkTopK, checkVector, checkWhere } from "./validate.js";
-import { ORT_MIN_ROWS } from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
 
 /** The constant of reciprocal rank fusion: a hit at rank r adds 1 / (RRF_K + r). */
@@ -124,7 +123,10 @@ function effortOf(options: QueryOptions): number {
   return effort;
 }
 
-/** The `topK` capsules nearest `vector`: by the index, or exactly among the rows `filter` lets through. */
+/**
+ * The `topK` capsules nearest `vector`: by the index, or among the capsules `filter` lets through
+ * (`filtered-search.ts`: exact for selective filters, the index with a wider net for broad ones).
+ */
 async function vectorRank(
   s: StoreState,
   vector: Float32Array,
@@ -132,22 +134,9 @@ async function vectorRank(
   filter?: string,
   effort = 1,
 ): Promise<Ranked> {
-  const { hot } = s;
-  let result: { rows: Int32Array; scores: Float32Array };
-  if (filter) {
-    const rows = await readTable(s, () => s.table.query().where(filter).select(["id"]).toArray(), filter);
-    const candidates = Int32Array.from(rows, (r) => hot.rowIndex(Number(r.id))).filter((r) => r >= 0);
-    // Many candidates: score them in one ORT call; few: a JS loop costs less than the call.
-    result =
-      candidates.length >= ORT_MIN_ROWS
-        ? await gatherTopK(vector, hot.matrix, hot.dim, candidates, topK)
-        : exactTopK(hot.matrix, hot.size, hot.dim, vector, topK, candidates);
-    result.rows.forEach((row, i) => {
-      if (row >= 0) result.rows[i] = hot.ids[row];
-    });
-  } else {
-    result = await s.index.search(vector, topK, effort);
-  }
+  const result = filter
+    ? await filteredTopK(s, vector, topK, filter, effort)
+    : await s.index.search(vector, topK, effort);
   const ranked: Ranked = [];
   result.rows.forEach((id, i) => {
     if (id >= 0) ranked.push([id, result.scores[i]]);
@@ -179,8 +168,7 @@ async function ftsRank(s: StoreState, text: string, limit: number, filter?: stri
       await ensureFtsIndex(s, rebuild);
     });
   // A bad filter fails here, as a bad filter, before an index is built or rebuilt (a commit).
-  if (filter)
-    await readTable(s, () => s.table.query().where(filter).select(["id"]).limit(1).toArray(), filter);
+  if (filter) await resolveFilter(s, filter);
   const search = async () => {
     let query = s.table
       .query()

@@ -3,11 +3,14 @@
  * and the small TopK helpers the kinds share.
  */
 import { gemmTopK } from "../../kernels/ort-kernels.js";
-import { emptyTopK, exactTopK, offer, type TopK } from "../../kernels/top-k.js";
+import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
 import type { HotVectors } from "../hot-vectors.js";
 
-/** Below this many rows a JS scan beats the fixed cost of an ORT call. */
-export const ORT_MIN_ROWS = 2048;
+/**
+ * Below this many rows (of 384 dims, one query) a JS scan beats the fixed cost of an ORT call; the kernels
+ * pick JS by the same measure (`JS_MAX_WORK`), and it is the smallest block a batch scan is cut into.
+ */
+export const ORT_MIN_ROWS = 128;
 
 /** Maps the row numbers of a TopK to capsule ids in place. */
 export function rowsToIds(result: TopK, hot: HotVectors): TopK {
@@ -32,8 +35,8 @@ export async function scan(
 ): Promise<TopK> {
   const dim = hot.dim;
   const base = hot.matrix.subarray(0, rows * dim);
-  if (rows < ORT_MIN_ROWS) return exactTopK(base, rows, dim, queries, k);
   const m = queries.length / dim;
+  if (rows === 0) return emptyTopK(m, k);
   const block = Math.max(ORT_MIN_ROWS, Math.floor(MAX_SCORES / m));
   if (block >= rows) {
     const found = await gemmTopK(queries, base, dim, k);

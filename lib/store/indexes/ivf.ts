@@ -4,7 +4,8 @@
  * ids (never vectors) and are saved with the store's snapshot, so an open restores them without a build.
  */
 import { assign, kmeans } from "../../kernels/kmeans.js";
-import { gatherTopK, gemmTopK, pairScores } from "../../kernels/ort-kernels.js";
+import { crossTopK, gatherTopK, gemmTopK, pairScores } from "../../kernels/ort-kernels.js";
+import { ScratchPool } from "../../kernels/scratch.js";
 import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
 import type { HotVectors } from "../hot-vectors.js";
 import { idMap, setInIdMap } from "../id-map.js";
@@ -20,6 +21,8 @@ export class IvfIndex implements VectorIndex {
   private lists: number[][] = [];
   private listOf = idMap(0);
   private builtSize = 0;
+  /** Row buffers for single queries, reused (a pool, so concurrent searches never share one). */
+  private readonly scratch = new ScratchPool();
   nprobe = 1;
 
   constructor(private readonly hot: HotVectors) {}
@@ -135,29 +138,58 @@ export class IvfIndex implements VectorIndex {
     return gemmTopK(queries, this.centroids, this.hot.dim, width);
   }
 
+  /**
+   * One query: its probed lists' rows gathered into a reused buffer and scored in one call. A batch: the
+   * queries grouped by probed list (`groupByList`) and each list scored against its queries at once.
+   */
   async search(queries: Float32Array, k: number, effort = 1): Promise<TopK> {
     const { hot } = this;
     const dim = hot.dim;
     const m = queries.length / dim;
     const probed = await this.probes(queries, effort);
     const out = emptyTopK(m, k);
-    for (let q = 0; q < m; q++) {
-      const rows: number[] = [];
-      for (let p = 0; p < probed.k; p++) {
-        for (const id of this.lists[probed.rows[q * probed.k + p]]) rows.push(hot.rowIndex(id));
+    if (m > 1) {
+      for (const [list, members] of groupByList(probed, m)) {
+        const rows = this.listRows(list);
+        if (rows.length === 0) continue;
+        const found = await crossTopK(queries, members, hot.matrix, rows, dim, k);
+        members.forEach((q, i) => {
+          for (let j = i * found.k; j < (i + 1) * found.k; j++)
+            offer(out, q * k, found.rows[j], found.scores[j]);
+        });
       }
-      if (rows.length === 0) continue;
-      const found = await gatherTopK(
-        queries.subarray(q * dim, (q + 1) * dim),
-        hot.matrix,
-        dim,
-        Int32Array.from(rows),
-        k,
-      );
-      out.rows.set(found.rows, q * k);
-      out.scores.set(found.scores, q * k);
+      return rowsToIds(out, hot);
+    }
+    const rows = this.scratch.take(this.probedSize(probed));
+    try {
+      let count = 0;
+      for (let p = 0; p < probed.k; p++) {
+        for (const id of this.lists[probed.rows[p]]) rows[count++] = hot.rowIndex(id);
+      }
+      if (count > 0) {
+        const found = await gatherTopK(queries, hot.matrix, dim, rows.subarray(0, count), k);
+        out.rows.set(found.rows);
+        out.scores.set(found.scores);
+      }
+    } finally {
+      this.scratch.give(rows);
     }
     return rowsToIds(out, hot);
+  }
+
+  /** How many rows the probed lists of one query hold. */
+  private probedSize(probed: TopK): number {
+    let size = 0;
+    for (let p = 0; p < probed.k; p++) size += this.lists[probed.rows[p]].length;
+    return size;
+  }
+
+  /** The hot rows of a list's members. */
+  private listRows(list: number): Int32Array {
+    const members = this.lists[list];
+    const rows = new Int32Array(members.length);
+    for (let i = 0; i < members.length; i++) rows[i] = this.hot.rowIndex(members[i]);
+    return rows;
   }
 
   /**
@@ -172,21 +204,13 @@ export class IvfIndex implements VectorIndex {
       vectors.set(hot.vector(id) as Float32Array, i * dim);
     });
     const probed = await this.probes(vectors);
-    const groups = new Map<number, number[]>();
-    for (let q = 0; q < ids.length; q++) {
-      for (let p = 0; p < probed.k; p++) {
-        const list = probed.rows[q * probed.k + p];
-        if (!groups.has(list)) groups.set(list, []);
-        groups.get(list)?.push(q);
-      }
-    }
     const best = emptyTopK(ids.length, k);
-    for (const [list, members] of groups) {
+    for (const [list, members] of groupByList(probed, ids.length)) {
       let newest = -1;
       for (const q of members) if (ids[q] > newest) newest = ids[q];
       const older = this.lists[list].filter((id) => id < newest && !excluded.has(id));
       if (older.length === 0) continue;
-      const qRows = Int32Array.from(members, (q) => hot.rowIndex(ids[q]));
+      const qRows = members.map((q) => hot.rowIndex(ids[q]));
       const mRows = Int32Array.from(older, (id) => hot.rowIndex(id));
       const scores = await pairScores(hot.matrix, dim, qRows, mRows);
       members.forEach((q, i) => {
@@ -231,6 +255,27 @@ export class IvfIndex implements VectorIndex {
       for (let j = 0; j < found.k; j++) offer(best, q * k, hot.ids[found.rows[j]], found.scores[j]);
     }
   }
+}
+
+/** The queries that probe each list: list → query numbers, in query order. */
+function groupByList(probed: TopK, m: number): Map<number, Int32Array> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < m * probed.k; i++) counts.set(probed.rows[i], (counts.get(probed.rows[i]) ?? 0) + 1);
+  const groups = new Map<number, Int32Array>();
+  const filled = new Map<number, number>();
+  for (const [list, count] of counts) {
+    groups.set(list, new Int32Array(count));
+    filled.set(list, 0);
+  }
+  for (let q = 0; q < m; q++) {
+    for (let p = 0; p < probed.k; p++) {
+      const list = probed.rows[q * probed.k + p];
+      const at = filled.get(list) as number;
+      (groups.get(list) as Int32Array)[at] = q;
+      filled.set(list, at + 1);
+    }
+  }
+  return groups;
 }
 
 /** Index of the first element of sorted `values` that is ≥ `target`. */

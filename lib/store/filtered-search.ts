@@ -1,0 +1,74 @@
+/**
+ * Search by meaning among the capsules a filter lets through. The filter is resolved once per table version
+ * (`filter-cache.ts`); then a selective filter is an exact scan of its few rows, and a broad one asks the
+ * index for enough more hits that `k` of them are expected to pass, keeping those that do, and scans its
+ * rows exactly only when too few did. Works with any `VectorIndex`.
+ */
+import { gatherTopK } from "../kernels/ort-kernels.js";
+import { ScratchPool } from "../kernels/scratch.js";
+import { emptyTopK, type TopK } from "../kernels/top-k.js";
+import { type FilterMatch, resolveFilter } from "./filter-cache.js";
+import { rowsToIds } from "./indexes/exact-scan.js";
+import type { StoreState } from "./store-state.js";
+
+/**
+ * A filter that keeps at most this share of the store is scanned exactly: the index would have to return
+ * `k / share` hits, deep in its ranking where its recall falls, and the scan is short.
+ */
+export const EXACT_SHARE = 0.1;
+/** Filters matching at most this many capsules are always scanned exactly (a few ORT-free microseconds). */
+const EXACT_ROWS = 2048;
+/** How many more hits than expected the index is asked for, against bad luck in where matches lie. */
+const MARGIN = 1.5;
+
+const scratch = new ScratchPool();
+
+/**
+ * The `k` capsules nearest `vector` among those `filter` lets through (ids, best first; -1 in unused
+ * slots). `effort` scales the index's search width, as for unfiltered queries.
+ */
+export async function filteredTopK(
+  s: StoreState,
+  vector: Float32Array,
+  k: number,
+  filter: string,
+  effort: number,
+): Promise<TopK> {
+  const match = await resolveFilter(s, filter);
+  const { hot, index } = s;
+  const share = match.count / Math.max(1, hot.size);
+  if (match.count === 0) return emptyTopK(1, k);
+  if (index.kind === "flat" || share <= EXACT_SHARE || match.count <= EXACT_ROWS) {
+    return exactAmong(s, vector, k, match);
+  }
+  const wide = Math.min(hot.size, Math.ceil((k / share) * MARGIN));
+  const found = await index.search(vector, wide, effort);
+  const out = emptyTopK(1, k);
+  let kept = 0;
+  for (let j = 0; j < found.k && kept < k; j++) {
+    const id = found.rows[j];
+    if (id >= 0 && match.has(id)) {
+      out.rows[kept] = id;
+      out.scores[kept++] = found.scores[j];
+    }
+  }
+  // Too few passed (the matches lie away from this query): the exact answer, at the cost of a scan.
+  return kept === k ? out : exactAmong(s, vector, k, match);
+}
+
+/** Exact top-k among the matching capsules' hot rows. */
+async function exactAmong(s: StoreState, vector: Float32Array, k: number, match: FilterMatch): Promise<TopK> {
+  const { hot } = s;
+  const rows = scratch.take(match.count);
+  try {
+    const count = match.rowsIn(hot, rows);
+    const out = emptyTopK(1, k);
+    if (count === 0) return out;
+    const found = await gatherTopK(vector, hot.matrix, hot.dim, rows.subarray(0, count), k);
+    out.rows.set(found.rows);
+    out.scores.set(found.scores);
+    return rowsToIds(out, hot);
+  } finally {
+    scratch.give(rows);
+  }
+}
