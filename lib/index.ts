@@ -72,7 +72,7 @@ export * from "./pipeline/voices.js";
 export { gaussian, seededRandom } from "./random.js";
 export { CapsuleStore, sha256 } from "./store/capsule-store.js";
 export { type DoctorCheck, type DoctorOptions, type DoctorReport, doctor } from "./store/doctor.js";
-export { chooseIndexKind, FLAT_MAX, IVF_MAX } from "./store/index-policy.js";
+export { AUTO_MIN, type IndexDecision, plannedKind, REDECIDE_FACTOR } from "./store/index-choice.js";
 export type * from "./store/types.js";
 export { LIMITS } from "./store/validate.js";
 export { RECALL_TARGET, type SavedIndex, type VectorIndex } from "./store/vector-index.js";

@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Embedder } from "../embed/embedder.js";
 import { CapsuleStore } from "../store/capsule-store.js";
-import { SNAPSHOT_FILE } from "../store/snapshot.js";
+import { removeSnapshot } from "../store/snapshot.js";
 import type { CapsuleInput } from "../store/types.js";
 import { LOCK_FILE } from "../store/write-lock.js";
 
@@ -116,7 +116,7 @@ export async function writeTokenStore(
   }
   // The hot snapshot repeats every vector of the table (a cache the store rebuilds from a table scan) and the
   // lock file belongs to this process: neither belongs in an archive.
-  await rm(join(dir, SNAPSHOT_FILE), { force: true });
+  await removeSnapshot(dir);
   await rm(join(dir, LOCK_FILE), { force: true });
   return tokens;
 }

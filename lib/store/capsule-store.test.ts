@@ -7,7 +7,7 @@ import { bruteForce, clusteredVectors } from "../../test/helpers/vectors.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
 import { CapsuleStore, sha256 } from "./capsule-store.js";
-import { chooseIndexKind } from "./index-policy.js";
+import { AUTO_MIN, plannedKind } from "./index-choice.js";
 
 const embedder = await loadUseLite();
 const DIM = embedder.dim;
@@ -314,13 +314,17 @@ test("rebuildIndex switches kinds; ivf and hnsw keep recall against exact search
   await store.close();
 });
 
-test("index policy: exact below 30k, IVF below 200k, HNSW above; a kind pins it", () => {
-  assert.is(chooseIndexKind(0, "auto"), "flat");
-  assert.is(chooseIndexKind(29_999, "auto"), "flat");
-  assert.is(chooseIndexKind(30_000, "auto"), "ivf");
-  assert.is(chooseIndexKind(199_999, "auto"), "ivf");
-  assert.is(chooseIndexKind(200_000, "auto"), "hnsw");
-  assert.is(chooseIndexKind(5, "hnsw"), "hnsw");
+test("index policy: exact below AUTO_MIN, then measured, and measured again after doubling; a kind pins it", () => {
+  const decision = { kind: "hnsw" as const, at: 40_000, costs: { flat: 3, ivf: 0.6, hnsw: 0.3 } };
+  assert.is(plannedKind(0, "auto", undefined), "flat");
+  assert.is(plannedKind(AUTO_MIN - 1, "auto", decision), "flat");
+  assert.is(plannedKind(AUTO_MIN, "auto", undefined), "measure");
+  assert.is(plannedKind(79_999, "auto", decision), "hnsw");
+  assert.is(plannedKind(20_001, "auto", decision), "hnsw");
+  assert.is(plannedKind(80_000, "auto", decision), "measure");
+  assert.is(plannedKind(20_000, "auto", decision), "measure");
+  assert.is(plannedKind(5, "hnsw", undefined), "hnsw");
+  assert.is(plannedKind(1_000_000, "ivf", decision), "ivf");
 });
 
 test.run();

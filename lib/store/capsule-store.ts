@@ -23,7 +23,8 @@ import { InvalidInputError, StoreError } from "../errors.js";
 import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
 import { recordTable } from "./commit.js";
 import { refresh, reload, saveSnapshot, sync, verifyTable } from "./hot-state.js";
-import { checkIndexKind, chooseIndexKind, type IndexKind, type IndexPolicy } from "./index-policy.js";
+import { plannedKind } from "./index-choice.js";
+import { checkIndexKind, type IndexKind, type IndexPolicy } from "./index-policy.js";
 import { brokenLinks, checkedLinks, repairRows } from "./links.js";
 import { copyStore, openStore } from "./open.js";
 import { changedTexts, fetchCapsules, listCapsules } from "./reads.js";
@@ -198,12 +199,18 @@ export class CapsuleStore {
     return searchCapsules(this.s, text, options);
   }
 
-  /** Rebuilds the vector index as the given kind (or the policy's choice for the current size). */
+  /**
+   * Rebuilds the vector index as the given kind, or as the policy chooses for the current size (under
+   * `auto`, from `AUTO_MIN` capsules on, by timing every candidate again).
+   */
   async rebuildIndex(options: { kind?: IndexKind } = {}): Promise<IndexKind> {
     this.s.assertOpen();
-    const kind = checkIndexKind(options.kind ?? chooseIndexKind(this.s.hot.size, this.indexPolicy));
-    await rebuildIndex(this.s, kind);
-    return kind;
+    const planned =
+      options.kind === undefined
+        ? plannedKind(this.s.hot.size, this.indexPolicy, undefined)
+        : checkIndexKind(options.kind);
+    await rebuildIndex(this.s, planned);
+    return this.s.index.kind;
   }
 
   /** The capsules linked to `id`. */

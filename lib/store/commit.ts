@@ -2,6 +2,7 @@
  * The one way rows reach the table: a single LanceDB commit, announced in sigla.json before it runs and
  * recorded there after it landed, so a kill at any point leaves a table sigla.json describes.
  */
+import type { IndexDecision } from "./index-choice.js";
 import type { RowDigest } from "./integrity.js";
 import { FORMAT_VERSION, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { damaged } from "./store-errors.js";
@@ -71,6 +72,13 @@ export async function recordTable(s: StoreState, rows: number, pending?: Manifes
     ),
     check: { version: s.syncedVersion, rows, digest: s.digest.toString() },
     pending,
+    index: newerDecision(s.manifest.index, disk?.index),
   };
   await writeManifest(s.path, s.manifest);
+}
+
+/** Of this process's index decision and the one on disk, the one made at the larger size (the later one). */
+function newerDecision(mine?: IndexDecision, disk?: IndexDecision): IndexDecision | undefined {
+  if (!mine || !disk) return mine ?? disk;
+  return mine.at >= disk.at ? mine : disk;
 }

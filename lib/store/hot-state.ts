@@ -7,16 +7,17 @@
 import { StoreError } from "../errors.js";
 import { sha256 } from "./hash.js";
 import { HotVectors } from "./hot-vectors.js";
-import { chooseIndexKind, type IndexKind } from "./index-policy.js";
+import { checkDecision, plannedKind } from "./index-choice.js";
+import type { IndexKind } from "./index-policy.js";
 import { dataFingerprint, RowDigest } from "./integrity.js";
 import { readManifest } from "./manifest.js";
 import { readTable } from "./reads.js";
 import { CapsuleRecords, type RecordParts } from "./records.js";
-import { readSnapshot, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
+import { readSnapshot, removeGraphs, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
 import { damaged, MISSING_FILE } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
 import { CAPSULE_COLUMNS } from "./table-schema.js";
-import { buildIndex, indexTable } from "./upkeep.js";
+import { chooseIndex } from "./upkeep.js";
 import { restoreIndex, type SavedIndex } from "./vector-index.js";
 import { withLocalTurn } from "./write-lock.js";
 
@@ -64,13 +65,14 @@ export async function reload(s: StoreState, saveScanned = false, verify = true):
   s.manifest.nextId = Math.max(s.manifest.nextId, maxId + 1);
   s.syncedVersion = tableVersion;
   s.ftsStale = true;
-  const kind = chooseIndexKind(hot.size, s.settings.indexPolicy);
-  const saved = state.index?.kind === kind ? state.index : undefined;
-  const index = saved && restoreIndex(hot, s.table, saved);
-  s.index = index ?? (await buildIndex(s, kind));
+  // Another process may have decided the index since this one read sigla.json.
+  s.manifest.index = checkDecision((await readManifest(s.path))?.index) ?? s.manifest.index;
+  const planned = plannedKind(hot.size, s.settings.indexPolicy, s.manifest.index);
+  const saved = state.index?.kind === planned ? state.index : undefined;
+  const index = saved && (await restoreIndex(hot, s.path, saved));
+  s.index = index ?? (await chooseIndex(s, planned));
   s.snapshotOf =
-    restored && (index || kind === "flat") ? { version: tableVersion, index: s.index } : undefined;
-  await indexTable(s, () => s.index.sync?.());
+    restored && (index || planned === "flat") ? { version: tableVersion, index: s.index } : undefined;
   if (saveScanned && !restored) await saveSnapshot(s);
 }
 
@@ -120,13 +122,14 @@ function adoptSnapshot(s: StoreState, snapshot: Snapshot, fingerprint: string): 
     const records = CapsuleRecords.fromParts(parts as unknown as RecordParts);
     if (records.size !== hot.size || hot.ids.some((id) => !records.has(id))) return undefined;
     const kind = info.indexKind as IndexKind;
+    // An index's own checks refuse parts that do not fit (ivf: a label per row; hnsw: its graph file).
     const index =
-      (kind === "ivf" || kind === "hnsw") && sections["index.centroids"] && sections["index.labels"]
+      kind === "ivf" || kind === "hnsw"
         ? {
             kind,
             params: (info.indexParams ?? {}) as Record<string, number>,
-            centroids: sections["index.centroids"] as Float32Array,
-            labels: sections["index.labels"] as Int32Array,
+            centroids: (sections["index.centroids"] ?? new Float32Array(0)) as Float32Array,
+            labels: (sections["index.labels"] ?? new Int32Array(0)) as Int32Array,
           }
         : undefined;
     return { hot, records, index, digest: RowDigest.parse(info.digest), badHash: info.badHash as number[] };
@@ -243,6 +246,10 @@ export async function saveSnapshot(s: StoreState): Promise<void> {
       sections["index.centroids"] = saved.centroids;
       sections["index.labels"] = saved.labels;
     }
+    // The graph goes first, so a snapshot never names a graph file that is not there.
+    if (saved && s.index.saveFile) {
+      saved.params = { ...saved.params, ...(await s.index.saveFile(s.path, version)) };
+    }
     const info = {
       ...(saved ? { indexKind: saved.kind, indexParams: saved.params } : { indexKind: s.index.kind }),
       storeId: s.manifest.storeId,
@@ -251,6 +258,7 @@ export async function saveSnapshot(s: StoreState): Promise<void> {
       badHash: [...s.badHash],
     };
     await writeSnapshot(s.path, { tableVersion: version, rows: s.hot.size, dim: s.dim, info, sections });
+    await removeGraphs(s.path, version);
     s.snapshotOf = { version, index: s.index };
   } catch {
     // Left to the next open.

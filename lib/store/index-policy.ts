@@ -1,6 +1,6 @@
 /**
- * The index kinds a store runs on, and which one by size: exact search while a scan is cheap, inverted
- * lists in the middle, a graph index for large stores. Switched after adds, never during a query.
+ * The index kinds a store runs on and the policies that pick one: `auto` (the fastest measured on the
+ * store's own vectors, see `index-choice.ts`) or a kind pinned by name.
  */
 import { InvalidInputError } from "../errors.js";
 
@@ -8,23 +8,10 @@ import { InvalidInputError } from "../errors.js";
 export const INDEX_KINDS = ["flat", "ivf", "hnsw"] as const;
 /** An index kind (see `INDEX_KINDS`). */
 export type IndexKind = (typeof INDEX_KINDS)[number];
-/** The index policies: `auto` picks the kind by size, a kind pins it. */
+/** The index policies: `auto` picks the kind by measured cost, a kind pins it. */
 export const INDEX_POLICIES = ["auto", ...INDEX_KINDS] as const;
 /** An index policy (see `INDEX_POLICIES`). */
 export type IndexPolicy = (typeof INDEX_POLICIES)[number];
-
-/** Below this many capsules `auto` uses exact search. */
-export const FLAT_MAX = 30_000;
-/** Below this many capsules (and from FLAT_MAX up) `auto` uses IVF; above it, HNSW. */
-export const IVF_MAX = 200_000;
-
-/** The index kind for a store of `count` capsules under `policy`. */
-export function chooseIndexKind(count: number, policy: IndexPolicy): IndexKind {
-  if (policy !== "auto") return policy;
-  if (count < FLAT_MAX) return "flat";
-  if (count < IVF_MAX) return "ivf";
-  return "hnsw";
-}
 
 /** "a, b or c". */
 function alternatives(names: readonly string[]): string {

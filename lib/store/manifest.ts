@@ -5,6 +5,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { StoreError } from "../errors.js";
+import type { IndexDecision } from "./index-choice.js";
 import type { TableCheck } from "./integrity.js";
 
 export const MANIFEST_FILE = "sigla.json";
@@ -30,6 +31,8 @@ export interface Manifest {
   pending?: Omit<TableCheck, "version">;
   /** Table version after the last compaction and clean-up of old versions. */
   optimizedVersion?: number;
+  /** The index kind the `auto` policy measured fastest, and at which size (see `index-choice.ts`). */
+  index?: IndexDecision;
 }
 
 export async function readManifest(dir: string): Promise<Manifest | undefined> {

@@ -92,10 +92,31 @@ async function writeFully(fh: FileHandle, from: Uint8Array, position: number): P
 }
 
 let tempCounter = 0;
-/** `hot.snapshot.<pid>.<n>.tmp`, a snapshot being written. */
-const TEMP_NAME = /^hot\.snapshot\.(\d+)\.\d+\.tmp$/;
+/** `hot.snapshot.<pid>.<n>.tmp`, a snapshot being written, or `hot.<version>.usearch.<pid>.tmp`, a graph. */
+const TEMP_NAME = /^hot\.(?:snapshot|\d+\.usearch)\.(\d+)(?:\.\d+)?\.tmp$/;
 
-/** Removes temporary snapshot files left by processes that died while writing one. */
+/**
+ * `hot.<table version>.usearch`: the hnsw graph saved with the snapshot of that version. It sits beside
+ * the snapshot rather than in it because usearch reads and writes whole files itself.
+ */
+const GRAPH_NAME = /^hot\.(\d+)\.usearch$/;
+
+/** The file of the hnsw graph saved at table version `version` in the store folder `dir`. */
+export function graphFile(dir: string, version: number): string {
+  return join(dir, `hot.${version}.usearch`);
+}
+
+/** Removes saved graphs of table versions before `version` (all of them when undefined). */
+export async function removeGraphs(dir: string, version?: number): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const saved = Number(GRAPH_NAME.exec(name)?.[1] ?? Number.NaN);
+    if (Number.isInteger(saved) && (version === undefined || saved < version)) {
+      await unlink(join(dir, name)).catch(() => undefined);
+    }
+  }
+}
+
+/** Removes temporary snapshot and graph files left by processes that died while writing one. */
 async function removeOrphans(dir: string): Promise<void> {
   for (const name of await readdir(dir).catch(() => [] as string[])) {
     const pid = Number(TEMP_NAME.exec(name)?.[1] ?? Number.NaN);
@@ -248,7 +269,8 @@ export async function readSnapshot(dir: string, expect: SnapshotKey): Promise<Sn
   }
 }
 
-/** Removes the snapshot of `dir`, if any. */
+/** Removes the snapshot of `dir` and the graphs saved with it, if any. */
 export async function removeSnapshot(dir: string): Promise<void> {
   await unlink(join(dir, SNAPSHOT_FILE)).catch(() => undefined);
+  await removeGraphs(dir);
 }

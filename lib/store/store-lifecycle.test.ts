@@ -7,7 +7,8 @@ import { clusteredVectors } from "../../test/helpers/vectors.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
 import { CapsuleStore } from "./capsule-store.js";
-import { FLAT_MAX } from "./index-policy.js";
+import { AUTO_MIN } from "./index-choice.js";
+import { readManifest } from "./manifest.js";
 
 const embedder = await loadUseLite();
 
@@ -46,21 +47,33 @@ test("a store whose table files are gone is reported as damaged", async () => {
   assert.is(await code(CapsuleStore.open(path)), "SIGLA_STORE_DAMAGED");
 });
 
-test("the auto policy switches from exact search to IVF when the store grows past FLAT_MAX", async () => {
-  const vectors = clusteredVectors(FLAT_MAX + 10, embedder.dim, 50, 21);
-  const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK: 0 });
-  await store.addCapsules(vectors.slice(0, FLAT_MAX - 10).map((vector, i) => ({ text: `v${i}`, vector })));
+test("past AUTO_MIN the auto policy times every kind, keeps the fastest, and records it for every process", async () => {
+  const vectors = clusteredVectors(AUTO_MIN + 10, embedder.dim, 50, 21);
+  const path = tempPath();
+  const store = await CapsuleStore.open(path, { embedder, autoLinkK: 0 });
+  await store.addCapsules(vectors.slice(0, AUTO_MIN - 10).map((vector, i) => ({ text: `v${i}`, vector })));
   assert.is(store.indexKind, "flat");
+  assert.is((await readManifest(path))?.index, undefined, "nothing measured below AUTO_MIN");
   const probe = vectors[123];
   const exact = (await store.query(probe, { topK: 10 })).map((h) => h.id);
-  await store.addCapsules(vectors.slice(FLAT_MAX - 10).map((vector, i) => ({ text: `w${i}`, vector })));
-  assert.is(store.indexKind, "ivf");
-  const stats = await store.stats();
-  assert.is(stats.indexKind, "ivf");
+  await store.addCapsules(vectors.slice(AUTO_MIN - 10).map((vector, i) => ({ text: `w${i}`, vector })));
+  const decision = (await readManifest(path))?.index;
+  assert.ok(decision, "the decision is in sigla.json");
+  assert.equal(Object.keys(decision.costs).sort(), ["flat", "hnsw", "ivf"]);
+  const fastest = Object.entries(decision.costs).sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0))[0][0];
+  assert.is(decision.kind, fastest);
+  assert.is(decision.at, AUTO_MIN + 10);
+  assert.is(store.indexKind, decision.kind);
   const found = (await store.query(probe, { topK: 10 })).map((h) => h.id);
   assert.is(found[0], 123);
-  assert.ok(found.filter((id) => exact.includes(id)).length >= 8);
+  assert.ok(found.filter((id) => exact.includes(id)).length >= 9);
   await store.close();
+  // Another process without the snapshot follows the recorded decision instead of measuring again.
+  await rm(join(path, "hot.snapshot"));
+  const again = await CapsuleStore.open(path, { embedder });
+  assert.is(again.indexKind, decision.kind);
+  assert.equal((await readManifest(path))?.index, decision);
+  await again.close();
 });
 
 test("a filter with thousands of matches ranks them exactly, like the unfiltered exact search", async () => {

@@ -5,6 +5,7 @@
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { recordTable } from "./commit.js";
+import { decideIndex } from "./index-choice.js";
 import type { IndexKind } from "./index-policy.js";
 import { damaged } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
@@ -26,13 +27,24 @@ const FTS_REBUILD_SHARE = 0.1;
 
 /** A new vector index of `kind` over the hot vectors, built. */
 export async function buildIndex(s: StoreState, kind: IndexKind): Promise<VectorIndex> {
-  const index = createIndex(kind, s.hot, s.table);
+  const index = createIndex(kind, s.hot);
   await index.build();
   return index;
 }
 
 /**
- * Runs table index work (FTS, HNSW), which commits a new table version of its own. When that version is the
+ * The index `plannedKind` asked for, built; for "measure", the fastest candidate on the store's own
+ * vectors, whose decision is kept in the manifest (written with the next commit).
+ */
+export async function chooseIndex(s: StoreState, planned: IndexKind | "measure"): Promise<VectorIndex> {
+  if (planned !== "measure") return buildIndex(s, planned);
+  const { index, decision } = await decideIndex(s.hot);
+  s.manifest.index = decision;
+  return index;
+}
+
+/**
+ * Runs table index work (the full-text index), which commits a new table version of its own. When that version is the
  * only one since this process last synced, it is ours and need not be reloaded by the next `refresh`.
  */
 export async function indexTable(s: StoreState, work: () => Promise<void> | undefined): Promise<void> {
@@ -104,9 +116,7 @@ export async function compact(
   };
 }
 
-/** Replaces the vector index with a new one of `kind`, built and synced with the table. */
-export async function rebuildIndex(s: StoreState, kind: IndexKind): Promise<void> {
-  const index = await buildIndex(s, kind);
-  await indexTable(s, () => index.sync?.());
-  s.index = index;
+/** Replaces the vector index with a new one of `kind`, or the fastest candidate for "measure". */
+export async function rebuildIndex(s: StoreState, kind: IndexKind | "measure"): Promise<void> {
+  s.index = await chooseIndex(s, kind);
 }

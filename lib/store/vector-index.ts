@@ -5,15 +5,14 @@
  * - flat (`indexes/flat.ts`): exact scan (ORT matrix kernels above a few thousand rows, JS below).
  * - ivf (`indexes/ivf.ts`): inverted lists over k-means centroids, in memory, calibrated to `RECALL_TARGET`
  *   and saved with the store's snapshot.
- * - hnsw (`indexes/hnsw.ts`): LanceDB's IVF_HNSW_SQ index on the table, re-ranked exactly from the hot
- *   vectors; auto-linking goes through an in-memory IVF.
+ * - hnsw (`indexes/graph.ts`): an in-process HNSW graph (usearch) over int8 copies of the hot vectors,
+ *   re-ranked exactly, calibrated to `RECALL_TARGET` and saved beside the snapshot.
  */
-import type * as lancedb from "@lancedb/lancedb";
 import type { TopK } from "../kernels/top-k.js";
 import type { HotVectors } from "./hot-vectors.js";
 import type { IndexKind } from "./index-policy.js";
 import { FlatIndex } from "./indexes/flat.js";
-import { HnswIndex } from "./indexes/hnsw.js";
+import { GraphIndex } from "./indexes/graph.js";
 import { IvfIndex } from "./indexes/ivf.js";
 
 export { RECALL_TARGET } from "./indexes/calibration.js";
@@ -31,7 +30,7 @@ export interface VectorIndex {
   build(): Promise<void>;
   /**
    * Top-k capsule ids for each query (row-major queries, `k` slots each). `effort` scales the calibrated
-   * search width (ivf: lists probed, hnsw: ef) for recall-vs-speed sweeps; 1 is the calibrated setting,
+   * search width (ivf: lists probed, hnsw: candidates) for recall-vs-speed sweeps; 1 is the calibrated setting,
    * flat ignores it.
    */
   search(queries: Float32Array, k: number, effort?: number): Promise<TopK>;
@@ -44,12 +43,17 @@ export interface VectorIndex {
    * skipping `excluded` (capsules being removed in the same write).
    */
   linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]>;
-  /** Brings table-side structures (the LanceDB index of hnsw) up to date after a commit. */
-  sync?(): Promise<void>;
-  /** The tuned parameters (ivf: nlist, nprobe; hnsw: ef, refine), for stats and reports. */
+  /** True when deletes have worn the index down enough that the next write should rebuild it. */
+  readonly worn?: boolean;
+  /** The tuned parameters (ivf: nlist, nprobe; hnsw: width), for stats and reports. */
   readonly params: Record<string, number>;
   /** What a snapshot keeps of the index, so `restoreIndex` can bring it back without a build. */
   saved?(): SavedIndex;
+  /**
+   * Writes what the snapshot does not hold (the hnsw graph) into the store folder `dir`, for the table
+   * version `version`, and returns the parameters `restoreIndex` finds and checks it by.
+   */
+  saveFile?(dir: string, version: number): Promise<Record<string, number>>;
 }
 
 /** An index as a snapshot keeps it: its kind and parameters, and the IVF lists as one label per hot row. */
@@ -61,26 +65,29 @@ export interface SavedIndex {
   labels: Int32Array;
 }
 
-/** An index restored from a snapshot of the same hot rows, or undefined when `saved` does not fit them. */
-export function restoreIndex(
+/**
+ * An index restored from a snapshot of the same hot rows (`dir`: the store folder, where an hnsw graph
+ * lies), or undefined when `saved` does not fit them.
+ */
+export async function restoreIndex(
   hot: HotVectors,
-  table: lancedb.Table,
+  dir: string,
   saved: SavedIndex,
-): VectorIndex | undefined {
+): Promise<VectorIndex | undefined> {
   if (saved.kind === "ivf") {
     const index = new IvfIndex(hot);
     return index.restore(saved) ? index : undefined;
   }
   if (saved.kind === "hnsw") {
-    const index = new HnswIndex(hot, table);
-    return index.restore(saved) ? index : undefined;
+    const index = new GraphIndex(hot);
+    return (await index.restore(saved, dir)) ? index : undefined;
   }
   return undefined;
 }
 
 /** Creates the index of the given kind over the hot vectors (call `build` before use). */
-export function createIndex(kind: IndexKind, hot: HotVectors, table: lancedb.Table): VectorIndex {
+export function createIndex(kind: IndexKind, hot: HotVectors): VectorIndex {
   if (kind === "ivf") return new IvfIndex(hot);
-  if (kind === "hnsw") return new HnswIndex(hot, table);
+  if (kind === "hnsw") return new GraphIndex(hot);
   return new FlatIndex(hot);
 }

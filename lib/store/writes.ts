@@ -8,14 +8,14 @@ import { embedPaced } from "../embed/paced.js";
 import { InvalidInputError, throwIfCancelled, UnknownIdError } from "../errors.js";
 import { commitRows } from "./commit.js";
 import { sync } from "./hot-state.js";
-import { chooseIndexKind } from "./index-policy.js";
+import { plannedKind } from "./index-choice.js";
 import { linkedRows, patchedRows } from "./links.js";
 import { readManifest } from "./manifest.js";
 import { fetchCapsules } from "./reads.js";
 import type { StoreState } from "./store-state.js";
 import type { CapsuleRow } from "./table-schema.js";
 import type { AddOptions, Capsule, CapsuleInput, CapsulePatch } from "./types.js";
-import { afterCommit, buildIndex, indexTable, maintain } from "./upkeep.js";
+import { afterCommit, chooseIndex, maintain } from "./upkeep.js";
 import {
   type CheckedInput,
   checkId,
@@ -121,8 +121,8 @@ async function commitAdd(
   let updated: CapsuleRow[];
   hot.append(ids, flat);
   try {
-    const kind = chooseIndexKind(hot.size - removed.size, s.settings.indexPolicy);
-    if (kind !== previous.kind) index = await buildIndex(s, kind);
+    const planned = plannedKind(hot.size - removed.size, s.settings.indexPolicy, s.manifest.index);
+    if (planned !== previous.kind || previous.worn) index = await chooseIndex(s, planned);
     else await index.added(ids);
     const auto =
       autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, autoLinkK, removed) : ids.map(() => []);
@@ -161,7 +161,6 @@ async function mirrorAdd(
   for (const id of removed) s.badHash.delete(id);
   for (const row of rows) records.put({ ...row, meta: JSON.stringify(row.meta) }, true);
   for (const row of updated) records.setLinks(row.id, row.links);
-  await afterCommit(s, () => indexTable(s, () => index.sync?.()));
   await afterCommit(s, () => maintain(s));
 }
 

@@ -1,0 +1,139 @@
+/**
+ * The hnsw graph (usearch) as a store's index: saved beside the snapshot and bound to its table version,
+ * rebuilt when its file is missing, damaged or of another version, kept in step with adds and deletes,
+ * and auto-linking new capsules like an exact search would.
+ */
+import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { clusteredVectors as clustered } from "../../bench/datasets/clustered.js";
+import { recallAtK } from "../../bench/measure.js";
+import { tempPath } from "../../test/helpers/temp.js";
+import { bruteForce } from "../../test/helpers/vectors.js";
+import { CapsuleStore } from "./capsule-store.js";
+
+const DIM = 32;
+const data = clustered({ count: 4000, dim: DIM, clusters: 40, spread: 1, seed: 5 });
+const queries = clustered({ count: 40, dim: DIM, clusters: 40, spread: 1, seed: 6 });
+const fixedDim = { id: "fixed-32", dim: DIM, embed: async () => [] as Float32Array[] };
+const ids = (hits: { id: number }[]) => hits.map((h) => h.id);
+
+async function graphStore(path: string, autoLinkK = 0): Promise<CapsuleStore> {
+  return CapsuleStore.open(path, { embedder: fixedDim, autoLinkK, indexPolicy: "hnsw" });
+}
+
+const graphs = (path: string) => readdirSync(path).filter((name) => name.endsWith(".usearch"));
+
+async function answers(store: CapsuleStore): Promise<number[][]> {
+  return (await store.queryBatch(queries, { topK: 10 })).map(ids);
+}
+
+test("the graph is saved with the snapshot and comes back from it: same answers, same file", async () => {
+  const path = tempPath();
+  const store = await graphStore(path);
+  await store.addCapsules(data.map((vector, i) => ({ text: `row ${i}`, vector })));
+  const before = await answers(store);
+  assert.ok(
+    recallAtK(
+      queries.map((q) => bruteForce(q, data, 10)),
+      before,
+    ) >= 0.97,
+  );
+  await store.close();
+  const [file] = graphs(path);
+  assert.match(file, /^hot\.\d+\.usearch$/);
+  const written = statSync(join(path, file)).mtimeMs;
+  const again = await graphStore(path);
+  assert.equal(await answers(again), before);
+  await again.close();
+  assert.equal(graphs(path), [file], "an unchanged store writes no new graph");
+  assert.is(statSync(join(path, file)).mtimeMs, written);
+});
+
+test("a missing, damaged or foreign graph file is rebuilt from the table, never served", async () => {
+  const path = tempPath();
+  const store = await graphStore(path);
+  await store.addCapsules(data.map((vector, i) => ({ text: `row ${i}`, vector })));
+  const before = await answers(store);
+  await store.close();
+  const [file] = graphs(path);
+  const damage: Array<() => void> = [
+    () => truncateSync(join(path, file), 100),
+    () => writeFileSync(join(path, file), "not a graph"),
+  ];
+  for (const harm of damage) {
+    harm();
+    const reopened = await graphStore(path);
+    assert.is(reopened.indexKind, "hnsw");
+    const got = await answers(reopened);
+    assert.ok(recallAtK(before, got) >= 0.97, "the rebuilt graph answers like the saved one");
+    await reopened.rewriteSnapshot();
+    await reopened.close();
+  }
+  // A graph of fewer rows under the current file name (another version's) does not fit the hot rows.
+  const small = await graphStore(tempPath());
+  await small.addCapsules(data.slice(0, 100).map((vector, i) => ({ text: `row ${i}`, vector })));
+  await small.close();
+  const store2 = await graphStore(path);
+  await store2.close();
+  const [current] = graphs(path);
+  const [foreign] = graphs(small.path);
+  writeFileSync(join(path, current), readFileSync(join(small.path, foreign)));
+  const reopened = await graphStore(path);
+  assert.ok(recallAtK(before, await answers(reopened)) >= 0.97);
+  await reopened.close();
+});
+
+test("adds and deletes reach the graph with each commit; older graphs are removed", async () => {
+  const path = tempPath();
+  const store = await graphStore(path);
+  const first = await store.addCapsules(data.slice(0, 3000).map((vector, i) => ({ text: `a${i}`, vector })));
+  await store.close();
+  const reopened = await graphStore(path);
+  const late = await reopened.addCapsules(data.slice(3000).map((vector, i) => ({ text: `b${i}`, vector })));
+  // Each late capsule is its own nearest neighbour.
+  for (const [i, id] of late.entries()) {
+    if (i % 97 !== 0) continue;
+    assert.is((await reopened.query(data[3000 + i], { topK: 1 }))[0].id, id);
+  }
+  const gone = first.slice(0, 50);
+  for (const id of gone) assert.ok(await reopened.delete(id));
+  for (const [i, id] of gone.entries()) {
+    const found = ids(await reopened.query(data[i], { topK: 10 }));
+    assert.not.ok(found.includes(id), `deleted capsule ${id} still found`);
+  }
+  await reopened.close();
+  assert.is(graphs(path).length, 1, "only the current version's graph stays");
+  const last = await graphStore(path);
+  assert.is(await last.count(), 4000 - 50);
+  await last.close();
+});
+
+test("auto-links through the graph match exact linking", async () => {
+  const linked = await graphStore(tempPath(), 5);
+  const exactStore = await CapsuleStore.open(tempPath(), {
+    embedder: fixedDim,
+    autoLinkK: 5,
+    indexPolicy: "flat",
+  });
+  const inputs = data.slice(0, 2500).map((vector, i) => ({ text: `row ${i}`, vector }));
+  // One large batch (the first capsules have few older ones) and small batches after it.
+  for (const store of [linked, exactStore]) {
+    await store.addCapsules(inputs.slice(0, 2000));
+    for (let at = 2000; at < 2500; at += 100) await store.addCapsules(inputs.slice(at, at + 100));
+  }
+  let same = 0;
+  let total = 0;
+  for (let id = 1; id < 2500; id += 7) {
+    const want = new Set(ids(await exactStore.neighbours(id)));
+    const got = ids(await linked.neighbours(id));
+    total += want.size;
+    same += got.filter((n) => want.has(n)).length;
+  }
+  assert.ok(same / total >= 0.95, `links agree ${same}/${total}`);
+  await linked.close();
+  await exactStore.close();
+});
+
+test.run();

@@ -1,0 +1,110 @@
+/**
+ * Choosing a store's vector index by cost. Under the `auto` policy a small store is scanned exactly; from
+ * `AUTO_MIN` capsules on, each candidate (exact scan, IVF at its calibrated probes, the hnsw graph at its
+ * calibrated width) is built and timed on queries drawn from the store's own vectors, and the fastest is
+ * kept. The choice is made again when the store has grown or shrunk `REDECIDE_FACTOR` times since, and is
+ * recorded in sigla.json so every process on the store follows it without measuring again.
+ */
+
+import type { HotVectors } from "./hot-vectors.js";
+import { INDEX_KINDS, type IndexKind, type IndexPolicy } from "./index-policy.js";
+import { sampleRows } from "./indexes/calibration.js";
+import { createIndex, type VectorIndex } from "./vector-index.js";
+
+/** Below this many capsules `auto` scans exactly: a scan costs well under a millisecond there. */
+export const AUTO_MIN = 20_000;
+/** `auto` decides again once the store is this many times larger (or smaller) than at the last decision. */
+export const REDECIDE_FACTOR = 2;
+/** Queries timed per candidate, after a warm-up, and the time an exact scan may take before it is cut short. */
+const TIMED_QUERIES = 64;
+const WARM_UP = 4;
+const MAX_TIMING_MS = 2_000;
+
+/** What `auto` chose, at which size, and what each candidate cost (mean ms per query). */
+export interface IndexDecision {
+  kind: IndexKind;
+  /** Capsules in the store when the choice was made. */
+  at: number;
+  costs: Partial<Record<IndexKind, number>>;
+}
+
+/** `value` as a decision read back from sigla.json or a snapshot, or undefined when it is not one. */
+export function checkDecision(value: unknown): IndexDecision | undefined {
+  const d = value as IndexDecision | undefined;
+  if (!d || typeof d !== "object" || !(INDEX_KINDS as readonly unknown[]).includes(d.kind)) return undefined;
+  if (!Number.isInteger(d.at) || d.at < 0 || typeof d.costs !== "object" || d.costs === null)
+    return undefined;
+  return d;
+}
+
+/**
+ * The kind to run on for `count` capsules when no measurement is needed, or "measure" when `auto` must
+ * time the candidates: pinned policies give their kind, small stores the exact scan, and a decision made
+ * at a comparable size its kind.
+ */
+export function plannedKind(
+  count: number,
+  policy: IndexPolicy,
+  decision: IndexDecision | undefined,
+): IndexKind | "measure" {
+  if (policy !== "auto") return policy;
+  if (count < AUTO_MIN) return "flat";
+  if (decision && decision.at >= AUTO_MIN && withinFactor(count, decision.at)) return decision.kind;
+  return "measure";
+}
+
+function withinFactor(count: number, at: number): boolean {
+  return count < at * REDECIDE_FACTOR && count * REDECIDE_FACTOR > at;
+}
+
+/** Progress of a decision: which candidate is being built or timed. */
+export type DecisionProgress = (candidate: IndexKind, phase: "build" | "time") => void;
+
+/**
+ * Builds every candidate over the hot vectors, times each on the same sample of stored vectors, and
+ * returns the fastest (built) with the decision. A candidate that cannot be built here (the hnsw graph on a
+ * platform without usearch's binary) is left out.
+ */
+export async function decideIndex(
+  hot: HotVectors,
+  onProgress?: DecisionProgress,
+): Promise<{ index: VectorIndex; decision: IndexDecision }> {
+  const queries = sampleRows(hot, Math.min(TIMED_QUERIES + WARM_UP, hot.size), 29);
+  const costs: Partial<Record<IndexKind, number>> = {};
+  let best: { index: VectorIndex; cost: number } | undefined;
+  for (const kind of INDEX_KINDS) {
+    const index = createIndex(kind, hot);
+    try {
+      onProgress?.(kind, "build");
+      await index.build();
+    } catch {
+      continue;
+    }
+    onProgress?.(kind, "time");
+    const cost = await meanQueryMs(index, queries, hot.dim);
+    costs[kind] = round3(cost);
+    if (!best || cost < best.cost) best = { index, cost };
+  }
+  // The exact scan always builds, so there is a best.
+  const winner = best as { index: VectorIndex; cost: number };
+  return { index: winner.index, decision: { kind: winner.index.kind, at: hot.size, costs } };
+}
+
+/** Mean milliseconds of one top-10 query, one query at a time, after a warm-up. */
+async function meanQueryMs(index: VectorIndex, queries: Float32Array, dim: number): Promise<number> {
+  const m = queries.length / dim;
+  const query = (q: number) => index.search(queries.subarray(q * dim, (q + 1) * dim), 10);
+  for (let q = 0; q < Math.min(WARM_UP, m); q++) await query(q);
+  const started = performance.now();
+  let timed = 0;
+  for (let q = Math.min(WARM_UP, m); q < m; q++) {
+    await query(q);
+    timed++;
+    if (performance.now() - started > MAX_TIMING_MS) break;
+  }
+  return timed === 0 ? 0 : (performance.now() - started) / timed;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
