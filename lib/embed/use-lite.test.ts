@@ -13,7 +13,7 @@ async function embedder(): Promise<Embedder> {
   return shared;
 }
 
-test("loads without writing to stdout, on the wasm backend", async () => {
+test("loads without writing to stdout, on onnxruntime", async () => {
   const writes: string[] = [];
   const write = process.stdout.write;
   process.stdout.write = ((chunk: string | Uint8Array) => {
@@ -27,7 +27,7 @@ test("loads without writing to stdout, on the wasm backend", async () => {
     process.stdout.write = write;
   }
   assert.deepEqual(writes, []);
-  assert.equal(await useLiteBackend(), "wasm");
+  assert.equal(await useLiteBackend(), "onnxruntime");
 });
 
 test("id, dimension and unit-length vectors", async () => {
