@@ -17,6 +17,7 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { EmbedderError, errorMessage, InvalidInputError } from "../errors.js";
 import { batches, type Embedder } from "./embedder.js";
+import { ortThreads } from "./ort-threads.js";
 
 /** Options for {@link loadTransformersEmbedder}. */
 export interface TransformersOptions {
@@ -278,6 +279,8 @@ export async function loadTransformersEmbedder(
         // An absolute path is not a valid hub id, so transformers.js reads the folder as is.
         dtype: options.dtype as "q8",
         device: "cpu",
+        // Every core (ONNX Runtime's default counts physical cores: 1 on some 2-vCPU machines).
+        session_options: { intraOpNumThreads: ortThreads() },
         local_files_only: !remote,
         cache_dir: options.cacheDir,
         progress_callback: onProgress
@@ -326,8 +329,16 @@ export async function loadTransformersEmbedder(
         throw new InvalidInputError(`${id}: embed() takes an array of strings`);
       }
       if (closed) throw new EmbedderError("SIGLA_EMBEDDER_UNAVAILABLE", `${id}: the embedder is closed`);
-      const vectors: Float32Array[] = [];
-      for (const batch of batches(texts, options.batch)) vectors.push(...(await run(batch)));
+      // The pipeline pads each call to its longest text and masks the padding (vectors do not change),
+      // so call it on texts of similar length and put the vectors back in input order.
+      const order = texts.map((_, i) => i).sort((a, b) => texts[a].length - texts[b].length);
+      const vectors = new Array<Float32Array>(texts.length);
+      for (const batch of batches(order, options.batch)) {
+        const out = await run(batch.map((i) => texts[i]));
+        batch.forEach((i, j) => {
+          vectors[i] = out[j];
+        });
+      }
       return vectors;
     },
     async close(): Promise<void> {

@@ -3,9 +3,9 @@
  * ONNX graph in memory (use-lite-graph.ts) and compiled once per process; texts run as padded [batch, len]
  * id matrices with a mask, on every core. Vectors match the TF.js path (cosine 1.0000 on the test set).
  */
-import { availableParallelism } from "node:os";
 import { EmbedderError, errorMessage } from "../errors.js";
 import { normalize } from "./embedder.js";
+import { ortThreads } from "./ort-threads.js";
 import { readUseLiteFiles, type UseLiteFiles } from "./use-lite-files.js";
 import { buildUseLiteGraph, USE_LITE_DIM } from "./use-lite-graph.js";
 import type { UseLiteModel } from "./use-lite-model.js";
@@ -19,11 +19,6 @@ type Session = import("onnxruntime-node").InferenceSession;
  * 1536-wide FFN activations of a call (rows × 6 KiB) should stay cache-friendly.
  */
 const TOKENS_PER_RUN = 2048;
-
-/** Thread count: every core up to 8 (ONNX Runtime's own default counts physical cores, 1 on a 2-vCPU VM). */
-function threads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
-}
 
 /** The runtime could not be loaded or could not compile the graph (as opposed to damaged model files). */
 export class OrtUnavailable extends Error {}
@@ -39,7 +34,7 @@ async function createSession(bytes: Uint8Array): Promise<{ ort: Ort; session: Se
     const session = await ort.InferenceSession.create(bytes, {
       graphOptimizationLevel: "all",
       executionMode: "sequential",
-      intraOpNumThreads: threads(),
+      intraOpNumThreads: ortThreads(),
       interOpNumThreads: 1,
     });
     return { ort, session };
