@@ -62,8 +62,10 @@ export function loadUsearch(): Promise<typeof Usearch> {
 export class GraphIndex implements VectorIndex {
   readonly kind: IndexKind = "hnsw";
   private graph?: Usearch.Index;
-  /** Candidates fetched per query at k = 10, before the exact re-rank. */
-  width = 64;
+  /** Candidates fetched per query at k = 10 (usearch explores at least as many nodes). */
+  width = SMALL_WIDTH;
+  /** Of those, how many (best first by their int8 distance) are re-scored exactly, at k = 10. */
+  rescore = SMALL_WIDTH;
   /** Nodes deleted since the graph was built (usearch keeps them as tombstones). */
   private deleted = 0;
   /** Rows when the graph was built and calibrated; it is built again once the store doubled. */
@@ -74,6 +76,7 @@ export class GraphIndex implements VectorIndex {
   get params(): Record<string, number> {
     return {
       width: this.width,
+      rescore: this.rescore,
       connectivity: CONNECTIVITY,
       deleted: this.deleted,
       builtSize: this.builtSize,
@@ -122,15 +125,18 @@ export class GraphIndex implements VectorIndex {
     this.graph = graph;
     this.deleted = 0;
     this.builtSize = hot.size;
-    this.width = held.length > 0 ? await this.calibrate(held, isHeld) : SMALL_WIDTH;
+    ({ width: this.width, rescore: this.rescore } =
+      held.length > 0 ? await this.calibrate(held, isHeld) : { width: SMALL_WIDTH, rescore: SMALL_WIDTH });
     if (held.length > 0) await this.added(Array.from(held, (row) => hot.ids[row]));
   }
 
   /**
    * The smallest width whose re-ranked top 10 finds `CALIBRATION_TARGET` of the exact top 10 among the
-   * rows in the graph, for the held-out rows as queries.
+   * rows in the graph, for the held-out rows as queries; then the fewest of its candidates that need
+   * re-scoring to find as much (int8 distances rank all but near ties right, and re-scoring is most of a
+   * query's time in JS).
    */
-  private async calibrate(held: Int32Array, isHeld: Uint8Array): Promise<number> {
+  private async calibrate(held: Int32Array, isHeld: Uint8Array): Promise<{ width: number; rescore: number }> {
     const { hot } = this;
     const dim = hot.dim;
     const m = held.length;
@@ -150,9 +156,8 @@ export class GraphIndex implements VectorIndex {
           .map((row) => hot.ids[row]),
       );
     }
-    for (const width of WIDTHS) {
-      if (width >= hot.size) return width;
-      const got = this.searchSync(queries, 10, 1, width);
+    const recall = (width: number, rescore: number) => {
+      const got = this.searchSync(queries, 10, 1, width, rescore);
       let found = 0;
       let wanted = 0;
       truth.forEach((want, q) => {
@@ -160,9 +165,13 @@ export class GraphIndex implements VectorIndex {
         wanted += want.length;
         for (const id of want) if (mine.has(id)) found++;
       });
-      if (found >= CALIBRATION_TARGET * wanted) return width;
-    }
-    return WIDTHS[WIDTHS.length - 1];
+      return found / Math.max(1, wanted);
+    };
+    const width =
+      WIDTHS.find((w) => w >= hot.size || recall(w, w) >= CALIBRATION_TARGET) ?? WIDTHS[WIDTHS.length - 1];
+    const full = recall(width, width);
+    const rescore = WIDTHS.find((r) => r >= width || recall(width, r) >= full - 0.002) ?? width;
+    return { width, rescore: Math.min(width, rescore) };
   }
 
   /** The parameters a snapshot keeps; the graph itself goes to its own file (see `saveFile`). */
@@ -192,9 +201,9 @@ export class GraphIndex implements VectorIndex {
    * missing or damaged, or does not hold exactly the hot rows.
    */
   async restore(saved: SavedIndex, dir: string): Promise<boolean> {
-    const { width, graphVersion, graphBytes, graphCrc, deleted, builtSize } = saved.params;
-    const numbers = [width, graphVersion, graphBytes, graphCrc, deleted, builtSize];
-    if (!numbers.every(Number.isInteger) || width < 1) return false;
+    const { width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize } = saved.params;
+    const numbers = [width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize];
+    if (!numbers.every(Number.isInteger) || width < 1 || rescore < 1) return false;
     try {
       const file = graphFile(dir, graphVersion);
       // usearch trusts the sizes in a file's header: a damaged file can make it allocate for a minute.
@@ -211,6 +220,7 @@ export class GraphIndex implements VectorIndex {
       return false;
     }
     this.width = width;
+    this.rescore = rescore;
     this.deleted = deleted;
     this.builtSize = builtSize;
     return true;
@@ -221,7 +231,13 @@ export class GraphIndex implements VectorIndex {
   }
 
   /** Top-k ids per query: usearch candidates re-scored exactly from the hot vectors. */
-  private searchSync(queries: Float32Array, k: number, effort: number, width = this.width): TopK {
+  private searchSync(
+    queries: Float32Array,
+    k: number,
+    effort: number,
+    width = this.width,
+    rescore = this.rescore,
+  ): TopK {
     const { hot } = this;
     const dim = hot.dim;
     const m = queries.length / dim;
@@ -230,12 +246,12 @@ export class GraphIndex implements VectorIndex {
     if (!graph || graph.size() === 0) return out;
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
     const matrix = hot.matrix;
-    const found = graph.search(queries, count, m > 1 ? THREADS : 1);
-    const keys = found.keys;
-    const per = keys.length / m;
+    const found = candidates(graph, queries, m, count);
+    const depth = Math.min(count, Math.max(k, Math.round(rescore * effort * Math.max(1, k / 10))));
     for (let q = 0; q < m; q++) {
-      for (let j = q * per; j < (q + 1) * per; j++) {
-        const row = hot.rowIndex(Number(keys[j]));
+      const end = q * found.stride + Math.min(found.counts[q], depth);
+      for (let j = q * found.stride; j < end; j++) {
+        const row = hot.rowIndex(found.keys[2 * j]);
         if (row >= 0) offer(out, q * k, row, dot(queries, q, matrix, row, dim));
       }
     }
@@ -297,13 +313,12 @@ export class GraphIndex implements VectorIndex {
       members.forEach((q, i) => {
         queries.set(vectors.subarray(q * dim, (q + 1) * dim), i * dim);
       });
-      const found = this.graph?.search(queries, width, members.length > 1 ? THREADS : 1);
-      if (!found) continue;
-      const per = found.keys.length / members.length;
+      if (!this.graph) continue;
+      const found = candidates(this.graph, queries, members.length, width);
       const matrix = hot.matrix;
       members.forEach((q, i) => {
-        for (let j = i * per; j < (i + 1) * per; j++) {
-          const id = Number(found.keys[j]);
+        for (let j = i * found.stride; j < i * found.stride + found.counts[i]; j++) {
+          const id = found.keys[2 * j];
           const row = hot.rowIndex(id);
           if (row < 0 || id >= ids[q] || excluded.has(id)) continue;
           offer(best, q * k, id, dot(vectors, q, matrix, row, dim));
@@ -324,6 +339,26 @@ async function fileCheck(file: string): Promise<{ bytes: number; crc: number }> 
     bytes += (chunk as Buffer).length;
   }
   return { bytes, crc };
+}
+
+/** A search's candidates: query `q` has `counts[q]` keys from `stride × q`, best first by int8 distance. */
+interface Candidates {
+  /** The keys as 32-bit words, a key's low word at `2 × i`. */
+  keys: Uint32Array;
+  stride: number;
+  counts: ArrayLike<number>;
+}
+
+/**
+ * Up to `count` candidates per query. Keys are read as 32-bit words (little-endian; capsule ids are below
+ * 2³¹), which makes no BigInt per candidate: a hundred objects of garbage per query otherwise.
+ */
+function candidates(graph: Usearch.Index, queries: Float32Array, m: number, count: number): Candidates {
+  const found = graph.search(queries, count, m > 1 ? THREADS : 1);
+  const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2);
+  const batch = found as Partial<Usearch.BatchMatches>;
+  if (batch.counts) return { keys, stride: count, counts: Array.from(batch.counts, Number) };
+  return { keys, stride: count, counts: [found.keys.length] };
 }
 
 /** Capsule ids as usearch keys. */
