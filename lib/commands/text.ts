@@ -13,6 +13,7 @@ import type { MemoryNode } from "../memory/types.js";
 import type { TurnResult } from "../pipeline/pipeline.js";
 import type { Metrics, TraceEvent } from "../pipeline/types.js";
 import type { DoctorCheck } from "../store/doctor.js";
+import type { IndexDecision } from "../store/index-choice.js";
 import type { CapsuleHit } from "../store/types.js";
 import { type ArtifactResult, artifactLines } from "./artifact-text.js";
 import { flagLabels } from "./specs.js";
@@ -199,6 +200,14 @@ export function doctorLine(check: DoctorCheck): string {
   return `${mark} ${check.name}: ${check.detail}${check.repaired ? ` (${check.repaired})` : ""}`;
 }
 
+/** `auto`'s last choice: each kind's measured time per query, the chosen one first. */
+function decisionLine(decision: IndexDecision): string {
+  const costs = Object.entries(decision.costs)
+    .sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0))
+    .map(([kind, ms]) => `${kind} ${ms} ms`);
+  return `index chosen at ${decision.at} capsules by time per query: ${costs.join(", ")}`;
+}
+
 /** The whole result as text lines. */
 export function resultLines(result: CommandResult): string[] {
   switch (result.kind) {
@@ -207,6 +216,7 @@ export function resultLines(result: CommandResult): string[] {
       return [
         `${result.opened ? "opened " : ""}${s.path}`,
         `${s.count} capsules, ${s.dim}-d, embedder ${result.embedder}, index ${s.indexKind} (policy ${s.indexPolicy}), ${s.links} links, version ${s.tableVersion}, ${(s.diskBytes / 1e6).toFixed(1)} MB`,
+        ...(s.indexDecision ? [decisionLine(s.indexDecision)] : []),
       ];
     }
     case "ingest": {

@@ -325,6 +325,7 @@ export class CapsuleStore {
       embedder: s.manifest.embedder.id,
       indexKind: s.index.kind,
       indexPolicy: this.indexPolicy,
+      indexDecision: this.indexPolicy === "auto" ? s.manifest.index : undefined,
       autoLinkK: this.autoLinkK,
       links: s.records.linkEntries / 2,
       tableVersion: s.syncedVersion,

@@ -64,6 +64,7 @@ test("past AUTO_MIN the auto policy times every kind, keeps the fastest, and rec
   assert.is(decision.kind, fastest);
   assert.is(decision.at, AUTO_MIN + 10);
   assert.is(store.indexKind, decision.kind);
+  assert.equal((await store.stats()).indexDecision, decision, "stats show what was measured");
   const found = (await store.query(probe, { topK: 10 })).map((h) => h.id);
   assert.is(found[0], 123);
   assert.ok(found.filter((id) => exact.includes(id)).length >= 9);

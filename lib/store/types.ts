@@ -1,4 +1,5 @@
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+import type { IndexDecision } from "./index-choice.js";
 import type { IndexKind, IndexPolicy } from "./index-policy.js";
 
 /** Defined with the lists of kinds and policies, in `index-policy.ts`. */
@@ -131,6 +132,8 @@ export interface StoreStats {
   embedder: string;
   indexKind: IndexKind;
   indexPolicy: IndexPolicy;
+  /** What the `auto` policy measured when it last chose (absent below `AUTO_MIN` or when pinned). */
+  indexDecision?: IndexDecision;
   autoLinkK: number;
   links: number;
   tableVersion: number;
