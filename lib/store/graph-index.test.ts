@@ -110,6 +110,23 @@ test("adds and deletes reach the graph with each commit; older graphs are remove
   await last.close();
 });
 
+test("another process's adds and deletes reach this one's graph without a rebuild", async () => {
+  const path = tempPath();
+  const writer = await graphStore(path);
+  const first = await writer.addCapsules(data.slice(0, 3000).map((vector, i) => ({ text: `a${i}`, vector })));
+  const reader = await graphStore(path);
+  const builtSize = reader.indexParams.builtSize;
+  const late = await writer.addCapsules(data.slice(3000).map((vector, i) => ({ text: `b${i}`, vector })));
+  await writer.delete(first[7]);
+  await reader.refresh();
+  assert.is(reader.indexKind, "hnsw");
+  assert.is(reader.indexParams.builtSize, builtSize, "caught up, not built again");
+  assert.is((await reader.query(data[3500], { topK: 1 }))[0].id, late[500]);
+  assert.not.ok(ids(await reader.query(data[7], { topK: 10 })).includes(first[7]));
+  await writer.close();
+  await reader.close();
+});
+
 test("auto-links through the graph match exact linking", async () => {
   const linked = await graphStore(tempPath(), 5);
   const exactStore = await CapsuleStore.open(tempPath(), {

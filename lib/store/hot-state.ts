@@ -56,6 +56,7 @@ export async function sync(s: StoreState): Promise<void> {
 export async function reload(s: StoreState, saveScanned = false, verify = true): Promise<void> {
   const { state, tableVersion, restored } = await load(s, verify);
   const { hot, records } = state;
+  const previous = s.index ? { index: s.index, hot: s.hot } : undefined;
   let maxId = -1;
   for (const id of hot.ids) if (id > maxId) maxId = id;
   s.hot = hot;
@@ -70,7 +71,12 @@ export async function reload(s: StoreState, saveScanned = false, verify = true):
   const planned = plannedKind(hot.size, s.settings.indexPolicy, s.manifest.index);
   const saved = state.index?.kind === planned ? state.index : undefined;
   const index = saved && (await restoreIndex(hot, s.path, saved));
-  s.index = index ?? (await chooseIndex(s, planned));
+  // Another process's writes: the index in memory catches up with them rather than being built again.
+  const carried =
+    !index && previous?.index.kind === planned
+      ? await previous.index.carriedTo?.(hot, previous.hot)
+      : undefined;
+  s.index = index ?? carried ?? (await chooseIndex(s, planned));
   s.snapshotOf =
     restored && (index || planned === "flat") ? { version: tableVersion, index: s.index } : undefined;
   if (saveScanned && !restored) await saveSnapshot(s);

@@ -43,6 +43,12 @@ export interface VectorIndex {
    * skipping `excluded` (capsules being removed in the same write).
    */
   linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]>;
+  /**
+   * This index moved onto `hot`, a later state of the table read after another process wrote, by the
+   * capsules added and removed since `previous` (the hot rows it was kept over); undefined when a build is
+   * better. This index must not be used afterwards.
+   */
+  carriedTo?(hot: HotVectors, previous: HotVectors): Promise<VectorIndex | undefined>;
   /** True when deletes have worn the index down enough that the next write should rebuild it. */
   readonly worn?: boolean;
   /** The tuned parameters (ivf: nlist, nprobe; hnsw: width), for stats and reports. */

@@ -269,6 +269,25 @@ export class GraphIndex implements VectorIndex {
     this.graph.add(toKeys(ids), vectors, ids.length > 64 ? THREADS : 1);
   }
 
+  /** The graph moved onto `hot` by its adds and deletes since `previous`, unless they are most of it. */
+  async carriedTo(hot: HotVectors, previous: HotVectors): Promise<VectorIndex | undefined> {
+    const gone = Array.from(previous.ids).filter((id) => !hot.has(id));
+    const added = Array.from(hot.ids).filter((id) => !previous.has(id));
+    if (!this.graph || gone.length + added.length > hot.size / 2) return undefined;
+    const moved = new GraphIndex(hot);
+    Object.assign(moved, {
+      graph: this.graph,
+      width: this.width,
+      rescore: this.rescore,
+      deleted: this.deleted,
+      builtSize: this.builtSize,
+    });
+    this.graph = undefined;
+    moved.removed(gone);
+    await moved.added(added);
+    return moved;
+  }
+
   removed(ids: readonly number[]): void {
     if (!this.graph || ids.length === 0) return;
     const removed = this.graph.remove(toKeys(ids));
