@@ -53,6 +53,20 @@ function session(name: string, tier: Tier, build: (g: OnnxGraphBuilder) => void)
 
 const tierOf = (work: number): Tier => (work >= PARALLEL_WORK ? "parallel" : "serial");
 
+/**
+ * Runs the kernel `name` (its graph made by `build` the first time) on `feeds`, in the session that suits
+ * `work` multiply-adds: for kernels defined beside this module (`grouped-topk.ts`).
+ */
+export async function runKernel(
+  name: string,
+  work: number,
+  build: (g: OnnxGraphBuilder) => void,
+  feeds: Record<string, ort.Tensor>,
+): Promise<Record<string, ort.Tensor>> {
+  const s = await session(name, tierOf(work), build);
+  return s.run(feeds);
+}
+
 /** scores[m, n] = A[m, d] · B[n, d]ᵀ */
 const gemmSession = (tier: Tier) =>
   session("gemm_abt", tier, (g) => {
@@ -84,18 +98,6 @@ const gatherTopKSession = (tier: Tier) =>
     g.output("values", "float32", ["m", "k"]).output("indices", "int64", ["m", "k"]);
   });
 
-/** Top-k of A[q] · B[r]ᵀ: some rows of one matrix against some rows of another (IVF batches). */
-const crossTopKSession = (tier: Tier) =>
-  session("cross_topk", tier, (g) => {
-    g.input("a", "float32", ["m", "d"]).input("q", "int32", ["p"]);
-    g.input("b", "float32", ["n", "d"]).input("r", "int32", ["c"]).input("k", "int64", [1]);
-    g.node("Gather", ["a", "q"], ["left"], { axis: 0 });
-    g.node("Gather", ["b", "r"], ["right"], { axis: 0 });
-    g.node("Gemm", ["left", "right"], ["scores"], { transB: 1 });
-    g.node("TopK", ["scores", "k"], ["values", "indices"], { axis: -1, largest: 1, sorted: 1 });
-    g.output("values", "float32", ["p", "k"]).output("indices", "int64", ["p", "k"]);
-  });
-
 /** scores[|q|, |r|] = B[q] · B[r]ᵀ: similarities between two row sets of one matrix (auto-linking). */
 const pairSession = (tier: Tier) =>
   session("gather_pairs", tier, (g) => {
@@ -113,7 +115,7 @@ function matrix(data: Float32Array, dim: number): ort.Tensor {
 const kTensors = new Map<number, ort.Tensor>();
 
 /** The `k` input of a TopK graph (one tensor per value, reused: ORT does not keep or change inputs). */
-function kTensor(k: number): ort.Tensor {
+export function kTensor(k: number): ort.Tensor {
   let found = kTensors.get(k);
   if (!found) {
     found = new ort.Tensor("int64", BigInt64Array.of(BigInt(k)), [1]);
@@ -173,38 +175,6 @@ export async function gatherTopK(
     k: kTensor(kk),
   });
   return topKResult(out.values, out.indices, kk, rows);
-}
-
-/**
- * Exact top-k among rows `r` of `base` for each of the rows `q` of `queries`: `|q|` windows of
- * `min(k, |r|)` slots, whose rows index `base`.
- */
-export async function crossTopK(
-  queries: Float32Array,
-  q: Int32Array,
-  base: Float32Array,
-  r: Int32Array,
-  dim: number,
-  k: number,
-): Promise<TopK> {
-  const kk = Math.min(k, r.length);
-  const work = q.length * r.length * dim;
-  if (work < JS_MAX_WORK) {
-    const picked = new Float32Array(q.length * dim);
-    q.forEach((row, i) => {
-      picked.set(queries.subarray(row * dim, (row + 1) * dim), i * dim);
-    });
-    return exactTopK(base, 0, dim, picked, kk, r);
-  }
-  const s = await crossTopKSession(tierOf(work));
-  const out = await s.run({
-    a: matrix(queries, dim),
-    q: rowTensor(q),
-    b: matrix(base, dim),
-    r: rowTensor(r),
-    k: kTensor(kk),
-  });
-  return topKResult(out.values, out.indices, kk, r);
 }
 
 /** Similarities between rows `q` and rows `r` of `base`, as a row-major [|q|, |r|] matrix. */

@@ -3,8 +3,10 @@
  * against exact search on a sample of the store so recall@10 meets `RECALL_TARGET`. The lists hold capsule
  * ids (never vectors) and are saved with the store's snapshot, so an open restores them without a build.
  */
+
+import { groupedTopK } from "../../kernels/grouped-topk.js";
 import { assign, kmeans } from "../../kernels/kmeans.js";
-import { crossTopK, gatherTopK, gemmTopK, pairScores } from "../../kernels/ort-kernels.js";
+import { gatherTopK, gemmTopK, pairScores } from "../../kernels/ort-kernels.js";
 import { ScratchPool } from "../../kernels/scratch.js";
 import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
 import type { HotVectors } from "../hot-vectors.js";
@@ -140,7 +142,8 @@ export class IvfIndex implements VectorIndex {
 
   /**
    * One query: its probed lists' rows gathered into a reused buffer and scored in one call. A batch: the
-   * queries grouped by probed list (`groupByList`) and each list scored against its queries at once.
+   * queries grouped by probed list (`groupByList`), each list scored against its queries, lists of
+   * similar shape in one call (`groupedTopK`).
    */
   async search(queries: Float32Array, k: number, effort = 1): Promise<TopK> {
     const { hot } = this;
@@ -149,15 +152,11 @@ export class IvfIndex implements VectorIndex {
     const probed = await this.probes(queries, effort);
     const out = emptyTopK(m, k);
     if (m > 1) {
-      for (const [list, members] of groupByList(probed, m)) {
-        const rows = this.listRows(list);
-        if (rows.length === 0) continue;
-        const found = await crossTopK(queries, members, hot.matrix, rows, dim, k);
-        members.forEach((q, i) => {
-          for (let j = i * found.k; j < (i + 1) * found.k; j++)
-            offer(out, q * k, found.rows[j], found.scores[j]);
-        });
-      }
+      const groups = [...groupByList(probed, m)].map(([list, members]) => ({
+        queries: members,
+        rows: this.listRows(list),
+      }));
+      await groupedTopK(queries, hot.matrix, dim, groups, out);
       return rowsToIds(out, hot);
     }
     const rows = this.scratch.take(this.probedSize(probed));
