@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { InvalidInputError } from "../lib/errors.js";
 import { gemmTopK } from "../lib/kernels/ort-kernels.js";
+import type { FilterTruth } from "./filters.js";
 
 export interface VectorDataset {
   /** `clustered-10k`, `lorem-50k`… */
@@ -26,6 +27,8 @@ export interface VectorDataset {
   texts?: string[];
   /** How the data was made: generator, seeds, model. */
   source: Record<string, unknown>;
+  /** The filters' ground truth (`filters.ts`), where the loader computed it. */
+  filters?: FilterTruth[];
 }
 
 const SUFFIX: Record<string, number> = { "": 1, k: 1e3, m: 1e6 };

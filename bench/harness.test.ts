@@ -1,7 +1,8 @@
 /**
- * The harness end to end, as CI runs it: `npm run bench`'s script at 10k for SIGLA, bare LanceDB and a real
- * Chroma server, three repetitions; the report's structure, its Markdown and charts; and an interrupted
- * run that leaves no worker, server or temporary folder behind.
+ * The harness end to end, as CI runs it: `npm run bench`'s script at 2k for SIGLA, bare LanceDB, a real
+ * Chroma server and the exact scan, three repetitions; the report's structure, filters, memory and disk,
+ * its targets, Markdown and charts, what it prints; and an interrupted run that leaves no worker, server or
+ * temporary folder behind.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -35,7 +36,7 @@ function processesUnder(folders: Iterable<string>): string[] {
   return found;
 }
 
-test("npm run bench at 10k: sigla, lancedb and chroma, 3 repetitions, a whole report", () => {
+test("npm run bench at 2k: sigla, lancedb, chroma and exact, 3 repetitions, filters, a whole report", () => {
   const out = tempDir("sigla-report-out-");
   const before = runFolders();
   const run = spawnSync(
@@ -45,11 +46,13 @@ test("npm run bench at 10k: sigla, lancedb and chroma, 3 repetitions, a whole re
       "--suite",
       "store",
       "--systems",
-      "sigla,lancedb,chroma",
+      "sigla,lancedb,chroma,exact",
       "--sizes",
-      "10k",
+      "2k",
       "--queries",
-      "100",
+      "50",
+      "--filter-queries",
+      "20",
       "--out",
       out,
       "--quiet",
@@ -66,22 +69,44 @@ test("npm run bench at 10k: sigla, lancedb and chroma, 3 repetitions, a whole re
   const report = JSON.parse(readFileSync(join(out, "bench-store.json"), "utf8")) as BenchReport;
   assert.equal(reportProblems(report), []);
   assert.equal(report.settings.reps, 3);
-  assert.equal(report.summary.map((s) => s.system).sort(), ["chroma", "lancedb", "sigla"]);
+  assert.equal(report.summary.map((s) => s.system).sort(), ["chroma", "exact", "lancedb", "sigla"]);
   const chroma = report.summary.find((s) => s.system === "chroma");
   assert.ok((chroma?.serverMemoryBytes?.median ?? 0) > 0, "Chroma's server memory is measured");
+  const load = (report.machine as { loadAverage?: { start: number[]; end: number[] } }).loadAverage;
+  assert.is(load?.start.length, 3, "load average at start");
+  assert.is(load?.end.length, 3, "load average at end");
   for (const s of report.summary) {
     assert.ok(
       s.points.some((p) => p.recall.median >= 0.9),
       `${s.system} finds the neighbours`,
     );
-    assert.ok(s.diskBytes.median > 0 && s.startupMs.median > 0, `${s.system}: disk and start-up`);
+    assert.ok(s.startupMs.median >= 0 && (s.rssBytes?.median ?? 0) > 0, `${s.system}: start-up and RSS`);
+    if (s.system !== "exact") assert.ok(s.diskBytes.median > 0, `${s.system}: disk`);
+    assert.equal(
+      s.filters?.map((f) => [f.label, f.queries]),
+      [
+        ["1%", 20],
+        ["50%", 20],
+      ],
+      `${s.system}: both filters`,
+    );
+    for (const f of s.filters ?? []) {
+      assert.ok(f.rows > 0 && f.p50.median > 0 && f.unfilteredP50.median > 0, `${s.system} ${f.label}`);
+      assert.ok(f.recall.median >= (s.system === "exact" ? 1 : 0.5), `${s.system} ${f.label}: recall`);
+    }
   }
   assert.ok(report.summary.find((s) => s.system === "lancedb")?.points.length ?? 0 > 1, "LanceDB's sweep");
 
   const markdown = readFileSync(join(out, "bench-store.md"), "utf8");
   assert.match(markdown, /## Targets/);
-  assert.match(markdown, /\| latency vs Chroma +\| \d\.\d{3} +\|/);
-  assert.match(markdown, /## clustered-10k: 10000 × 384, 100 queries/);
+  assert.match(markdown, /\| clustered +\| 2k +\| p50 vs peers +\| \d/);
+  assert.match(markdown, /\| clustered +\| 1M +\| memory vs raw vectors +\| — +\| ≤ 1\.3 × +\| not run +\|/);
+  assert.match(markdown, /## clustered-2k: 2000 × 384, 50 queries/);
+  assert.match(markdown, /\| sigla +\| 1% \(\d+ rows\) +\|/);
+  assert.match(markdown, /load average \(1, 5, 15 min\)/);
+  // What the run prints: the tables with memory and disk, and the targets.
+  assert.match(run.stdout, /memory gained MB +\| process RSS MB +\| server RSS MB +\| disk MB/);
+  assert.match(run.stdout, /targets\n\n\| suite/);
   for (const chart of ["recall-qps", "latency", "ingest", "memory"]) {
     const png = readFileSync(join(out, "charts", `bench-store-${chart}.png`));
     assert.equal([...png.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], `${chart}: a PNG`);
@@ -102,9 +127,9 @@ test("Ctrl-C during a run stops the workers and the Chroma server and removes th
       "--systems",
       "chroma",
       "--sizes",
-      "10k",
+      "2k",
       "--queries",
-      "100",
+      "50",
       "--out",
       tempDir("sigla-report-int-"),
     ],

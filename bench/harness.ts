@@ -6,15 +6,22 @@
  */
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { BenchError, CancelledError } from "../lib/errors.js";
 import { sizeLabel } from "./dataset.js";
 import { machine } from "./measure.js";
 import { type Spread, spread, spreadOf } from "./stats.js";
-import { loadSuiteDataset, loremEmbeddingRates, type VectorSuite } from "./suites.js";
+import {
+  type DatasetSpec,
+  DEFAULT_FILTER_QUERIES,
+  loadSuiteDataset,
+  loremEmbeddingRates,
+  type VectorSuite,
+} from "./suites.js";
 import type { SystemName } from "./systems/index.js";
+import { LARGE_SIZE } from "./targets.js";
 import type { PointResult, WorkerJob, WorkerResult } from "./worker.js";
 
 export interface BenchOptions {
@@ -27,6 +34,10 @@ export interface BenchOptions {
   queries?: number;
   /** Queries per call in the batched measure (default 100). */
   batch?: number;
+  /** Queries under each filter (default 200; at most the size's queries). */
+  filterQueries?: number;
+  /** Repetitions and queries at sizes ≥ `LARGE_SIZE` (default: 1 repetition, 300 queries). */
+  large?: { reps: number; queries: number };
   log?: (line: string) => void;
   onProgress?: (done: number, total: number, label: string) => void;
   signal?: AbortSignal;
@@ -44,6 +55,19 @@ export interface PointSummary {
   batchQps: Spread;
 }
 
+/** One filter across repetitions, at the system's operating point. */
+export interface FilterSummary {
+  label: string;
+  rows: number;
+  queries: number;
+  point: string;
+  recall: Spread;
+  p50: Spread;
+  p95: Spread;
+  p99: Spread;
+  unfilteredP50: Spread;
+}
+
 /** One system on one dataset across repetitions. */
 export interface SystemSummary {
   dataset: string;
@@ -56,8 +80,12 @@ export interface SystemSummary {
   startupMs: Spread;
   diskBytes: Spread;
   memoryBytes: Spread;
+  /** The worker's whole resident memory (dataset included), where recorded. */
+  rssBytes?: Spread;
   serverMemoryBytes?: Spread;
   points: PointSummary[];
+  /** Queries under each filter, where recorded. */
+  filters?: FilterSummary[];
 }
 
 export interface BenchReport {
@@ -73,6 +101,9 @@ export interface BenchReport {
     queries: number;
     k: number;
     batch: number;
+    filterQueries?: number;
+    /** Repetitions per size, where a size ran fewer than `reps` (the large sizes). */
+    repsBySize?: Record<string, number>;
   };
   datasets: Array<{
     name: string;
@@ -139,6 +170,7 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
     const first = group[0];
     const servers = spread(group.map((r) => r.serverMemoryBytes));
     const rates = spread(group.map((r) => r.ingest.rowsPerSecond));
+    const rss = spread(group.map((r) => r.rssBytes));
     return {
       dataset: first.dataset,
       size: first.size,
@@ -150,7 +182,9 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
       startupMs: spreadOf(group.map((r) => r.startupMs)),
       diskBytes: spreadOf(group.map((r) => r.diskBytes)),
       memoryBytes: spreadOf(group.map((r) => r.memoryBytes)),
+      ...(rss ? { rssBytes: rss } : {}),
       ...(servers ? { serverMemoryBytes: servers } : {}),
+      ...(first.filters ? { filters: summarizeFilters(group) } : {}),
       // Sweep points by label: a system's sweep is the same in every repetition.
       points: first.points.map((point) => {
         const same = group
@@ -171,19 +205,68 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
   });
 }
 
+/** Each filter of the first run, across the group's runs. */
+function summarizeFilters(group: BenchReport["runs"]): FilterSummary[] {
+  return (group[0].filters ?? []).map((filter) => {
+    const same = group.flatMap((r) => r.filters?.filter((f) => f.label === filter.label) ?? []);
+    return {
+      label: filter.label,
+      rows: filter.rows,
+      queries: filter.queries,
+      point: filter.point,
+      recall: spreadOf(same.map((f) => f.recall)),
+      p50: spreadOf(same.map((f) => f.latency.p50)),
+      p95: spreadOf(same.map((f) => f.latency.p95)),
+      p99: spreadOf(same.map((f) => f.latency.p99)),
+      unfilteredP50: spreadOf(same.map((f) => f.unfilteredP50)),
+    };
+  });
+}
+
+/** The default repetitions and queries at sizes ≥ `LARGE_SIZE`. */
+export const LARGE_DEFAULTS = { reps: 1, queries: 300 } as const;
+
+/** The dataset a size runs on: its queries (fewer at large sizes) and the filtered queries. */
+export function datasetSpecFor(
+  suite: VectorSuite,
+  size: number,
+  options: Pick<BenchOptions, "queries" | "filterQueries" | "large"> = {},
+): DatasetSpec {
+  const { queries = 1000, filterQueries = DEFAULT_FILTER_QUERIES, large = LARGE_DEFAULTS } = options;
+  return {
+    suite,
+    size,
+    queries: size >= LARGE_SIZE ? Math.min(queries, large.queries) : queries,
+    filterQueries,
+  };
+}
+
 /** Runs the suite and returns the report (nothing is written: see `writeReport`). */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const { suite, systems, sizes, reps = 3, queries = 1000, batch = 100, signal } = options;
+  const filterQueries = options.filterQueries ?? DEFAULT_FILTER_QUERIES;
+  const large = options.large ?? LARGE_DEFAULTS;
   const log = options.log ?? (() => {});
-  if (!Number.isInteger(reps) || reps < 1)
-    throw new BenchError(`reps must be a positive integer, got ${reps}`);
+  for (const [name, value] of [
+    ["reps", reps],
+    ["queries", queries],
+    ["batch", batch],
+    ["filter queries", filterQueries],
+    ["large reps", large.reps],
+    ["large queries", large.queries],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new BenchError(`${name} must be a positive integer, got ${value}`);
+  }
   if (systems.length === 0 || sizes.length === 0)
     throw new BenchError("name at least one system and one size");
+  const repsOf = (size: number) => (size >= LARGE_SIZE ? Math.min(reps, large.reps) : reps);
   const started = performance.now();
+  const loadStart = loadavg();
   const work = await mkdtemp(join(tmpdir(), "sigla-bench-"));
   const runs: BenchReport["runs"] = [];
   const datasets: BenchReport["datasets"] = [];
-  const total = sizes.length * reps * systems.length;
+  const total = sizes.reduce((n, size) => n + repsOf(size) * systems.length, 0);
   let embedding: BenchReport["embedding"];
   try {
     if (suite === "lorem") {
@@ -192,21 +275,26 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       log(`embedding: ${embedding.textsPerSecond.median.toFixed(0)} texts/s with ${rates.embedder}`);
     }
     for (const size of sizes) {
+      const spec = datasetSpecFor(suite, size, { queries, filterQueries, large });
       log(`dataset ${suite} ${sizeLabel(size)}: loading (built and cached on first use)`);
-      const data = await loadSuiteDataset({ suite, size, queries }, (done, all) =>
-        options.onProgress?.(done, all, `embedding ${suite} ${sizeLabel(size)}`),
-      );
-      datasets.push({ name: data.name, size, dim: data.dim, queries: data.queryCount, source: data.source });
-      for (let rep = 1; rep <= reps; rep++) {
+      // Only what the report needs is kept: the vectors (1.5 GB at 1M) are the workers' to load.
+      const { name, dim, queryCount, source } = await loadSuiteDataset(spec, {
+        texts: false,
+        signal,
+        onProgress: (done, all) => options.onProgress?.(done, all, `embedding ${suite} ${sizeLabel(size)}`),
+      });
+      datasets.push({ name, size, dim, queries: queryCount, source });
+      const sizeReps = repsOf(size);
+      for (let rep = 1; rep <= sizeReps; rep++) {
         // Rotate the order per repetition: no system always runs first (cold caches) or last.
         const order = systems.map((_, i) => systems[(i + rep - 1) % systems.length]);
         for (const system of order) {
           if (signal?.aborted) throw new CancelledError("benchmark run");
-          const label = `${data.name} rep ${rep}/${reps} ${system}`;
+          const label = `${name} rep ${rep}/${sizeReps} ${system}`;
           options.onProgress?.(runs.length, total, label);
           const workDir = join(work, `${sizeLabel(size)}-${rep}-${system}`);
           await mkdir(workDir, { recursive: true });
-          const job: WorkerJob = { system, dataset: { suite, size, queries }, workDir, batch };
+          const job: WorkerJob = { system, dataset: spec, workDir, batch };
           const result = await runWorker(job, (line) => log(`[${label}] ${line}`), signal);
           runs.push({ ...result, rep, size });
           await rm(workDir, { recursive: true, force: true });
@@ -222,8 +310,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     suite,
     createdAt: new Date().toISOString(),
     durationMs: performance.now() - started,
-    machine: machine(),
-    settings: { systems, sizes, reps, queries, k: 10, batch },
+    machine: { ...machine(), loadAverage: { start: loadStart, end: loadavg() } },
+    settings: {
+      systems,
+      sizes,
+      reps,
+      queries,
+      k: 10,
+      batch,
+      filterQueries,
+      repsBySize: Object.fromEntries(sizes.filter((s) => repsOf(s) !== reps).map((s) => [s, repsOf(s)])),
+    },
     datasets,
     summary: summarize(runs),
     ...(embedding ? { embedding } : {}),

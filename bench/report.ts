@@ -13,29 +13,14 @@ import { specToSvg, svgToPng } from "../lib/charts/render.js";
 import type { VegaLiteSpec } from "../lib/charts/vega-lite-spec.js";
 import { BenchError } from "../lib/errors.js";
 import { sizeLabel } from "./dataset.js";
-import type { BenchReport, PointSummary, SystemSummary } from "./harness.js";
+import type { BenchReport, SystemSummary } from "./harness.js";
 import { reportName } from "./report-name.js";
 import { type Spread, spreadText } from "./stats.js";
+import { bestAt, LARGE_SIZE, RECALL_FLOOR, suiteTargets, type Target, targetRows } from "./targets.js";
 
-/** The recall the latency comparisons are made at (the issue's target: recall@10 ≥ 0.97). */
-export const RECALL_FLOOR = 0.97;
+export { bestAt, RECALL_FLOOR, type Target, targetRows } from "./targets.js";
 
-/** A system's fastest setting (median p50) whose median recall reaches `recall`. */
-export function bestAt(summary: SystemSummary, recall = RECALL_FLOOR): PointSummary | undefined {
-  return summary.points
-    .filter((p) => p.recall.median >= recall)
-    .sort((a, b) => a.p50.median - b.p50.median)[0];
-}
-
-export interface Target {
-  name: string;
-  what: string;
-  ratio: number | null;
-  max: number;
-  met: boolean;
-}
-
-/** The dataset the targets are read on: clustered 50k when it was run, else the largest size. */
+/** The dataset the headline is read on: clustered 50k when it was run, else the largest size. */
 function headline(report: BenchReport): { dataset: string; rows: SystemSummary[] } {
   const sizes = [...new Set(report.summary.map((s) => s.size))].sort((a, b) => a - b);
   const size = sizes.includes(50_000) ? 50_000 : (sizes.at(-1) ?? 0);
@@ -43,47 +28,9 @@ function headline(report: BenchReport): { dataset: string; rows: SystemSummary[]
   return { dataset: rows[0]?.dataset ?? "", rows };
 }
 
-/** SIGLA's targets as ratios (below `max` is met); null where a system was not in the run. */
+/** The issue's targets for the report's suite at 50k, 1M and every size it ran (see `targets.ts`). */
 export function targetsOf(report: BenchReport): Target[] {
-  const { dataset, rows } = headline(report);
-  const of = (system: string) => rows.find((r) => r.system === system);
-  const sigla = of("sigla");
-  const p50 = (s?: SystemSummary) => (s ? bestAt(s)?.p50.median : undefined);
-  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : null);
-  const target = (name: string, what: string, value: number | null, max: number): Target => ({
-    name,
-    what: `${what} (${dataset})`,
-    ratio: value,
-    max,
-    met: value !== null && value < max,
-  });
-  const lance = of("lancedb");
-  return [
-    target(
-      "latency vs Chroma",
-      `SIGLA p50 / Chroma p50, each at its fastest setting with recall@10 ≥ ${RECALL_FLOOR}`,
-      ratio(p50(sigla), p50(of("chroma"))),
-      1,
-    ),
-    target(
-      "latency vs LanceDB",
-      `SIGLA p50 / bare LanceDB p50, each at its fastest setting with recall@10 ≥ ${RECALL_FLOOR}`,
-      ratio(p50(sigla), p50(lance)),
-      1,
-    ),
-    target(
-      "ingest vs Chroma",
-      "SIGLA add with autoLinkK 5 / Chroma add",
-      ratio(sigla?.addMs.median, of("chroma")?.addMs.median),
-      1,
-    ),
-    target(
-      "ingest vs LanceDB",
-      "SIGLA add with autoLinkK 5 / (bare LanceDB add + IVF_HNSW_SQ build)",
-      ratio(sigla?.addMs.median, lance ? lance.addMs.median + lance.buildMs.median : undefined),
-      2,
-    ),
-  ];
+  return suiteTargets(report, report.suite);
 }
 
 /** A Markdown table with its columns padded to one width, as the formatter (Biome) writes tables. */
@@ -142,23 +89,76 @@ export function headlineSystems(report: BenchReport): SystemSummary[] {
   return headline(report).rows;
 }
 
-/** The targets as table columns (Markdown here, HTML in the kernel). */
-export function targetRows(targets: readonly Target[]): { head: string[]; rows: string[][] } {
-  return {
-    head: ["target", "ratio", "must be below", "met", "what"],
-    rows: targets.map((t) => [
-      t.name,
-      t.ratio === null ? "—" : t.ratio.toFixed(3),
-      String(t.max),
-      t.ratio === null ? "not run" : t.met ? "yes" : "no",
-      t.what,
-    ]),
-  };
-}
-
+/** The targets as a Markdown table. */
 export function targetsTable(targets: readonly Target[]): string {
   const t = targetRows(targets);
   return table(t.head, t.rows);
+}
+
+/** Each system's filtered queries on one dataset, next to its unfiltered p50 at the same setting. */
+export function filtersTable(rows: readonly SystemSummary[]): string | undefined {
+  const lines = rows.flatMap((s) =>
+    (s.filters ?? []).map((f) => [
+      s.system,
+      `${f.label} (${f.rows} rows)`,
+      f.point,
+      String(f.queries),
+      spreadText(f.recall, 3),
+      spreadText(f.p50, 2),
+      spreadText(f.p99, 2),
+      spreadText(f.unfilteredP50, 2),
+    ]),
+  );
+  if (lines.length === 0) return undefined;
+  return table(
+    ["system", "filter keeps", "setting", "queries", "recall@10", "p50 ms", "p99 ms", "unfiltered p50 ms"],
+    lines,
+  );
+}
+
+/** Memory and disk per system: the worker's gain and whole RSS, Chroma's server, bytes on disk. */
+export function resourcesTable(rows: readonly SystemSummary[], raw: number): string {
+  return table(
+    ["system", "memory gained MB", "process RSS MB", "server RSS MB", "disk MB", "memory ÷ raw vectors"],
+    rows.map((s) => [
+      s.system,
+      spreadText(s.memoryBytes, 0, 1e6),
+      spreadText(s.rssBytes, 0, 1e6),
+      spreadText(s.serverMemoryBytes, 0, 1e6),
+      spreadText(s.diskBytes, 1, 1e6),
+      ((s.serverMemoryBytes ?? s.memoryBytes).median / raw).toFixed(2),
+    ]),
+  );
+}
+
+/** The machine line: CPU, cores, memory, OS, Node, packages and the load average at start and end. */
+export function machineText(report: BenchReport): string {
+  const m = report.machine as {
+    cpu?: string;
+    cores?: number;
+    memoryGiB?: number;
+    os?: string;
+    node?: string;
+    packages?: Record<string, string>;
+    loadAverage?: { start: number[]; end: number[] };
+  };
+  const load = (l?: number[]) => (l ? l.map((x) => x.toFixed(2)).join(" ") : "?");
+  const packages = Object.entries(m.packages ?? {})
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  const loadText = m.loadAverage
+    ? `; load average (1, 5, 15 min) ${load(m.loadAverage.start)} at start, ${load(m.loadAverage.end)} at end`
+    : "";
+  return `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${packages}${loadText}.`;
+}
+
+/** The command that reruns a report's settings. */
+export function rerunCommand(report: BenchReport): string {
+  const s = report.settings;
+  const large = Object.values(s.repsBySize ?? {})[0];
+  const largeSize = report.datasets.find((d) => d.size >= LARGE_SIZE);
+  const largeFlags = largeSize ? ` --large-reps ${large ?? s.reps} --large-queries ${largeSize.queries}` : "";
+  return `npm run bench -- --suite ${report.suite} --systems ${s.systems.join(",")} --sizes ${s.sizes.map(sizeLabel).join(",")} --reps ${s.reps} --queries ${s.queries}${largeFlags}${s.filterQueries ? ` --filter-queries ${s.filterQueries}` : ""}`;
 }
 
 /** What the report's charts are drawn from (also `:chart … from <report>`). */
@@ -253,26 +253,40 @@ export function benchCharts(report: BenchReport): Array<{ name: string; spec: Ve
   ];
 }
 
+/** Every setting of every sweep, in a collapsed block. */
+function sweepDetails(rows: readonly SystemSummary[]): string {
+  return [
+    "<details><summary>Every setting of every sweep</summary>\n",
+    table(
+      ["system", "setting", "recall@10", "p50 ms", "p95 ms", "p99 ms", "QPS", "QPS batched"],
+      rows.flatMap((r) =>
+        r.points.map((p) => [
+          r.system,
+          p.label,
+          spreadText(p.recall, 3),
+          spreadText(p.p50, 2),
+          spreadText(p.p95, 2),
+          spreadText(p.p99, 2),
+          spreadText(p.qps, 0),
+          spreadText(p.batchQps, 0),
+        ]),
+      ),
+    ),
+    "\n</details>",
+  ].join("\n");
+}
+
 /** The Markdown report. `charts` is the folder of the PNGs, relative to the Markdown file. */
 export function reportMarkdown(report: BenchReport, charts = "charts"): string {
-  const m = report.machine as {
-    cpu?: string;
-    cores?: number;
-    memoryGiB?: number;
-    os?: string;
-    node?: string;
-    packages?: Record<string, string>;
-  };
   const s = report.settings;
+  const fewer = Object.entries(s.repsBySize ?? {})
+    .map(([size, reps]) => ` (${sizeLabel(Number(size))}: ${reps})`)
+    .join("");
   const sections = [
     `# Benchmark: ${report.suite} suite`,
-    `Written by \`npm run bench\` / \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}). Every number is the median of ${s.reps} repetitions with the min–max in brackets; every system ran on the same vectors and the same ${s.queries} queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}.`,
-    `Rerun: \`npm run bench -- --suite ${report.suite} --systems ${s.systems.join(",")} --sizes ${s.sizes.map(sizeLabel).join(",")} --reps ${s.reps} --queries ${s.queries}\``,
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${Object.entries(
-      m.packages ?? {},
-    )
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}.`,
+    `Written by \`npm run bench\` / \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}, ${(report.durationMs / 60_000).toFixed(0)} min). Every number is the median of ${s.reps} repetitions${fewer} with the min–max in brackets; every system ran on the same vectors and the same queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}. Filtered queries run at each system's fastest setting with recall@10 ≥ ${RECALL_FLOOR} (unfiltered), against the exact top-${s.k} among the rows the filter keeps.`,
+    `Rerun: \`${rerunCommand(report)}\``,
+    machineText(report),
     "## Targets",
     targetsTable(targetsOf(report)),
   ];
@@ -283,29 +297,33 @@ export function reportMarkdown(report: BenchReport, charts = "charts"): string {
       headlineTable(rows),
     );
     if (report.embedding) sections.push(withEmbedding(report.embedding, rows));
+    const filters = filtersTable(rows);
+    if (filters) sections.push(filters);
     sections.push(
-      "<details><summary>Every setting of every sweep</summary>\n",
-      table(
-        ["system", "setting", "recall@10", "p50 ms", "p95 ms", "p99 ms", "QPS", "QPS batched"],
-        rows.flatMap((r) =>
-          r.points.map((p) => [
-            r.system,
-            p.label,
-            spreadText(p.recall, 3),
-            spreadText(p.p50, 2),
-            spreadText(p.p95, 2),
-            spreadText(p.p99, 2),
-            spreadText(p.qps, 0),
-            spreadText(p.batchQps, 0),
-          ]),
-        ),
-      ),
-      "\n</details>",
+      resourcesTable(rows, dataset.size * dataset.dim * 4),
+      sweepDetails(rows),
       `Systems: ${rows.map((r) => `**${r.system}**: ${r.description}`).join("; ")}.`,
     );
   }
   sections.push("## Charts", ...benchCharts(report).map((c) => `![${c.name}](${charts}/${c.name}.png)`));
   return `${sections.join("\n\n")}\n`;
+}
+
+/** What `npm run bench` prints when a run ends: per dataset its tables, then the targets. */
+export function runSummary(report: BenchReport): string {
+  const parts: string[] = [];
+  for (const dataset of report.datasets) {
+    const rows = report.summary.filter((r) => r.dataset === dataset.name);
+    parts.push(
+      `${dataset.name}: ${dataset.size} × ${dataset.dim}, ${dataset.queries} queries`,
+      headlineTable(rows),
+    );
+    const filters = filtersTable(rows);
+    if (filters) parts.push(filters);
+    parts.push(resourcesTable(rows, dataset.size * dataset.dim * 4));
+  }
+  parts.push("targets", targetsTable(targetsOf(report)), machineText(report));
+  return parts.join("\n\n");
 }
 
 /** Problems with a report's structure (empty when it is whole): what CI checks after a run. */
@@ -316,11 +334,12 @@ export function reportProblems(report: unknown): string[] {
   if (!r?.settings || !Array.isArray(r.summary) || !Array.isArray(r.runs) || !Array.isArray(r.datasets)) {
     return [...problems, "settings, summary, runs or datasets missing"];
   }
-  const { systems, sizes, reps } = r.settings;
+  const { systems, sizes, reps, repsBySize = {} } = r.settings;
   if (reps < 3) problems.push(`only ${reps} repetitions (a report needs at least 3)`);
-  if (r.runs.length !== systems.length * sizes.length * reps)
+  const expected = sizes.reduce((n, size) => n + systems.length * (repsBySize[size] ?? reps), 0);
+  if (r.runs.length !== expected)
     problems.push(
-      `${r.runs.length} runs for ${systems.length} systems × ${sizes.length} sizes × ${reps} reps`,
+      `${r.runs.length} runs for ${systems.length} systems × ${sizes.length} sizes × ${reps} reps (${expected} expected)`,
     );
   for (const size of sizes) {
     for (const system of systems) {
@@ -379,29 +398,4 @@ export async function writeReport(
   return files;
 }
 
-export const README_BEGIN = "<!-- bench:begin (generated by npm run report) -->";
-export const README_END = "<!-- bench:end -->";
-
-/** The README's benchmark section for a report, with paths relative to the README. */
-export function readmeSection(report: BenchReport, reports = "reports"): string {
-  const { dataset, rows } = headline(report);
-  return [
-    README_BEGIN,
-    `Measured with \`npm run bench -- --suite ${report.suite} --systems ${report.settings.systems.join(",")}\` on ${(report.machine as { cpu?: string }).cpu}, ${(report.machine as { cores?: number }).cores} cores (median of ${report.settings.reps} runs, min–max in brackets; full report: [${reports}/${reportName(report.suite, "md")}](${reports}/${reportName(report.suite, "md")})).`,
-    `**${dataset}**:`,
-    headlineTable(rows),
-    targetsTable(targetsOf(report)),
-    `![Recall against QPS](${reports}/charts/bench-${report.suite}-recall-qps.png)`,
-    README_END,
-  ].join("\n\n");
-}
-
-/** Replaces the README's benchmark section (between the markers) with the report's. */
-export async function updateReadme(readme: string, report: BenchReport): Promise<void> {
-  const text = await readFile(readme, "utf8");
-  const begin = text.indexOf(README_BEGIN.slice(0, 16));
-  const end = text.indexOf(README_END);
-  if (begin < 0 || end < begin)
-    throw new BenchError(`${readme} has no benchmark section markers (${README_BEGIN} … ${README_END})`);
-  await writeFile(readme, text.slice(0, begin) + readmeSection(report) + text.slice(end + README_END.length));
-}
+export { README_BEGIN, README_END, readmeSection, updateReadme } from "./readme.js";

@@ -2,8 +2,10 @@
 
 import { BenchError } from "../lib/errors.js";
 import type { VectorDataset } from "./dataset.js";
+import { DATASET_CACHE } from "./datasets/cache-dir.js";
 import { loadClustered } from "./datasets/clustered.js";
 import { loadLorem, loremCorpus, loremEmbedder } from "./datasets/lorem.js";
+import { filterTruths } from "./filters.js";
 
 export const VECTOR_SUITES = ["store", "lorem"] as const;
 export type VectorSuite = (typeof VECTOR_SUITES)[number];
@@ -15,7 +17,12 @@ export interface DatasetSpec {
   suite: VectorSuite;
   size: number;
   queries: number;
+  /** Queries answered under each filter (the first of the query set; default 200, at most `queries`). */
+  filterQueries?: number;
 }
+
+/** Filtered queries per filter when the spec names none. */
+export const DEFAULT_FILTER_QUERIES = 200;
 
 export function parseSuite(name: string): Suite {
   if (!(SUITES as readonly string[]).includes(name)) {
@@ -24,14 +31,35 @@ export function parseSuite(name: string): Suite {
   return name as Suite;
 }
 
-/** `store`: clustered 384-d vectors; `lorem`: the seed's lorem corpus embedded with the random MiniLM. */
-export function loadSuiteDataset(
+export interface LoadSuiteOptions {
+  /** Embedding progress of a lorem corpus not cached yet (texts done of total). */
+  onProgress?: (done: number, total: number) => void;
+  /** The capsule texts too, where the suite has them (default true; only SIGLA stores them). */
+  texts?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * `store`: clustered 384-d vectors; `lorem`: the seed's lorem corpus embedded with the random MiniLM. Both
+ * with the exact top-k of each query, unfiltered and under each filter (`filters.ts`), cached on disk.
+ */
+export async function loadSuiteDataset(
   spec: DatasetSpec,
-  onProgress?: (done: number, total: number) => void,
+  options: LoadSuiteOptions = {},
 ): Promise<VectorDataset> {
-  return spec.suite === "store"
-    ? loadClustered({ size: spec.size, queries: spec.queries })
-    : loadLorem({ size: spec.size, queries: spec.queries, onProgress });
+  const data =
+    spec.suite === "store"
+      ? await loadClustered({ size: spec.size, queries: spec.queries })
+      : await loadLorem({
+          size: spec.size,
+          queries: spec.queries,
+          onProgress: options.onProgress,
+          texts: options.texts,
+          signal: options.signal,
+        });
+  const filterQueries = Math.min(data.queryCount, spec.filterQueries ?? DEFAULT_FILTER_QUERIES);
+  const filters = await filterTruths(data, filterQueries, { dir: DATASET_CACHE, stem: data.name });
+  return { ...data, filters };
 }
 
 /**

@@ -4,11 +4,15 @@
  *   npm run bench -- --suite store --systems sigla,lancedb,chroma --sizes 10k,50k
  *   npm run bench:store -- --sizes 10k                 # the same as --suite store
  *   npm run bench -- --suite lorem --sizes 50k          # the seed's corpus, embedded once and cached
+ *   npm run bench -- --suite store --sizes 50k,200k,1M   # 1M: --large-reps (1) and --large-queries (300)
  *   npm run bench -- --suite retrieval                  # MRR@10 / recall@10 on the Fiori documents
  *
  * Writes reports/bench-<suite>.json (one name per suite, see bench/report-name.ts), the Markdown report and
- * its charts (and, for the store suite into reports/, the README's benchmark section). Ctrl-C stops the
- * workers and their servers and removes the run's temporary folder.
+ * its charts (and, for a vector suite written into reports/, the README's benchmark block, from this run
+ * and the other suite's report on disk), and prints the tables and the targets. Ctrl-C stops the workers
+ * and their servers and removes the run's temporary folder. Lorem at 1M needs 1M embedded paragraphs
+ * (about 2 hours on 2 quiet cores): `npm run bench:prepare -- --suite lorem --sizes 1M` makes them first,
+ * resumably.
  */
 
 import { mkdir, writeFile } from "node:fs/promises";
@@ -16,7 +20,8 @@ import { parseArgs } from "node:util";
 import { parseSize, sizeLabel } from "../bench/dataset.js";
 import { runBench } from "../bench/harness.js";
 import { abortOnInterrupt } from "../bench/interrupt.js";
-import { updateReadme, writeReport } from "../bench/report.js";
+import { updateReadme } from "../bench/readme.js";
+import { runSummary, writeReport } from "../bench/report.js";
 import { REPORTS, reportName, reportPath, writeJson } from "../bench/report-name.js";
 import { retrievalMarkdown, runRetrievalBench } from "../bench/retrieval-report.js";
 import { parseSuite } from "../bench/suites.js";
@@ -24,7 +29,8 @@ import { parseSystems, SYSTEM_NAMES } from "../bench/systems/index.js";
 import { progressBar } from "../lib/cli/progress-bar.js";
 import { BenchError, toSiglaError } from "../lib/errors.js";
 
-const USAGE = `usage: npm run bench -- --suite store|lorem|retrieval [--systems ${SYSTEM_NAMES.join(",")}] [--sizes 10k,50k] [--reps 3] [--queries 1000] [--batch 100] [--out reports] [--quiet]`;
+const USAGE = `usage: npm run bench -- --suite store|lorem|retrieval [--systems ${SYSTEM_NAMES.join(",")}] [--sizes 10k,50k,200k,1M] [--reps 3] [--queries 1000] [--large-reps 1] [--large-queries 300] [--filter-queries 200] [--batch 100] [--out reports] [--quiet]
+  --large-reps / --large-queries apply to sizes of 1M and more; --filter-queries is per filter (1% and 50% of rows).`;
 
 async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
@@ -36,6 +42,9 @@ async function main(): Promise<void> {
         sizes: { type: "string" },
         reps: { type: "string", default: "3" },
         queries: { type: "string", default: "1000" },
+        "large-reps": { type: "string", default: "1" },
+        "large-queries": { type: "string", default: "300" },
+        "filter-queries": { type: "string", default: "200" },
         batch: { type: "string", default: "100" },
         out: { type: "string", default: REPORTS },
         quiet: { type: "boolean", default: false },
@@ -86,18 +95,21 @@ async function main(): Promise<void> {
       reps,
       queries: int("queries"),
       batch: int("batch"),
+      filterQueries: int("filter-queries"),
+      large: { reps: int("large-reps"), queries: int("large-queries") },
       log,
       onProgress: bar.update,
       signal: controller.signal,
     });
     bar.stop();
     const files = await writeReport(report, out);
+    console.log(runSummary(report));
     console.log(
-      `wrote ${files.length} files in ${out}/ (${reportName(suite)}, ${reportName(suite, "md")}, charts/) for ${sizes.map(sizeLabel).join(", ")}`,
+      `\nwrote ${files.length} files in ${out}/ (${reportName(suite)}, ${reportName(suite, "md")}, charts/) for ${sizes.map(sizeLabel).join(", ")} in ${(report.durationMs / 60_000).toFixed(1)} min`,
     );
-    if (suite === "store" && out === REPORTS) {
+    if (out === REPORTS) {
       await updateReadme("README.md", report);
-      console.log("updated the benchmark section of README.md");
+      console.log("updated the benchmark block of README.md");
     }
   } finally {
     bar.stop();

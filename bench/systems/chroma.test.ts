@@ -4,6 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { gaussian, seededRandom } from "../../lib/random.js";
 import { tempDir } from "../../test/helpers/temp.js";
+import { FILTERS, rowBuckets } from "../filters.js";
 import { openChroma } from "./chroma.js";
 import type { BenchRows } from "./types.js";
 
@@ -23,7 +24,7 @@ function unitRows(count: number, dim: number, seed: number): BenchRows {
     }
     for (let d = 0; d < dim; d++) row[d] /= Math.sqrt(norm);
   }
-  return { count, dim, vectors };
+  return { count, dim, vectors, buckets: rowBuckets(count) };
 }
 
 const rowOf = (rows: BenchRows, i: number) => rows.vectors.subarray(i * rows.dim, (i + 1) * rows.dim);
@@ -97,6 +98,17 @@ test("chroma: ingest, every sweep point finds each row first, reopen, close", as
         point,
       );
       assert.equal(batched, single, `${point.label}: batch = one by one`);
+    }
+
+    // Under a filter only kept rows come back, and a kept row finds itself first.
+    for (const filter of FILTERS) {
+      const kept = probes.filter((i) => rows.buckets[i] < filter.keep).slice(0, 5);
+      const other = probes.find((i) => rows.buckets[i] >= filter.keep) ?? 0;
+      for (const i of [...kept, other]) {
+        const hits = await system.search(rowOf(rows, i), 10, points.at(-1) ?? points[0], filter);
+        assert.ok(hits.length > 0 && hits.every((id) => rows.buckets[id] < filter.keep), filter.label);
+        if (i !== other) assert.is(hits[0], i, `${filter.label}: row ${i} first`);
+      }
     }
 
     const rss = await system.serverRss();

@@ -7,11 +7,15 @@
  * cached: `collection.modify({ configuration: { hnsw: { ef_search } } })` is stored at once but answers
  * only change after a server restart. So the first search at a new sweep point stores the new value and
  * restarts the server (the worker's untimed first query per point absorbs that).
+ *
+ * Each record carries its filter bucket as metadata (`{ bucket }`), and a filtered search passes
+ * `where: { bucket: { $lt: keep } }`.
  */
 import { join } from "node:path";
 import { ChromaClient, type Collection } from "chromadb";
 import { folderBytes } from "../../lib/disk.js";
 import { BenchError } from "../../lib/errors.js";
+import type { RowFilter } from "../filters.js";
 import { type ChromaServer, startChroma } from "./chroma-server.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
@@ -69,11 +73,12 @@ export async function openChroma(options: SystemOptions): Promise<BenchSystem> {
     return collection;
   };
 
-  const query = async (queries: Float32Array[], k: number): Promise<number[][]> => {
+  const query = async (queries: Float32Array[], k: number, filter?: RowFilter): Promise<number[][]> => {
     const result = await opened().query({
       queryEmbeddings: queries.map((q) => Array.from(q)),
       nResults: k,
       include: [], // ids only (they always come back)
+      ...(filter ? { where: { bucket: { $lt: filter.keep } } } : {}),
     });
     return result.ids.map((ids) => ids.map(Number));
   };
@@ -112,7 +117,7 @@ export async function openChroma(options: SystemOptions): Promise<BenchSystem> {
     name: "chroma",
     describe: () =>
       `Chroma ${server?.version ?? "1.0"} server (chromadb JS client), HNSW cosine, ef_construction ${EF_CONSTRUCTION}, ` +
-      `max_neighbors ${MAX_NEIGHBORS}; sweep: ef_search ${EF_SWEEP.join(", ")} (each applied by a server restart)`,
+      `max_neighbors ${MAX_NEIGHBORS}, bucket as metadata; sweep: ef_search ${EF_SWEEP.join(", ")} (each applied by a server restart)`,
 
     async ingest(rows: BenchRows) {
       const { count, dim, vectors } = rows;
@@ -137,11 +142,13 @@ export async function openChroma(options: SystemOptions): Promise<BenchSystem> {
         const end = Math.min(count, start + addRows);
         const ids: string[] = [];
         const embeddings: number[][] = [];
+        const metadatas: Array<{ bucket: number }> = [];
         for (let i = start; i < end; i++) {
           ids.push(String(i));
           embeddings.push(Array.from(vectors.subarray(i * dim, (i + 1) * dim)));
+          metadatas.push({ bucket: rows.buckets[i] });
         }
-        await collection.add({ ids, embeddings });
+        await collection.add({ ids, embeddings, metadatas });
         const tenths = Math.floor((end * 10) / count);
         if (tenths > reported) {
           reported = tenths;
@@ -153,9 +160,9 @@ export async function openChroma(options: SystemOptions): Promise<BenchSystem> {
 
     sweep: () => EF_SWEEP.map((ef) => ({ label: `ef_search=${ef}`, params: { ef_search: ef } })),
 
-    async search(q, k, point) {
+    async search(q, k, point, filter) {
       await applyEf(efOf(point));
-      return (await query([q], k))[0];
+      return (await query([q], k, filter))[0];
     },
 
     async searchBatch(queries, k, point) {

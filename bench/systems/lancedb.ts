@@ -3,12 +3,14 @@
  * built on the same Float32Array (no JS-array conversion charged to it), then an IVF_HNSW_SQ index with
  * cosine distance and LanceDB's defaults (1 partition below 1M rows, m 20, ef_construction 300). The sweep
  * varies `ef` and, because SQ caps recall, LanceDB's `refineFactor` re-ranking with the full vectors
- * (LanceDB needs ef ≥ k × refine).
+ * (LanceDB needs ef ≥ k × refine). Each row's filter bucket is an `int` column with a bitmap index (100
+ * distinct values), and a filtered search is `.where("bucket < keep")` (LanceDB prefilters by default).
  */
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
 import { folderBytes } from "../../lib/disk.js";
 import { arrow, vectorColumn } from "../../lib/store/table-schema.js";
+import type { RowFilter } from "../filters.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
 const SWEEP: Array<[ef: number, refine: number]> = [
@@ -22,10 +24,11 @@ const SWEEP: Array<[ef: number, refine: number]> = [
   [200, 20],
 ];
 
-/** `id` + `vector` columns over the rows, the vectors zero-copy. */
-export function arrowTable(rows: Pick<BenchRows, "count" | "dim" | "vectors">) {
+/** `id` + `bucket` + `vector` columns over the rows, the vectors zero-copy. */
+export function arrowTable(rows: Pick<BenchRows, "count" | "dim" | "vectors" | "buckets">) {
   return new arrow.Table({
     id: arrow.vectorFromArray(Int32Array.from({ length: rows.count }, (_, i) => i)),
+    bucket: arrow.vectorFromArray(Int32Array.from(rows.buckets)),
     vector: vectorColumn(rows.vectors, rows.dim),
   });
 }
@@ -34,18 +37,20 @@ export async function openLance(options: SystemOptions): Promise<BenchSystem> {
   const path = join(options.workDir, "lancedb");
   let db = await lancedb.connect(path);
   let table: lancedb.Table | undefined;
-  const query = (q: Float32Array, k: number, point: SweepPoint) =>
-    (table as lancedb.Table)
+  const query = (q: Float32Array, k: number, point: SweepPoint, filter?: RowFilter) => {
+    const search = (table as lancedb.Table)
       .vectorSearch(Array.from(q))
       .distanceType("cosine")
       .ef(Number(point.params.ef))
       .refineFactor(Number(point.params.refine))
       .select(["id"])
       .limit(k);
+    return filter ? search.where(`bucket < ${filter.keep}`) : search;
+  };
   return {
     name: "lancedb",
     describe: () =>
-      `LanceDB IVF_HNSW_SQ, cosine, defaults; sweep: ef × refineFactor ${SWEEP.map(([e, r]) => `${e}×${r}`).join(", ")}`,
+      `LanceDB IVF_HNSW_SQ, cosine, defaults, bitmap index on bucket; sweep: ef × refineFactor ${SWEEP.map(([e, r]) => `${e}×${r}`).join(", ")}`,
     async ingest(rows) {
       let started = performance.now();
       table = await db.createTable("bench", arrowTable(rows));
@@ -53,12 +58,13 @@ export async function openLance(options: SystemOptions): Promise<BenchSystem> {
       options.log(`added ${rows.count} rows in ${(addMs / 1000).toFixed(1)} s; building IVF_HNSW_SQ`);
       started = performance.now();
       await table.createIndex("vector", { config: lancedb.Index.hnswSq({ distanceType: "cosine" }) });
+      await table.createIndex("bucket", { config: lancedb.Index.bitmap() });
       return { addMs, buildMs: performance.now() - started };
     },
     sweep: () =>
       SWEEP.map(([ef, refine]) => ({ label: `ef=${ef} refine=${refine}`, params: { ef, refine } })),
-    async search(q, k, point) {
-      return (await query(q, k, point).toArray()).map((r) => Number(r.id));
+    async search(q, k, point, filter) {
+      return (await query(q, k, point, filter).toArray()).map((r) => Number(r.id));
     },
     async searchBatch(queries, k, point) {
       // One call with every query vector: LanceDB answers them together and tags rows with query_index.

@@ -1,12 +1,14 @@
 /**
  * SIGLA's own store as a benchmark system: precomputed vectors through `addCapsules` (the index policy
- * picks flat / ivf / hnsw), with auto-linking on (`sigla`, k = 5) or off (`sigla-nolink`). The sweep scales
- * the calibrated search width with `effort`.
+ * picks the index), with auto-linking on (`sigla`, k = 5) or off (`sigla-nolink`). The sweep scales the
+ * calibrated search width with `effort`. Each row carries a tag per filter that keeps it (`keep1`, `keep50`),
+ * and a filtered search is `store.query` with that tag.
  */
 import { join } from "node:path";
 import { folderBytes } from "../../lib/disk.js";
 import { precomputedEmbedder } from "../../lib/embed/embedder.js";
 import { CapsuleStore } from "../../lib/store/capsule-store.js";
+import { rowTags } from "../filters.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
 const EFFORTS = [0.25, 0.5, 1, 2, 4];
@@ -27,6 +29,7 @@ export async function openSigla(options: SystemOptions & { autoLinkK: number }):
     async ingest(data: BenchRows) {
       const inputs = Array.from({ length: data.count }, (_, i) => ({
         text: data.texts?.[i] ?? `row ${i}`,
+        tags: rowTags(data.buckets[i]),
         vector: data.vectors.subarray(i * data.dim, (i + 1) * data.dim),
       }));
       let logged = 0;
@@ -47,8 +50,9 @@ export async function openSigla(options: SystemOptions & { autoLinkK: number }):
       if (store.indexKind === "flat") return [{ label: "flat (exact)", params: { effort: 1 } }];
       return EFFORTS.map((effort) => ({ label: `${store.indexKind} effort=${effort}`, params: { effort } }));
     },
-    async search(query, k, point) {
-      return rows(await store.query(query, { topK: k, effort: Number(point.params.effort) }));
+    async search(query, k, point, filter) {
+      const effort = Number(point.params.effort);
+      return rows(await store.query(query, { topK: k, effort, ...(filter ? { tags: [filter.tag] } : {}) }));
     },
     async searchBatch(queries, k, point) {
       return (await store.queryBatch(queries, { topK: k, effort: Number(point.params.effort) })).map(rows);

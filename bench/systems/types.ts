@@ -4,12 +4,18 @@
  * vectors and queries and measures around these calls; a system only does the work.
  */
 
-/** The rows of a run: ids `0..n-1` for row-major `vectors` (`count × dim`), with texts where the dataset has them. */
+import type { RowFilter } from "../filters.js";
+
+/**
+ * The rows of a run: ids `0..n-1` for row-major `vectors` (`count × dim`), with texts where the dataset has
+ * them, and each row's filter bucket (0–99, `filters.ts`), which every system stores as its filterable field.
+ */
 export interface BenchRows {
   dim: number;
   count: number;
   vectors: Float32Array;
   texts?: string[];
+  buckets: Uint8Array;
 }
 
 /** One search setting of a sweep (nprobes, ef, refine…); `label` names it in tables and charts. */
@@ -33,8 +39,8 @@ export interface BenchSystem {
   ingest(rows: BenchRows): Promise<IngestTiming>;
   /** The settings to sweep for a recall-vs-QPS curve (at least one), after `ingest`. */
   sweep(): SweepPoint[];
-  /** Top-k row ids of one query, best first. */
-  search(query: Float32Array, k: number, point: SweepPoint): Promise<number[]>;
+  /** Top-k row ids of one query, best first; with `filter`, among the rows it keeps only. */
+  search(query: Float32Array, k: number, point: SweepPoint, filter?: RowFilter): Promise<number[]>;
   /** Top-k row ids of many queries in one call (the batched QPS). */
   searchBatch(queries: Float32Array[], k: number, point: SweepPoint): Promise<number[][]>;
   /**
