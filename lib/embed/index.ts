@@ -2,4 +2,4 @@
 export { type CreateEmbedderOptions, createEmbedder } from "./create-embedder.js";
 export type { Embedder, EmbedderSpec } from "./embedder.js";
 export { loadTransformersEmbedder } from "./transformers.js";
-export { loadUseLite } from "./use-lite.js";
+export { loadUseLite, type UseLiteOptions } from "./use-lite.js";
