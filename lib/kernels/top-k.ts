@@ -10,6 +10,7 @@ export interface TopK {
   scores: Float32Array;
 }
 
+/** Top-k results for `queries` queries with every slot empty (row -1, score -∞), ready for `offer`. */
 export function emptyTopK(queries: number, k: number): TopK {
   return {
     k,

@@ -34,8 +34,9 @@ export async function queryCapsules(
 }
 
 /**
- * Many vectors at once, scored together by the index (one ORT call per block instead of one per query):
- * the `topK` hits of each vector, in order. Unfiltered.
+ * Many vectors at once, scored together by the index (flat: one matrix product per block of rows; ivf:
+ * each probed list against all the queries that probe it): the `topK` hits of each vector, in order.
+ * Unfiltered.
  */
 export async function queryBatch(
   s: StoreState,
