@@ -82,7 +82,7 @@ export function readmeSection(reports: ReadmeReports, dir = REPORTS): string {
     if (!report) continue;
     const rows = headlineSystems(report);
     parts.push(
-      `**${rows[0]?.dataset ?? report.suite}** (median of ${report.settings.reps} runs, min–max in brackets; full report with every size, filters, memory and disk: ${link(reportName(report.suite, "md"))}):`,
+      `**${rows[0]?.dataset ?? report.suite}**, measured ${report.createdAt.slice(0, 10)} (median of ${report.settings.reps} runs, min–max in brackets; full report with every size, filters, memory and disk: ${link(reportName(report.suite, "md"))}):`,
       headlineTable(rows),
       machineText(report),
     );
