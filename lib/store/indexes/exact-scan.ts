@@ -2,7 +2,7 @@
  * Exact top-k over the hot vectors, the baseline every index kind falls back on or is calibrated against,
  * and the small TopK helpers the kinds share.
  */
-import { gemmTopK } from "../../kernels/ort-kernels.js";
+import { gemmTopK, maskedTopK } from "../../kernels/ort-kernels.js";
 import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
 import type { HotVectors } from "../hot-vectors.js";
 
@@ -27,28 +27,54 @@ export function rowsToIds(result: TopK, hot: HotVectors): TopK {
 const MAX_SCORES = 1 << 20;
 
 /** Exact top-k rows over the first `rows` hot rows. */
-export async function scan(
+export function scan(hot: HotVectors, queries: Float32Array, k: number, rows = hot.size): Promise<TopK> {
+  return inBlocks(hot, queries, k, rows, (base) => gemmTopK(queries, base, hot.dim, k));
+}
+
+/**
+ * Exact top-k rows among those whose group each query allows: row `r` is in group `group[r]`, and query
+ * `q` allows group `g` when `allowed[q * groups + g]` is 0 (-∞ when not). Empty slots hold row -1.
+ */
+export function maskedScan(
   hot: HotVectors,
   queries: Float32Array,
   k: number,
-  rows = hot.size,
+  group: Int32Array,
+  allowed: Float32Array,
+): Promise<TopK> {
+  return inBlocks(hot, queries, k, hot.size, (base, start, end) =>
+    maskedTopK(queries, base, hot.dim, group.subarray(start, end), allowed, k),
+  );
+}
+
+/**
+ * Runs `score` over blocks of the first `rows` hot rows (few enough that a block's scores stay within
+ * `MAX_SCORES`) and merges the blocks' top-k, rows counted from the first hot row.
+ */
+async function inBlocks(
+  hot: HotVectors,
+  queries: Float32Array,
+  k: number,
+  rows: number,
+  score: (base: Float32Array, start: number, end: number) => Promise<TopK>,
 ): Promise<TopK> {
   const dim = hot.dim;
-  const base = hot.matrix.subarray(0, rows * dim);
   const m = queries.length / dim;
   if (rows === 0) return emptyTopK(m, k);
   const block = Math.max(ORT_MIN_ROWS, Math.floor(MAX_SCORES / m));
+  const matrix = hot.matrix;
   if (block >= rows) {
-    const found = await gemmTopK(queries, base, dim, k);
+    const found = await score(matrix.subarray(0, rows * dim), 0, rows);
     return found.k === k ? found : widen(found, k);
   }
   const out = emptyTopK(m, k);
   for (let start = 0; start < rows; start += block) {
     const end = Math.min(rows, start + block);
-    const found = await gemmTopK(queries, base.subarray(start * dim, end * dim), dim, k);
+    const found = await score(matrix.subarray(start * dim, end * dim), start, end);
     for (let q = 0; q < m; q++) {
       for (let j = 0; j < found.k; j++) {
-        offer(out, q * k, start + found.rows[q * found.k + j], found.scores[q * found.k + j]);
+        const row = found.rows[q * found.k + j];
+        if (row >= 0) offer(out, q * k, start + row, found.scores[q * found.k + j]);
       }
     }
   }

@@ -14,13 +14,18 @@ import { idMap, setInIdMap } from "../id-map.js";
 import type { IndexKind } from "../index-policy.js";
 import type { SavedIndex, VectorIndex } from "../vector-index.js";
 import { CALIBRATION_TARGET, sampleRows } from "./calibration.js";
-import { rowsToIds, scan, topLists } from "./exact-scan.js";
+import { maskedScan, rowsToIds, scan, topLists } from "./exact-scan.js";
 
 /**
- * Above this share of the store probed per query, an exact scan replaces the probe: gathering scattered
- * rows costs ~0.4 µs a row (384 dims), streaming through the matrix ~0.12 µs (measured, one thread).
+ * What searching costs, in units of one query·row product inside the batched exact scan (measured at
+ * 10k-50k × 384 on two cores): the scan also streams each row through memory once per call (~8 units),
+ * gathering a probed list's row costs ~30 (scattered reads), and scoring it against a query ~5 (small
+ * matrices: one or a few queries per list). A probe whose gathers cost more than the scan (a quarter of
+ * the store for one query; uneven lists on real-text embeddings) scans, masked to the probed lists.
  */
-const SCAN_SHARE = 0.3;
+const STREAM_ROW_COST = 8;
+const GATHER_ROW_COST = 30;
+const PAIR_COST = 5;
 
 /** Inverted lists over k-means centroids, in memory; candidates are scored exactly by ORT. */
 export class IvfIndex implements VectorIndex {
@@ -157,15 +162,19 @@ export class IvfIndex implements VectorIndex {
     const m = queries.length / dim;
     const probed = await this.probes(queries, effort);
     const probedRows = this.probedSize(probed);
-    // Lists so uneven (or so many probed) that a query reads a large share of the store: the sequential
-    // exact scan costs less than gathering those rows, and is exact.
-    if (probedRows > SCAN_SHARE * m * hot.size) return rowsToIds(await scan(hot, queries, k), hot);
+    const groups =
+      m > 1
+        ? [...groupByList(probed, m)].map(([list, members]) => ({
+            queries: members,
+            rows: this.listRows(list),
+          }))
+        : [];
+    let gathered = m > 1 ? 0 : probedRows;
+    for (const group of groups) gathered += group.rows.length;
+    const probeCost = GATHER_ROW_COST * gathered + PAIR_COST * probedRows;
+    if (probeCost > (STREAM_ROW_COST + m) * hot.size) return this.scanProbed(queries, probed, k);
     const out = emptyTopK(m, k);
     if (m > 1) {
-      const groups = [...groupByList(probed, m)].map(([list, members]) => ({
-        queries: members,
-        rows: this.listRows(list),
-      }));
       await groupedTopK(queries, hot.matrix, dim, groups, out);
       return rowsToIds(out, hot);
     }
@@ -184,6 +193,27 @@ export class IvfIndex implements VectorIndex {
       this.scratch.give(rows);
     }
     return rowsToIds(out, hot);
+  }
+
+  /**
+   * The answer of the probed lists by a sequential scan of every row, each row masked by whether its
+   * list is probed for the query: the same answer as gathering those lists' rows, for less when they
+   * are a large share of the store.
+   */
+  private async scanProbed(queries: Float32Array, probed: TopK, k: number): Promise<TopK> {
+    const { hot } = this;
+    const m = probed.rows.length / probed.k;
+    // One column more than there are lists: rows not (yet) in a list, never allowed.
+    const groups = this.lists.length + 1;
+    const allowed = new Float32Array(m * groups).fill(Number.NEGATIVE_INFINITY);
+    for (let i = 0; i < probed.rows.length; i++)
+      allowed[Math.floor(i / probed.k) * groups + probed.rows[i]] = 0;
+    const listOfRow = new Int32Array(hot.size);
+    hot.ids.forEach((id, row) => {
+      const list = this.listOf[id];
+      listOfRow[row] = list === undefined || list < 0 ? groups - 1 : list;
+    });
+    return rowsToIds(await maskedScan(hot, queries, k, listOfRow, allowed), hot);
   }
 
   /** How many rows the probed lists hold, summed over the queries. */
