@@ -1,13 +1,13 @@
 /**
  * The ORT kernels against the JS reference (`exactTopK`) at every size class: below the JS crossover, in the
  * one-thread session and in the all-core one; the grouped kernel with padded groups, short groups and
- * queries in several groups; the masked scan; the scratch pool never lends one buffer twice.
+ * queries in several groups; the scratch pool never lends one buffer twice.
  */
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { gaussian, seededRandom } from "../random.js";
 import { groupedTopK } from "./grouped-topk.js";
-import { gatherTopK, gemmTopK, JS_MAX_WORK, maskedTopK, PARALLEL_WORK } from "./ort-kernels.js";
+import { gatherTopK, gemmTopK, JS_MAX_WORK, PARALLEL_WORK } from "./ort-kernels.js";
 import { ScratchPool } from "./scratch.js";
 import { emptyTopK, exactTopK, type TopK } from "./top-k.js";
 
@@ -90,26 +90,6 @@ test("groupedTopK keeps, per query, the best of every group it is in", async () 
       scores: got.scores.subarray(q * k, (q + 1) * k),
     };
     assertSameTopK(slots, want, `query ${q} (${mine.size} candidates)`);
-  }
-});
-
-test("maskedTopK answers the exact top-k of the rows in the groups each query allows", async () => {
-  const random = seededRandom(9);
-  const groups = 7;
-  const group = Int32Array.from({ length: 6000 }, (_, row) => (row * 31) % groups);
-  const allowed = new Float32Array(40 * groups).fill(Number.NEGATIVE_INFINITY);
-  for (let i = 0; i < allowed.length; i++) if (random() < 0.3) allowed[i] = 0;
-  allowed.fill(Number.NEGATIVE_INFINITY, 0, groups); // query 0 allows nothing
-  const got = await maskedTopK(queries, base, DIM, group, allowed, 10);
-  for (let q = 0; q < 40; q++) {
-    const rows = Int32Array.from(group.keys()).filter((row) => allowed[q * groups + group[row]] === 0);
-    const want = exactTopK(base, 0, DIM, queries.subarray(q * DIM, (q + 1) * DIM), 10, rows);
-    const slots = {
-      k: 10,
-      rows: got.rows.subarray(q * 10, (q + 1) * 10),
-      scores: got.scores.subarray(q * 10, (q + 1) * 10),
-    };
-    assertSameTopK(slots, want, `query ${q} (${rows.length} allowed rows)`);
   }
 });
 

@@ -98,21 +98,6 @@ const gatherTopKSession = (tier: Tier) =>
     g.output("values", "float32", ["m", "k"]).output("indices", "int64", ["m", "k"]);
   });
 
-/**
- * Top-k of A · Bᵀ + allowed[:, group[row]]: each row of B belongs to a group (an IVF list), and each query
- * allows some groups (0) and not others (-∞). An exact scan that answers what probing those lists would.
- */
-const maskedTopKSession = (tier: Tier) =>
-  session("masked_topk", tier, (g) => {
-    g.input("a", "float32", ["m", "d"]).input("b", "float32", ["n", "d"]).input("group", "int32", ["n"]);
-    g.input("allowed", "float32", ["m", "g"]).input("k", "int64", [1]);
-    g.node("Gemm", ["a", "b"], ["scores"], { transB: 1 });
-    g.node("Gather", ["allowed", "group"], ["mask"], { axis: 1 });
-    g.node("Add", ["scores", "mask"], ["masked"]);
-    g.node("TopK", ["masked", "k"], ["values", "indices"], { axis: -1, largest: 1, sorted: 1 });
-    g.output("values", "float32", ["m", "k"]).output("indices", "int64", ["m", "k"]);
-  });
-
 /** scores[|q|, |r|] = B[q] · B[r]ᵀ: similarities between two row sets of one matrix (auto-linking). */
 const pairSession = (tier: Tier) =>
   session("gather_pairs", tier, (g) => {
@@ -190,35 +175,6 @@ export async function gatherTopK(
     k: kTensor(kk),
   });
   return topKResult(out.values, out.indices, kk, rows);
-}
-
-/**
- * Top-k rows of `base` for each query among the rows whose group (`group[row]`) the query allows
- * (`allowed[q * groups + g]` is 0; -∞ where not). Slots past the allowed rows hold row -1. The shape
- * of `gemmTopK`'s answer, k clamped to the rows.
- */
-export async function maskedTopK(
-  queries: Float32Array,
-  base: Float32Array,
-  dim: number,
-  group: Int32Array,
-  allowed: Float32Array,
-  k: number,
-): Promise<TopK> {
-  const m = queries.length / dim;
-  const kk = Math.min(k, group.length);
-  const s = await maskedTopKSession(tierOf(m * base.length));
-  const out = await s.run({
-    a: matrix(queries, dim),
-    b: matrix(base, dim),
-    group: rowTensor(group),
-    allowed: new ort.Tensor("float32", allowed, [m, allowed.length / m]),
-    k: kTensor(kk),
-  });
-  const found = topKResult(out.values, out.indices, kk);
-  for (let i = 0; i < found.rows.length; i++)
-    if (found.scores[i] === Number.NEGATIVE_INFINITY) found.rows[i] = -1;
-  return found;
 }
 
 /** Similarities between rows `q` and rows `r` of `base`, as a row-major [|q|, |r|] matrix. */

@@ -2,7 +2,7 @@
  * Exact top-k over the hot vectors, the baseline every index kind falls back on or is calibrated against,
  * and the small TopK helpers the kinds share.
  */
-import { gemmTopK, maskedTopK } from "../../kernels/ort-kernels.js";
+import { gemmTopK } from "../../kernels/ort-kernels.js";
 import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
 import type { HotVectors } from "../hot-vectors.js";
 
@@ -29,22 +29,6 @@ const MAX_SCORES = 1 << 20;
 /** Exact top-k rows over the first `rows` hot rows. */
 export function scan(hot: HotVectors, queries: Float32Array, k: number, rows = hot.size): Promise<TopK> {
   return inBlocks(hot, queries, k, rows, (base) => gemmTopK(queries, base, hot.dim, k));
-}
-
-/**
- * Exact top-k rows among those whose group each query allows: row `r` is in group `group[r]`, and query
- * `q` allows group `g` when `allowed[q * groups + g]` is 0 (-∞ when not). Empty slots hold row -1.
- */
-export function maskedScan(
-  hot: HotVectors,
-  queries: Float32Array,
-  k: number,
-  group: Int32Array,
-  allowed: Float32Array,
-): Promise<TopK> {
-  return inBlocks(hot, queries, k, hot.size, (base, start, end) =>
-    maskedTopK(queries, base, hot.dim, group.subarray(start, end), allowed, k),
-  );
 }
 
 /**

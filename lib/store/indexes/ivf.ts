@@ -14,16 +14,19 @@ import { idMap, setInIdMap } from "../id-map.js";
 import type { IndexKind } from "../index-policy.js";
 import type { SavedIndex, VectorIndex } from "../vector-index.js";
 import { CALIBRATION_TARGET, sampleRows } from "./calibration.js";
-import { maskedScan, rowsToIds, scan, topLists } from "./exact-scan.js";
+import { rowsToIds, scan, topLists } from "./exact-scan.js";
 
 /**
  * What searching costs, in units of one query·row product inside the batched exact scan (measured at
  * 10k-50k × 384 on two cores): the scan also streams each row through memory once per call (~8 units),
  * gathering a probed list's row costs ~30 (scattered reads), and scoring it against a query ~5 (small
  * matrices: one or a few queries per list). A probe whose gathers cost more than the scan (a quarter of
- * the store for one query; uneven lists on real-text embeddings) scans, masked to the probed lists.
+ * the store for one query; uneven lists on real-text embeddings) scans instead (`scanProbed`).
  */
 const STREAM_ROW_COST = 8;
+/** The scan keeps `OVERFETCH ×` the rows the probed share is expected to need, at most `MAX_OVERFETCH × k`. */
+const OVERFETCH = 1.5;
+const MAX_OVERFETCH = 16;
 const GATHER_ROW_COST = 30;
 const PAIR_COST = 5;
 
@@ -172,48 +175,81 @@ export class IvfIndex implements VectorIndex {
     let gathered = m > 1 ? 0 : probedRows;
     for (const group of groups) gathered += group.rows.length;
     const probeCost = GATHER_ROW_COST * gathered + PAIR_COST * probedRows;
-    if (probeCost > (STREAM_ROW_COST + m) * hot.size) return this.scanProbed(queries, probed, k);
-    const out = emptyTopK(m, k);
-    if (m > 1) {
-      await groupedTopK(queries, hot.matrix, dim, groups, out);
-      return rowsToIds(out, hot);
+    if (probeCost > (STREAM_ROW_COST + m) * hot.size) {
+      return rowsToIds(await this.scanProbed(queries, probed, k), hot);
     }
-    const rows = this.scratch.take(probedRows);
+    if (m === 1) return rowsToIds(await this.gatherProbed(queries, probed, 0, k), hot);
+    const out = emptyTopK(m, k);
+    await groupedTopK(queries, hot.matrix, dim, groups, out);
+    return rowsToIds(out, hot);
+  }
+
+  /** Exact top-k rows among the rows of the lists probed for query `q`, gathered into a reused buffer. */
+  private async gatherProbed(queries: Float32Array, probed: TopK, q: number, k: number): Promise<TopK> {
+    const { hot } = this;
+    const dim = hot.dim;
+    const lists = probed.rows.subarray(q * probed.k, (q + 1) * probed.k);
+    let size = 0;
+    for (const list of lists) size += this.lists[list].length;
+    const out = emptyTopK(1, k);
+    const rows = this.scratch.take(size);
     try {
       let count = 0;
-      for (let p = 0; p < probed.k; p++) {
-        for (const id of this.lists[probed.rows[p]]) rows[count++] = hot.rowIndex(id);
-      }
+      for (const list of lists) for (const id of this.lists[list]) rows[count++] = hot.rowIndex(id);
       if (count > 0) {
-        const found = await gatherTopK(queries, hot.matrix, dim, rows.subarray(0, count), k);
+        const query = queries.subarray(q * dim, (q + 1) * dim);
+        const found = await gatherTopK(query, hot.matrix, dim, rows.subarray(0, count), k);
         out.rows.set(found.rows);
         out.scores.set(found.scores);
       }
     } finally {
       this.scratch.give(rows);
     }
-    return rowsToIds(out, hot);
+    return out;
   }
 
   /**
-   * The answer of the probed lists by a sequential scan of every row, each row masked by whether its
-   * list is probed for the query: the same answer as gathering those lists' rows, for less when they
-   * are a large share of the store.
+   * The probed lists' answer from the sequential exact scan: each query's best rows over the whole store,
+   * deep enough that `k` of them are expected to lie in its probed lists, keeping those that do. The same
+   * top-k as gathering the lists, since every row passed over scores lower. A query that keeps fewer (its
+   * lists hold far less than the expected share of its neighbours) is gathered instead.
    */
   private async scanProbed(queries: Float32Array, probed: TopK, k: number): Promise<TopK> {
     const { hot } = this;
     const m = probed.rows.length / probed.k;
-    // One column more than there are lists: rows not (yet) in a list, never allowed.
-    const groups = this.lists.length + 1;
-    const allowed = new Float32Array(m * groups).fill(Number.NEGATIVE_INFINITY);
-    for (let i = 0; i < probed.rows.length; i++)
-      allowed[Math.floor(i / probed.k) * groups + probed.rows[i]] = 0;
-    const listOfRow = new Int32Array(hot.size);
-    hot.ids.forEach((id, row) => {
-      const list = this.listOf[id];
-      listOfRow[row] = list === undefined || list < 0 ? groups - 1 : list;
-    });
-    return rowsToIds(await maskedScan(hot, queries, k, listOfRow, allowed), hot);
+    const nlist = this.lists.length;
+    const allowed = new Uint8Array(m * nlist);
+    let least = hot.size;
+    for (let q = 0; q < m; q++) {
+      let size = 0;
+      for (const list of probed.rows.subarray(q * probed.k, (q + 1) * probed.k)) {
+        allowed[q * nlist + list] = 1;
+        size += this.lists[list].length;
+      }
+      least = Math.min(least, size);
+    }
+    const deep = Math.ceil((OVERFETCH * k * hot.size) / Math.max(1, least));
+    const found = await scan(hot, queries, Math.min(hot.size, deep, MAX_OVERFETCH * k));
+    const out = emptyTopK(m, k);
+    for (let q = 0; q < m; q++) {
+      let kept = 0;
+      for (let j = q * found.k; j < (q + 1) * found.k && kept < k; j++) {
+        const row = found.rows[j];
+        if (row < 0) break;
+        const list = this.listOf[hot.ids[row]];
+        if (list >= 0 && allowed[q * nlist + list] === 1) {
+          out.rows[q * k + kept] = row;
+          out.scores[q * k + kept++] = found.scores[j];
+        }
+      }
+      const sawAll = found.k >= hot.size || found.rows[(q + 1) * found.k - 1] < 0;
+      if (kept < k && !sawAll) {
+        const one = await this.gatherProbed(queries, probed, q, k);
+        out.rows.set(one.rows, q * k);
+        out.scores.set(one.scores, q * k);
+      }
+    }
+    return out;
   }
 
   /** How many rows the probed lists hold, summed over the queries. */
