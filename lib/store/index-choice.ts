@@ -26,6 +26,8 @@ export interface IndexDecision {
   /** Capsules in the store when the choice was made. */
   at: number;
   costs: Partial<Record<IndexKind, number>>;
+  /** Seconds each candidate took to build (and calibrate). */
+  buildSeconds?: Partial<Record<IndexKind, number>>;
 }
 
 /** `value` as a decision read back from sigla.json or a snapshot, or undefined when it is not one. */
@@ -71,15 +73,18 @@ export async function decideIndex(
 ): Promise<{ index: VectorIndex; decision: IndexDecision }> {
   const queries = sampleRows(hot, Math.min(TIMED_QUERIES + WARM_UP, hot.size), 29);
   const costs: Partial<Record<IndexKind, number>> = {};
+  const buildSeconds: Partial<Record<IndexKind, number>> = {};
   let best: { index: VectorIndex; cost: number } | undefined;
   for (const kind of INDEX_KINDS) {
     const index = createIndex(kind, hot);
+    const started = performance.now();
     try {
       onProgress?.(kind, "build");
       await index.build();
     } catch {
       continue;
     }
+    buildSeconds[kind] = round3((performance.now() - started) / 1000);
     onProgress?.(kind, "time");
     const cost = await meanQueryMs(index, queries, hot.dim);
     costs[kind] = round3(cost);
@@ -87,7 +92,7 @@ export async function decideIndex(
   }
   // The exact scan always builds, so there is a best.
   const winner = best as { index: VectorIndex; cost: number };
-  return { index: winner.index, decision: { kind: winner.index.kind, at: hot.size, costs } };
+  return { index: winner.index, decision: { kind: winner.index.kind, at: hot.size, costs, buildSeconds } };
 }
 
 /** Mean milliseconds of one top-10 query, one query at a time, after a warm-up. */
