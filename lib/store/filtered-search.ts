@@ -16,7 +16,7 @@ import type { StoreState } from "./store-state.js";
  * `k / share` hits, deep in its ranking where its recall falls, and the scan is short.
  */
 export const EXACT_SHARE = 0.1;
-/** Filters matching at most this many capsules are always scanned exactly (a few ORT-free microseconds). */
+/** Filters matching at most this many capsules are always scanned exactly (~0.2 ms at 384 dims). */
 const EXACT_ROWS = 2048;
 /** How many more hits than expected the index is asked for, against bad luck in where matches lie. */
 const MARGIN = 1.5;
