@@ -7,7 +7,7 @@ import { bruteForce, clusteredVectors } from "../../test/helpers/vectors.js";
 import { loadUseLite } from "../embed/use-lite.js";
 import { isSiglaError } from "../errors.js";
 import { CapsuleStore, sha256 } from "./capsule-store.js";
-import { AUTO_MIN, plannedKind } from "./index-choice.js";
+import { AUTO_MIN, exactBatchesFaster, plannedKind } from "./index-choice.js";
 
 const embedder = await loadUseLite();
 const DIM = embedder.dim;
@@ -325,6 +325,12 @@ test("index policy: exact below AUTO_MIN, then measured, and measured again afte
   assert.is(plannedKind(20_000, "auto", decision), "measure");
   assert.is(plannedKind(5, "hnsw", undefined), "hnsw");
   assert.is(plannedKind(1_000_000, "ivf", decision), "ivf");
+  // Batches go to the exact scan only when the decision measured it faster for the kind running.
+  const batchCosts = { flat: 0.05, ivf: 0.2, hnsw: 0.1 };
+  assert.ok(exactBatchesFaster({ ...decision, batchCosts }, "hnsw"));
+  assert.not.ok(exactBatchesFaster({ ...decision, batchCosts }, "ivf"), "another kind is running");
+  assert.not.ok(exactBatchesFaster({ ...decision, batchCosts: { ...batchCosts, flat: 0.2 } }, "hnsw"));
+  assert.not.ok(exactBatchesFaster(decision, "hnsw"), "not measured");
 });
 
 test.run();

@@ -28,6 +28,22 @@ export interface IndexDecision {
   costs: Partial<Record<IndexKind, number>>;
   /** Seconds each candidate took to build (and calibrate). */
   buildSeconds?: Partial<Record<IndexKind, number>>;
+  /** Mean ms per query when `BATCH_TIMED` queries go in one call (the exact scan batches as one product). */
+  batchCosts?: Partial<Record<IndexKind, number>>;
+}
+
+/** Queries in the timed batch, and the smallest batch `queryBatch` hands to the exact scan when it is faster. */
+const BATCH_TIMED = 64;
+export const EXACT_BATCH_MIN = 16;
+
+/**
+ * Whether batches of `EXACT_BATCH_MIN` queries or more run faster as one exact product than through the
+ * running index, as the decision that chose it measured (real-text embeddings at 50k: ~5× in the first benchmarks).
+ */
+export function exactBatchesFaster(decision: IndexDecision | undefined, running: IndexKind): boolean {
+  const costs = decision?.batchCosts;
+  if (!decision || !costs || running === "flat" || decision.kind !== running) return false;
+  return (costs.flat ?? Number.POSITIVE_INFINITY) < (costs[decision.kind] ?? Number.POSITIVE_INFINITY);
 }
 
 /** `value` as a decision read back from sigla.json or a snapshot, or undefined when it is not one. */
@@ -73,6 +89,7 @@ export async function decideIndex(
 ): Promise<{ index: VectorIndex; decision: IndexDecision }> {
   const queries = sampleRows(hot, Math.min(TIMED_QUERIES + WARM_UP, hot.size), 29);
   const costs: Partial<Record<IndexKind, number>> = {};
+  const batchCosts: Partial<Record<IndexKind, number>> = {};
   const buildSeconds: Partial<Record<IndexKind, number>> = {};
   let best: { index: VectorIndex; cost: number } | undefined;
   for (const kind of INDEX_KINDS) {
@@ -88,11 +105,15 @@ export async function decideIndex(
     onProgress?.(kind, "time");
     const cost = await meanQueryMs(index, queries, hot.dim);
     costs[kind] = round3(cost);
+    batchCosts[kind] = round3(await batchQueryMs(index, queries.subarray(0, BATCH_TIMED * hot.dim), hot.dim));
     if (!best || cost < best.cost) best = { index, cost };
   }
   // The exact scan always builds, so there is a best.
   const winner = best as { index: VectorIndex; cost: number };
-  return { index: winner.index, decision: { kind: winner.index.kind, at: hot.size, costs, buildSeconds } };
+  return {
+    index: winner.index,
+    decision: { kind: winner.index.kind, at: hot.size, costs, buildSeconds, batchCosts },
+  };
 }
 
 /** Mean milliseconds of one top-10 query, one query at a time, after a warm-up. */
@@ -108,6 +129,14 @@ async function meanQueryMs(index: VectorIndex, queries: Float32Array, dim: numbe
     if (performance.now() - started > MAX_TIMING_MS) break;
   }
   return timed === 0 ? 0 : (performance.now() - started) / timed;
+}
+
+/** Mean milliseconds per query of one call with every query in `queries`, after a warm-up call. */
+async function batchQueryMs(index: VectorIndex, queries: Float32Array, dim: number): Promise<number> {
+  await index.search(queries, 10);
+  const started = performance.now();
+  await index.search(queries, 10);
+  return (performance.now() - started) / (queries.length / dim);
 }
 
 function round3(x: number): number {

@@ -7,12 +7,14 @@ import { capsuleFilter } from "./filter.js";
 import { resolveFilter } from "./filter-cache.js";
 import { filteredTopK } from "./filtered-search.js";
 import { refresh, sync } from "./hot-state.js";
+import { EXACT_BATCH_MIN, exactBatchesFaster } from "./index-choice.js";
 import { fetchCapsules } from "./reads.js";
 import { damaged } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
 import type { CapsuleHit, QueryOptions, SearchOptions } from "./types.js";
 import { ensureFtsIndex } from "./upkeep.js";
 import { checkText, checkTopK, checkVector, checkWhere } from "./validate.js";
+import { createIndex } from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
 
 /** The constant of reciprocal rank fusion: a hit at rank r adds 1 / (RRF_K + r). */
@@ -48,7 +50,12 @@ export async function queryBatch(
   vectors.forEach((v, i) => {
     matrix.set(checkVector(v, s.dim, `query vector ${i}`), i * s.dim);
   });
-  const found = await s.index.search(matrix, topK, effortOf(options));
+  // A large batch is one matrix product for the exact scan: faster than the index on some stores.
+  const index =
+    vectors.length >= EXACT_BATCH_MIN && exactBatchesFaster(s.manifest.index, s.index.kind)
+      ? createIndex("flat", s.hot)
+      : s.index;
+  const found = await index.search(matrix, topK, effortOf(options));
   return Promise.all(
     vectors.map((_, q) => {
       const ranked: Ranked = [];

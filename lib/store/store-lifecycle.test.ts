@@ -60,6 +60,7 @@ test("past AUTO_MIN the auto policy times every kind, keeps the fastest, and rec
   const decision = (await readManifest(path))?.index;
   assert.ok(decision, "the decision is in sigla.json");
   assert.equal(Object.keys(decision.costs).sort(), ["flat", "hnsw", "ivf"]);
+  assert.equal(Object.keys(decision.batchCosts ?? {}).sort(), ["flat", "hnsw", "ivf"]);
   const fastest = Object.entries(decision.costs).sort((a, b) => (a[1] ?? 0) - (b[1] ?? 0))[0][0];
   assert.is(decision.kind, fastest);
   assert.is(decision.at, AUTO_MIN + 10);
@@ -67,6 +68,12 @@ test("past AUTO_MIN the auto policy times every kind, keeps the fastest, and rec
   assert.equal((await store.stats()).indexDecision, decision, "stats show what was measured");
   const found = (await store.query(probe, { topK: 10 })).map((h) => h.id);
   assert.is(found[0], 123);
+  // A batch answers each query, whichever path (the index or one exact product) the decision favours.
+  const batch = await store.queryBatch(vectors.slice(0, 40), { topK: 3 });
+  assert.equal(
+    batch.map((hits) => hits[0].id),
+    vectors.slice(0, 40).map((_, i) => i),
+  );
   assert.ok(found.filter((id) => exact.includes(id)).length >= 9);
   await store.close();
   // Another process without the snapshot follows the recorded decision instead of measuring again.

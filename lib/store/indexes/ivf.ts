@@ -15,6 +15,7 @@ import type { IndexKind } from "../index-policy.js";
 import type { SavedIndex, VectorIndex } from "../vector-index.js";
 import { CALIBRATION_TARGET, sampleRows } from "./calibration.js";
 import { rowsToIds, scan, topLists } from "./exact-scan.js";
+import { olderExact } from "./older.js";
 
 /**
  * What searching costs, in units of one query·row product inside the batched exact scan (measured at
@@ -294,41 +295,9 @@ export class IvfIndex implements VectorIndex {
         }
       });
     }
-    await this.fillShort(ids, vectors, best, k, excluded);
+    // The first capsules of a store have few older capsules in their probed lists.
+    await olderExact(hot, ids, vectors, best, k, excluded);
     return topLists(best, k, excluded);
-  }
-
-  /**
-   * The first capsules of a store have few older capsules in their probed lists; those that found fewer
-   * than `k` are searched exactly among all older capsules (few, since they are early ones).
-   */
-  private async fillShort(
-    ids: readonly number[],
-    vectors: Float32Array,
-    best: TopK,
-    k: number,
-    excluded: ReadonlySet<number>,
-  ): Promise<void> {
-    const { hot } = this;
-    const dim = hot.dim;
-    let byId: Int32Array | undefined;
-    for (let q = 0; q < ids.length; q++) {
-      if (best.rows[q * k + k - 1] >= 0) continue;
-      byId ??= Int32Array.from(hot.ids).sort();
-      const olderCount = lowerBound(byId, ids[q]);
-      const older = byId.subarray(0, olderCount).filter((id) => !excluded.has(id));
-      if (older.length === 0) continue;
-      const found = await gatherTopK(
-        vectors.subarray(q * dim, (q + 1) * dim),
-        hot.matrix,
-        dim,
-        Int32Array.from(older, (id) => hot.rowIndex(id)),
-        k,
-      );
-      best.rows.fill(-1, q * k, (q + 1) * k);
-      best.scores.fill(Number.NEGATIVE_INFINITY, q * k, (q + 1) * k);
-      for (let j = 0; j < found.k; j++) offer(best, q * k, hot.ids[found.rows[j]], found.scores[j]);
-    }
   }
 }
 
@@ -351,16 +320,4 @@ function groupByList(probed: TopK, m: number): Map<number, Int32Array> {
     }
   }
   return groups;
-}
-
-/** Index of the first element of sorted `values` that is ≥ `target`. */
-function lowerBound(values: Int32Array, target: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (values[mid] < target) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
