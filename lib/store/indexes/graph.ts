@@ -37,6 +37,8 @@ const LINK_MARGIN = 3;
  * 10 at 0.98 recall: at 200k clustered rows the query width is 512, and linking at it took 400 s of a 500 s add.
  */
 const LINK_MIN_WIDTH = 64;
+/** Queries per linking search call. */
+const LINK_CHUNK = 8192;
 /** The widest a linking search goes; capsules with fewer older neighbours in reach are linked exactly. */
 const MAX_LINK_WIDTH = 1024;
 /**
@@ -326,10 +328,6 @@ export class GraphIndex implements VectorIndex {
     const { hot } = this;
     const dim = hot.dim;
     const total = hot.size;
-    const vectors = new Float32Array(ids.length * dim);
-    ids.forEach((id, i) => {
-      vectors.set(hot.vector(id) as Float32Array, i * dim);
-    });
     const best = emptyTopK(ids.length, k);
     let firstNew = Number.POSITIVE_INFINITY;
     for (const id of ids) firstNew = Math.min(firstNew, id);
@@ -345,24 +343,27 @@ export class GraphIndex implements VectorIndex {
       group.push(q);
       groups.set(width, group);
     });
-    for (const [width, members] of groups) {
-      const queries = new Float32Array(members.length * dim);
-      members.forEach((q, i) => {
-        queries.set(vectors.subarray(q * dim, (q + 1) * dim), i * dim);
-      });
-      if (!this.graph) continue;
-      const found = candidates(this.graph, queries, members.length, width);
-      const matrix = hot.matrix;
-      members.forEach((q, i) => {
-        for (let j = i * found.stride; j < i * found.stride + found.counts[i]; j++) {
-          const id = found.keys[2 * j];
-          const row = hot.rowIndex(id);
-          if (row < 0 || id >= ids[q] || excluded.has(id)) continue;
-          offer(best, q * k, id, dot(vectors, q, matrix, row, dim));
-        }
-      });
+    const matrix = hot.matrix;
+    for (const [width, group] of groups) {
+      // In chunks, so a million-capsule batch holds a few MB of queries and candidates at a time.
+      for (let start = 0; start < group.length && this.graph; start += LINK_CHUNK) {
+        const members = group.slice(start, start + LINK_CHUNK);
+        const queries = new Float32Array(members.length * dim);
+        members.forEach((q, i) => {
+          queries.set(hot.vector(ids[q]) as Float32Array, i * dim);
+        });
+        const found = candidates(this.graph, queries, members.length, width);
+        members.forEach((q, i) => {
+          for (let j = i * found.stride; j < i * found.stride + found.counts[i]; j++) {
+            const id = found.keys[2 * j];
+            const row = hot.rowIndex(id);
+            if (row < 0 || id >= ids[q] || excluded.has(id)) continue;
+            offer(best, q * k, id, dot(queries, i, matrix, row, dim));
+          }
+        });
+      }
     }
-    await olderExact(hot, ids, vectors, best, k, excluded);
+    await olderExact(hot, ids, (q) => hot.vector(ids[q]) as Float32Array, best, k, excluded);
     return topLists(best, k, excluded);
   }
 }

@@ -296,7 +296,7 @@ export class IvfIndex implements VectorIndex {
       });
     }
     // The first capsules of a store have few older capsules in their probed lists.
-    await olderExact(hot, ids, vectors, best, k, excluded);
+    await olderExact(hot, ids, (q) => vectors.subarray(q * dim, (q + 1) * dim), best, k, excluded);
     return topLists(best, k, excluded);
   }
 }

@@ -7,12 +7,12 @@ import type { HotVectors } from "../hot-vectors.js";
  * For each new capsule whose `k` slots in `best` (capsule ids) are not all filled, searches exactly among
  * every older capsule (smaller id, not `excluded`) and replaces its slots. An index's probes miss older
  * neighbours only for the first capsules of a store or of a large batch, which have few older capsules to
- * scan. `vectors` holds the new capsules' vectors, row-major in the order of `ids`.
+ * scan. `vectorOf(q)` is the vector of `ids[q]`.
  */
 export async function olderExact(
   hot: HotVectors,
   ids: readonly number[],
-  vectors: Float32Array,
+  vectorOf: (q: number) => Float32Array,
   best: TopK,
   k: number,
   excluded: ReadonlySet<number>,
@@ -25,7 +25,7 @@ export async function olderExact(
     const older = byId.subarray(0, lowerBound(byId, ids[q])).filter((id) => !excluded.has(id));
     if (older.length === 0) continue;
     const found = await gatherTopK(
-      vectors.subarray(q * dim, (q + 1) * dim),
+      vectorOf(q),
       hot.matrix,
       dim,
       Int32Array.from(older, (id) => hot.rowIndex(id)),
