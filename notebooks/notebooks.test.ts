@@ -94,7 +94,7 @@ const CHECKS: Record<(typeof NAMES)[number], (cells: Cell[]) => void> = {
     const tables = report.map(html).join("");
     for (const system of ["sigla", "lancedb", "chroma"])
       assert.match(tables, new RegExp(`<td>${system}</td>`), system);
-    assert.match(tables, /<td>latency vs Chroma<\/td><td>\d\.\d{3}<\/td>/);
+    assert.match(tables, /<td>p50 vs peers<\/td><td>\d\.\d{3}<\/td>/);
     const here = html(outputsAt(cells, /siglaMagics\.bench\("store"/)[0]);
     for (const system of ["sigla", "lancedb", "chroma"])
       assert.match(here, new RegExp(`<td>${system}</td>`), system);

@@ -6,10 +6,26 @@ import { readdirSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { loadTransformersEmbedder } from "../../lib/embed/transformers.js";
 import { tempDir } from "../../test/helpers/temp.js";
+import { writeTinyBert } from "../../test/helpers/tiny-bert.js";
 import { LOREM_CHUNK, loremCorpus, loremParagraphs, loremRowsMissing, loremVectors } from "./lorem.js";
 
 const DIM = 384;
+/** A tiny 384-d BERT written here: the cache logic under test does not need the MiniLM-shape model. */
+const tinyDir = join(tempDir("sigla-lorem-tiny-"), "tiny-bert");
+const embedder = () =>
+  loadTransformersEmbedder("tiny-bert", {
+    modelDir: tinyDir,
+    cacheDir: tempDir("sigla-lorem-model-cache-"),
+    dtype: "q8",
+    batch: 8,
+    allowRemote: false,
+  });
+
+test.before(async () => {
+  await writeTinyBert(tinyDir, { hiddenSize: DIM, numHeads: 4, intermediateSize: 128 });
+});
 
 test("the corpus of n paragraphs is the first n of any larger corpus", () => {
   const big = loremCorpus(50, 9);
@@ -34,18 +50,22 @@ test("a smaller size reads its rows from a whole chunk without embedding anythin
 test("missing rows are embedded, written as one chunk, and read back the same", async () => {
   const dir = tempDir("sigla-lorem-embed-");
   const progress: number[] = [];
-  const vectors = await loremVectors(12, { cacheDir: dir, onProgress: (done) => progress.push(done) });
+  const vectors = await loremVectors(12, {
+    cacheDir: dir,
+    embedder,
+    onProgress: (done) => progress.push(done),
+  });
   assert.equal(readdirSync(dir), ["s9-rows-0000000-0000012.f32"]);
   assert.is(statSync(join(dir, "s9-rows-0000000-0000012.f32")).size, 12 * DIM * 4);
   assert.equal(progress, [12]);
   let norm = 0;
   for (let d = 0; d < DIM; d++) norm += vectors[d] * vectors[d];
   assert.ok(Math.abs(norm - 1) < 1e-3, "unit vectors");
-  assert.equal(await loremVectors(12, { cacheDir: dir }), vectors);
+  assert.equal(await loremVectors(12, { cacheDir: dir, embedder }), vectors);
 
   truncateSync(join(dir, "s9-rows-0000000-0000012.f32"), 100);
   try {
-    await loremVectors(12, { cacheDir: dir });
+    await loremVectors(12, { cacheDir: dir, embedder });
     assert.unreachable("a short chunk is refused");
   } catch (error) {
     assert.match((error as Error).message, /s9-rows-0000000-0000012\.f32 holds 100 bytes/);
@@ -57,7 +77,7 @@ test("an abort stops the embedding and leaves no chunk", async () => {
   const controller = new AbortController();
   controller.abort();
   try {
-    await loremVectors(12, { cacheDir: dir, signal: controller.signal });
+    await loremVectors(12, { cacheDir: dir, embedder, signal: controller.signal });
     assert.unreachable("aborted");
   } catch (error) {
     assert.is((error as { code?: string }).code, "SIGLA_CANCELLED");

@@ -84,6 +84,8 @@ export interface LoremVectorsOptions {
   /** Texts embedded so far of those missing from the cache, with the rate. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /** Opens the embedder of missing rows (default `loremEmbedder`); tests pass a tiny 384-d model. */
+  embedder?: () => Promise<Embedder>;
 }
 
 /** Where the lorem embeddings are cached by default. */
@@ -125,7 +127,7 @@ export async function loremVectors(size: number, options: LoremVectorsOptions = 
   if (missing.length === 0) return out;
   const total = missing.reduce((n, [a, b]) => n + b - a, 0);
   let done = 0;
-  const embedder = await loremEmbedder();
+  const embedder = await (options.embedder ?? loremEmbedder)();
   try {
     const paragraphs = loremParagraphs(DATA_SEED);
     let next = 0; // index of the paragraph `paragraphs` yields next
