@@ -3,8 +3,9 @@
  * built on the same Float32Array (no JS-array conversion charged to it), then an IVF_HNSW_SQ index with
  * cosine distance and LanceDB's defaults (1 partition below 1M rows, m 20, ef_construction 300). The sweep
  * varies `ef` and, because SQ caps recall, LanceDB's `refineFactor` re-ranking with the full vectors
- * (LanceDB needs ef ≥ k × refine). Each row's filter bucket is an `int` column with a bitmap index (100
- * distinct values), and a filtered search is `.where("bucket < keep")` (LanceDB prefilters by default).
+ * (LanceDB needs ef ≥ k × refine); from 200k rows also 400 × 20 and 800 × 40. Each row's filter bucket
+ * is an `int` column with a bitmap index (100 distinct values), and a filtered search is
+ * `.where("bucket < keep")` (LanceDB prefilters by default).
  */
 import { join } from "node:path";
 import * as lancedb from "@lancedb/lancedb";
@@ -23,6 +24,12 @@ const SWEEP: Array<[ef: number, refine: number]> = [
   [100, 10],
   [200, 20],
 ];
+/** Wider settings from `LARGE_FROM` rows: on clustered 1M, ef 200 × refine 20 stops at recall 0.94. */
+const LARGE_SWEEP: Array<[ef: number, refine: number]> = [
+  [400, 20],
+  [800, 40],
+];
+const LARGE_FROM = 200_000;
 
 /** `id` + `bucket` + `vector` columns over the rows, the vectors zero-copy. */
 export function arrowTable(rows: Pick<BenchRows, "count" | "dim" | "vectors" | "buckets">) {
@@ -37,6 +44,7 @@ export async function openLance(options: SystemOptions): Promise<BenchSystem> {
   const path = join(options.workDir, "lancedb");
   let db = await lancedb.connect(path);
   let table: lancedb.Table | undefined;
+  let sweep = SWEEP;
   const query = (q: Float32Array, k: number, point: SweepPoint, filter?: RowFilter) => {
     const search = (table as lancedb.Table)
       .vectorSearch(Array.from(q))
@@ -50,8 +58,9 @@ export async function openLance(options: SystemOptions): Promise<BenchSystem> {
   return {
     name: "lancedb",
     describe: () =>
-      `LanceDB IVF_HNSW_SQ, cosine, defaults, bitmap index on bucket; sweep: ef × refineFactor ${SWEEP.map(([e, r]) => `${e}×${r}`).join(", ")}`,
+      `LanceDB IVF_HNSW_SQ, cosine, defaults, bitmap index on bucket; sweep: ef × refineFactor ${sweep.map(([e, r]) => `${e}×${r}`).join(", ")}`,
     async ingest(rows) {
+      if (rows.count >= LARGE_FROM) sweep = [...SWEEP, ...LARGE_SWEEP];
       let started = performance.now();
       table = await db.createTable("bench", arrowTable(rows));
       const addMs = performance.now() - started;
@@ -62,7 +71,7 @@ export async function openLance(options: SystemOptions): Promise<BenchSystem> {
       return { addMs, buildMs: performance.now() - started };
     },
     sweep: () =>
-      SWEEP.map(([ef, refine]) => ({ label: `ef=${ef} refine=${refine}`, params: { ef, refine } })),
+      sweep.map(([ef, refine]) => ({ label: `ef=${ef} refine=${refine}`, params: { ef, refine } })),
     async search(q, k, point, filter) {
       return (await query(q, k, point, filter).toArray()).map((r) => Number(r.id));
     },
