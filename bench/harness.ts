@@ -160,7 +160,8 @@ function runWorker(job: WorkerJob, log: (line: string) => void, signal?: AbortSi
   });
 }
 
-function summarize(runs: BenchReport["runs"]): SystemSummary[] {
+/** Each (size, system) across its repetitions: medians with min–max, every sweep point and filter. */
+export function summarize(runs: BenchReport["runs"]): SystemSummary[] {
   const groups = new Map<string, BenchReport["runs"]>();
   for (const run of runs) {
     const key = `${run.size}\u0000${run.system}`;
@@ -175,7 +176,7 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
       dataset: first.dataset,
       size: first.size,
       system: first.system,
-      description: first.description,
+      description: [...new Set(group.map((r) => r.description))].join(" / "),
       addMs: spreadOf(group.map((r) => r.ingest.addMs)),
       buildMs: spreadOf(group.map((r) => r.ingest.buildMs)),
       ...(rates ? { rowsPerSecond: rates } : {}),
@@ -185,8 +186,11 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
       ...(rss ? { rssBytes: rss } : {}),
       ...(servers ? { serverMemoryBytes: servers } : {}),
       ...(first.filters ? { filters: summarizeFilters(group) } : {}),
-      // Sweep points by label: a system's sweep is the same in every repetition.
-      points: first.points.map((point) => {
+      // Sweep points by label, every label of any repetition (SIGLA's auto index may pick another kind).
+      points: uniqueBy(
+        group.flatMap((r) => r.points),
+        (p) => p.label,
+      ).map((point) => {
         const same = group
           .map((r) => r.points.find((p) => p.label === point.label))
           .filter((p) => p !== undefined);
@@ -203,6 +207,13 @@ function summarize(runs: BenchReport["runs"]): SystemSummary[] {
       }),
     };
   });
+}
+
+/** The first item of each key, in order. */
+function uniqueBy<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
 }
 
 /** Each filter of the first run, across the group's runs. */

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:prepare`: builds a suite's datasets ahead of `npm run bench` — the vectors, the exact top-10
  * of the queries and of the filtered queries — into bench/datasets/cache/, so a run measures instead of
- * embedding. Meant for lorem at 1M (1M paragraphs through the random MiniLM: about 2 hours on 2 quiet
+ * embedding. Meant for lorem at 1M (1M paragraphs through the random MiniLM: about 4 hours on 2 quiet
  * cores), run in the background:
  *
  *   nohup npm run bench:prepare -- --suite lorem --sizes 1M > lorem-1M.log 2>&1 &

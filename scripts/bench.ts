@@ -11,7 +11,7 @@
  * its charts (and, for a vector suite written into reports/, the README's benchmark block, from this run
  * and the other suite's report on disk), and prints the tables and the targets. Ctrl-C stops the workers
  * and their servers and removes the run's temporary folder. Lorem at 1M needs 1M embedded paragraphs
- * (about 2 hours on 2 quiet cores): `npm run bench:prepare -- --suite lorem --sizes 1M` makes them first,
+ * (about 4 hours on 2 quiet cores): `npm run bench:prepare -- --suite lorem --sizes 1M` makes them first,
  * resumably.
  */
 

@@ -46,9 +46,12 @@ export async function openSigla(options: SystemOptions & { autoLinkK: number }):
       // The index is built as part of the add (the policy picks it for the new size).
       return { addMs: performance.now() - started, buildMs: 0 };
     },
+    // Labelled by effort alone: under the auto policy repetitions may run on different index kinds, and
+    // the report's spread is over every repetition of a setting (params and the description name the kind).
     sweep(): SweepPoint[] {
-      if (store.indexKind === "flat") return [{ label: "flat (exact)", params: { effort: 1 } }];
-      return EFFORTS.map((effort) => ({ label: `${store.indexKind} effort=${effort}`, params: { effort } }));
+      const kind = store.indexKind;
+      if (kind === "flat") return [{ label: "flat (exact)", params: { effort: 1, kind } }];
+      return EFFORTS.map((effort) => ({ label: `effort=${effort}`, params: { effort, kind } }));
     },
     async search(query, k, point, filter) {
       const effort = Number(point.params.effort);
