@@ -8,7 +8,7 @@
 
 import type { HotVectors } from "./hot-vectors.js";
 import { INDEX_KINDS, type IndexKind, type IndexPolicy } from "./index-policy.js";
-import { sampleRows } from "./indexes/calibration.js";
+import { RECALL_TARGET, sampleRows } from "./indexes/calibration.js";
 import { createIndex, type VectorIndex } from "./vector-index.js";
 
 /** Below this many capsules `auto` scans exactly: a scan costs well under a millisecond there. */
@@ -19,6 +19,9 @@ export const REDECIDE_FACTOR = 2;
 const TIMED_QUERIES = 64;
 const WARM_UP = 4;
 const MAX_TIMING_MS = 2_000;
+
+/** A candidate whose calibration could not reach this recall@10 is left out of the choice. */
+const MIN_CANDIDATE_RECALL = RECALL_TARGET - 0.03;
 
 /** What `auto` chose, at which size, and what each candidate cost (mean ms per query). */
 export interface IndexDecision {
@@ -102,6 +105,8 @@ export async function decideIndex(
       continue;
     }
     buildSeconds[kind] = round3((performance.now() - started) / 1000);
+    // A graph whose recall levelled off far below the target (seen on real-text embeddings) is no candidate.
+    if (((index as { calibratedRecall?: number }).calibratedRecall ?? 1) < MIN_CANDIDATE_RECALL) continue;
     onProgress?.(kind, "time");
     const cost = await meanQueryMs(index, queries, hot.dim);
     costs[kind] = round3(cost);
