@@ -106,7 +106,7 @@ export async function decideIndex(
     }
     buildSeconds[kind] = round3((performance.now() - started) / 1000);
     // A graph whose recall levelled off far below the target (seen on real-text embeddings) is no candidate.
-    if (((index as { calibratedRecall?: number }).calibratedRecall ?? 1) < MIN_CANDIDATE_RECALL) continue;
+    if ((index.calibratedRecall ?? 1) < MIN_CANDIDATE_RECALL) continue;
     onProgress?.(kind, "time");
     const cost = await meanQueryMs(index, queries, hot.dim);
     costs[kind] = round3(cost);

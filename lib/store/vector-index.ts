@@ -51,6 +51,8 @@ export interface VectorIndex {
   carriedTo?(hot: HotVectors, previous: HotVectors): Promise<VectorIndex | undefined>;
   /** True when deletes have worn the index down enough that the next write should rebuild it. */
   readonly worn?: boolean;
+  /** Recall@10 its calibration measured (hnsw: on held-out rows); `auto` leaves out a kind far below target. */
+  readonly calibratedRecall?: number;
   /** The tuned parameters (ivf: nlist, nprobe; hnsw: width), for stats and reports. */
   readonly params: Record<string, number>;
   /** What a snapshot keeps of the index, so `restoreIndex` can bring it back without a build. */
