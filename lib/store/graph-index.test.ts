@@ -150,4 +150,23 @@ test("auto-links through the graph match exact linking", async () => {
   await exactStore.close();
 });
 
+test("vectors that share one dominant direction, as embeddings of real text do, keep their recall", async () => {
+  // Every row is mostly one common unit vector: the clustered rows differ by a twentieth of it.
+  const common = Float32Array.from({ length: DIM }, (_, j) => (j % 2 ? 1 : -1) / Math.sqrt(DIM));
+  const lean = (v: Float32Array) => {
+    const out = v.map((x, j) => common[j] + 0.05 * x);
+    const norm = Math.hypot(...out);
+    return out.map((x) => x / norm);
+  };
+  const rows = data.map(lean);
+  const asked = queries.map(lean);
+  const store = await graphStore(tempPath());
+  await store.addCapsules(rows.map((vector, i) => ({ text: `row ${i}`, vector })));
+  const got = (await store.queryBatch(asked, { topK: 10 })).map(ids);
+  const truth = asked.map((q) => bruteForce(q, rows, 10));
+  assert.ok(recallAtK(truth, got) >= 0.95);
+  assert.is(store.indexKind, "hnsw");
+  await store.close();
+});
+
 test.run();

@@ -68,6 +68,7 @@ export interface VectorIndex {
 export interface SavedIndex {
   kind: IndexKind;
   params: Record<string, number>;
+  /** ivf: the list centroids; hnsw: the one mean row the graph's vectors are centred on. */
   centroids: Float32Array;
   /** `labels[row]`: the list of hot row `row`. */
   labels: Int32Array;

@@ -4,6 +4,12 @@
  * no recall once the search width is calibrated; the width is the number of candidates asked for (usearch
  * explores at least that many nodes), calibrated to `GRAPH_TARGET` on rows of the store held out of it.
  *
+ * The graph holds each vector minus the store's mean, renormalised. Embeddings of real text share a large
+ * common direction (a random-weight MiniLM's lorem vectors: mean of norm 0.995, every pair at cosine > 0.98),
+ * and int8 keeps about 1/127 of a unit vector's scale: it kept the common direction and rounded away what
+ * tells neighbours apart (candidate recall 0.09 at width 1024 on lorem 50k). Centred, the same int8 graph
+ * finds 0.97 of the top 10 at width 256 and all of it at 1024; re-scoring uses the raw vectors.
+ *
  * LanceDB stays the store of record. The graph is a cache kept in memory, saved beside `hot.snapshot` as
  * `hot.<table version>.usearch` and bound to that version: it is restored only with the snapshot of the
  * same version, and rebuilt from the hot vectors otherwise. Adds and deletes reach it with every commit.
@@ -29,7 +35,7 @@ import { olderExact } from "./older.js";
 const CONNECTIVITY = 16;
 const EXPANSION_ADD = 64;
 /** Search widths tried by calibration, smallest first (candidates per query at k = 10). */
-const WIDTHS = [12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
+const WIDTHS = [12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 320, 384, 512, 768, 1024];
 /** Linking asks for this many times `k` older candidates before falling back to an exact scan. */
 const LINK_MARGIN = 3;
 /**
@@ -86,8 +92,12 @@ export class GraphIndex implements VectorIndex {
   calibratedRecall = 1;
   /** Rows when the graph was built and calibrated; it is built again once the store doubled. */
   private builtSize = 0;
+  /** The mean of the hot rows when the graph was built, taken off every vector the graph sees. */
+  private mean: Float32Array;
 
-  constructor(private readonly hot: HotVectors) {}
+  constructor(private readonly hot: HotVectors) {
+    this.mean = new Float32Array(hot.dim);
+  }
 
   get params(): Record<string, number> {
     return {
@@ -122,6 +132,7 @@ export class GraphIndex implements VectorIndex {
     const graph = await this.create();
     const { hot } = this;
     const dim = hot.dim;
+    this.mean = meanRow(hot.matrix, hot.size, dim);
     const held = sampleIndices(
       hot.size,
       hot.size >= MIN_CALIBRATED ? CALIBRATION_QUERIES : 0,
@@ -137,7 +148,7 @@ export class GraphIndex implements VectorIndex {
       restVectors.set(hot.matrix.subarray(row * dim, (row + 1) * dim), at * dim);
       at++;
     }
-    if (rest.length > 0) graph.add(toKeys(rest), restVectors, THREADS);
+    if (rest.length > 0) graph.add(toKeys(rest), this.centred(restVectors), THREADS);
     this.graph = graph;
     this.deleted = 0;
     this.builtSize = hot.size;
@@ -198,7 +209,7 @@ export class GraphIndex implements VectorIndex {
 
   /** The parameters a snapshot keeps; the graph itself goes to its own file (see `saveFile`). */
   saved(): SavedIndex {
-    return { kind: "hnsw", params: this.params, centroids: new Float32Array(0), labels: new Int32Array(0) };
+    return { kind: "hnsw", params: this.params, centroids: this.mean, labels: new Int32Array(0) };
   }
 
   /**
@@ -226,6 +237,8 @@ export class GraphIndex implements VectorIndex {
     const { width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize } = saved.params;
     const numbers = [width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize];
     if (!numbers.every(Number.isInteger) || width < 1 || rescore < 1) return false;
+    // A graph saved without its mean (before centring) is not comparable with centred queries: rebuilt.
+    if (saved.centroids.length !== this.hot.dim) return false;
     try {
       const file = graphFile(dir, graphVersion);
       // usearch trusts the sizes in a file's header: a damaged file can make it allocate for a minute.
@@ -245,6 +258,7 @@ export class GraphIndex implements VectorIndex {
     this.rescore = rescore;
     this.deleted = deleted;
     this.builtSize = builtSize;
+    this.mean = saved.centroids;
     return true;
   }
 
@@ -268,7 +282,7 @@ export class GraphIndex implements VectorIndex {
     if (!graph || graph.size() === 0) return out;
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
     const matrix = hot.matrix;
-    const found = candidates(graph, queries, m, count);
+    const found = this.candidates(graph, queries, m, count);
     const depth = Math.min(count, Math.max(k, Math.round(rescore * effort * Math.max(1, k / 10))));
     for (let q = 0; q < m; q++) {
       const end = q * found.stride + Math.min(found.counts[q], depth);
@@ -288,7 +302,7 @@ export class GraphIndex implements VectorIndex {
     ids.forEach((id, i) => {
       vectors.set(hot.vector(id) as Float32Array, i * hot.dim);
     });
-    this.graph.add(toKeys(ids), vectors, ids.length > 64 ? THREADS : 1);
+    this.graph.add(toKeys(ids), this.centred(vectors), ids.length > 64 ? THREADS : 1);
   }
 
   /** The graph moved onto `hot` by its adds and deletes since `previous`, unless they are most of it. */
@@ -303,6 +317,7 @@ export class GraphIndex implements VectorIndex {
       rescore: this.rescore,
       deleted: this.deleted,
       builtSize: this.builtSize,
+      mean: this.mean,
     });
     this.graph = undefined;
     moved.removed(gone);
@@ -355,7 +370,7 @@ export class GraphIndex implements VectorIndex {
         members.forEach((q, i) => {
           queries.set(hot.vector(ids[q]) as Float32Array, i * dim);
         });
-        const found = candidates(this.graph, queries, members.length, width);
+        const found = this.candidates(this.graph, queries, members.length, width);
         members.forEach((q, i) => {
           for (let j = i * found.stride; j < i * found.stride + found.counts[i]; j++) {
             const id = found.keys[2 * j];
@@ -368,6 +383,36 @@ export class GraphIndex implements VectorIndex {
     }
     await olderExact(hot, ids, (q) => hot.vector(ids[q]) as Float32Array, best, k, excluded);
     return topLists(best, k, excluded);
+  }
+
+  /** `vectors` as the graph holds them: each row minus `mean`, scaled back to unit length. */
+  private centred(vectors: Float32Array): Float32Array {
+    const { mean } = this;
+    const dim = mean.length;
+    const out = new Float32Array(vectors.length);
+    for (let at = 0; at < vectors.length; at += dim) {
+      let norm = 0;
+      for (let j = 0; j < dim; j++) {
+        const value = vectors[at + j] - mean[j];
+        out[at + j] = value;
+        norm += value * value;
+      }
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let j = 0; j < dim; j++) out[at + j] *= scale;
+    }
+    return out;
+  }
+
+  /**
+   * Up to `count` candidates per query. Keys are read as 32-bit words (little-endian; capsule ids are below
+   * 2³¹), which makes no BigInt per candidate: a hundred objects of garbage per query otherwise.
+   */
+  private candidates(graph: Usearch.Index, queries: Float32Array, m: number, count: number): Candidates {
+    const found = graph.search(this.centred(queries), count, m > 1 ? THREADS : 1);
+    const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2);
+    const batch = found as Partial<Usearch.BatchMatches>;
+    if (batch.counts) return { keys, stride: count, counts: Array.from(batch.counts, Number) };
+    return { keys, stride: count, counts: [found.keys.length] };
   }
 }
 
@@ -390,16 +435,11 @@ interface Candidates {
   counts: ArrayLike<number>;
 }
 
-/**
- * Up to `count` candidates per query. Keys are read as 32-bit words (little-endian; capsule ids are below
- * 2³¹), which makes no BigInt per candidate: a hundred objects of garbage per query otherwise.
- */
-function candidates(graph: Usearch.Index, queries: Float32Array, m: number, count: number): Candidates {
-  const found = graph.search(queries, count, m > 1 ? THREADS : 1);
-  const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2);
-  const batch = found as Partial<Usearch.BatchMatches>;
-  if (batch.counts) return { keys, stride: count, counts: Array.from(batch.counts, Number) };
-  return { keys, stride: count, counts: [found.keys.length] };
+/** The mean of the first `rows` rows of `matrix`, summed in doubles. */
+function meanRow(matrix: Float32Array, rows: number, dim: number): Float32Array {
+  const sum = new Float64Array(dim);
+  for (let row = 0; row < rows; row++) for (let j = 0; j < dim; j++) sum[j] += matrix[row * dim + j];
+  return Float32Array.from(sum, (value) => (rows > 0 ? value / rows : 0));
 }
 
 /** Capsule ids as usearch keys. */
