@@ -80,17 +80,17 @@ for (const policy of ["flat", "ivf", "hnsw"] as const) {
   });
 }
 
-test("a broad filter is answered exactly when the decision's costs make that cheaper than the widened index", () => {
+test("a broad filter is answered exactly when the decision's costs make that cheaper than the index", () => {
   // Costs as measured at 50k: real-text embeddings (graph 1.9 ms, scan 2.7 ms) and clustered (0.4, 8).
   const lorem = { kind: "hnsw" as const, at: 50_000, costs: { flat: 2.7, hnsw: 1.9 } };
   const clustered = { kind: "hnsw" as const, at: 50_000, costs: { flat: 8, hnsw: 0.4 } };
-  assert.ok(scanCheaper(lorem, "hnsw", 3), "one exact product beats a graph three times as wide");
-  assert.not.ok(scanCheaper(clustered, "hnsw", 3));
-  // IVF's probes find more hits at no extra cost: only its own cost counts.
-  assert.not.ok(scanCheaper({ kind: "ivf", at: 50_000, costs: { flat: 2.7, ivf: 1.2 } }, "ivf", 3));
+  assert.not.ok(scanCheaper(lorem, "hnsw", 1), "a filter keeping half: the graph at its usual width");
+  assert.ok(scanCheaper(lorem, "hnsw", 2), "a filter keeping a quarter: the graph twice as wide loses");
+  assert.not.ok(scanCheaper(clustered, "hnsw", 5));
+  assert.not.ok(scanCheaper({ kind: "ivf", at: 50_000, costs: { flat: 2.7, ivf: 1.2 } }, "ivf", 1));
   // No decision (a pinned kind), or one made for another kind: the index is used.
-  assert.not.ok(scanCheaper(undefined, "hnsw", 3));
-  assert.not.ok(scanCheaper(lorem, "ivf", 3));
+  assert.not.ok(scanCheaper(undefined, "hnsw", 2));
+  assert.not.ok(scanCheaper(lorem, "ivf", 2));
 });
 
 test("a write between two filtered queries reaches the cached filter", async () => {

@@ -34,6 +34,17 @@ export interface VectorIndex {
    * flat ignores it.
    */
   search(queries: Float32Array, k: number, effort?: number): Promise<TopK>;
+  /**
+   * Top-k of one query among the capsules `accept` lets through, for an index that can filter while it
+   * re-scores (hnsw: its candidates at `effort` are re-scored only when accepted, so a filter keeping half the
+   * store costs about an unfiltered query). Indexes without it are asked for more hits instead.
+   */
+  searchAccepted?(
+    query: Float32Array,
+    k: number,
+    effort: number,
+    accept: (id: number) => boolean,
+  ): Promise<TopK>;
   /** Called after rows with these ids were appended to the hot vectors. */
   added(ids: readonly number[]): Promise<void>;
   /** Called before the rows with these ids are removed from the hot vectors. */

@@ -148,7 +148,7 @@ export class GraphIndex implements VectorIndex {
       restVectors.set(hot.matrix.subarray(row * dim, (row + 1) * dim), at * dim);
       at++;
     }
-    if (rest.length > 0) graph.add(toKeys(rest), this.centred(restVectors), THREADS);
+    if (rest.length > 0) graph.add(toKeys(rest), this.centred(restVectors, restVectors), THREADS);
     this.graph = graph;
     this.deleted = 0;
     this.builtSize = hot.size;
@@ -266,13 +266,26 @@ export class GraphIndex implements VectorIndex {
     return this.searchSync(queries, k, effort);
   }
 
-  /** Top-k ids per query: usearch candidates re-scored exactly from the hot vectors. */
+  async searchAccepted(
+    query: Float32Array,
+    k: number,
+    effort: number,
+    accept: (id: number) => boolean,
+  ): Promise<TopK> {
+    return this.searchSync(query, k, effort, this.width, this.rescore, accept);
+  }
+
+  /**
+   * Top-k ids per query: usearch candidates re-scored exactly from the hot vectors; with `accept`, every
+   * accepted candidate is re-scored and the others skipped.
+   */
   private searchSync(
     queries: Float32Array,
     k: number,
     effort: number,
     width = this.width,
     rescore = this.rescore,
+    accept?: (id: number) => boolean,
   ): TopK {
     const { hot } = this;
     const dim = hot.dim;
@@ -283,12 +296,15 @@ export class GraphIndex implements VectorIndex {
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
     const matrix = hot.matrix;
     const found = this.candidates(graph, queries, m, count);
-    const depth = Math.min(count, Math.max(k, Math.round(rescore * effort * Math.max(1, k / 10))));
+    const depth = accept
+      ? count
+      : Math.min(count, Math.max(k, Math.round(rescore * effort * Math.max(1, k / 10))));
     for (let q = 0; q < m; q++) {
       const end = q * found.stride + Math.min(found.counts[q], depth);
       for (let j = q * found.stride; j < end; j++) {
-        const row = hot.rowIndex(found.keys[2 * j]);
-        if (row >= 0) offer(out, q * k, row, dot(queries, q, matrix, row, dim));
+        const id = found.keys[2 * j];
+        const row = hot.rowIndex(id);
+        if (row >= 0 && (!accept || accept(id))) offer(out, q * k, row, dot(queries, q, matrix, row, dim));
       }
     }
     return rowsToIds(out, hot);
@@ -302,7 +318,7 @@ export class GraphIndex implements VectorIndex {
     ids.forEach((id, i) => {
       vectors.set(hot.vector(id) as Float32Array, i * hot.dim);
     });
-    this.graph.add(toKeys(ids), this.centred(vectors), ids.length > 64 ? THREADS : 1);
+    this.graph.add(toKeys(ids), this.centred(vectors, vectors), ids.length > 64 ? THREADS : 1);
   }
 
   /** The graph moved onto `hot` by its adds and deletes since `previous`, unless they are most of it. */
@@ -385,11 +401,13 @@ export class GraphIndex implements VectorIndex {
     return topLists(best, k, excluded);
   }
 
-  /** `vectors` as the graph holds them: each row minus `mean`, scaled back to unit length. */
-  private centred(vectors: Float32Array): Float32Array {
+  /**
+   * `vectors` as the graph holds them: each row minus `mean`, scaled back to unit length, written to `out`
+   * (which may be `vectors` itself: a build's copy of a million rows is centred where it lies).
+   */
+  private centred(vectors: Float32Array, out = new Float32Array(vectors.length)): Float32Array {
     const { mean } = this;
     const dim = mean.length;
-    const out = new Float32Array(vectors.length);
     for (let at = 0; at < vectors.length; at += dim) {
       let norm = 0;
       for (let j = 0; j < dim; j++) {
