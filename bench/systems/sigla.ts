@@ -11,7 +11,8 @@ import { CapsuleStore } from "../../lib/store/capsule-store.js";
 import { rowTags } from "../filters.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
-const EFFORTS = [0.25, 0.5, 1, 2, 4];
+/** Steps of about 1.5× around the calibrated setting, as Chroma's `ef_search` sweep has (80, 120, 160). */
+const EFFORTS = [0.25, 0.5, 0.75, 1, 1.5, 2, 4];
 
 export async function openSigla(options: SystemOptions & { autoLinkK: number }): Promise<BenchSystem> {
   const name = options.autoLinkK > 0 ? "sigla" : "sigla-nolink";
