@@ -67,13 +67,13 @@ test("past AUTO_MIN the auto policy times every kind, keeps the fastest, and rec
   assert.is(store.indexKind, decision.kind);
   assert.equal((await store.stats()).indexDecision, decision, "stats show what was measured");
   const found = (await store.query(probe, { topK: 10 })).map((h) => h.id);
-  assert.is(found[0], 123);
-  // A batch answers each query, whichever path (the index or one exact product) the decision favours.
+  assert.ok(found.includes(123), "the probe finds itself");
+  // A batch answers each query, whichever path (the index or one exact product) the decision favours. An
+  // approximate index is calibrated to recall@10 0.98, so it may miss a query's own row now and then (the
+  // graph: 3 of 200 in one build of three).
   const batch = await store.queryBatch(vectors.slice(0, 40), { topK: 3 });
-  assert.equal(
-    batch.map((hits) => hits[0].id),
-    vectors.slice(0, 40).map((_, i) => i),
-  );
+  const selfFirst = batch.filter((hits, i) => hits[0].id === i).length;
+  assert.ok(selfFirst >= 38, `${selfFirst} of 40 queries found their own capsule first`);
   assert.ok(found.filter((id) => exact.includes(id)).length >= 8);
   await store.close();
   // Another process without the snapshot follows the recorded decision instead of measuring again.
