@@ -3,7 +3,8 @@
  * (`filter-cache.ts`); then a selective filter is an exact scan of its few rows, and a broad one asks the
  * index for enough more hits that `k` of them are expected to pass, keeping those that do, and scans its
  * rows exactly only when too few did, or when the index decision's costs say the exact answer is the
- * cheaper of the two. An index that filters while it re-scores (the graph) is asked for `k` accepted hits. Works with any `VectorIndex`.
+ * cheaper of the two. An index that filters while it re-scores (the graph) is asked for `k` accepted hits.
+ * Works with any `VectorIndex`.
  */
 import { gatherTopK, gemmABt } from "../kernels/ort-kernels.js";
 import { ScratchPool } from "../kernels/scratch.js";
@@ -89,8 +90,8 @@ export function scanCheaper(decision: IndexDecision | undefined, kind: IndexKind
 
 /**
  * Exact top-k among the matching capsules' hot rows: a selective filter's rows are gathered and scored, a
- * broad one's are picked from one product over every row (gathering 25k of 50k rows first took 26 ms, ten
- * times the contiguous product).
+ * broad one's are picked from one product over every row (gathering 25k of 50k rows first took 21 ms,
+ * the contiguous product 4.6 ms).
  */
 async function exactAmong(s: StoreState, vector: Float32Array, k: number, match: FilterMatch): Promise<TopK> {
   const { hot } = s;
