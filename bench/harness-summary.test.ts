@@ -27,6 +27,7 @@ function run(rep: number, points: PointResult[], description: string): BenchRepo
     diskBytes: 1e6,
     memoryBytes: 1e8 * rep,
     rssBytes: 3e8,
+    servingMemoryBytes: 5e7 + rep,
     filters: [
       {
         label: "1%",
@@ -57,6 +58,7 @@ test("every label of any repetition is summarised, each over the repetitions tha
   assert.is(s.description, "hnsw / ivf");
   assert.equal(s.memoryBytes, { median: 2e8, min: 1e8, max: 3e8 });
   assert.equal(s.rssBytes, { median: 3e8, min: 3e8, max: 3e8 });
+  assert.equal(s.servingMemoryBytes, { median: 5e7 + 2, min: 5e7 + 1, max: 5e7 + 3 });
   assert.equal(s.filters?.[0].recall, { median: 0.92, min: 0.91, max: 0.93 });
   assert.equal(s.filters?.[0].p50, { median: 2, min: 1, max: 3 });
 });

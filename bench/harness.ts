@@ -83,6 +83,8 @@ export interface SystemSummary {
   /** The worker's whole resident memory (dataset included), where recorded. */
   rssBytes?: Spread;
   serverMemoryBytes?: Spread;
+  /** Opened by a fresh process and queried (`serving-memory.ts`), where recorded. */
+  servingMemoryBytes?: Spread;
   points: PointSummary[];
   /** Queries under each filter, where recorded. */
   filters?: FilterSummary[];
@@ -172,6 +174,7 @@ export function summarize(runs: BenchReport["runs"]): SystemSummary[] {
     const servers = spread(group.map((r) => r.serverMemoryBytes));
     const rates = spread(group.map((r) => r.ingest.rowsPerSecond));
     const rss = spread(group.map((r) => r.rssBytes));
+    const serving = spread(group.map((r) => r.servingMemoryBytes));
     return {
       dataset: first.dataset,
       size: first.size,
@@ -185,6 +188,7 @@ export function summarize(runs: BenchReport["runs"]): SystemSummary[] {
       memoryBytes: spreadOf(group.map((r) => r.memoryBytes)),
       ...(rss ? { rssBytes: rss } : {}),
       ...(servers ? { serverMemoryBytes: servers } : {}),
+      ...(serving ? { servingMemoryBytes: serving } : {}),
       ...(first.filters ? { filters: summarizeFilters(group) } : {}),
       // Sweep points by label, every label of any repetition (SIGLA's auto index may pick another kind).
       points: uniqueBy(

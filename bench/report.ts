@@ -16,7 +16,15 @@ import { sizeLabel } from "./dataset.js";
 import type { BenchReport, SystemSummary } from "./harness.js";
 import { reportName } from "./report-name.js";
 import { type Spread, spreadText } from "./stats.js";
-import { bestAt, LARGE_SIZE, RECALL_FLOOR, suiteTargets, type Target, targetRows } from "./targets.js";
+import {
+  bestAt,
+  LARGE_SIZE,
+  RECALL_FLOOR,
+  servingBytes,
+  suiteTargets,
+  type Target,
+  targetRows,
+} from "./targets.js";
 
 export { bestAt, RECALL_FLOOR, type Target, targetRows } from "./targets.js";
 
@@ -55,7 +63,7 @@ export function headlineRows(rows: readonly SystemSummary[]): { head: string[]; 
       "add s",
       "build s",
       "start-up ms",
-      "memory MB",
+      "serving MB",
       "disk MB",
     ],
     rows: rows.map((s) => {
@@ -71,7 +79,7 @@ export function headlineRows(rows: readonly SystemSummary[]): { head: string[]; 
         spreadText(s.addMs, 1, 1000),
         spreadText(s.buildMs, 1, 1000),
         spreadText(s.startupMs, 0),
-        spreadText(s.serverMemoryBytes ?? s.memoryBytes, 0, 1e6),
+        spreadText(servingBytes(s), 0, 1e6),
         spreadText(s.diskBytes, 1, 1e6),
       ];
     }),
@@ -116,17 +124,29 @@ export function filtersTable(rows: readonly SystemSummary[]): string | undefined
   );
 }
 
-/** Memory and disk per system: the worker's gain and whole RSS, Chroma's server, bytes on disk. */
+/**
+ * Memory and disk per system: the worker's gain during ingest and its whole RSS, Chroma's server, the
+ * serving memory (a fresh process that opened the data and queried it), bytes on disk.
+ */
 export function resourcesTable(rows: readonly SystemSummary[], raw: number): string {
   return table(
-    ["system", "memory gained MB", "process RSS MB", "server RSS MB", "disk MB", "memory ÷ raw vectors"],
+    [
+      "system",
+      "gained in ingest MB",
+      "process RSS MB",
+      "server RSS MB",
+      "serving MB",
+      "disk MB",
+      "serving ÷ raw vectors",
+    ],
     rows.map((s) => [
       s.system,
       spreadText(s.memoryBytes, 0, 1e6),
       spreadText(s.rssBytes, 0, 1e6),
       spreadText(s.serverMemoryBytes, 0, 1e6),
+      spreadText(s.servingMemoryBytes, 0, 1e6),
       spreadText(s.diskBytes, 1, 1e6),
-      ((s.serverMemoryBytes ?? s.memoryBytes).median / raw).toFixed(2),
+      (servingBytes(s).median / raw).toFixed(2),
     ]),
   );
 }
@@ -202,7 +222,7 @@ export function chartValues(report: BenchReport) {
         : [];
     }),
     ingest: bars((s) => s.rowsPerSecond),
-    memory: bars((s) => s.serverMemoryBytes ?? s.memoryBytes, 1e6),
+    memory: bars(servingBytes, 1e6),
   };
 }
 
@@ -211,7 +231,7 @@ export const CHART_TITLES = {
   latency: (dataset: string) =>
     `Latency at each system's fastest setting with recall@10 ≥ ${RECALL_FLOOR}, ${dataset}`,
   ingest: "Ingest throughput (precomputed vectors, add + index build)",
-  memory: "Resident memory (server process for Chroma)",
+  memory: "Serving memory (opened by a fresh process and queried; Chroma: its server)",
 };
 
 /** Ingest with embedding: each store's rows/s combined with the embedder's texts/s (one after the other). */

@@ -92,6 +92,11 @@ test("1M: p95 at recall ≥ 0.95 within 10 ms, memory within 1.3× the raw vecto
   assert.is(memory.measured, 1.5);
   assert.not.ok(memory.met);
   assert.is(tail.suite, "lorem");
+  // Where a fresh process measured the serving memory, that is the figure, not what ingest left behind.
+  const served = { ...sigla, servingMemoryBytes: same(1.2 * raw) };
+  const servedMemory = byName(sizeTargets("lorem", 1_000_000, [served]), "memory vs raw vectors");
+  assert.is(servedMemory.measured, 1.2);
+  assert.ok(servedMemory.met);
 });
 
 test("filters: recall ≥ 0.97 and p50 ≤ 2× the unfiltered p50", () => {

@@ -5,6 +5,7 @@
  * `reports/bench-encoder.json` when `npm run bench:encoder` wrote it.
  */
 import type { BenchReport, PointSummary, SystemSummary } from "./harness.js";
+import type { Spread } from "./stats.js";
 
 /** The recall the latency comparisons are made at (recall@10 ≥ 0.97). */
 export const RECALL_FLOOR = 0.97;
@@ -160,6 +161,11 @@ export function sizeTargets(
   return targets;
 }
 
+/** The memory a system serves from: opened by a fresh process where measured, else its server's or its gain. */
+export function servingBytes(s: SystemSummary): Spread {
+  return s.servingMemoryBytes ?? s.serverMemoryBytes ?? s.memoryBytes;
+}
+
 /** 1M: the tail at recall ≥ 0.95 and memory against the raw vectors. */
 function largeTargets(
   base: { suite: string; size: number },
@@ -184,8 +190,8 @@ function largeTargets(
     makeTarget({
       ...base,
       name: "memory vs raw vectors",
-      what: `SIGLA resident memory ÷ the raw float32 vectors (${(raw / 1e6).toFixed(0)} MB)`,
-      measured: sigla ? sigla.memoryBytes.median / raw : null,
+      what: `SIGLA serving memory (a fresh process that opened the store and queried it) ÷ the raw float32 vectors (${(raw / 1e6).toFixed(0)} MB)`,
+      measured: sigla ? servingBytes(sigla).median / raw : null,
       unit: "×",
       bound: 1.3,
       op: "≤",

@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import type { VectorDataset } from "./dataset.js";
 import { FILTERS, type FilterTruth, rowBuckets } from "./filters.js";
 import { type LatencySummary, measureLatency, recallAtK, settledMemory } from "./measure.js";
+import { servingMemory } from "./serving-memory.js";
 import { type DatasetSpec, loadSuiteDataset } from "./suites.js";
 import { openSystem, type SystemName } from "./systems/index.js";
 import type { BenchSystem, SweepPoint } from "./systems/types.js";
@@ -63,6 +64,11 @@ export interface WorkerResult {
   memoryBytes: number;
   /** This process's whole resident memory at that moment (the dataset included). */
   rssBytes: number;
+  /**
+   * What the system holds once opened from disk by a fresh process and queried at the operating point
+   * (`serving-memory.ts`): the figure a server would keep, without what ingest left behind.
+   */
+  servingMemoryBytes?: number;
   /** Resident memory of the system's server process, when it has one. */
   serverMemoryBytes?: number;
   /** Queries under each filter (absent in reports from before filters). */
@@ -190,6 +196,20 @@ export async function runJob(job: WorkerJob, log: (line: string) => void): Promi
     const started = performance.now();
     await system.reopen();
     const startupMs = performance.now() - started;
+    const point = (at ?? points[0]) as PointResult;
+    const servingMemoryBytes = await servingMemory(
+      system,
+      {
+        system: job.system,
+        workDir: job.workDir,
+        dim: data.dim,
+        k: data.k,
+        point: { label: point.label, params: point.params },
+      },
+      data.queries,
+      memoryBytes,
+    );
+    log(`serving memory (queried at ${point.label}): ${mb(servingMemoryBytes)}`);
     return {
       system: job.system,
       description,
@@ -200,6 +220,7 @@ export async function runJob(job: WorkerJob, log: (line: string) => void): Promi
       diskBytes,
       memoryBytes,
       rssBytes: after.rss,
+      servingMemoryBytes,
       ...(serverMemoryBytes === undefined ? {} : { serverMemoryBytes }),
       filters,
     };

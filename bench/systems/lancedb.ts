@@ -94,6 +94,9 @@ export async function openLance(options: SystemOptions): Promise<BenchSystem> {
         params: { ef: 64, refine: 1 },
       }).toArray();
     },
+    async attach() {
+      table = await db.openTable("bench");
+    },
     diskBytes: () => folderBytes(path),
     serverRss: async () => undefined,
     async close() {

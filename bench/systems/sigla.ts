@@ -33,14 +33,18 @@ export async function openSigla(options: SystemOptions & { autoLinkK: number }):
         tags: rowTags(data.buckets[i]),
         vector: data.vectors.subarray(i * data.dim, (i + 1) * data.dim),
       }));
+      // A line per stage as it starts and per tenth of it, with the seconds since the add began.
+      let stage = "";
       let logged = 0;
       const started = performance.now();
+      const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
       const ids = await store.addCapsules(inputs, {
-        onProgress: (done, total) => {
-          if (done - logged >= total / 10 || done === total) {
-            logged = done;
-            options.log(`stored ${done}/${total}`);
-          }
+        onProgress: (done, total, now) => {
+          const fresh = now !== stage;
+          if (!fresh && (done === logged || (done < total && done - logged < total / 10))) return;
+          stage = now;
+          logged = done;
+          options.log(`${now} ${done}/${total} (${seconds()} s)`);
         },
       });
       rowOf = new Map(ids.map((id, row) => [id, row]));
@@ -66,6 +70,8 @@ export async function openSigla(options: SystemOptions & { autoLinkK: number }):
       store = await CapsuleStore.open(path, { embedder });
       await store.query(new Float32Array(options.dim).fill(1 / Math.sqrt(options.dim)), { topK: 10 });
     },
+    // The store at `path` was opened above; a probe only queries it.
+    attach: async () => {},
     diskBytes: () => folderBytes(path),
     serverRss: async () => undefined,
     async close() {

@@ -48,6 +48,12 @@ export interface BenchSystem {
    * start-up time is measured around this call.
    */
   reopen(): Promise<void>;
+  /**
+   * Opens the data an earlier process stored in the work folder, with no ingest: the serving-memory probe
+   * (`serving-memory.ts`) runs it in a fresh process. Absent for a system that keeps nothing on disk
+   * (exact) or serves from a process of its own (Chroma).
+   */
+  attach?(): Promise<void>;
   /** Bytes on disk of everything the system stored. */
   diskBytes(): Promise<number>;
   /** Resident bytes of a separate server process, if the system has one (Chroma); else undefined. */

@@ -46,19 +46,22 @@ export async function ingestCommand(
   args: { paths: string[]; tags?: string[]; strict?: boolean },
   options: CommandOptions = {},
 ): Promise<IngestResult> {
+  let files = { done: 0, total: 0 };
   const report = await ingest(bench.store, args.paths, {
     tags: args.tags,
     strict: args.strict === true,
     signal: options.signal,
     onWarning: (skip) => options.onNote?.(skippedLine(skip)),
     onProgress: (p) => {
-      if (p.phase !== "read") return;
+      // Files are the count; a file's vectors entering the index (a rebuild now and then as the store
+      // grows, minutes at a million capsules) shows in the label until the next file.
+      if (p.phase === "read") files = { done: p.done, total: p.total };
+      else if (p.phase !== "index" || p.done > 0) return;
       options.onProgress?.({
         job: "ingest",
-        done: p.done,
-        total: p.total,
+        ...files,
         unit: "files",
-        label: fileLabel(p.file),
+        label: p.phase === "index" ? `${fileLabel(p.file)}: indexing` : fileLabel(p.file),
       });
     },
   });

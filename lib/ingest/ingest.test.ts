@@ -43,7 +43,7 @@ class MemoryStore implements IngestTarget {
     options: {
       replace?: number[];
       signal?: AbortSignal;
-      onProgress?: (done: number, total: number) => void;
+      onProgress?: (done: number, total: number, stage: "embed") => void;
     } = {},
   ): Promise<number[]> {
     const replace = options.replace ?? [];
@@ -52,7 +52,7 @@ class MemoryStore implements IngestTarget {
     for (let done = 0; done <= inputs.length; done++) {
       this.duringEmbed?.(options.signal);
       options.signal?.throwIfAborted();
-      options.onProgress?.(done, inputs.length);
+      options.onProgress?.(done, inputs.length, "embed");
     }
     const added = inputs.map((input) => ({
       id: this.nextId++,

@@ -4,6 +4,7 @@
  * changed file's old capsules are replaced in the same write that adds the new ones.
  */
 import { CancelledError, InvalidInputError, isSiglaError } from "../errors.js";
+import type { AddStage } from "../store/types.js";
 import { sqlString } from "../store/validate.js";
 import { chunkText, resolveChunkOptions } from "./chunk.js";
 import type { IngestDocument } from "./document.js";
@@ -25,14 +26,17 @@ export interface IngestTarget {
     options?: {
       replace?: number[];
       signal?: AbortSignal;
-      onProgress?: (done: number, total: number) => void;
+      onProgress?: (done: number, total: number, stage: AddStage) => void;
     },
   ): Promise<number[]>;
 }
 
-/** Progress events: `read` counts files (done = files finished), `embed` relays the store's per-file progress. */
+/**
+ * Progress events: `read` counts files (done = files finished); the others relay the stages of the store's
+ * write of one file (`embed`, then `index` when the store's growth calls for an index build, `link`, `write`).
+ */
 export interface IngestProgress {
-  phase: "read" | "embed";
+  phase: "read" | AddStage;
   /** Absolute path of the file being processed. */
   file: string;
   done: number;
@@ -294,7 +298,7 @@ export async function ingest(
       ids = await store.addCapsules(inputs, {
         ...(existing.length > 0 && { replace: existing.map((row) => row.id) }),
         signal,
-        onProgress: (done, total) => onProgress?.({ phase: "embed", file, done, total }),
+        onProgress: (done, total, stage) => onProgress?.({ phase: stage, file, done, total }),
       });
     } catch (error) {
       // The write is atomic, so an abort inside it leaves this file out entirely.

@@ -164,6 +164,37 @@ test("a batch links exactly like the same capsules added one by one", async () =
   await single.close();
 });
 
+test("an add reports each stage in order: embed, index, link, write", async () => {
+  const vectors = clusteredVectors(300, DIM, 6, 9);
+  const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK: 3, indexPolicy: "hnsw" });
+  const stages = async (inputs: Array<{ text: string; vector?: Float32Array }>) => {
+    const events: Array<[string, number, number]> = [];
+    await store.addCapsules(inputs, {
+      onProgress: (done, total, stage) => events.push([stage, done, total]),
+    });
+    const order = events.map(([stage]) => stage).filter((stage, i, all) => stage !== all[i - 1]);
+    return { events, order };
+  };
+  // Texts without a vector are embedded first; the first add builds the graph.
+  const first = await stages([
+    { text: "a capsule embedded here" },
+    ...vectors.slice(1).map((vector, i) => ({ text: `c${i}`, vector })),
+  ]);
+  assert.equal(first.order, ["embed", "index", "link", "write"]);
+  assert.equal(first.events.at(-1), ["write", 300, 300]);
+  assert.equal(first.events.filter(([stage]) => stage === "link").at(-1), ["link", 300, 300]);
+  // A one-capsule add goes through the same stages; without auto-linking there is no link stage.
+  const second = await stages([{ text: "one more", vector: vectors[0] }]);
+  assert.equal(second.order, ["embed", "index", "link", "write"]);
+  const unlinked = [] as string[];
+  await store.addCapsules([{ text: "unlinked", vector: vectors[1] }], {
+    autoLinkK: 0,
+    onProgress: (_done, _total, stage) => unlinked.push(stage),
+  });
+  assert.equal([...new Set(unlinked)], ["embed", "index", "write"]);
+  await store.close();
+});
+
 test("autoLinkK 0 turns auto-linking off; explicit links are kept both ways", async () => {
   const store = await CapsuleStore.open(tempPath(), { embedder, autoLinkK: 0 });
   await store.addCapsules(docs);

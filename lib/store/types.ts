@@ -89,8 +89,17 @@ export interface AddOptions {
   /** Auto-linking for this batch only (0 turns it off); the store's `autoLinkK` by default. */
   autoLinkK?: number;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Progress of each stage of the add, in order: `embed` (texts embedded), then under the write lock
+   * `index` (0/1 and 1/1 around the new vectors entering the index, which is rebuilt or decided again
+   * when the store's growth calls for it), `link` (new capsules linked) and `write` (rows committed). A
+   * million-row add spends minutes after its last embedding; the stages show where.
+   */
+  onProgress?: (done: number, total: number, stage: AddStage) => void;
 }
+
+/** The stages of an add that report progress (see `AddOptions.onProgress`). */
+export type AddStage = "embed" | "index" | "link" | "write";
 
 /** Options of a vector query: how many hits, which capsules may be hits, and how wide to search. */
 export interface QueryOptions {

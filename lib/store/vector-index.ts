@@ -53,7 +53,12 @@ export interface VectorIndex {
    * For each new id (already appended), its `k` nearest capsules among smaller ids (older capsules),
    * skipping `excluded` (capsules being removed in the same write).
    */
-  linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]>;
+  linkNew(
+    ids: readonly number[],
+    k: number,
+    excluded: ReadonlySet<number>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number[][]>;
   /**
    * This index moved onto `hot`, a later state of the table read after another process wrote, by the
    * capsules added and removed since `previous` (the hot rows it was kept over); undefined when a build is

@@ -47,7 +47,7 @@ export async function addCapsules(
     async () => {
       await sync(s);
       throwIfCancelled(options.signal, "addCapsules");
-      return commitAdd(s, checked, replace, autoLinkK);
+      return commitAdd(s, checked, replace, autoLinkK, options.onProgress);
     },
     { signal: options.signal },
   );
@@ -58,7 +58,7 @@ async function embedMissing(s: StoreState, checked: CheckedInput[], options: Add
   const missing = checked.filter((c) => !c.vector);
   const total = checked.length;
   const before = total - missing.length;
-  options.onProgress?.(before, total);
+  options.onProgress?.(before, total, "embed");
   // Calls sized from the measured time per text to end well under a second, so an abort (checked
   // between calls) takes effect within about one; a fixed batch of 64 can run for tens of seconds.
   const vectors = await embedPaced(
@@ -68,7 +68,7 @@ async function embedMissing(s: StoreState, checked: CheckedInput[], options: Add
       signal: options.signal,
       what: "addCapsules",
       maxBatch: config().encoderBatch,
-      onProgress: (done) => options.onProgress?.(before + done, total),
+      onProgress: (done) => options.onProgress?.(before + done, total, "embed"),
     },
   );
   missing.forEach((c, i) => {
@@ -96,6 +96,7 @@ async function commitAdd(
   checked: CheckedInput[],
   replace: number[],
   autoLinkK = s.settings.autoLinkK,
+  onProgress?: AddOptions["onProgress"],
 ): Promise<number[]> {
   const { hot, records } = s;
   for (const id of replace) if (!hot.has(id)) throw new UnknownIdError(id);
@@ -122,10 +123,15 @@ async function commitAdd(
   hot.append(ids, flat);
   try {
     const planned = plannedKind(hot.size - removed.size, s.settings.indexPolicy, s.manifest.index);
+    onProgress?.(0, 1, "index");
     if (planned !== previous.kind || previous.worn) index = await chooseIndex(s, planned);
     else await index.added(ids);
+    onProgress?.(1, 1, "index");
+    const link = (done: number, total: number) => onProgress?.(done, total, "link");
     const auto =
-      autoLinkK > 0 && ids.length > 0 ? await index.linkNew(ids, autoLinkK, removed) : ids.map(() => []);
+      autoLinkK > 0 && ids.length > 0
+        ? await index.linkNew(ids, autoLinkK, removed, link)
+        : ids.map(() => []);
     ({ rows, updated } = linkedRows(s, checked, ids, auto, removed));
     const digest = s.digest.clone();
     for (const id of removed) {
@@ -133,7 +139,9 @@ async function commitAdd(
     }
     for (const row of rows) digest.toggle(row.id, row.sha256, row.vector);
     s.manifest.nextId = firstId + ids.length;
+    onProgress?.(0, rows.length, "write");
     await commitRows(s, rows, updated, removed, digest);
+    onProgress?.(rows.length, rows.length, "write");
   } catch (error) {
     if (index === previous) previous.removed(ids);
     hot.truncate(before);

@@ -24,7 +24,12 @@ export class FlatIndex implements VectorIndex {
   }
 
   /** Exact: new rows sit at the end of the hot matrix in id order, so "older" means "an earlier row". */
-  async linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]> {
+  async linkNew(
+    ids: readonly number[],
+    k: number,
+    excluded: ReadonlySet<number>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number[][]> {
     const { hot } = this;
     const dim = hot.dim;
     const wide = k + excluded.size;
@@ -52,6 +57,7 @@ export class FlatIndex implements VectorIndex {
           offer(best, (start + q) * wide, first + start + j, score);
         }
       }
+      onProgress?.(end, ids.length);
     }
     return topLists(rowsToIds(best, hot), k, excluded);
   }

@@ -362,7 +362,12 @@ export class GraphIndex implements VectorIndex {
    * capsules there are; those whose older neighbours lie beyond `MAX_LINK_WIDTH` (the first capsules of a
    * large batch) are linked by an exact scan over the few older capsules.
    */
-  async linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]> {
+  async linkNew(
+    ids: readonly number[],
+    k: number,
+    excluded: ReadonlySet<number>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number[][]> {
     const { hot } = this;
     const dim = hot.dim;
     const total = hot.size;
@@ -382,6 +387,7 @@ export class GraphIndex implements VectorIndex {
       groups.set(width, group);
     });
     const matrix = hot.matrix;
+    let done = ids.length - [...groups.values()].reduce((sum, group) => sum + group.length, 0);
     for (const [width, group] of groups) {
       // In chunks, so a million-capsule batch holds a few MB of queries and candidates at a time.
       for (let start = 0; start < group.length && this.graph; start += LINK_CHUNK) {
@@ -399,9 +405,12 @@ export class GraphIndex implements VectorIndex {
             offer(best, q * k, id, dot(queries, i, matrix, row, dim));
           }
         });
+        done += members.length;
+        onProgress?.(done, ids.length);
       }
     }
-    await olderExact(hot, ids, (q) => hot.vector(ids[q]) as Float32Array, best, k, excluded);
+    await olderExact(hot, ids, best, k, excluded);
+    onProgress?.(ids.length, ids.length);
     return topLists(best, k, excluded);
   }
 

@@ -272,7 +272,12 @@ export class IvfIndex implements VectorIndex {
    * Groups the new capsules by probed list and scores each group against the list's members in one ORT call,
    * keeping only older members: the same probes a query would make, for every new capsule at once.
    */
-  async linkNew(ids: readonly number[], k: number, excluded: ReadonlySet<number>): Promise<number[][]> {
+  async linkNew(
+    ids: readonly number[],
+    k: number,
+    excluded: ReadonlySet<number>,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<number[][]> {
     const { hot } = this;
     const dim = hot.dim;
     const vectors = new Float32Array(ids.length * dim);
@@ -281,7 +286,11 @@ export class IvfIndex implements VectorIndex {
     });
     const probed = await this.probes(vectors);
     const best = emptyTopK(ids.length, k);
-    for (const [list, members] of groupByList(probed, ids.length)) {
+    // Progress: the share of list groups scored, in capsules.
+    const groups = groupByList(probed, ids.length);
+    let done = 0;
+    for (const [list, members] of groups) {
+      onProgress?.(Math.floor((done++ * ids.length) / groups.size), ids.length);
       let newest = -1;
       for (const q of members) if (ids[q] > newest) newest = ids[q];
       const older = this.lists[list].filter((id) => id < newest && !excluded.has(id));
@@ -296,7 +305,8 @@ export class IvfIndex implements VectorIndex {
       });
     }
     // The first capsules of a store have few older capsules in their probed lists.
-    await olderExact(hot, ids, (q) => vectors.subarray(q * dim, (q + 1) * dim), best, k, excluded);
+    await olderExact(hot, ids, best, k, excluded);
+    onProgress?.(ids.length, ids.length);
     return topLists(best, k, excluded);
   }
 }

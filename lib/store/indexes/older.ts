@@ -1,40 +1,54 @@
 /** The exact fallback of approximate auto-linking: a new capsule's nearest among all older capsules. */
-import { gatherTopK } from "../../kernels/ort-kernels.js";
+import { pairScores } from "../../kernels/ort-kernels.js";
 import { offer, type TopK } from "../../kernels/top-k.js";
 import type { HotVectors } from "../hot-vectors.js";
 
+/** Queries scored together: one product of `BLOCK` queries against their older capsules, in pieces. */
+const BLOCK = 512;
+/** Scores per product (2 MB), as the exact scan keeps its own. */
+const MAX_SCORES = 1 << 19;
+
 /**
- * For each new capsule whose `k` slots in `best` (capsule ids) are not all filled, searches exactly among
- * every older capsule (smaller id, not `excluded`) and replaces its slots. An index's probes miss older
- * neighbours only for the first capsules of a store or of a large batch, which have few older capsules to
- * scan. `vectorOf(q)` is the vector of `ids[q]`.
+ * For each new capsule `ids[q]` whose `k` slots in `best` (capsule ids) are not all filled, searches exactly
+ * among every older capsule (smaller id, not `excluded`) and replaces its slots. An index's probes miss
+ * older neighbours only for the first capsules of a store or of a large batch, which have few older
+ * capsules to scan; they are done a block at a time, sorted by id, against the older capsules of the
+ * block's newest one, so a block costs a few matrix products. (One gather per capsule made the first
+ * 15k capsules of a 1M-row add cost most of its half hour of linking.)
  */
 export async function olderExact(
   hot: HotVectors,
   ids: readonly number[],
-  vectorOf: (q: number) => Float32Array,
   best: TopK,
   k: number,
   excluded: ReadonlySet<number>,
 ): Promise<void> {
-  const dim = hot.dim;
-  let byId: Int32Array | undefined;
-  for (let q = 0; q < ids.length; q++) {
-    if (best.rows[q * k + k - 1] >= 0) continue;
-    byId ??= Int32Array.from(hot.ids).sort();
-    const older = byId.subarray(0, lowerBound(byId, ids[q])).filter((id) => !excluded.has(id));
-    if (older.length === 0) continue;
-    const found = await gatherTopK(
-      vectorOf(q),
-      hot.matrix,
-      dim,
-      Int32Array.from(older, (id) => hot.rowIndex(id)),
-      k,
-    );
-    best.rows.fill(-1, q * k, (q + 1) * k);
-    best.scores.fill(Number.NEGATIVE_INFINITY, q * k, (q + 1) * k);
-    for (let j = 0; j < found.k; j++) {
-      if (found.rows[j] >= 0) offer(best, q * k, hot.ids[found.rows[j]], found.scores[j]);
+  const pending = ids.map((_, q) => q).filter((q) => best.rows[q * k + k - 1] < 0);
+  if (pending.length === 0) return;
+  pending.sort((a, b) => ids[a] - ids[b]);
+  const byId = Int32Array.from(hot.ids)
+    .filter((id) => !excluded.has(id))
+    .sort();
+  const rowsById = Int32Array.from(byId, (id) => hot.rowIndex(id));
+  for (let start = 0; start < pending.length; start += BLOCK) {
+    const block = pending.slice(start, start + BLOCK);
+    const older = lowerBound(byId, ids[block[block.length - 1]]);
+    if (older === 0) continue;
+    const qRows = Int32Array.from(block, (q) => hot.rowIndex(ids[q]));
+    for (const q of block) {
+      best.rows.fill(-1, q * k, (q + 1) * k);
+      best.scores.fill(Number.NEGATIVE_INFINITY, q * k, (q + 1) * k);
+    }
+    const piece = Math.max(1, Math.floor(MAX_SCORES / block.length));
+    for (let from = 0; from < older; from += piece) {
+      const to = Math.min(older, from + piece);
+      const scores = await pairScores(hot.matrix, hot.dim, qRows, rowsById.subarray(from, to));
+      const width = to - from;
+      block.forEach((q, i) => {
+        // Only capsules older than this one: a prefix of the piece, as it is sorted by id.
+        const end = Math.min(width, lowerBound(byId, ids[q]) - from);
+        for (let j = 0; j < end; j++) offer(best, q * k, byId[from + j], scores[i * width + j]);
+      });
     }
   }
 }
