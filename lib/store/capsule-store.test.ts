@@ -192,6 +192,26 @@ test("an add reports each stage in order: embed, index, link, write", async () =
     onProgress: (_done, _total, stage) => unlinked.push(stage),
   });
   assert.equal([...new Set(unlinked)], ["embed", "index", "write"]);
+  // An abort during a stage lands before the write: nothing of the batch is stored.
+  const count = await store.count();
+  for (const at of ["index", "link"]) {
+    const controller = new AbortController();
+    try {
+      await store.addCapsules(
+        vectors.slice(0, 50).map((vector, i) => ({ text: `aborted ${i}`, vector })),
+        {
+          signal: controller.signal,
+          onProgress: (_done, _total, stage) => stage === at && controller.abort(),
+        },
+      );
+      assert.unreachable(`an abort in ${at} should cancel the add`);
+    } catch (error) {
+      assert.is((error as { code?: string }).code, "SIGLA_CANCELLED", String(error));
+    }
+    assert.is(await store.count(), count, `nothing written after an abort in ${at}`);
+  }
+  const [next] = await store.addCapsules([{ text: "after the aborts", vector: vectors[2] }]);
+  assert.is((await store.get(next))?.text, "after the aborts");
   await store.close();
 });
 

@@ -47,7 +47,11 @@ export async function addCapsules(
     async () => {
       await sync(s);
       throwIfCancelled(options.signal, "addCapsules");
-      return commitAdd(s, checked, replace, autoLinkK, options.onProgress);
+      return commitAdd(s, checked, replace, {
+        autoLinkK,
+        onProgress: options.onProgress,
+        signal: options.signal,
+      });
     },
     { signal: options.signal },
   );
@@ -89,15 +93,16 @@ export async function deleteCapsule(s: StoreState, id: number): Promise<boolean>
 
 /**
  * One commit that inserts `checked` (with their explicit and automatic links) and removes `replace`
- * (with the links that point to them). Called under the write lock, in sync with the table.
+ * (with the links that point to them). Called under the write lock, in sync with the table. An abort is
+ * honoured between the stages (index, link, write), before anything is written.
  */
 async function commitAdd(
   s: StoreState,
   checked: CheckedInput[],
   replace: number[],
-  autoLinkK = s.settings.autoLinkK,
-  onProgress?: AddOptions["onProgress"],
+  options: Pick<AddOptions, "autoLinkK" | "onProgress" | "signal"> = {},
 ): Promise<number[]> {
+  const { autoLinkK = s.settings.autoLinkK, onProgress, signal } = options;
   const { hot, records } = s;
   for (const id of replace) if (!hot.has(id)) throw new UnknownIdError(id);
   const removed = new Set(replace);
@@ -127,6 +132,7 @@ async function commitAdd(
     if (planned !== previous.kind || previous.worn) index = await chooseIndex(s, planned);
     else await index.added(ids);
     onProgress?.(1, 1, "index");
+    throwIfCancelled(signal, "addCapsules");
     const link = (done: number, total: number) => onProgress?.(done, total, "link");
     const auto =
       autoLinkK > 0 && ids.length > 0
@@ -138,6 +144,7 @@ async function commitAdd(
       digest.toggle(id, records.capsule(id)?.sha256 ?? "", hot.vector(id) as Float32Array);
     }
     for (const row of rows) digest.toggle(row.id, row.sha256, row.vector);
+    throwIfCancelled(signal, "addCapsules");
     s.manifest.nextId = firstId + ids.length;
     onProgress?.(0, rows.length, "write");
     await commitRows(s, rows, updated, removed, digest);
