@@ -215,7 +215,7 @@ export function resultLines(result: CommandResult): string[] {
       const s = result.stats;
       return [
         `${result.opened ? "opened " : ""}${s.path}`,
-        `${s.count} capsules, ${s.dim}-d, embedder ${result.embedder}, index ${s.indexKind} (policy ${s.indexPolicy}), ${s.links} links, version ${s.tableVersion}, ${(s.diskBytes / 1e6).toFixed(1)} MB`,
+        `${s.count} capsules, ${s.dim}-d, embedder ${result.embedder}, index ${s.indexKind} (policy ${s.indexPolicy}, vectors in memory ${s.vectorPrecision}), ${s.links} links, version ${s.tableVersion}, ${(s.diskBytes / 1e6).toFixed(1)} MB`,
         ...(s.indexDecision ? [decisionLine(s.indexDecision)] : []),
       ];
     }

@@ -151,7 +151,7 @@ export class CapsuleStore {
     return fetchCapsules(this.s, [id])[0];
   }
 
-  /** The stored (unit-length) vector of a capsule. */
+  /** The stored (unit-length) vector of a capsule (under a graph index from the halves held in memory, within 2⁻¹¹ of it). */
   vectorOf(id: number): Float32Array | undefined {
     this.s.assertOpen();
     return this.s.hot.vector(id)?.slice();
@@ -327,6 +327,7 @@ export class CapsuleStore {
       indexPolicy: this.indexPolicy,
       indexDecision: this.indexPolicy === "auto" ? s.manifest.index : undefined,
       autoLinkK: this.autoLinkK,
+      vectorPrecision: s.hot.precision,
       links: s.records.linkEntries / 2,
       tableVersion: s.syncedVersion,
       diskBytes: await folderBytes(this.path),

@@ -3,7 +3,7 @@
  * rebuilt when its file is missing, damaged or of another version, kept in step with adds and deletes,
  * and auto-linking new capsules like an exact search would.
  */
-import { readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -45,6 +45,59 @@ test("the graph is saved with the snapshot and comes back from it: same answers,
   await again.close();
   assert.equal(graphs(path), [file], "an unchanged store writes no new graph");
   assert.is(statSync(join(path, file)).mtimeMs, written);
+});
+
+test("a large graph store holds its vectors as halves, saves and reopens them so; an exact index goes back to float32", async () => {
+  // Halves from 10,000 capsules (below that, float32 costs little).
+  const drawn = clustered({ count: 12_040, dim: DIM, clusters: 60, spread: 1, seed: 8 });
+  const many = drawn.slice(0, 12_000);
+  const asked = drawn.slice(12_000);
+  const truth = asked.map((q) => bruteForce(q, many, 10));
+  const answersOf = async (store: CapsuleStore) => (await store.queryBatch(asked, { topK: 10 })).map(ids);
+  const path = tempPath();
+  const store = await graphStore(path);
+  await store.addCapsules(many.map((vector, i) => ({ text: `row ${i}`, vector })));
+  assert.is((await store.stats()).vectorPrecision, "f16");
+  const before = await answersOf(store);
+  assert.ok(recallAtK(truth, before) >= 0.95, "halves keep the recall");
+  // A stored vector comes back within half precision (of its distance from the centre) of what was added.
+  const back = store.vectorOf(1234) as Float32Array;
+  for (let j = 0; j < DIM; j++) assert.ok(Math.abs(back[j] - many[1234][j]) <= 2 ** -10);
+  await store.close();
+  const again = await graphStore(path);
+  assert.is((await again.stats()).vectorPrecision, "f16", "restored from the snapshot as halves");
+  assert.equal(await answersOf(again), before);
+  // Adds, deletes, link updates and a filtered (exact) search work on halves; the table keeps exact vectors.
+  const [late] = await again.addCapsules([{ text: "late", vector: asked[0], tags: ["late"], links: [7] }]);
+  assert.is((await again.query(asked[0], { topK: 1 }))[0].id, late);
+  assert.equal(ids(await again.query(asked[0], { topK: 3, tags: ["late"] })), [late]);
+  await again.delete(late);
+  assert.equal(await answersOf(again), before);
+  await again.close();
+  // Read from the table alone (no snapshot, an exact index): rows rewritten with new links kept their
+  // exact vectors, and the row digest still matches what SIGLA committed (open checks it).
+  for (const name of readdirSync(path)) if (name.startsWith("hot.")) rmSync(join(path, name));
+  const scanned = await CapsuleStore.open(path, { embedder: fixedDim, indexPolicy: "flat" });
+  assert.is((await scanned.stats()).vectorPrecision, "f32");
+  const seven = scanned.vectorOf(7) as Float32Array;
+  assert.equal(
+    Array.from(seven),
+    Array.from(many[7]),
+    "capsule 7 was rewritten with a link, its vector untouched",
+  );
+  assert.equal(
+    recallAtK(truth, await answersOf(scanned)),
+    1,
+    "the exact scan over the table's float32 vectors",
+  );
+  await scanned.close();
+  // A graph store switched to the exact index goes back to float32 (decoded from its halves).
+  const switched = await graphStore(path);
+  assert.is((await switched.stats()).vectorPrecision, "f16");
+  await switched.rebuildIndex({ kind: "flat" });
+  assert.is((await switched.stats()).vectorPrecision, "f32");
+  assert.ok(recallAtK(truth, await answersOf(switched)) >= 0.99);
+  await switched.close();
 });
 
 test("a missing, damaged or foreign graph file is rebuilt from the table, never served", async () => {

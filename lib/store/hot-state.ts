@@ -17,7 +17,7 @@ import { readSnapshot, removeGraphs, type Snapshot, snapshotKey, writeSnapshot }
 import { damaged, MISSING_FILE } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
 import { CAPSULE_COLUMNS } from "./table-schema.js";
-import { chooseIndex } from "./upkeep.js";
+import { chooseIndex, fitPrecision } from "./upkeep.js";
 import { restoreIndex, type SavedIndex } from "./vector-index.js";
 import { withLocalTurn } from "./write-lock.js";
 
@@ -56,6 +56,7 @@ export async function sync(s: StoreState): Promise<void> {
 export async function reload(s: StoreState, saveScanned = false, verify = true): Promise<void> {
   const { state, tableVersion, restored } = await load(s, verify);
   const { hot, records } = state;
+  const loaded = hot.precision;
   const previous = s.index ? { index: s.index, hot: s.hot } : undefined;
   let maxId = -1;
   for (const id of hot.ids) if (id > maxId) maxId = id;
@@ -69,6 +70,8 @@ export async function reload(s: StoreState, saveScanned = false, verify = true):
   // Another process may have decided the index since this one read sigla.json.
   s.manifest.index = checkDecision((await readManifest(s.path))?.index) ?? s.manifest.index;
   const planned = plannedKind(hot.size, s.settings.indexPolicy, s.manifest.index);
+  // A snapshot saved under a graph holds halves; IVF and the exact scan restore over float32.
+  if (planned !== "hnsw") hot.expand();
   const saved = state.index?.kind === planned ? state.index : undefined;
   const index = saved && (await restoreIndex(hot, s.path, saved));
   // Another process's writes: the index in memory catches up with them rather than being built again.
@@ -77,8 +80,12 @@ export async function reload(s: StoreState, saveScanned = false, verify = true):
       ? await previous.index.carriedTo?.(hot, previous.hot)
       : undefined;
   s.index = index ?? carried ?? (await chooseIndex(s, planned));
+  fitPrecision(s);
+  // A snapshot whose vectors are now held in another precision is saved again on close.
   s.snapshotOf =
-    restored && (index || planned === "flat") ? { version: tableVersion, index: s.index } : undefined;
+    restored && (index || planned === "flat") && hot.precision === loaded
+      ? { version: tableVersion, index: s.index }
+      : undefined;
   if (saveScanned && !restored) await saveSnapshot(s);
 }
 
@@ -123,7 +130,9 @@ function adoptSnapshot(s: StoreState, snapshot: Snapshot, fingerprint: string): 
   if (info.storeId !== s.manifest.storeId || info.fingerprint !== fingerprint) return undefined;
   if (typeof info.digest !== "string" || !Array.isArray(info.badHash)) return undefined;
   try {
-    const hot = HotVectors.adopt(s.dim, sections.ids as Int32Array, sections.vectors as Float32Array);
+    const vectors = (sections.vectors ?? sections["vectors.f16"]) as Float32Array | Uint16Array;
+    const centre = sections["vectors.centre"] as Float32Array | undefined;
+    const hot = HotVectors.adopt(s.dim, sections.ids as Int32Array, vectors, centre);
     const parts = Object.fromEntries(RECORD_SECTIONS.map((name) => [name, sections[`records.${name}`]]));
     const records = CapsuleRecords.fromParts(parts as unknown as RecordParts);
     if (records.size !== hot.size || hot.ids.some((id) => !records.has(id))) return undefined;
@@ -246,7 +255,12 @@ export async function saveSnapshot(s: StoreState): Promise<void> {
     if (existing && existing.tableVersion > version) return;
     const records = s.records.parts();
     const saved = s.index.saved?.();
-    const sections: Snapshot["sections"] = { ids: s.hot.ids, vectors: s.hot.matrix };
+    // Vectors held as halves are saved as halves with their centre, so the next open reads half as much.
+    const vectors = s.hot.stored;
+    const sections: Snapshot["sections"] =
+      vectors instanceof Uint16Array
+        ? { ids: s.hot.ids, "vectors.f16": vectors, "vectors.centre": s.hot.centre }
+        : { ids: s.hot.ids, vectors };
     for (const name of RECORD_SECTIONS) sections[`records.${name}`] = records[name];
     if (saved) {
       sections["index.centroids"] = saved.centroids;

@@ -90,6 +90,8 @@ export async function decideIndex(
   hot: HotVectors,
   onProgress?: DecisionProgress,
 ): Promise<{ index: VectorIndex; decision: IndexDecision }> {
+  // The exact scan and IVF candidates read the float32 matrix (the store fits the precision to the winner).
+  hot.expand();
   const queries = sampleRows(hot, Math.min(TIMED_QUERIES + WARM_UP, hot.size), 29);
   const costs: Partial<Record<IndexKind, number>> = {};
   const batchCosts: Partial<Record<IndexKind, number>> = {};

@@ -6,7 +6,7 @@ import { InvalidInputError, UnknownIdError } from "../errors.js";
 import { commitRows } from "./commit.js";
 import { sha256 } from "./hash.js";
 import { sync } from "./hot-state.js";
-import { changedTexts, fetchCapsules } from "./reads.js";
+import { changedTexts, fetchCapsules, storedVectors } from "./reads.js";
 import type { CapsuleRecords } from "./records.js";
 import type { StoreState } from "./store-state.js";
 import type { CapsuleRow } from "./table-schema.js";
@@ -42,13 +42,13 @@ export function checkedLinks(s: StoreState, id: number): number[] {
  * The rows to write: new capsules with their explicit and automatic links, and existing capsules whose
  * links change (they gain the new capsules, or lose removed ones).
  */
-export function linkedRows(
+export async function linkedRows(
   s: StoreState,
   checked: CheckedInput[],
   ids: number[],
   auto: number[][],
   removed: ReadonlySet<number>,
-): { rows: CapsuleRow[]; updated: CapsuleRow[] } {
+): Promise<{ rows: CapsuleRow[]; updated: CapsuleRow[] }> {
   const newLinks = new Map<number, Set<number>>(ids.map((id) => [id, new Set<number>()]));
   const touched = new LinkChanges(s.records);
   checked.forEach((c, i) => {
@@ -74,14 +74,14 @@ export function linkedRows(
     createdAt: now,
     vector: c.vector as Float32Array,
   }));
-  return { rows, updated: rowsWithLinks(s, touched.sets) };
+  return { rows, updated: await rowsWithLinks(s, touched.sets) };
 }
 
 /**
  * The rows of patched capsules and of the capsules they link to or unlink from, with their new links,
  * tags and meta. Every id must exist, and no capsule links to itself.
  */
-export function patchedRows(s: StoreState, patches: CheckedPatch[]): CapsuleRow[] {
+export async function patchedRows(s: StoreState, patches: CheckedPatch[]): Promise<CapsuleRow[]> {
   const { hot } = s;
   const links = new LinkChanges(s.records);
   for (const p of patches) {
@@ -101,18 +101,19 @@ export function patchedRows(s: StoreState, patches: CheckedPatch[]): CapsuleRow[
     }
   }
   const changed = new Map(patches.map((p) => [p.id, p]));
-  return rowsWithLinks(s, links.sets).map((row) => {
+  return (await rowsWithLinks(s, links.sets)).map((row) => {
     const p = changed.get(row.id);
     return { ...row, tags: p?.tags ?? row.tags, meta: p?.meta ?? row.meta };
   });
 }
 
-/** Full rows of existing capsules with their links replaced (vectors from the hot copy). */
-function rowsWithLinks(s: StoreState, changes: Map<number, Set<number>>): CapsuleRow[] {
+/** Full rows of existing capsules with their links replaced (their exact vectors: `storedVectors`). */
+async function rowsWithLinks(s: StoreState, changes: Map<number, Set<number>>): Promise<CapsuleRow[]> {
+  const vectors = await storedVectors(s, changes.keys());
   return fetchCapsules(s, changes.keys()).map((capsule) => ({
     ...capsule,
     links: [...(changes.get(capsule.id) ?? [])],
-    vector: s.hot.vector(capsule.id) as Float32Array,
+    vector: vectors.get(capsule.id) as Float32Array,
   }));
 }
 
@@ -147,9 +148,10 @@ export async function repairRows(
     const rehash = options.rehash ? changedTexts(s) : [];
     for (const id of rehash) links.of(id);
     const digest = s.digest.clone();
+    const vectors = await storedVectors(s, links.sets.keys());
     const rows = [...links.sets].map(([id, set]) => {
       const capsule = s.records.checkedCapsule(id)?.capsule as Capsule;
-      const row = { ...capsule, links: [...set], vector: s.hot.vector(id) as Float32Array };
+      const row = { ...capsule, links: [...set], vector: vectors.get(id) as Float32Array };
       if (options.rehash && s.badHash.has(id)) {
         digest.toggle(id, capsule.sha256, row.vector);
         row.sha256 = sha256(capsule.text);

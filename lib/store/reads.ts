@@ -84,3 +84,52 @@ export async function listCapsules(s: StoreState, options: ListOptions): Promise
   );
   return capsules;
 }
+
+/** Ids per table read of `storedVectors` (the filter lists them). */
+const VECTOR_READ_IDS = 4096;
+
+/**
+ * The exact float32 vectors of these capsules, for rows written back to the table and for its row digest:
+ * views into the hot copy while it holds float32, read from the table while it holds halves (a rewrite
+ * from halves would replace the stored vectors with rounded ones). Every id must be in the store.
+ */
+export async function storedVectors(
+  s: StoreState,
+  ids: Iterable<number>,
+): Promise<Map<number, Float32Array>> {
+  const out = new Map<number, Float32Array>();
+  const wanted = [...ids];
+  if (s.hot.precision === "f32") {
+    for (const id of wanted) out.set(id, s.hot.vector(id) as Float32Array);
+    return out;
+  }
+  const dim = s.dim;
+  for (let start = 0; start < wanted.length; start += VECTOR_READ_IDS) {
+    const filter = `id IN (${wanted.slice(start, start + VECTOR_READ_IDS).join(", ")})`;
+    const batches = await readTable(s, async () => {
+      const read = [];
+      for await (const batch of s.table.query().where(filter).select(["id", "vector"])) read.push(batch);
+      return read;
+    });
+    for (const batch of batches) {
+      const idColumn = batch.getChild("id")?.toArray() as Int32Array;
+      const vectors = batch.getChild("vector")?.data[0];
+      if (!idColumn || !vectors) throw missingRow(s, "its vector column");
+      const values = vectors.children[0];
+      const base = values.offset + vectors.offset * dim;
+      const flat = values.values as Float32Array;
+      idColumn.forEach((id, i) => {
+        out.set(id, flat.slice(base + i * dim, base + (i + 1) * dim));
+      });
+    }
+  }
+  for (const id of wanted) if (!out.has(id)) throw missingRow(s, `a row for capsule ${id}`);
+  return out;
+}
+
+function missingRow(s: StoreState, what: string): StoreError {
+  return new StoreError(
+    "SIGLA_STORE_DAMAGED",
+    `the capsule table of ${s.path} lacks ${what}; run \`sigla doctor -s ${s.path}\` to check every row`,
+  );
+}

@@ -22,9 +22,15 @@ export const SNAPSHOT_FORMAT = 1;
 const MAGIC = Buffer.from("SIGLASNP", "latin1");
 const MAX_HEADER = 1 << 20;
 
-export type SectionArray = Int32Array | Uint32Array | Float32Array | Uint8Array;
-type SectionType = "i32" | "u32" | "f32" | "u8";
-const CTORS = { i32: Int32Array, u32: Uint32Array, f32: Float32Array, u8: Uint8Array } as const;
+export type SectionArray = Int32Array | Uint32Array | Float32Array | Uint16Array | Uint8Array;
+type SectionType = "i32" | "u32" | "f32" | "u16" | "u8";
+const CTORS = {
+  i32: Int32Array,
+  u32: Uint32Array,
+  f32: Float32Array,
+  u16: Uint16Array,
+  u8: Uint8Array,
+} as const;
 
 /** The table version a snapshot belongs to, checked before anything else is read. */
 export interface SnapshotKey {
@@ -56,6 +62,7 @@ function typeOf(array: SectionArray): SectionType {
   if (array instanceof Int32Array) return "i32";
   if (array instanceof Uint32Array) return "u32";
   if (array instanceof Float32Array) return "f32";
+  if (array instanceof Uint16Array) return "u16";
   return "u8";
 }
 

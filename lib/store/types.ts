@@ -1,4 +1,5 @@
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
+import type { HotPrecision } from "./hot-vectors.js";
 import type { IndexDecision } from "./index-choice.js";
 import type { IndexKind, IndexPolicy } from "./index-policy.js";
 
@@ -144,6 +145,8 @@ export interface StoreStats {
   /** What the `auto` policy measured when it last chose (absent below `AUTO_MIN` or when pinned). */
   indexDecision?: IndexDecision;
   autoLinkK: number;
+  /** How the in-memory copy holds the vectors: float32, or halves under a graph index (see `HotVectors`). */
+  vectorPrecision: HotPrecision;
   links: number;
   tableVersion: number;
   diskBytes: number;

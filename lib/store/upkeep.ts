@@ -5,7 +5,7 @@
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { recordTable } from "./commit.js";
-import { decideIndex } from "./index-choice.js";
+import { decideIndex, exactBatchesFaster } from "./index-choice.js";
 import type { IndexKind } from "./index-policy.js";
 import { damaged } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
@@ -19,14 +19,18 @@ import { createIndex, type VectorIndex } from "./vector-index.js";
 export const COMPACT_EVERY = 50;
 export const RETAIN_VERSIONS_MS = 10_000;
 
+/** Rows from which a graph store holds its vectors as halves (below, float32 costs under 16 MB at 384 dims). */
+const COMPACT_MIN = 10_000;
+
 /** LanceDB's name for the full-text index on `text`. */
 const FTS_INDEX = "text_idx";
 /** Unindexed rows tolerated before the full-text index is rebuilt: this many, or this share of the indexed. */
 const FTS_REBUILD_MIN = 1000;
 const FTS_REBUILD_SHARE = 0.1;
 
-/** A new vector index of `kind` over the hot vectors, built. */
+/** A new vector index of `kind` over the hot vectors, built (IVF and the exact scan read them in float32). */
 export async function buildIndex(s: StoreState, kind: IndexKind): Promise<VectorIndex> {
+  if (kind !== "hnsw") s.hot.expand();
   const index = createIndex(kind, s.hot);
   await index.build();
   return index;
@@ -119,4 +123,17 @@ export async function compact(
 /** Replaces the vector index with a new one of `kind`, or the fastest candidate for "measure". */
 export async function rebuildIndex(s: StoreState, kind: IndexKind | "measure"): Promise<void> {
   s.index = await chooseIndex(s, kind);
+  fitPrecision(s);
+}
+
+/**
+ * Halves for the hot vectors when only the graph reads them at speed (it re-scores a few hundred rows per
+ * query, and its decision found batches faster through it too); float32 when an exact scan or IVF does,
+ * whose kernels read the float matrix. Called whenever the store's index changes.
+ */
+export function fitPrecision(s: StoreState): void {
+  const halves =
+    s.index.kind === "hnsw" && s.hot.size >= COMPACT_MIN && !exactBatchesFaster(s.manifest.index, "hnsw");
+  if (halves) s.hot.compact();
+  else s.hot.expand();
 }

@@ -11,11 +11,11 @@ import { sync } from "./hot-state.js";
 import { plannedKind } from "./index-choice.js";
 import { linkedRows, patchedRows } from "./links.js";
 import { readManifest } from "./manifest.js";
-import { fetchCapsules } from "./reads.js";
+import { fetchCapsules, storedVectors } from "./reads.js";
 import type { StoreState } from "./store-state.js";
 import type { CapsuleRow } from "./table-schema.js";
 import type { AddOptions, Capsule, CapsuleInput, CapsulePatch } from "./types.js";
-import { afterCommit, chooseIndex, maintain } from "./upkeep.js";
+import { afterCommit, chooseIndex, fitPrecision, maintain } from "./upkeep.js";
 import {
   type CheckedInput,
   checkId,
@@ -138,10 +138,11 @@ async function commitAdd(
       autoLinkK > 0 && ids.length > 0
         ? await index.linkNew(ids, autoLinkK, removed, link)
         : ids.map(() => []);
-    ({ rows, updated } = linkedRows(s, checked, ids, auto, removed));
+    ({ rows, updated } = await linkedRows(s, checked, ids, auto, removed));
     const digest = s.digest.clone();
+    const removedVectors = await storedVectors(s, removed);
     for (const id of removed) {
-      digest.toggle(id, records.capsule(id)?.sha256 ?? "", hot.vector(id) as Float32Array);
+      digest.toggle(id, records.capsule(id)?.sha256 ?? "", removedVectors.get(id) as Float32Array);
     }
     for (const row of rows) digest.toggle(row.id, row.sha256, row.vector);
     throwIfCancelled(signal, "addCapsules");
@@ -168,6 +169,7 @@ async function mirrorAdd(
 ): Promise<void> {
   const { hot, records } = s;
   s.index = index;
+  fitPrecision(s);
   index.removed([...removed]);
   for (const id of removed) {
     hot.remove(id);
@@ -188,7 +190,7 @@ export async function updateCapsules(s: StoreState, patches: CapsulePatch[]): Pr
   const checked = patches.map(checkPatch);
   return withWriteLock(s.path, async () => {
     await sync(s);
-    const rows = patchedRows(s, checked);
+    const rows = await patchedRows(s, checked);
     await commitRows(s, [], rows, new Set(), s.digest);
     for (const row of rows) s.records.put({ ...row, meta: JSON.stringify(row.meta) });
     await afterCommit(s, () => maintain(s));

@@ -15,7 +15,7 @@ export function sampleRows(hot: HotVectors, count: number, seed: number): Float3
   const rows = sampleIndices(hot.size, count, seededRandom(seed));
   const picked = new Float32Array(count * hot.dim);
   rows.forEach((row, i) => {
-    picked.set(hot.matrix.subarray(row * hot.dim, (row + 1) * hot.dim), i * hot.dim);
+    hot.copyRow(row, picked, i);
   });
   return picked;
 }

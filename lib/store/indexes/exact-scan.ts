@@ -25,6 +25,8 @@ export function rowsToIds(result: TopK, hot: HotVectors): TopK {
  * block by block: resident memory stays flat, and the speed is the same.
  */
 const MAX_SCORES = 1 << 20;
+/** Rows decoded at a time from hot vectors held as halves (24 MB of floats at 384 dims). */
+const HALF_BLOCK_ROWS = 16_384;
 
 /** Exact top-k rows over the first `rows` hot rows. */
 export function scan(hot: HotVectors, queries: Float32Array, k: number, rows = hot.size): Promise<TopK> {
@@ -45,16 +47,16 @@ async function inBlocks(
   const dim = hot.dim;
   const m = queries.length / dim;
   if (rows === 0) return emptyTopK(m, k);
-  const block = Math.max(ORT_MIN_ROWS, Math.floor(MAX_SCORES / m));
-  const matrix = hot.matrix;
+  const most = Math.max(ORT_MIN_ROWS, Math.floor(MAX_SCORES / m));
+  const block = hot.precision === "f16" ? Math.min(most, HALF_BLOCK_ROWS) : most;
   if (block >= rows) {
-    const found = await score(matrix.subarray(0, rows * dim), 0, rows);
+    const found = await score(hot.rowsAsFloats(0, rows), 0, rows);
     return found.k === k ? found : widen(found, k);
   }
   const out = emptyTopK(m, k);
   for (let start = 0; start < rows; start += block) {
     const end = Math.min(rows, start + block);
-    const found = await score(matrix.subarray(start * dim, end * dim), start, end);
+    const found = await score(hot.rowsAsFloats(start, end), start, end);
     for (let q = 0; q < m; q++) {
       for (let j = 0; j < found.k; j++) {
         const row = found.rows[q * found.k + j];

@@ -21,7 +21,7 @@ import { availableParallelism } from "node:os";
 import { crc32 } from "node:zlib";
 import type * as Usearch from "usearch";
 import { StoreError } from "../../errors.js";
-import { dot, emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
+import { emptyTopK, offer, type TopK } from "../../kernels/top-k.js";
 import { sampleIndices, seededRandom } from "../../random.js";
 import type { HotVectors } from "../hot-vectors.js";
 import type { IndexKind } from "../index-policy.js";
@@ -136,7 +136,7 @@ export class GraphIndex implements VectorIndex {
     const graph = await this.create();
     const { hot } = this;
     const dim = hot.dim;
-    this.mean = meanRow(hot.matrix, hot.size, dim);
+    this.mean = meanRow(hot);
     const held = sampleIndices(
       hot.size,
       hot.size >= MIN_CALIBRATED ? CALIBRATION_QUERIES : 0,
@@ -149,7 +149,7 @@ export class GraphIndex implements VectorIndex {
     let at = 0;
     for (let row = 0; row < hot.size; row++) {
       if (isHeld[row]) continue;
-      restVectors.set(hot.matrix.subarray(row * dim, (row + 1) * dim), at * dim);
+      hot.copyRow(row, restVectors, at);
       at++;
     }
     if (rest.length > 0) graph.add(toKeys(rest), this.centred(restVectors, restVectors), THREADS);
@@ -173,7 +173,7 @@ export class GraphIndex implements VectorIndex {
     const m = held.length;
     const queries = new Float32Array(m * dim);
     held.forEach((row, i) => {
-      queries.set(hot.matrix.subarray(row * dim, (row + 1) * dim), i * dim);
+      hot.copyRow(row, queries, i);
     });
     // The exact top 10 among rows in the graph: the held-out rows are skipped.
     const wide = await scan(hot, queries, 10 + m);
@@ -298,17 +298,17 @@ export class GraphIndex implements VectorIndex {
     const graph = this.graph;
     if (!graph || graph.size() === 0) return out;
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
-    const matrix = hot.matrix;
     const found = this.candidates(graph, queries, m, count);
     const depth = accept
       ? count
       : Math.min(count, Math.max(k, Math.round(rescore * effort * Math.max(1, k / 10))));
     for (let q = 0; q < m; q++) {
       const end = q * found.stride + Math.min(found.counts[q], depth);
+      const toCentre = hot.toCentre(queries, q);
       for (let j = q * found.stride; j < end; j++) {
         const id = found.keys[2 * j];
         const row = hot.rowIndex(id);
-        if (row >= 0 && (!accept || accept(id))) offer(out, q * k, row, dot(queries, q, matrix, row, dim));
+        if (row >= 0 && (!accept || accept(id))) offer(out, q * k, row, hot.dot(queries, q, row, toCentre));
       }
     }
     return rowsToIds(out, hot);
@@ -386,7 +386,6 @@ export class GraphIndex implements VectorIndex {
       group.push(q);
       groups.set(width, group);
     });
-    const matrix = hot.matrix;
     let done = ids.length - [...groups.values()].reduce((sum, group) => sum + group.length, 0);
     for (const [width, group] of groups) {
       // In chunks, so a million-capsule batch holds a few MB of queries and candidates at a time.
@@ -398,11 +397,12 @@ export class GraphIndex implements VectorIndex {
         });
         const found = this.candidates(this.graph, queries, members.length, width);
         members.forEach((q, i) => {
+          const toCentre = hot.toCentre(queries, i);
           for (let j = i * found.stride; j < i * found.stride + found.counts[i]; j++) {
             const id = found.keys[2 * j];
             const row = hot.rowIndex(id);
             if (row < 0 || id >= ids[q] || excluded.has(id)) continue;
-            offer(best, q * k, id, dot(queries, i, matrix, row, dim));
+            offer(best, q * k, id, hot.dot(queries, i, row, toCentre));
           }
         });
         done += members.length;
@@ -466,11 +466,15 @@ interface Candidates {
   counts: ArrayLike<number>;
 }
 
-/** The mean of the first `rows` rows of `matrix`, summed in doubles. */
-function meanRow(matrix: Float32Array, rows: number, dim: number): Float32Array {
+/** The mean of the hot rows, summed in doubles, read a block of rows at a time. */
+function meanRow(hot: HotVectors): Float32Array {
+  const { dim, size } = hot;
   const sum = new Float64Array(dim);
-  for (let row = 0; row < rows; row++) for (let j = 0; j < dim; j++) sum[j] += matrix[row * dim + j];
-  return Float32Array.from(sum, (value) => (rows > 0 ? value / rows : 0));
+  for (let start = 0; start < size; start += 4096) {
+    const block = hot.rowsAsFloats(start, Math.min(size, start + 4096));
+    for (let at = 0; at < block.length; at += dim) for (let j = 0; j < dim; j++) sum[j] += block[at + j];
+  }
+  return Float32Array.from(sum, (value) => (size > 0 ? value / size : 0));
 }
 
 /** Capsule ids as usearch keys. */

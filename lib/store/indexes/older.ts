@@ -34,7 +34,8 @@ export async function olderExact(
     const block = pending.slice(start, start + BLOCK);
     const older = lowerBound(byId, ids[block[block.length - 1]]);
     if (older === 0) continue;
-    const qRows = Int32Array.from(block, (q) => hot.rowIndex(ids[q]));
+    const queries = hot.gather(Int32Array.from(block, (q) => hot.rowIndex(ids[q])));
+    const qRows = Int32Array.from(block, (_, i) => i);
     for (const q of block) {
       best.rows.fill(-1, q * k, (q + 1) * k);
       best.scores.fill(Number.NEGATIVE_INFINITY, q * k, (q + 1) * k);
@@ -42,8 +43,17 @@ export async function olderExact(
     const piece = Math.max(1, Math.floor(MAX_SCORES / block.length));
     for (let from = 0; from < older; from += piece) {
       const to = Math.min(older, from + piece);
-      const scores = await pairScores(hot.matrix, hot.dim, qRows, rowsById.subarray(from, to));
+      // One matrix of the block's queries and the piece's rows, in either precision of the hot vectors.
       const width = to - from;
+      const base = new Float32Array((block.length + width) * hot.dim);
+      base.set(queries);
+      for (let j = 0; j < width; j++) hot.copyRow(rowsById[from + j], base, block.length + j);
+      const scores = await pairScores(
+        base,
+        hot.dim,
+        qRows,
+        Int32Array.from({ length: width }, (_, j) => block.length + j),
+      );
       block.forEach((q, i) => {
         // Only capsules older than this one: a prefix of the piece, as it is sorted by id.
         const end = Math.min(width, lowerBound(byId, ids[q]) - from);
