@@ -4,6 +4,7 @@
  * types the writer produces. The writer ({@link ./gguf-writer.ts}) and the header check
  * ({@link ./gguf-header.ts}) share these tables, so both agree on every size.
  */
+import { HALF_VALUES, toHalf } from "../kernels/half.js";
 
 /** "GGUF" read as a little-endian u32. */
 export const GGUF_MAGIC = 0x46554747;
@@ -113,44 +114,12 @@ export function ggmlTensorBytes(type: number, elements: number): number | undefi
   return (elements / block[0]) * block[1];
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
 /** IEEE half-precision bits of `value`, rounded to nearest even (as ggml's GGML_FP32_TO_FP16). */
-export function toFloat16Bits(value: number): number {
-  f32[0] = value;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = (x >>> 23) & 0xff;
-  let mantissa = x & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
-  const e = exponent - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - e;
-    let half = mantissa >>> shift;
-    const rest = mantissa & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rest > halfway || (rest === halfway && half & 1)) half++;
-    return sign | half;
-  }
-  let half = (e << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
-  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
-  return sign | half;
-}
+export const toFloat16Bits = toHalf;
 
 /** The value of half-precision bits (for round-trip checks). */
 export function fromFloat16Bits(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >>> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa ? Number.NaN : sign * Number.POSITIVE_INFINITY;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+  return HALF_VALUES[bits & 0xffff];
 }
 
 /** Encodes `values` as ggml type `type`: F32, F16, or blocks of 32 for Q8_0 and Q4_0. */
