@@ -30,7 +30,7 @@ const SELF = fileURLToPath(import.meta.url);
 /**
  * The serving memory of `system` at `point`: measured in a fresh process for a system that can `attach` to
  * its stored data, the server's resident memory after a restart and the queries for one with a server, and
- * the held vectors for one that keeps nothing but them (exact).
+ * `heldBytes`, the vectors it holds, for one that keeps nothing but them (exact).
  */
 export async function servingMemory(
   system: BenchSystem,

@@ -207,7 +207,8 @@ export async function runJob(job: WorkerJob, log: (line: string) => void): Promi
         point: { label: point.label, params: point.params },
       },
       data.queries,
-      memoryBytes,
+      // The exact scan serves from the raw vectors themselves.
+      data.vectors.byteLength,
     );
     log(`serving memory (queried at ${point.label}): ${mb(servingMemoryBytes)}`);
     return {

@@ -11,13 +11,22 @@ import type { StoreState } from "./store-state.js";
 
 /** Filters kept per store; the least recently used goes first. */
 const MAX_FILTERS = 16;
-/** Bytes of matches kept per store (ids and bitsets). */
+/** Bytes of matches kept per store (ids, bitsets and decoded rows). */
 const MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * A match of at most this many capsules, in a store holding its vectors as halves, keeps its rows decoded
+ * to float32 (24 MB at 384 dims), so a filtered query scores them in one ORT call instead of decoding them
+ * again each time (`filtered-search.ts`).
+ */
+export const DECODED_MATCH_ROWS = 16_384;
 
 /** The capsules one filter lets through, at one table version. */
 export class FilterMatch {
   /** One bit per capsule id below the largest match. */
   private readonly bits: Uint32Array;
+
+  /** The matching capsules' hot rows and their vectors as float32, kept for a store holding halves. */
+  decoded?: { rows: Int32Array; vectors: Float32Array };
 
   /** @param ids the matching capsule ids, ascending. */
   constructor(readonly ids: Int32Array) {
@@ -33,7 +42,8 @@ export class FilterMatch {
 
   /** Memory held, for the cache's budget. */
   get bytes(): number {
-    return this.ids.byteLength + this.bits.byteLength;
+    const decoded = this.decoded ? this.decoded.rows.byteLength + this.decoded.vectors.byteLength : 0;
+    return this.ids.byteLength + this.bits.byteLength + decoded;
   }
 
   /** Whether capsule `id` matches. */
@@ -92,6 +102,12 @@ export async function resolveFilter(s: StoreState, filter: string): Promise<Filt
   const column = table.getChild("id");
   const ids = Int32Array.from((column?.toArray() as ArrayLike<number> | undefined) ?? []).sort();
   const match = new FilterMatch(ids);
+  const { hot } = s;
+  if (hot.precision === "f16" && ids.length <= DECODED_MATCH_ROWS) {
+    const rows = new Int32Array(ids.length);
+    const count = match.rowsIn(hot, rows);
+    match.decoded = { rows: rows.subarray(0, count), vectors: hot.gather(rows.subarray(0, count)) };
+  }
   // Kept only when nothing moved meanwhile: no commit, no reload, and the read saw the version mirrored
   // (a read retried after another process's clean-up moves the table to its latest version).
   const current = cacheOf(s);

@@ -137,4 +137,49 @@ for (const policy of ["flat", "ivf"] as const) {
   });
 }
 
+test("a store holding halves answers selective, broad and correlated filters like the exact filtered top-k", async () => {
+  // 40,000 capsules under the graph hold their vectors as halves; "first" keeps 18,000 (more than a match
+  // keeps decoded), "half" 20,000, "rare" 413.
+  const count = 40_000;
+  // Queries from the same distribution (held out of the store), as the graph's width is calibrated for.
+  const drawn = clusteredVectors(count + 12, DIM, 16, 7);
+  const many = drawn.slice(0, count);
+  const asked = drawn.slice(count);
+  const near = clusteredVectors(18_000, DIM, 1, 101);
+  const stored = many.map((v, i) => (i < 18_000 ? near[i] : v));
+  const tagged = (i: number) => [
+    ...(i % 97 === 0 ? ["rare"] : []),
+    ...(i % 2 === 0 ? ["half"] : []),
+    ...(i < 18_000 ? ["first"] : []),
+  ];
+  const store = await CapsuleStore.open(tempPath(), {
+    embedder: fixedDim,
+    autoLinkK: 0,
+    indexPolicy: "hnsw",
+  });
+  await store.addCapsules(stored.map((vector, i) => ({ text: `row ${i}`, tags: tagged(i), vector })));
+  assert.is((await store.stats()).vectorPrecision, "f16");
+  for (const tag of ["rare", "half", "first"]) {
+    const keep = stored.map((_, i) => i).filter((i) => tagged(i).includes(tag));
+    let found = 0;
+    for (const query of asked) {
+      const want = new Set(
+        bruteForce(
+          query,
+          keep.map((i) => stored[i]),
+          10,
+        ).map((j) => keep[j]),
+      );
+      const got = ids(await store.query(query, { topK: 10, tags: [tag] }));
+      assert.ok(
+        got.every((id) => tagged(id).includes(tag)),
+        `${tag}: only matching capsules`,
+      );
+      found += got.filter((id) => want.has(id)).length;
+    }
+    assert.ok(found >= 0.95 * 10 * asked.length, `${tag}: recall ${found / (10 * asked.length)}`);
+  }
+  await store.close();
+});
+
 test.run();

@@ -9,7 +9,7 @@
 import { gatherTopK, gemmABt, gemmTopK } from "../kernels/ort-kernels.js";
 import { ScratchPool } from "../kernels/scratch.js";
 import { emptyTopK, offer, type TopK } from "../kernels/top-k.js";
-import { type FilterMatch, resolveFilter } from "./filter-cache.js";
+import { DECODED_MATCH_ROWS, type FilterMatch, resolveFilter } from "./filter-cache.js";
 import type { IndexDecision } from "./index-choice.js";
 import type { IndexKind } from "./index-policy.js";
 import { rowsToIds } from "./indexes/exact-scan.js";
@@ -88,9 +88,6 @@ export function scanCheaper(decision: IndexDecision | undefined, kind: IndexKind
   return exact < indexed * factor;
 }
 
-/** Up to this many rows held as halves are scored in JS, row by row (about 0.2 ms for 4096 at 384 dims). */
-const HALF_JS_ROWS = 4096;
-
 /**
  * Exact top-k among the matching capsules' hot rows: a selective filter's rows are gathered and scored, a
  * broad one's are picked from one product over every row (gathering 25k of 50k rows first took 21 ms,
@@ -104,15 +101,20 @@ async function exactAmong(s: StoreState, vector: Float32Array, k: number, match:
     const out = emptyTopK(1, k);
     if (count === 0) return out;
     const kept = rows.subarray(0, count);
-    if (hot.precision === "f16" && count <= HALF_JS_ROWS) {
-      // Halves, few rows: scored in place, as the graph re-scores its candidates.
-      const toCentre = hot.toCentre(vector, 0);
-      for (const row of kept) offer(out, 0, row, hot.dot(vector, 0, row, toCentre));
-    } else if (hot.precision === "f16") {
-      // Halves, many rows: decoded once and scored as a block (there is no float32 matrix to index into).
-      const found = await gemmTopK(vector, hot.gather(kept), hot.dim, Math.min(k, count));
+    if (match.decoded) {
+      // Halves, a narrow filter: its rows were decoded once, when the filter was resolved.
+      const { rows: decodedRows, vectors } = match.decoded;
+      const found = await gemmTopK(vector, vectors, hot.dim, Math.min(k, decodedRows.length));
       for (let j = 0; j < found.k; j++)
-        if (found.rows[j] >= 0) offer(out, 0, kept[found.rows[j]], found.scores[j]);
+        if (found.rows[j] >= 0) offer(out, 0, decodedRows[found.rows[j]], found.scores[j]);
+    } else if (hot.precision === "f16") {
+      // Halves, a broad filter (more rows than a match keeps decoded): decoded and scored a block at a time.
+      for (let start = 0; start < count; start += DECODED_MATCH_ROWS) {
+        const block = kept.subarray(start, start + DECODED_MATCH_ROWS);
+        const found = await gemmTopK(vector, hot.gather(block), hot.dim, Math.min(k, block.length));
+        for (let j = 0; j < found.k; j++)
+          if (found.rows[j] >= 0) offer(out, 0, block[found.rows[j]], found.scores[j]);
+      }
     } else if (count <= Math.max(EXACT_ROWS, EXACT_SHARE * hot.size)) {
       const found = await gatherTopK(vector, hot.matrix, hot.dim, kept, k);
       out.rows.set(found.rows);
