@@ -51,6 +51,11 @@ export type ErrorCode =
   | "SIGLA_MODULE_DEVICE"
   | "SIGLA_MODULE_SKILL"
   | "SIGLA_MODULE_BUDGET"
+  | "SIGLA_UNAUTHORIZED"
+  | "SIGLA_RATE_LIMITED"
+  | "SIGLA_TOO_LARGE"
+  | "SIGLA_NOT_FOUND"
+  | "SIGLA_UNAVAILABLE"
   | "SIGLA_INTERNAL";
 
 /**
@@ -270,6 +275,21 @@ export class SessionError extends SiglaError {
 }
 
 /** A command typed wrong at a door: an unknown command, magic or flag, a missing argument (with the usage). */
+/** What the HTTP server refuses before any command runs: no key, too many requests, a body too large, no such route, shutting down. */
+export class ServerError extends SiglaError {
+  constructor(
+    code:
+      | "SIGLA_UNAUTHORIZED"
+      | "SIGLA_RATE_LIMITED"
+      | "SIGLA_TOO_LARGE"
+      | "SIGLA_NOT_FOUND"
+      | "SIGLA_UNAVAILABLE",
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
 export class UsageError extends SiglaError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("SIGLA_USAGE", message, options);

@@ -14,6 +14,7 @@ import { type FlagSpec, flagLabels } from "../commands/specs.js";
 import { errorText, InvalidInputError } from "../errors.js";
 import { PROFILE_NAMES } from "../llm/profiles.js";
 import { cliContext, defaultIo, type Io, printResult, runOptions, withInterrupt } from "./common.js";
+import { serveProgram } from "./serve-command.js";
 
 /** How a flag is written for commander: `-k, --top-k <n>`, `--strict`, `--tags <a,b>`. */
 function optionSyntax(flag: FlagSpec): string {
@@ -131,6 +132,7 @@ function program(io: Io): Command {
       "\nWith no command, sigla opens the REPL: sigla [--llm <spec>] [--profile home-cpu|home-gpu] [-s <store>].\nThe same commands work there as :name and in the Jupyter kernel as %name.",
     );
   for (const definition of BATCH_COMMANDS) addCommand(cli, definition, io);
+  serveProgram(cli, io);
   return cli;
 }
 

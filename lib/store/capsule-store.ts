@@ -23,6 +23,7 @@ import { InvalidInputError, StoreError } from "../errors.js";
 import { type BfsNode, bfs, randomWalk } from "../graph/walk.js";
 import { recordTable } from "./commit.js";
 import { refresh, reload, saveSnapshot, sync, verifyTable } from "./hot-state.js";
+import type { HotPrecision } from "./hot-vectors.js";
 import { plannedKind } from "./index-choice.js";
 import { checkIndexKind, type IndexKind, type IndexPolicy } from "./index-policy.js";
 import { brokenLinks, checkedLinks, repairRows } from "./links.js";
@@ -100,6 +101,11 @@ export class CapsuleStore {
   /** The index kind queries run on now. */
   get indexKind(): IndexKind {
     return this.s.index.kind;
+  }
+
+  /** How the in-memory copy holds the vectors: float32, or halves under a large graph index. */
+  get vectorPrecision(): HotPrecision {
+    return this.s.hot.precision;
   }
 
   /** The index's tuned parameters (ivf: nlist, nprobe; hnsw: ef, refine), for reports. */
