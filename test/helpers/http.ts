@@ -6,6 +6,8 @@ import { type RunningServer, startServer } from "../../lib/server/serve.js";
 import { type ServerSettings, serverSettings } from "../../lib/server/settings.js";
 import { tempPath } from "./temp.js";
 
+export { type ServerProcess, spawnServer } from "../../bench/server-process.js";
+
 let embedder: Promise<Embedder> | undefined;
 
 /** Starts a server on a new store (or `store`) with the offline embedder; settings default as with no variables set. */
