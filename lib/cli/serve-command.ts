@@ -29,7 +29,8 @@ async function serve(io: Io, flags: ServeFlags): Promise<void> {
     log: (line) => io.err(`${line}\n`),
   });
   const guard = settings.apiKey ? "X-API-Key required" : "no API key (set SIGLA_API_KEY to require one)";
-  io.err(`sigla: serving ${flags.store ?? "the default store"} at ${running.url} — ${guard}\n`);
+  const role = settings.writerUrl ? `, writes forwarded to ${settings.writerUrl}` : "";
+  io.err(`sigla: serving ${flags.store ?? "the default store"} at ${running.url} — ${guard}${role}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       io.err(`sigla: ${signal}: finishing requests in flight, then closing the store\n`);

@@ -18,6 +18,7 @@ import { Pipeline } from "../pipeline/pipeline.js";
 import type { Session } from "../pipeline/session.js";
 import type { ContextWindow } from "../pipeline/turn.js";
 import { CapsuleStore } from "../store/capsule-store.js";
+import { isRemote } from "../store/location.js";
 
 /** Options of {@link Workbench.open}. */
 export interface WorkbenchOptions {
@@ -62,8 +63,9 @@ export function defaultStorePath(): string {
   return join(config().home, "store");
 }
 
-/** Expands a leading `~` and resolves against the working directory. */
+/** Expands a leading `~` and resolves against the working directory; an object-storage URI stays as it is. */
 export function expandPath(path: string): string {
+  if (isRemote(path)) return path;
   if (path === "~") return homedir();
   if (path.startsWith("~/")) return join(homedir(), path.slice(2));
   return resolve(path);

@@ -13,6 +13,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
+import { hasManifest, nestedPath } from "../store/location.js";
 import { MANIFEST_FILE } from "../store/manifest.js";
 import type { Capsule, CapsuleInput } from "../store/types.js";
 import { withWriteLock } from "../store/write-lock.js";
@@ -58,9 +59,9 @@ export interface ConversationHit extends RecallHit {
   conversation: ConversationMeta;
 }
 
-/** The folder of a store's conversation. */
+/** The folder (or, on object storage, the prefix) of a store's conversation. */
 export function conversationPath(storePath: string): string {
-  return join(storePath, "conversation");
+  return nestedPath(storePath, "conversation");
 }
 
 /** The tags of a record: `turn` for turns (as the conversation benchmarks expect), the kind otherwise. */
@@ -86,7 +87,7 @@ export class Conversation {
     options: { create?: boolean } = {},
   ): Promise<Conversation | undefined> {
     const path = conversationPath(main.path);
-    const exists = existsSync(join(path, MANIFEST_FILE));
+    const exists = hasManifest(path);
     if (!exists && options.create === false) return undefined;
     // Records link to their neighbours among themselves (recall follows them), never to documents.
     const store = await CapsuleStore.open(path, { embedder: main.embedder, create: !exists });
@@ -207,7 +208,7 @@ function fromLegacy(capsule: Capsule): { kind: ConversationKind; meta: Conversat
  */
 export async function migrateConversation(main: CapsuleStore, conversation: Conversation): Promise<number> {
   if (!(await hasLegacyConversation(main))) return 0;
-  const lockDir = join(main.path, ".conversation-migration");
+  const lockDir = join(main.localDir, ".conversation-migration");
   await mkdir(lockDir, { recursive: true });
   return withWriteLock(lockDir, async () => {
     const legacy = await main.list({ where: LEGACY });

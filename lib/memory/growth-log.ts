@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { CapsuleStore, sha256 } from "../store/capsule-store.js";
+import { hasManifest, nestedPath } from "../store/location.js";
 import { MANIFEST_FILE } from "../store/manifest.js";
 import { nodeMetaOf, nodeTags, toMemoryNode } from "./node-meta.js";
 import type { GrowthDelta, MemoryNode, NodeMeta } from "./types.js";
@@ -32,8 +33,8 @@ export class GrowthLog {
 
   /** Opens (or, unless `lazy`, creates) the log of `main` and reads the current version. */
   static async open(main: CapsuleStore, lazy: boolean): Promise<GrowthLog> {
-    const path = join(main.path, "growth");
-    const exists = existsSync(join(path, MANIFEST_FILE));
+    const path = nestedPath(main.path, "growth");
+    const exists = hasManifest(path);
     const log =
       exists || !lazy
         ? await CapsuleStore.open(path, { embedder: main.embedder, autoLinkK: 0, create: !exists })
@@ -56,7 +57,7 @@ export class GrowthLog {
   /** The log's store, created on the first call when it does not exist yet. */
   private async forWrite(): Promise<CapsuleStore> {
     if (this.log) return this.log;
-    this.opening ??= CapsuleStore.open(join(this.main.path, "growth"), {
+    this.opening ??= CapsuleStore.open(nestedPath(this.main.path, "growth"), {
       embedder: this.main.embedder,
       autoLinkK: 0,
     });

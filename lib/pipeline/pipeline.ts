@@ -142,7 +142,7 @@ export class Pipeline {
 
   /** Loads a saved session (or starts one with this id). */
   async session(id: string, options: { shared?: boolean } = {}): Promise<Session> {
-    return loadSession(this.memory.store.path, id, options);
+    return loadSession(this.memory.store.localDir, id, options);
   }
 
   /**
@@ -200,7 +200,7 @@ export class Pipeline {
     );
     await run("feedback", feedback, shown);
     session.traces.push(events);
-    await saveSession(this.memory.store.path, session);
+    await saveSession(this.memory.store.localDir, session);
     return {
       session: session.id,
       turn: context.turn,

@@ -157,7 +157,7 @@ export async function createServer(
     for (const method of [route.method].flat())
       if (method !== "HEAD") server.routes.push(`${method} ${route.url}`);
   });
-  const ctx = new ServerContext(bench, metrics, settings.refreshMs);
+  const ctx = new ServerContext(bench, metrics, settings.refreshMs, settings.writerUrl);
   await guard(app, settings);
 
   app.addHook("onResponse", async (request, reply) => {

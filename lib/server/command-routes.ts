@@ -7,9 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { CommandDefinition } from "../commands/definition.js";
 import { checkParsed, type FlagValue, type ParsedCommand } from "../commands/parse.js";
 import { findCommand } from "../commands/registry.js";
+import { MEMORY_ACTIONS } from "../commands/specs.js";
 import type { CommandOptions, CommandResult } from "../commands/types.js";
 import { toSiglaError } from "../errors.js";
 import type { ServerContext } from "./context.js";
+import { forward } from "./forward.js";
 import { ERROR_SCHEMA, errorBody } from "./http-errors.js";
 import type { WorkKind } from "./metrics.js";
 import { argumentField, commandBodySchema, OBJECT_SCHEMA, STREAM_QUERY_SCHEMA } from "./schemas.js";
@@ -48,6 +50,13 @@ const WORK: Record<string, WorkKind> = {
   detach: "attach",
   query: "search",
 };
+
+/** Whether a command writes to the store (a reader forwards it to the writer): a turn, a memory action. */
+function writes(name: string, body: Record<string, unknown>): boolean {
+  if (name === "ask") return true;
+  const action = typeof body.view === "string" ? body.view.trim().split(/\s+/)[0] : "";
+  return name === "memory" && (MEMORY_ACTIONS as readonly string[]).includes(action);
+}
 
 /** The parsed command a validated body stands for (flags already typed by the schema). */
 export function bodyToCommand(command: CommandDefinition, body: Record<string, unknown>): ParsedCommand {
@@ -120,6 +129,10 @@ export function commandRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
       async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
+        if (ctx.writerUrl && writes(name, body)) {
+          bodyToCommand(command, body); // a bad body is this server's 400, not the writer's
+          return forward(ctx, request, reply);
+        }
         const signal = hangUp(request, reply);
         if (name !== "ask" || (request.query as { stream?: string }).stream !== "1") {
           return json(await run(body, { signal }));

@@ -16,7 +16,14 @@ export class ServerContext {
     readonly metrics: ServerMetrics,
     /** Another process's acknowledged write is seen by this server's reads within this bound. */
     readonly refreshMs: number,
+    /** The writer this server forwards writes to (`forward.ts`); undefined: it writes itself. */
+    readonly writerUrl?: string,
   ) {}
+
+  /** The next read refreshes first (after a write this server forwarded). */
+  stale(): void {
+    this.lastRefresh = 0;
+  }
 
   get store() {
     return this.bench.store;

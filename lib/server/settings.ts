@@ -17,8 +17,8 @@ export const METRICS_PATH = "/metrics";
 export const OPENAPI_PATH = "/openapi.json";
 /** The header that carries the API key (seed §4: `X-API-Key`). */
 export const API_KEY_HEADER = "x-api-key";
-/** Prefix of the variables passed to LanceDB as object-storage options (`SIGLA_STORAGE_AWS_ENDPOINT` → `aws_endpoint`). */
-export const STORAGE_PREFIX = "SIGLA_STORAGE_";
+/** Object-storage options come from `SIGLA_STORAGE_*` (see `lib/store/location.ts`). */
+export { STORAGE_PREFIX, storageOptions } from "../store/location.js";
 
 /** The server's environment: every name here is in `.env.example` and the README. */
 export const SERVER_VARIABLES = [
@@ -29,6 +29,7 @@ export const SERVER_VARIABLES = [
   "SIGLA_RATE_LIMIT",
   "SIGLA_BODY_LIMIT",
   "SIGLA_SHUTDOWN_TIMEOUT_MS",
+  "SIGLA_WRITER_URL",
 ] as const;
 
 export interface ServerSettings {
@@ -44,6 +45,11 @@ export interface ServerSettings {
   bodyLimit: number;
   /** How long in-flight requests may take to finish after SIGTERM before the store is closed anyway. */
   shutdownTimeoutMs: number;
+  /**
+   * The server every write is forwarded to (`http://writer:8700`); undefined: this server writes itself.
+   * Servers sharing a store on object storage run one writer and forward to it (see `forward.ts`).
+   */
+  writerUrl: string | undefined;
 }
 
 /** The settings from an environment (the process's by default). */
@@ -59,8 +65,13 @@ export function serverSettings(env: NodeJS.ProcessEnv = process.env): ServerSett
       );
     }
   }
+  const writerUrl = env.SIGLA_WRITER_URL?.replace(/\/+$/, "") || undefined;
+  if (writerUrl && !/^https?:\/\/[^/\s]+$/.test(writerUrl)) {
+    throw new ConfigError(`SIGLA_WRITER_URL must be http(s)://host[:port], got "${writerUrl}"`);
+  }
   return {
     apiKey: env.SIGLA_API_KEY || undefined,
+    writerUrl,
     host: env.SIGLA_HOST || DEFAULT_HOST,
     port: int(env, "SIGLA_PORT", DEFAULT_PORT, 0),
     corsOrigins: origins,
@@ -68,15 +79,4 @@ export function serverSettings(env: NodeJS.ProcessEnv = process.env): ServerSett
     bodyLimit: int(env, "SIGLA_BODY_LIMIT", 8 * 1024 * 1024, 1024),
     shutdownTimeoutMs: int(env, "SIGLA_SHUTDOWN_TIMEOUT_MS", 10_000, 0),
   };
-}
-
-/** LanceDB storage options from `SIGLA_STORAGE_*` (`SIGLA_STORAGE_ALLOW_HTTP=true` → `allow_http: "true"`). */
-export function storageOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const options: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(STORAGE_PREFIX) && value !== undefined && value !== "") {
-      options[name.slice(STORAGE_PREFIX.length).toLowerCase()] = value;
-    }
-  }
-  return options;
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from "fastify";
 import { InvalidInputError, UnknownIdError } from "../errors.js";
 import type { CapsuleInput, CapsulePatch, SearchMode } from "../store/types.js";
 import type { ServerContext } from "./context.js";
+import { forward } from "./forward.js";
 import { ERROR_SCHEMA } from "./http-errors.js";
 import {
   ADD_BODY_SCHEMA,
@@ -61,6 +62,7 @@ function writeRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async (request, reply) => {
+      if (ctx.writerUrl) return forward(ctx, request, reply);
       const { capsules } = request.body as { capsules: CapsuleInput[] };
       const texts = capsules.filter((c) => !c.vector).map((c) => c.text);
       // Embedded here rather than inside the add, so encode time is measured apart from the write.
@@ -85,7 +87,8 @@ function writeRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: CAPSULE_SCHEMA, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (ctx.writerUrl) return forward(ctx, request, reply);
       const { id } = request.params as { id: number };
       return ctx.store.updateCapsule(id, request.body as Omit<CapsulePatch, "id">);
     },
@@ -104,7 +107,8 @@ function writeRoutes(app: FastifyInstance, ctx: ServerContext): void {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
+      if (ctx.writerUrl) return forward(ctx, request, reply);
       const { id } = request.params as { id: number };
       if (!(await ctx.store.delete(id))) throw new UnknownIdError(id);
       return { deleted: id };

@@ -56,8 +56,10 @@ export { sha256 } from "./hash.js";
  * walks. Open one with `CapsuleStore.open`; every write is one atomic commit.
  */
 export class CapsuleStore {
-  /** Absolute path of the store folder. */
+  /** Absolute path of the store folder, or the object-storage URI of a remote store (`s3://bucket/prefix`). */
   readonly path: string;
+  /** This machine's folder of the store: the store folder itself, or a remote store's local state. */
+  readonly localDir: string;
   /** The embedder every text and query of this store goes through. */
   readonly embedder: Embedder;
   /** How the index kind is chosen: by size (`auto`) or one fixed kind. */
@@ -66,7 +68,8 @@ export class CapsuleStore {
   readonly autoLinkK: number;
 
   private constructor(private readonly s: StoreState) {
-    this.path = s.path;
+    this.path = s.uri;
+    this.localDir = s.path;
     this.embedder = s.embedder;
     this.indexPolicy = s.settings.indexPolicy;
     this.autoLinkK = s.settings.autoLinkK;
@@ -250,7 +253,7 @@ export class CapsuleStore {
   ): Promise<{ removedVersions: number; filesRemoved: number }> {
     this.s.assertOpen();
     const keep = checkPositiveInt(options.keepVersionsMs ?? RETAIN_VERSIONS_MS, "keepVersionsMs", 0);
-    return withWriteLock(this.path, async () => {
+    return withWriteLock(this.localDir, async () => {
       await sync(this.s);
       const result = await compact(this.s, new Date(Date.now() - keep));
       await saveSnapshot(this.s);
@@ -297,7 +300,7 @@ export class CapsuleStore {
 
   /** Builds the full-text index again, whatever state it is in. @internal */
   async rebuildFullText(): Promise<void> {
-    await withWriteLock(this.path, async () => {
+    await withWriteLock(this.localDir, async () => {
       await sync(this.s);
       await ensureFtsIndex(this.s, true);
     });
@@ -306,7 +309,7 @@ export class CapsuleStore {
   /** Records the table as it is now as what SIGLA committed (after the user chose to accept it). @internal */
   async acceptTable(): Promise<void> {
     const { s } = this;
-    await withWriteLock(this.path, async () => {
+    await withWriteLock(this.localDir, async () => {
       // What is accepted is the table as it is now, not as this handle last read it.
       await s.table.checkoutLatest();
       if ((await s.table.version()) !== s.syncedVersion) await reload(s, false, false);
@@ -316,7 +319,7 @@ export class CapsuleStore {
 
   /** Writes the snapshot again from the state in memory. @internal */
   async rewriteSnapshot(): Promise<void> {
-    await removeSnapshot(this.path);
+    await removeSnapshot(this.localDir);
     await saveSnapshot(this.s);
   }
 
@@ -336,7 +339,8 @@ export class CapsuleStore {
       vectorPrecision: s.hot.precision,
       links: s.records.linkEntries / 2,
       tableVersion: s.syncedVersion,
-      diskBytes: await folderBytes(this.path),
+      // A remote table's bytes as its manifest counts them (data and index files).
+      diskBytes: s.remote ? (await this.table.stats()).totalBytes : await folderBytes(this.path),
     };
   }
 

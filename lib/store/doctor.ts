@@ -19,6 +19,7 @@ import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { EmbedderError, isSiglaError, StoreError } from "../errors.js";
 import { CapsuleStore } from "./capsule-store.js";
+import { isRemote } from "./location.js";
 import { type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { TableMissingError } from "./store-errors.js";
 import { TABLE_NAME } from "./table-schema.js";
@@ -101,6 +102,12 @@ const NEEDS_LOSS = "`sigla doctor --repair --accept-loss` gives it up and makes 
  * without sigla.json is a `SIGLA_STORE_PATH` error; every other problem is a failed check in the report.
  */
 export async function doctor(path: string, options: DoctorOptions = {}): Promise<DoctorReport> {
+  if (isRemote(path)) {
+    throw new StoreError(
+      "SIGLA_STORE_PATH",
+      `doctor reads a store's files on this disk; ${path} is on object storage (its storage keeps its own integrity)`,
+    );
+  }
   const dir = resolve(path);
   const repair = options.repair === true;
   const checks: DoctorCheck[] = [];

@@ -9,9 +9,10 @@ import * as lancedb from "@lancedb/lancedb";
 import { config } from "../config.js";
 import { createEmbedder } from "../embed/create-embedder.js";
 import type { Embedder } from "../embed/embedder.js";
-import { SiglaError, StoreError } from "../errors.js";
+import { errorMessage, firstLine, SiglaError, StoreError } from "../errors.js";
 import { reload } from "./hot-state.js";
 import { checkIndexPolicy } from "./index-policy.js";
+import { locate, type StoreLocation, storageOptions } from "./location.js";
 import { FORMAT_VERSION, MANIFEST_FILE, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { removeSnapshot } from "./snapshot.js";
 import { damaged, TableMissingError } from "./store-errors.js";
@@ -41,13 +42,37 @@ function checkPath(path: unknown): string {
   return path;
 }
 
+/** The table's connection: the folder, or object storage with the `SIGLA_STORAGE_*` options. */
+async function connect(where: StoreLocation): Promise<lancedb.Connection> {
+  if (!where.remote) return lancedb.connect(where.uri);
+  try {
+    return await lancedb.connect(where.uri, { storageOptions: storageOptions() });
+  } catch (error) {
+    throw unreachable(where, error);
+  }
+}
+
+/** Object storage that cannot be reached (or refuses us) is `SIGLA_STORE_PATH`, naming the URI and the way out. */
+function unreachable(where: StoreLocation, error: unknown): StoreError {
+  return new StoreError(
+    "SIGLA_STORE_PATH",
+    `cannot reach ${where.uri}: ${firstLine(errorMessage(error), 300)} (check the SIGLA_STORAGE_* settings and that the bucket exists)`,
+    { cause: error },
+  );
+}
+
+/** Schema metadata keys a remote store's table carries (see `manifestFromTable`). */
+const META_EMBEDDER = "sigla.embedder";
+const META_STORE_ID = "sigla.store_id";
+
 /**
- * Opens the store at `path`, creating it when the folder is missing or empty, and loads its hot state. An
- * existing store keeps its embedder: `auto` means that embedder, and naming another is an
- * `EmbedderMismatchError`.
+ * Opens the store at `path` (a folder, or a URI on object storage: see `location.ts`), creating it when it
+ * is missing or empty, and loads its hot state. An existing store keeps its embedder: `auto` means that
+ * embedder, and naming another is an `EmbedderMismatchError`.
  */
 export async function openStore(path: string, options: OpenOptions): Promise<StoreState> {
-  const dir = resolve(checkPath(path));
+  const where = locate(checkPath(path));
+  const dir = where.dir;
   const settings = {
     indexPolicy: checkIndexPolicy(options.indexPolicy ?? config().indexPolicy),
     autoLinkK: checkPositiveInt(options.autoLinkK ?? config().autoLinkK, "autoLinkK", 0),
@@ -55,44 +80,85 @@ export async function openStore(path: string, options: OpenOptions): Promise<Sto
   };
   const kind = await pathKind(dir);
   if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);
-  const { manifest, embedder } = await manifestAndEmbedder(dir, kind, options);
-  const db = await lancedb.connect(dir);
-  const table = await openTable(db, dir, manifest);
-  const state = new StoreState(dir, embedder, db, table, manifest, settings);
+  // A remote store's connection comes first (its manifest may be in the table); a local folder's only once
+  // its manifest says there is a store, because connecting creates the folder.
+  let db = where.remote ? await connect(where) : undefined;
+  let table: lancedb.Table | undefined;
   try {
+    const { manifest, embedder } = await manifestAndEmbedder(where, kind, options, db);
+    db ??= await connect(where);
+    table = await openTable(db, where, manifest);
+    const state = new StoreState(dir, embedder, db, table, manifest, settings, where.uri);
     if (!manifest.storeId) await adoptStoreId(state);
     await reload(state, true, options.verify !== false);
+    return state;
   } catch (error) {
-    table.close();
-    db.close();
+    table?.close();
+    db?.close();
     throw error;
   }
-  return state;
+}
+
+/** The table names of a connection; on object storage, an unreachable bucket is `SIGLA_STORE_PATH`. */
+async function tableNames(db: lancedb.Connection, where: StoreLocation): Promise<string[]> {
+  try {
+    return await db.tableNames();
+  } catch (error) {
+    throw where.remote
+      ? unreachable(where, error)
+      : damaged(where.dir, "cannot open the capsule table", error);
+  }
+}
+
+/**
+ * The manifest of a remote store this machine has not opened before, from its table's metadata; undefined
+ * when there is no table yet.
+ */
+async function manifestFromTable(
+  db: lancedb.Connection,
+  where: StoreLocation,
+): Promise<Manifest | undefined> {
+  if (!(await tableNames(db, where)).includes(TABLE_NAME)) return undefined;
+  const schema = await (await db.openTable(TABLE_NAME)).schema();
+  const [id, dim] = (schema.metadata.get(META_EMBEDDER) ?? "").split("\n");
+  if (!id || !Number(dim)) {
+    throw new StoreError("SIGLA_STORE_PATH", `${where.uri} holds a capsule table without SIGLA's metadata`);
+  }
+  return {
+    format: FORMAT_VERSION,
+    embedder: { id, dim: Number(dim) },
+    createdAt: new Date().toISOString(),
+    nextId: 0,
+    storeId: schema.metadata.get(META_STORE_ID),
+  };
 }
 
 /** The store's manifest (written now for a new store) and the embedder that fits it. */
 async function manifestAndEmbedder(
-  dir: string,
+  where: StoreLocation,
   kind: PathKind,
   options: OpenOptions,
+  db: lancedb.Connection | undefined,
 ): Promise<{ manifest: Manifest; embedder: Embedder }> {
+  const dir = where.dir;
   let manifest = kind === "dir" ? await readManifest(dir) : undefined;
-  if (!manifest && options.create === false) {
-    throw new StoreError("SIGLA_STORE_PATH", `no SIGLA store at ${dir} (no sigla.json)`);
+  const known = manifest ?? (db ? await manifestFromTable(db, where) : undefined);
+  if (!known && options.create === false) {
+    throw new StoreError("SIGLA_STORE_PATH", `no SIGLA store at ${where.uri} (no sigla.json)`);
   }
   // A store being created by another process at this moment shows only its lock and temporary files.
   const foreign = (name: string) => !name.startsWith(".lock") && !name.startsWith(`${MANIFEST_FILE}.`);
-  if (!manifest && kind === "dir" && (await readdir(dir)).some(foreign)) {
+  if (!known && !where.remote && kind === "dir" && (await readdir(dir)).some(foreign)) {
     throw new StoreError("SIGLA_STORE_PATH", `${dir} is not empty and holds no SIGLA store (no sigla.json)`);
   }
   const embedder = await createEmbedder(options.embedder, {
-    stored: manifest?.embedder,
+    stored: known?.embedder,
     log: options.log,
     onProgress: options.onDownload,
   });
   if (!manifest) {
     await mkdir(dir, { recursive: true });
-    const fresh: Manifest = {
+    const fresh: Manifest = known ?? {
       format: FORMAT_VERSION,
       embedder: { id: embedder.id, dim: embedder.dim },
       createdAt: new Date().toISOString(),
@@ -129,17 +195,27 @@ async function adoptStoreId(s: StoreState): Promise<void> {
 }
 
 /** The capsule table, created empty for a new store; its vectors must have the manifest's dimension. */
-async function openTable(db: lancedb.Connection, dir: string, manifest: Manifest): Promise<lancedb.Table> {
+async function openTable(
+  db: lancedb.Connection,
+  where: StoreLocation,
+  manifest: Manifest,
+): Promise<lancedb.Table> {
   const dim = manifest.embedder.dim;
+  const dir = where.dir;
+  const names = await tableNames(db, where);
   try {
-    const names = await db.tableNames();
     if (!names.includes(TABLE_NAME)) {
       if ((manifest.check?.rows ?? manifest.nextId) > 0)
         throw new TableMissingError(dir, manifest.check?.rows);
       // A new table starts its versions again: a snapshot left from an earlier one must never match.
       await removeSnapshot(dir);
       // "exist_ok": another process creating the same new store at the same moment is no error.
-      return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim), { mode: "create", existOk: true });
+      const metadata = new Map([[META_EMBEDDER, `${manifest.embedder.id}\n${dim}`]]);
+      if (manifest.storeId) metadata.set(META_STORE_ID, manifest.storeId);
+      return await db.createEmptyTable(TABLE_NAME, capsuleSchema(dim, metadata), {
+        mode: "create",
+        existOk: true,
+      });
     }
     const table = await db.openTable(TABLE_NAME);
     const field = (await table.schema()).fields.find((f) => f.name === "vector");
@@ -159,6 +235,9 @@ async function openTable(db: lancedb.Connection, dir: string, manifest: Manifest
 
 /** Copies the whole store to `target` (a missing or empty folder, not inside the store) under the write lock. */
 export async function copyStore(s: StoreState, target: string): Promise<void> {
+  if (s.remote) {
+    throw new StoreError("SIGLA_STORE_PATH", `save copies a store folder; ${s.uri} is on object storage`);
+  }
   const dir = resolve(checkPath(target));
   const kind = await pathKind(dir);
   if (kind === "file") throw new StoreError("SIGLA_STORE_PATH", `${dir} is a file, not a store folder`);

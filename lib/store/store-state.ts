@@ -43,14 +43,21 @@ export class StoreState {
   snapshotOf?: { version: number; index: VectorIndex };
 
   constructor(
-    /** Absolute path of the store folder. */
+    /** Absolute path of the store folder (of a remote store: this machine's folder for its manifest, lock and snapshot). */
     readonly path: string,
     readonly embedder: Embedder,
     readonly db: lancedb.Connection,
     readonly table: lancedb.Table,
     public manifest: Manifest,
     readonly settings: StoreSettings,
+    /** Where the table lives: `path` for a local store, the object-storage URI of a remote one. */
+    readonly uri: string = path,
   ) {}
+
+  /** The table lives on object storage (see `location.ts`). */
+  get remote(): boolean {
+    return this.uri !== this.path;
+  }
 
   /** The dimension of every vector in this store. */
   get dim(): number {

@@ -43,18 +43,25 @@ export function vectorColumn(flat: Float32Array, dim: number): VectorType {
   return new Vector([makeData({ type: vectorType(dim), length: n, nullCount: 0, child })]);
 }
 
-export function capsuleSchema(dim: number): SchemaType {
-  return new Schema([
-    new Field("id", new Int32(), false),
-    new Field("text", new Utf8(), false),
-    new Field("vector", vectorType(dim), false),
-    new Field("tags", new List(new Field("item", new Utf8(), true)), false),
-    new Field("links", new List(new Field("item", new Int32(), true)), false),
-    new Field("meta", new Utf8(), false),
-    new Field("source", new Utf8(), true),
-    new Field("sha256", new Utf8(), false),
-    new Field("created_at", new Float64(), false),
-  ]);
+/**
+ * The table's schema; `metadata` travels with the table (a store on object storage keeps its embedder and
+ * id there, for machines that have no manifest of it yet).
+ */
+export function capsuleSchema(dim: number, metadata?: Map<string, string>): SchemaType {
+  return new Schema(
+    [
+      new Field("id", new Int32(), false),
+      new Field("text", new Utf8(), false),
+      new Field("vector", vectorType(dim), false),
+      new Field("tags", new List(new Field("item", new Utf8(), true)), false),
+      new Field("links", new List(new Field("item", new Int32(), true)), false),
+      new Field("meta", new Utf8(), false),
+      new Field("source", new Utf8(), true),
+      new Field("sha256", new Utf8(), false),
+      new Field("created_at", new Float64(), false),
+    ],
+    metadata,
+  );
 }
 
 /** Builds an Arrow table of `rows` in the store's schema. */
