@@ -4,12 +4,16 @@
  * by text (embedding included), and with writers adding capsules at the same time — then every
  * acknowledged write read back. The client runs in this process, the server in its own.
  */
+import { rmSync } from "node:fs";
 import autocannon from "autocannon";
 import { loadUseLite } from "../lib/embed/use-lite.js";
 import { BenchError } from "../lib/errors.js";
+import { REFRESH_MS } from "../lib/server/serve.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
+import { locate } from "../lib/store/location.js";
 import { clusteredMatrix } from "./datasets/clustered.js";
 import { machine } from "./measure.js";
+import { startS3 } from "./s3-server.js";
 import { type ServerProcess, spawnServer } from "./server-process.js";
 
 export interface LoadOptions {
@@ -23,6 +27,8 @@ export interface LoadOptions {
   writers?: number;
   /** Store folder to build (or reuse, when it already holds `size` capsules). */
   store: string;
+  /** Also run two servers on one store on a loopback S3 server (default true). */
+  s3?: boolean;
   log?: (line: string) => void;
 }
 
@@ -169,72 +175,165 @@ async function unreadable(url: string, ids: number[]): Promise<number> {
 const p99 = (values: number[]) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? 0;
 
-export async function runServerLoad(options: LoadOptions): Promise<LoadReport> {
-  const log = options.log ?? (() => {});
-  const size = options.size ?? 50_000;
-  const seconds = options.seconds ?? 10;
-  const connections = options.connections ?? 8;
-  const buildSeconds = await buildStore({ size, store: options.store }, log);
+/** Queries the phases send: vectors from the store's clusters, and short texts (embedded by the server). */
+function bodies() {
   const queries = clusteredMatrix({ count: 1000, dim: DIM, seed: 99 });
-  const vectorBody = (i: number) => ({
-    vector: Array.from(queries.subarray((i % 1000) * DIM, ((i % 1000) + 1) * DIM)),
-    k: 10,
-  });
-  let server: ServerProcess | undefined;
+  return {
+    vector: (i: number) => ({
+      vector: Array.from(queries.subarray((i % 1000) * DIM, ((i % 1000) + 1) * DIM)),
+      k: 10,
+    }),
+    text: (i: number) => ({ text: `${TOPICS[i % TOPICS.length]} in agent memory ${i % 97}`, k: 10 }),
+  };
+}
+
+/** The writers' figures, once the phase is over and every server has had time to refresh. */
+async function writeFigures(
+  written: Array<{ ids: number[]; latencies: number[] }>,
+  seconds: number,
+  readers: string[],
+): Promise<NonNullable<LoadPhase["writes"]>> {
+  const ids = written.flatMap((w) => w.ids);
+  await new Promise((resolve) => setTimeout(resolve, REFRESH_MS + 200));
+  let missing = 0;
+  for (const url of readers) missing += await unreadable(url, ids);
+  return {
+    acknowledged: ids.length,
+    writesPerSecond: Math.round((ids.length / seconds) * 10) / 10,
+    p99Ms: Math.round(p99(written.flatMap((w) => w.latencies))),
+    unreadable: missing,
+  };
+}
+
+/** The three phases on one server over a local store. */
+async function localPhases(
+  options: Required<Omit<LoadOptions, "log" | "store">>,
+  store: string,
+  log: (line: string) => void,
+) {
+  const { seconds, connections } = options;
+  const body = bodies();
+  const server = await spawnServer(store, { SIGLA_RATE_LIMIT: "0" });
   try {
-    server = await spawnServer(options.store, { SIGLA_RATE_LIMIT: "0" });
     const url = server.url;
     log(`server at ${url}; ${seconds} s a phase, ${connections} connections`);
-    await drive(url, 1, connections, vectorBody); // warm-up, not reported
+    await drive(url, 1, connections, body.vector); // warm-up, not reported
     const phases: LoadPhase[] = [];
-    phases.push(phaseOf("query by vector", await drive(url, seconds, connections, vectorBody), connections));
+    phases.push(phaseOf("query by vector", await drive(url, seconds, connections, body.vector), connections));
     log(`query by vector: ${phases.at(-1)?.qps} QPS`);
-    const textBody = (i: number) => ({
-      text: `${TOPICS[i % TOPICS.length]} in agent memory ${i % 97}`,
-      k: 10,
-    });
     phases.push(
       phaseOf(
         "query by text (embedding included)",
-        await drive(url, seconds, connections, textBody),
+        await drive(url, seconds, connections, body.text),
         connections,
       ),
     );
     log(`query by text: ${phases.at(-1)?.qps} QPS`);
     const until = Date.now() + seconds * 1000;
-    const writers = Array.from({ length: options.writers ?? 2 }, (_, w) => write(url, w, until));
+    const writers = Array.from({ length: options.writers }, (_, w) => write(url, w, until));
     const mixed = phaseOf(
       "query by vector with concurrent writers",
-      await drive(url, seconds, connections, vectorBody),
+      await drive(url, seconds, connections, body.vector),
       connections,
     );
-    const written = await Promise.all(writers);
-    const ids = written.flatMap((w) => w.ids);
-    mixed.writes = {
-      acknowledged: ids.length,
-      writesPerSecond: Math.round((ids.length / seconds) * 10) / 10,
-      p99Ms: Math.round(p99(written.flatMap((w) => w.latencies))),
-      unreadable: await unreadable(url, ids),
-    };
+    mixed.writes = await writeFigures(await Promise.all(writers), seconds, [url]);
     phases.push(mixed);
-    log(`mixed: ${mixed.qps} QPS, ${ids.length} writes acknowledged, ${mixed.writes.unreadable} unreadable`);
-    return {
-      kind: "server-load",
-      createdAt: new Date().toISOString(),
-      machine: machine(),
-      size,
-      buildSeconds: Math.round(buildSeconds),
-      phases,
-      targets: phases.map((phase) => ({
-        target: `${phase.name}: p99 < 100 ms, no errors${phase.writes ? ", every acknowledged write readable" : ""}`,
-        value: `p99 ${phase.latencyMs.p99} ms, ${phase.errors + phase.non2xx + phase.timeouts} errors${phase.writes ? `, ${phase.writes.unreadable} of ${phase.writes.acknowledged} unreadable` : ""}`,
-        met:
-          phase.latencyMs.p99 < 100 &&
-          phase.errors + phase.non2xx + phase.timeouts === 0 &&
-          (phase.writes?.unreadable ?? 0) === 0,
-      })),
-    };
+    log(
+      `mixed: ${mixed.qps} QPS, ${mixed.writes.acknowledged} writes acknowledged, ${mixed.writes.unreadable} unreadable`,
+    );
+    return phases;
   } finally {
-    await server?.stop();
+    await server.stop();
   }
+}
+
+/**
+ * Two servers on one store on a loopback S3 server: a writer and a reader that forwards its writes to it,
+ * queried and written through both at once; every acknowledged write must be readable from both.
+ */
+async function sharedPhase(
+  options: Required<Omit<LoadOptions, "log" | "store">>,
+  log: (line: string) => void,
+) {
+  const { seconds, connections, size } = options;
+  const s3 = await startS3();
+  const saved = { ...process.env };
+  Object.assign(process.env, s3.env);
+  const uri = `s3://${s3.bucket}/load/store`;
+  const servers: ServerProcess[] = [];
+  try {
+    const buildSeconds = await buildStore({ size, store: uri }, log);
+    log(`S3 store built in ${Math.round(buildSeconds)} s`);
+    const env = { ...s3.env, SIGLA_RATE_LIMIT: "0" };
+    servers.push(await spawnServer(uri, env));
+    servers.push(await spawnServer(uri, { ...env, SIGLA_WRITER_URL: servers[0].url }));
+    const urls = servers.map((server) => server.url);
+    const body = bodies();
+    const half = Math.max(1, Math.floor(connections / 2));
+    await Promise.all(urls.map((url) => drive(url, 1, half, body.vector)));
+    const until = Date.now() + seconds * 1000;
+    const writers = Array.from({ length: options.writers }, (_, w) => write(urls[w % 2], w, until));
+    const results = await Promise.all(urls.map((url) => drive(url, seconds, half, body.vector)));
+    const [first, second] = results.map((result) => phaseOf("", result, half));
+    // Percentiles of two runs cannot be merged exactly: the phase reports the worse of the two servers.
+    const phase: LoadPhase = {
+      name: "two servers on one S3 store (writer + forwarding reader), query by vector with concurrent writers",
+      seconds,
+      connections: half * 2,
+      requests: first.requests + second.requests,
+      qps: first.qps + second.qps,
+      latencyMs: {
+        p50: Math.max(first.latencyMs.p50, second.latencyMs.p50),
+        p90: Math.max(first.latencyMs.p90, second.latencyMs.p90),
+        p99: Math.max(first.latencyMs.p99, second.latencyMs.p99),
+        max: Math.max(first.latencyMs.max, second.latencyMs.max),
+      },
+      errors: first.errors + second.errors,
+      non2xx: first.non2xx + second.non2xx,
+      timeouts: first.timeouts + second.timeouts,
+    };
+    phase.writes = await writeFigures(await Promise.all(writers), seconds, urls);
+    log(
+      `S3: ${phase.qps} QPS over two servers, ${phase.writes.acknowledged} writes, ${phase.writes.unreadable} unreadable`,
+    );
+    return phase;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    rmSync(locate(uri).dir, { recursive: true, force: true });
+    process.env = saved;
+    await s3.close();
+  }
+}
+
+export async function runServerLoad(options: LoadOptions): Promise<LoadReport> {
+  const log = options.log ?? (() => {});
+  const settings = {
+    size: options.size ?? 50_000,
+    seconds: options.seconds ?? 10,
+    connections: options.connections ?? 8,
+    writers: options.writers ?? 2,
+    s3: options.s3 ?? true,
+  };
+  const buildSeconds = await buildStore({ size: settings.size, store: options.store }, log);
+  const phases = await localPhases(settings, options.store, log);
+  if (settings.s3) phases.push(await sharedPhase(settings, log));
+  return {
+    kind: "server-load",
+    createdAt: new Date().toISOString(),
+    machine: machine(),
+    size: settings.size,
+    buildSeconds: Math.round(buildSeconds),
+    phases,
+    targets: phases.map((phase) => {
+      const errors = phase.errors + phase.non2xx + phase.timeouts;
+      const lost = phase.writes
+        ? `, ${phase.writes.unreadable} of ${phase.writes.acknowledged} unreadable`
+        : "";
+      return {
+        target: `${phase.name}: p99 < 100 ms, no errors${phase.writes ? ", every acknowledged write readable" : ""}`,
+        value: `p99 ${phase.latencyMs.p99} ms, ${errors} errors${lost}`,
+        met: phase.latencyMs.p99 < 100 && errors === 0 && (phase.writes?.unreadable ?? 0) === 0,
+      };
+    }),
+  };
 }

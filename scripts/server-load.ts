@@ -1,5 +1,5 @@
 /**
- * `npm run bench:server -- [--size 50k] [--seconds 10] [--connections 8] [--writers 2] [--store dir] [--out reports]`:
+ * `npm run bench:server -- [--size 50k] [--seconds 10] [--connections 8] [--writers 2] [--store dir] [--out reports] [--skip-s3]`:
  * the server load test; writes `<out>/server-load.json`. The store is built in a temporary folder unless
  * `--store` names one (kept, and reused when it already holds `--size` capsules).
  */
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     writers: { type: "string", default: "2" },
     store: { type: "string" },
     out: { type: "string", default: "reports" },
+    "skip-s3": { type: "boolean", default: false },
   },
 });
 const temporary = values.store ? undefined : mkdtempSync(join(tmpdir(), "sigla-load-"));
@@ -28,6 +29,7 @@ try {
     seconds: Number(values.seconds),
     connections: Number(values.connections),
     writers: Number(values.writers),
+    s3: !values["skip-s3"],
     store: values.store ? resolve(values.store) : join(temporary as string, "store"),
     log: (line) => process.stderr.write(`${line}\n`),
   });

@@ -78,6 +78,8 @@ export function bodyToCommand(command: CommandDefinition, body: Record<string, u
 }
 
 function sse(reply: FastifyReply, event: string, data: unknown): void {
+  // A client that hung up gets nothing more (its turn is being cancelled through the signal).
+  if (reply.raw.destroyed || reply.raw.writableEnded) return;
   reply.raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
@@ -101,9 +103,9 @@ export function commandRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const run = async (body: Record<string, unknown>, options: CommandOptions): Promise<CommandResult> => {
       const args = command.input(bodyToCommand(command, body));
       const work = async () => {
-        if (command.opens !== "nothing") await ctx.fresh();
         const call = () => command.run(context, args, options);
-        return WORK[name] ? ctx.metrics.time(WORK[name], name, call) : call();
+        const timed = () => (WORK[name] ? ctx.metrics.time(WORK[name], name, call) : call());
+        return command.opens === "nothing" ? timed() : ctx.read(timed);
       };
       return CONCURRENT.has(name) ? work() : ctx.serial(work);
     };
@@ -156,7 +158,7 @@ export function commandRoutes(app: FastifyInstance, ctx: ServerContext): void {
         } catch (error) {
           sse(reply, "error", errorBody(toSiglaError(error)).error);
         }
-        reply.raw.end();
+        if (!reply.raw.destroyed) reply.raw.end();
       },
     );
   }

@@ -8,7 +8,11 @@ import type { ServerMetrics } from "./metrics.js";
 
 export class ServerContext {
   private lastRefresh = 0;
-  private refreshing?: Promise<void>;
+  /** The refresh in progress, if any. */
+  private swapping?: Promise<void>;
+  /** Reads in progress, and who waits for them to end. */
+  private readers = 0;
+  private idle?: () => void;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -29,18 +33,34 @@ export class ServerContext {
     return this.bench.store;
   }
 
+  /**
+   * Runs a read of the store's state. A refresh replaces that state (another process wrote), so it waits
+   * for the reads in progress to finish, and reads wait while it runs: no read sees half of each.
+   */
+  async read<T>(work: () => Promise<T>): Promise<T> {
+    await this.fresh();
+    while (this.swapping) await this.swapping;
+    this.readers++;
+    try {
+      return await work();
+    } finally {
+      this.readers--;
+      if (this.readers === 0) this.idle?.();
+    }
+  }
+
   /** Picks up other processes' writes when the last look at the table is older than `refreshMs`. */
-  async fresh(): Promise<void> {
+  private async fresh(): Promise<void> {
     if (Date.now() - this.lastRefresh < this.refreshMs) return;
-    this.refreshing ??= this.store
-      .refresh()
-      .then(() => {
-        this.lastRefresh = Date.now();
-      })
-      .finally(() => {
-        this.refreshing = undefined;
-      });
-    await this.refreshing;
+    this.swapping ??= (async () => {
+      while (this.readers > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+      await this.store.refresh();
+      this.lastRefresh = Date.now();
+    })().finally(() => {
+      this.swapping = undefined;
+      this.idle = undefined;
+    });
+    await this.swapping;
   }
 
   /** Runs `work` after every serial command before it (the pipeline and session hold one turn at a time). */

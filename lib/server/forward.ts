@@ -45,6 +45,9 @@ export async function forward(
   }
   reply.hijack();
   reply.raw.writeHead(answer.status, { "content-type": type, "cache-control": "no-cache" });
-  for await (const chunk of answer.body) reply.raw.write(chunk);
-  reply.raw.end();
+  for await (const chunk of answer.body) {
+    if (reply.raw.destroyed) break; // the client hung up: stop reading the writer's stream
+    reply.raw.write(chunk);
+  }
+  if (!reply.raw.destroyed) reply.raw.end();
 }

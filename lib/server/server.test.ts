@@ -195,4 +195,21 @@ test("metrics: requests per route, encode and search durations, the store's size
   assert.match(text, new RegExp(`sigla_store_index_info\\{kind="${stats.indexKind}",precision="f32"\\} 1`));
 });
 
+test("a client that hangs up in the middle of a stream leaves the server answering", async () => {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/commands/ask?stream=1`, {
+    method: "POST",
+    headers: { ...auth, "content-type": "application/json" },
+    body: JSON.stringify({ message: "Tell me about columnar formats" }),
+    signal: controller.signal,
+  });
+  const reader = response.body?.getReader();
+  await reader?.read(); // the first event
+  controller.abort();
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.is((await call(`${url}/health`, "GET")).status, 200);
+  const next = await post("/commands/ask", { message: "Still there?" });
+  assert.is(next.status, 200);
+});
+
 test.run();

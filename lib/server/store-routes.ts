@@ -128,11 +128,11 @@ function readRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: CAPSULES, ...errors },
       },
     },
-    async (request) => {
-      await ctx.fresh();
-      const { where, limit } = request.query as { where?: string; limit: number };
-      return { capsules: await ctx.store.list({ where, limit }) };
-    },
+    async (request) =>
+      ctx.read(async () => {
+        const { where, limit } = request.query as { where?: string; limit: number };
+        return { capsules: await ctx.store.list({ where, limit }) };
+      }),
   );
 
   app.get(
@@ -145,11 +145,11 @@ function readRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: CAPSULE_SCHEMA, ...errors },
       },
     },
-    async (request) => {
-      await ctx.fresh();
-      const { id } = request.params as { id: number };
-      return capsuleOr404(await ctx.store.get(id), id);
-    },
+    async (request) =>
+      ctx.read(async () => {
+        const { id } = request.params as { id: number };
+        return capsuleOr404(await ctx.store.get(id), id);
+      }),
   );
 
   app.post(
@@ -177,7 +177,7 @@ function readRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (body.vector && body.mode !== "vector") {
         throw new InvalidInputError(`body/vector: a vector query has mode vector, not ${body.mode}`);
       }
-      await ctx.fresh();
+      // Embedding needs no store state: only the search waits for (and holds off) a refresh.
       const vector =
         body.vector ??
         (body.mode === "fts"
@@ -186,14 +186,16 @@ function readRoutes(app: FastifyInstance, ctx: ServerContext): void {
               await ctx.metrics.time("encode", "query", () => ctx.store.embedder.embed([body.text as string]))
             )[0]);
       const options = { topK: body.k, tags: body.tags, where: body.where, effort: body.effort };
-      const hits = await ctx.metrics.time("search", body.mode, () =>
-        body.text === undefined
-          ? ctx.store.query(vector as number[], options)
-          : ctx.store.search(body.text, {
-              ...options,
-              mode: body.mode,
-              vector: vector && Float32Array.from(vector),
-            }),
+      const hits = await ctx.read(() =>
+        ctx.metrics.time("search", body.mode, () =>
+          body.text === undefined
+            ? ctx.store.query(vector as number[], options)
+            : ctx.store.search(body.text, {
+                ...options,
+                mode: body.mode,
+                vector: vector && Float32Array.from(vector),
+              }),
+        ),
       );
       return { hits };
     },
@@ -212,11 +214,11 @@ function graphRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: CAPSULES, ...errors },
       },
     },
-    async (request) => {
-      await ctx.fresh();
-      const { id } = request.params as { id: number };
-      return { capsules: await ctx.store.neighbours(id) };
-    },
+    async (request) =>
+      ctx.read(async () => {
+        const { id } = request.params as { id: number };
+        return { capsules: await ctx.store.neighbours(id) };
+      }),
   );
 
   app.get(
@@ -230,14 +232,15 @@ function graphRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: OBJECT_SCHEMA, ...errors },
       },
     },
-    async (request) => {
-      await ctx.fresh();
-      const { id } = request.params as { id: number };
-      const { depth, steps, seed } = request.query as { depth?: number; steps?: number; seed?: number };
-      if (steps !== undefined) return { walk: await ctx.store.randomWalk(id, { steps, seed }) };
-      if (seed !== undefined) throw new InvalidInputError("querystring/seed goes with steps (a random walk)");
-      return { nodes: await ctx.store.bfs(id, { depth }) };
-    },
+    async (request) =>
+      ctx.read(async () => {
+        const { id } = request.params as { id: number };
+        const { depth, steps, seed } = request.query as { depth?: number; steps?: number; seed?: number };
+        if (steps !== undefined) return { walk: await ctx.store.randomWalk(id, { steps, seed }) };
+        if (seed !== undefined)
+          throw new InvalidInputError("querystring/seed goes with steps (a random walk)");
+        return { nodes: await ctx.store.bfs(id, { depth }) };
+      }),
   );
 
   app.get(
@@ -249,10 +252,10 @@ function graphRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: OBJECT_SCHEMA },
       },
     },
-    async () => {
-      await ctx.fresh();
-      return ctx.store.stats();
-    },
+    async () =>
+      ctx.read(async () => {
+        return ctx.store.stats();
+      }),
   );
 }
 
