@@ -8,13 +8,11 @@
  * Stores written before the split held these rows in the main table; `migrateConversation` moves them on
  * open (copy here first, then delete there, so a crash in between repeats the move instead of losing rows).
  */
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
 import { hasManifest, nestedPath } from "../store/location.js";
-import { MANIFEST_FILE } from "../store/manifest.js";
 import type { Capsule, CapsuleInput } from "../store/types.js";
 import { withWriteLock } from "../store/write-lock.js";
 import { type RecallHit, recall } from "./recall.js";

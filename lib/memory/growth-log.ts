@@ -4,12 +4,9 @@
  * never become link targets, so they cannot crowd the knowledge graph. With `lazy` the log is opened only
  * when it exists and created only by the first change, so a read (or a refused gate) leaves nothing on disk.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { CapsuleStore, sha256 } from "../store/capsule-store.js";
 import { hasManifest, nestedPath } from "../store/location.js";
-import { MANIFEST_FILE } from "../store/manifest.js";
 import { nodeMetaOf, nodeTags, toMemoryNode } from "./node-meta.js";
 import type { GrowthDelta, MemoryNode, NodeMeta } from "./types.js";
 
