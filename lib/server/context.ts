@@ -49,18 +49,30 @@ export class ServerContext {
     }
   }
 
-  /** Picks up other processes' writes when the last look at the table is older than `refreshMs`. */
+  /**
+   * Makes the state at least as new as the table was `refreshMs` ago: a write acknowledged before then is
+   * seen. A refresh counts from when it started (it reads the version then), so one still running may be
+   * too old for this read, which then starts the next.
+   */
   private async fresh(): Promise<void> {
-    if (Date.now() - this.lastRefresh < this.refreshMs) return;
-    this.swapping ??= (async () => {
-      while (this.readers > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-      await this.store.refresh();
-      this.lastRefresh = Date.now();
-    })().finally(() => {
-      this.swapping = undefined;
-      this.idle = undefined;
-    });
-    await this.swapping;
+    for (;;) {
+      if (Date.now() - this.lastRefresh < this.refreshMs) return;
+      if (this.swapping) {
+        await this.swapping;
+        continue;
+      }
+      const started = Date.now();
+      this.swapping = (async () => {
+        while (this.readers > 0) await new Promise<void>((resolve) => (this.idle = resolve));
+        await this.store.refresh();
+        this.lastRefresh = started;
+      })().finally(() => {
+        this.swapping = undefined;
+        this.idle = undefined;
+      });
+      await this.swapping;
+      return;
+    }
   }
 
   /** Runs `work` after every serial command before it (the pipeline and session hold one turn at a time). */
