@@ -274,7 +274,6 @@ export class SessionError extends SiglaError {
   }
 }
 
-/** A command typed wrong at a door: an unknown command, magic or flag, a missing argument (with the usage). */
 /** What the HTTP server refuses before any command runs: no key, too many requests, a body too large, no such route, shutting down. */
 export class ServerError extends SiglaError {
   constructor(
@@ -290,6 +289,7 @@ export class ServerError extends SiglaError {
   }
 }
 
+/** A command typed wrong at a door: an unknown command, magic or flag, a missing argument (with the usage). */
 export class UsageError extends SiglaError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("SIGLA_USAGE", message, options);

@@ -70,9 +70,13 @@ export type { Answer, ContextWindow, PipelineOptions } from "./pipeline/turn.js"
 export * from "./pipeline/types.js";
 export * from "./pipeline/voices.js";
 export { gaussian, seededRandom } from "./random.js";
+export { createServer, type SiglaServer } from "./server/app.js";
+export { REFRESH_MS, type RunningServer, type ServeOptions, startServer } from "./server/serve.js";
+export { type ServerSettings, serverSettings } from "./server/settings.js";
 export { CapsuleStore, sha256 } from "./store/capsule-store.js";
 export { type DoctorCheck, type DoctorOptions, type DoctorReport, doctor } from "./store/doctor.js";
 export { AUTO_MIN, type IndexDecision, plannedKind, REDECIDE_FACTOR } from "./store/index-choice.js";
+export { isRemote, locate, type StoreLocation, storageOptions } from "./store/location.js";
 export type * from "./store/types.js";
 export { LIMITS } from "./store/validate.js";
 export { RECALL_TARGET, type SavedIndex, type VectorIndex } from "./store/vector-index.js";

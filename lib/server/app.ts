@@ -27,6 +27,7 @@ import { storeRoutes } from "./store-routes.js";
 /** Paths that never need the key: what an orchestrator probes. */
 const OPEN_PATHS = new Set([HEALTH_PATH, LIVE_PATH]);
 
+/** A built server: the Fastify app, its metrics and routes, and whether it is ready. */
 export interface SiglaServer {
   app: FastifyInstance;
   /** Every route as `METHOD path`, as registered (the OpenAPI test holds the document to it). */
@@ -140,6 +141,10 @@ function probes(app: FastifyInstance, server: SiglaServer, bench: Workbench): vo
   app.get(OPENAPI_PATH, { schema: { summary: "this API's OpenAPI document" } }, async () => app.swagger());
 }
 
+/**
+ * The HTTP app over an open workbench, ready to `listen` (not listening yet). `startServer` opens the
+ * workbench, listens and shuts down gracefully; this is for embedding the routes in a process of one's own.
+ */
 export async function createServer(
   bench: Workbench,
   settings: ServerSettings & { refreshMs: number },

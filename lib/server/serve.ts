@@ -8,6 +8,7 @@ import type { Embedder, EmbedderSpec } from "../embed/embedder.js";
 import { createServer, type SiglaServer } from "./app.js";
 import type { ServerSettings } from "./settings.js";
 
+/** What `startServer` opens: the store, the embedder of a new one, the model that answers. */
 export interface ServeOptions {
   /** Store folder (default `$SIGLA_HOME/store`). */
   store?: string;
@@ -19,6 +20,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
+/** A listening server: its app and address, and how to stop it. */
 export interface RunningServer {
   server: SiglaServer;
   /** `http://host:port` it listens on (the port the system chose when 0 was asked). */
@@ -30,6 +32,7 @@ export interface RunningServer {
 /** How long a reader may lag another process's acknowledged write (it refreshes by table version). */
 export const REFRESH_MS = 1000;
 
+/** Opens the store's workbench and listens; `close()` shuts down as SIGTERM does (see the module comment). */
 export async function startServer(
   settings: ServerSettings,
   options: ServeOptions = {},

@@ -32,6 +32,7 @@ export const SERVER_VARIABLES = [
   "SIGLA_WRITER_URL",
 ] as const;
 
+/** What `sigla serve` listens on and how it guards itself (`serverSettings` reads them from the environment). */
 export interface ServerSettings {
   /** Required in `X-API-Key` on every route but health, liveness; undefined: no key asked. */
   apiKey: string | undefined;

@@ -14,6 +14,7 @@ import { MANIFEST_FILE } from "./manifest.js";
 /** Prefix of the variables passed to LanceDB as object-storage options (`SIGLA_STORAGE_AWS_ENDPOINT` → `aws_endpoint`). */
 export const STORAGE_PREFIX = "SIGLA_STORAGE_";
 
+/** Where a store's table lives and this machine's folder for the rest (see the module comment). */
 export interface StoreLocation {
   /** Where the table lives: the folder of a local store, the URI of a remote one (no trailing slash). */
   uri: string;
@@ -27,6 +28,7 @@ export function isRemote(path: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(path) && !/^file:\/\//i.test(path);
 }
 
+/** The location a store path names: a folder, or a URI on object storage with its local state folder. */
 export function locate(path: string): StoreLocation {
   if (!isRemote(path)) {
     const dir = resolve(path);

@@ -14,9 +14,11 @@ let embedder: Promise<Embedder> | undefined;
 export async function testServer(
   over: Partial<ServerSettings> = {},
   store = tempPath(),
+  /** A language model for the pipeline (a .gguf path); default none: the offline answerer. */
+  llm?: string,
 ): Promise<RunningServer> {
   embedder ??= loadUseLite();
-  return startServer({ ...serverSettings({}), port: 0, ...over }, { store, embedder: await embedder });
+  return startServer({ ...serverSettings({}), port: 0, ...over }, { store, embedder: await embedder, llm });
 }
 
 /** A JSON request; the answer's status, headers and parsed body (text when it is not JSON). */
