@@ -8,7 +8,7 @@ import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import type { Workbench } from "../commands/workbench.js";
-import { InvalidInputError, ServerError, type SiglaError, toSiglaError } from "../errors.js";
+import { InvalidInputError, isSiglaError, ServerError, type SiglaError, toSiglaError } from "../errors.js";
 import { keyChecker } from "./auth.js";
 import { commandRoutes } from "./command-routes.js";
 import { ServerContext } from "./context.js";
@@ -60,9 +60,8 @@ function asSiglaError(error: unknown): SiglaError {
   if (typeof fastify?.code === "string" && fastify.code.startsWith("FST_ERR_CTP")) {
     return new InvalidInputError(fastify.message);
   }
-  if (fastify?.statusCode === 400 && !("code" in fastify && String(fastify.code).startsWith("SIGLA_"))) {
-    return new InvalidInputError(fastify.message);
-  }
+  // Anything else Fastify refuses as the caller's fault (a malformed URL, an empty JSON body).
+  if (!isSiglaError(error) && fastify?.statusCode === 400) return new InvalidInputError(fastify.message);
   return toSiglaError(error);
 }
 

@@ -67,7 +67,13 @@ test("past AUTO_MIN the auto policy times every kind, keeps the fastest, and rec
   assert.is(store.indexKind, decision.kind);
   assert.equal((await store.stats()).indexDecision, decision, "stats show what was measured");
   const found = (await store.query(probe, { topK: 10 })).map((h) => h.id);
-  assert.ok(found.includes(123), "the probe finds itself");
+  // One query at a time, as the batch below: an approximate index may miss a row's own vector now and then
+  // (one probe alone failed once in CI under load), so the check is over twenty.
+  let selfFound = 0;
+  for (let i = 100; i < 120; i++) {
+    if ((await store.query(vectors[i], { topK: 10 })).some((h) => h.id === i)) selfFound++;
+  }
+  assert.ok(selfFound >= 18, `${selfFound} of 20 single queries found their own capsule`);
   // A batch answers each query, whichever path (the index or one exact product) the decision favours. An
   // approximate index is calibrated to recall@10 0.98, so it may miss a query's own row now and then (the
   // graph: 3 of 200 in one build of three).
