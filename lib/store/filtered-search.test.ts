@@ -141,8 +141,10 @@ test("a store holding halves answers selective, broad and correlated filters lik
   // 40,000 capsules under the graph hold their vectors as halves; "first" keeps 18,000 (more than a match
   // keeps decoded), "half" 20,000, "rare" 413.
   const count = 40_000;
-  // Queries from the same distribution (held out of the store), as the graph's width is calibrated for.
-  const drawn = clusteredVectors(count + 12, DIM, 16, 7);
+  // Queries from the same distribution (held out of the store), as the graph's width is calibrated for; 40 of
+  // them, as the graph is built on several threads and differs a little from build to build (12 queries once
+  // measured 0.917 on "half" in CI, where repeated runs here measure 0.9975-1).
+  const drawn = clusteredVectors(count + 40, DIM, 16, 7);
   const many = drawn.slice(0, count);
   const asked = drawn.slice(count);
   const near = clusteredVectors(18_000, DIM, 1, 101);
