@@ -12,7 +12,7 @@ import { REFRESH_MS } from "../lib/server/serve.js";
 import { CapsuleStore } from "../lib/store/capsule-store.js";
 import { locate } from "../lib/store/location.js";
 import { clusteredMatrix } from "./datasets/clustered.js";
-import { machine } from "./measure.js";
+import { machine, percentile } from "./measure.js";
 import { startS3 } from "./s3-server.js";
 import { type ServerProcess, spawnServer } from "./server-process.js";
 
@@ -172,9 +172,6 @@ async function unreadable(url: string, ids: number[]): Promise<number> {
   return missing;
 }
 
-const p99 = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.99))] ?? 0;
-
 /** Queries the phases send: vectors from the store's clusters, and short texts (embedded by the server). */
 function bodies() {
   const queries = clusteredMatrix({ count: 1000, dim: DIM, seed: 99 });
@@ -200,7 +197,12 @@ async function writeFigures(
   return {
     acknowledged: ids.length,
     writesPerSecond: Math.round((ids.length / seconds) * 10) / 10,
-    p99Ms: Math.round(p99(written.flatMap((w) => w.latencies))),
+    p99Ms: Math.round(
+      percentile(
+        written.flatMap((w) => w.latencies).sort((a, b) => a - b),
+        99,
+      ) || 0,
+    ),
     unreadable: missing,
   };
 }

@@ -100,8 +100,8 @@ export function commandRoutes(app: FastifyInstance, ctx: ServerContext): void {
   };
   for (const name of SERVED_COMMANDS) {
     const command = findCommand(name) as CommandDefinition;
-    const run = async (body: Record<string, unknown>, options: CommandOptions): Promise<CommandResult> => {
-      const args = command.input(bodyToCommand(command, body));
+    const run = async (parsed: ParsedCommand, options: CommandOptions): Promise<CommandResult> => {
+      const args = command.input(parsed);
       const work = async () => {
         const call = () => command.run(context, args, options);
         const timed = () => (WORK[name] ? ctx.metrics.time(WORK[name], name, call) : call());
@@ -131,16 +131,13 @@ export function commandRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
       async (request, reply) => {
         const body = (request.body ?? {}) as Record<string, unknown>;
-        if (ctx.writerUrl && writes(name, body)) {
-          bodyToCommand(command, body); // a bad body is this server's 400, not the writer's
-          return forward(ctx, request, reply);
-        }
+        // Parsed first: a bad body is this server's 400 (not the writer's), and never an opened stream.
+        const parsed = bodyToCommand(command, body);
+        if (ctx.writerUrl && writes(name, body)) return forward(ctx, request, reply);
         const signal = hangUp(request, reply);
         if (name !== "ask" || (request.query as { stream?: string }).stream !== "1") {
-          return json(await run(body, { signal }));
+          return json(await run(parsed, { signal }));
         }
-        // The command is parsed before the stream opens, so a bad body is still a plain 400.
-        bodyToCommand(command, body);
         reply.hijack();
         reply.raw.writeHead(200, {
           ...(reply.getHeaders() as Record<string, string>),
@@ -149,7 +146,7 @@ export function commandRoutes(app: FastifyInstance, ctx: ServerContext): void {
           connection: "keep-alive",
         });
         try {
-          const result = await run(body, {
+          const result = await run(parsed, {
             signal,
             onTrace: (event) => sse(reply, "trace", event),
             onToken: (piece) => sse(reply, "token", piece),

@@ -5,6 +5,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { CapsuleStore } from "../store/capsule-store.js";
+import type { StoreStats } from "../store/types.js";
 
 /** Seconds, from 0.5 ms to 30 s: a vector query sits at the low end, a generated answer at the top. */
 const BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -49,18 +50,20 @@ export class ServerMetrics {
       attach: histogram("attach", "attaching and detaching modules, by command"),
     };
     // Store gauges are read at scrape time, so they can never go stale between writes.
-    const storeGauge = (
-      name: string,
-      help: string,
-      read: (s: Awaited<ReturnType<CapsuleStore["stats"]>>) => number,
-    ) =>
+    // One stats() per scrape for the three gauges (it walks the store folder, or asks object storage).
+    let stats: { at: number; read: Promise<StoreStats> } | undefined;
+    const storeStats = (open: CapsuleStore) => {
+      if (!stats || Date.now() - stats.at > 1000) stats = { at: Date.now(), read: open.stats() };
+      return stats.read;
+    };
+    const storeGauge = (name: string, help: string, read: (s: StoreStats) => number) =>
       new Gauge({
         name,
         help,
         registers,
         async collect() {
           const open = store();
-          if (open) this.set(read(await open.stats()));
+          if (open) this.set(read(await storeStats(open)));
         },
       });
     storeGauge("sigla_store_capsules", "capsules in the store", (s) => s.count);

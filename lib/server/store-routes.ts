@@ -252,10 +252,7 @@ function graphRoutes(app: FastifyInstance, ctx: ServerContext): void {
         response: { 200: OBJECT_SCHEMA },
       },
     },
-    async () =>
-      ctx.read(async () => {
-        return ctx.store.stats();
-      }),
+    async () => ctx.read(() => ctx.store.stats()),
   );
 }
 
