@@ -162,6 +162,8 @@ export async function createServer(
       if (method !== "HEAD") server.routes.push(`${method} ${route.url}`);
   });
   const ctx = new ServerContext(bench, metrics, settings.refreshMs, settings.writerUrl);
+  // A refresh started in the background finishes before the store can close.
+  app.addHook("onClose", () => ctx.settled());
   await guard(app, settings);
 
   app.addHook("onResponse", async (request, reply) => {

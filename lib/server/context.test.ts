@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { tempPath } from "../../test/helpers/temp.js";
@@ -6,32 +7,50 @@ import { loadUseLite } from "../embed/use-lite.js";
 import { ServerContext } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 
-test("a refresh waits for the reads in progress, and reads wait for the refresh: none sees half of each", async () => {
+test("reads run alongside a refresh within the bound; past it, or after a forwarded write, they wait for one", async () => {
   const bench = await Workbench.open({ path: tempPath(), embedder: await loadUseLite(), lazy: true });
   try {
     await bench.store.addCapsule("one");
-    // refreshMs 0: every read refreshes first.
-    const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 0);
     const events: string[] = [];
-    let release = () => {};
-    const a = ctx.read(async () => {
-      events.push("a start");
-      await new Promise<void>((resolve) => (release = resolve));
-      events.push("a end");
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const b = ctx.read(async () => {
-      events.push("b start");
-    });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(events, ["a start"], "b's refresh waits for a");
-    release();
-    await Promise.all([a, b]);
-    assert.equal(events, ["a start", "a end", "b start"]);
+    // The store's own refresh, made as slow as reading another server's write from an object store.
+    const refresh = bench.store.refresh.bind(bench.store);
+    let refreshes = 0;
+    bench.store.refresh = async () => {
+      const n = ++refreshes;
+      events.push(`refresh ${n} start`);
+      await sleep(150);
+      await refresh();
+      events.push(`refresh ${n} end`);
+    };
+    const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 1000);
+    const read = (name: string) => ctx.read(async () => void events.push(name));
+    await read("first read");
+    assert.equal(events, ["refresh 1 start", "refresh 1 end", "first read"], "nothing seen yet: it waits");
+    // Refresh 1 started about 550 ms ago: past half the bound, within it.
+    await sleep(400);
+    await read("read past half the bound");
+    assert.equal(
+      events.slice(3),
+      ["refresh 2 start", "read past half the bound"],
+      "the next refresh starts in the background; the read does not wait for it",
+    );
+    await read("read during that refresh");
+    await ctx.settled();
+    assert.equal(events.slice(5), ["read during that refresh", "refresh 2 end"], "one refresh at a time");
+    ctx.stale();
+    await read("read after a forwarded write");
+    assert.equal(
+      events.slice(7),
+      ["refresh 3 start", "refresh 3 end", "read after a forwarded write"],
+      "a forwarded write is read back: the read waits for a refresh started after it",
+    );
+    await sleep(1000);
+    await read("read past the bound");
+    assert.equal(events.slice(10), ["refresh 4 start", "refresh 4 end", "read past the bound"]);
     let serial = "";
     await Promise.all([
       ctx.serial(async () => {
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await sleep(30);
         serial += "1";
       }),
       ctx.serial(async () => {
@@ -39,6 +58,29 @@ test("a refresh waits for the reads in progress, and reads wait for the refresh:
       }),
     ]);
     assert.is(serial, "12", "serial commands take turns");
+  } finally {
+    await bench.close();
+  }
+});
+
+test("a write forwarded while a refresh runs is seen: that refresh started too early, so the read waits for the next", async () => {
+  const bench = await Workbench.open({ path: tempPath(), embedder: await loadUseLite(), lazy: true });
+  try {
+    const refresh = bench.store.refresh.bind(bench.store);
+    const started: number[] = [];
+    bench.store.refresh = async () => {
+      started.push(started.length + 1);
+      await sleep(100);
+      await refresh();
+    };
+    const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 10_000);
+    await ctx.read(async () => undefined);
+    ctx.stale();
+    const first = ctx.read(async () => undefined);
+    await sleep(20);
+    ctx.stale();
+    await Promise.all([first, ctx.read(async () => undefined)]);
+    assert.equal(started, [1, 2, 3]);
   } finally {
     await bench.close();
   }

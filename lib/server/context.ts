@@ -1,18 +1,19 @@
 /**
  * What every route of one server shares: the open workbench, the metrics, and the two disciplines a
- * shared store needs — reads refreshed from the table's version at most `refreshMs` apart, and commands
- * that touch the one pipeline session run one at a time.
+ * shared store needs — reads see the table as it was at most `refreshMs` ago, and commands that touch the
+ * one pipeline session run one at a time.
  */
 import type { Workbench } from "../commands/workbench.js";
 import type { ServerMetrics } from "./metrics.js";
 
 export class ServerContext {
-  private lastRefresh = 0;
+  /** When the last finished refresh started: every write acknowledged before then is seen. */
+  private seenAt = Number.NEGATIVE_INFINITY;
+  /** Bumped by `stale()`; a refresh started at this count or later sees the forwarded write. */
+  private generation = 0;
+  private seenGeneration = 0;
   /** The refresh in progress, if any. */
-  private swapping?: Promise<void>;
-  /** Reads in progress, and who waits for them to end. */
-  private readers = 0;
-  private idle?: () => void;
+  private refreshing?: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -26,7 +27,7 @@ export class ServerContext {
 
   /** The next read refreshes first (after a write this server forwarded). */
   stale(): void {
-    this.lastRefresh = 0;
+    this.generation++;
   }
 
   get store() {
@@ -34,45 +35,52 @@ export class ServerContext {
   }
 
   /**
-   * Runs a read of the store's state. A refresh replaces that state (another process wrote), so it waits
-   * for the reads in progress to finish, and reads wait while it runs: no read sees half of each.
+   * Runs a read of the store's state, once that state is new enough. A refresh builds the new state beside
+   * the one in use and swaps it in at once (`reload`), so reads run alongside it and never see half of it.
    */
   async read<T>(work: () => Promise<T>): Promise<T> {
     await this.fresh();
-    while (this.swapping) await this.swapping;
-    this.readers++;
-    try {
-      return await work();
-    } finally {
-      this.readers--;
-      if (this.readers === 0) this.idle?.();
-    }
+    return work();
   }
 
   /**
-   * Makes the state at least as new as the table was `refreshMs` ago: a write acknowledged before then is
-   * seen. A refresh counts from when it started (it reads the version then), so one still running may be
-   * too old for this read, which then starts the next.
+   * Makes the state at least as new as the table was `refreshMs` ago, and as the last forwarded write. A
+   * refresh counts from when it started (it reads the version then). Halfway through the bound the next
+   * refresh starts in the background, so on an object store, where reading another server's write takes a
+   * while, reads rarely wait for one.
    */
   private async fresh(): Promise<void> {
     for (;;) {
-      if (Date.now() - this.lastRefresh < this.refreshMs) return;
-      if (this.swapping) {
-        await this.swapping;
-        continue;
+      const age = Date.now() - this.seenAt;
+      if (age < this.refreshMs && this.seenGeneration === this.generation) {
+        // Failures of a refresh nobody waits for surface in the next read that does.
+        if (age >= this.refreshMs / 2) this.refresh().catch(() => undefined);
+        return;
       }
-      const started = Date.now();
-      this.swapping = (async () => {
-        while (this.readers > 0) await new Promise<void>((resolve) => (this.idle = resolve));
-        await this.store.refresh();
-        this.lastRefresh = started;
-      })().finally(() => {
-        this.swapping = undefined;
-        this.idle = undefined;
-      });
-      await this.swapping;
-      return;
+      await this.refresh();
     }
+  }
+
+  /** Resolves once no refresh runs (before the store closes). */
+  async settled(): Promise<void> {
+    await this.refreshing?.catch(() => undefined);
+  }
+
+  /** The refresh in progress, or a new one. */
+  private refresh(): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    const started = Date.now();
+    const generation = this.generation;
+    this.refreshing = this.store
+      .refresh()
+      .then(() => {
+        this.seenAt = Math.max(this.seenAt, started);
+        this.seenGeneration = Math.max(this.seenGeneration, generation);
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
   }
 
   /** Runs `work` after every serial command before it (the pipeline and session hold one turn at a time). */

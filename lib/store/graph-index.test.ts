@@ -177,6 +177,33 @@ test("another process's adds and deletes reach this one's graph without a rebuil
   await reader.close();
 });
 
+test("reads while another process's writes are reloaded see the old state whole, then the new", async () => {
+  const path = tempPath();
+  const writer = await graphStore(path);
+  await writer.addCapsules(data.slice(0, 1000).map((vector, i) => ({ text: `a${i}`, vector })));
+  const reader = await graphStore(path);
+  // Most of the store is new: the reader builds a new graph, which takes a while.
+  const late = await writer.addCapsules(data.slice(1000).map((vector, i) => ({ text: `b${i}`, vector })));
+  const seen = new Set<string>();
+  let reloading = true;
+  const refreshed = reader.refresh().finally(() => {
+    reloading = false;
+  });
+  while (reloading) {
+    const count = await reader.count();
+    const found = (await reader.query(data[3500], { topK: 1 }))[0].id === late[2500];
+    // Only a query with the same count on both sides counts (the swap may land between two reads).
+    if ((await reader.count()) === count) seen.add(`${count} capsules, late one found: ${found}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await refreshed;
+  // Before the state was built beside the one in use, reads saw 4000 capsules through the old graph.
+  assert.equal([...seen], ["1000 capsules, late one found: false"]);
+  assert.is((await reader.query(data[3500], { topK: 1 }))[0].id, late[2500]);
+  await writer.close();
+  await reader.close();
+});
+
 test("auto-links through the graph match exact linking", async () => {
   const linked = await graphStore(tempPath(), 5);
   const exactStore = await CapsuleStore.open(tempPath(), {

@@ -17,7 +17,7 @@ import { readSnapshot, removeGraphs, type Snapshot, snapshotKey, writeSnapshot }
 import { damaged, MISSING_FILE } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
 import { CAPSULE_COLUMNS } from "./table-schema.js";
-import { chooseIndex, fitPrecision } from "./upkeep.js";
+import { fitHalves, indexOver } from "./upkeep.js";
 import { restoreIndex, type SavedIndex } from "./vector-index.js";
 import { withLocalTurn } from "./write-lock.js";
 
@@ -52,39 +52,45 @@ export async function sync(s: StoreState): Promise<void> {
  * Rebuilds the in-memory state from the table (on open, and when another process wrote): from the
  * snapshot when it belongs to exactly the table's current version, else by scanning the table. After a
  * scan at open (`saveScanned`), the snapshot is written for the next open.
+ *
+ * The new state is built beside the one in use and swapped in in one step: reads running meanwhile (a
+ * server's, while an object store is read for a second or more) see the old state whole, never new
+ * vectors with old records or index.
  */
 export async function reload(s: StoreState, saveScanned = false, verify = true): Promise<void> {
   const { state, tableVersion, restored } = await load(s, verify);
   const { hot, records } = state;
   const loaded = hot.precision;
-  const previous = s.index ? { index: s.index, hot: s.hot } : undefined;
-  let maxId = -1;
-  for (const id of hot.ids) if (id > maxId) maxId = id;
-  s.hot = hot;
-  s.records = records;
-  s.digest = state.digest;
-  s.badHash = new Set(state.badHash);
-  s.manifest.nextId = Math.max(s.manifest.nextId, maxId + 1);
-  s.syncedVersion = tableVersion;
-  s.ftsStale = true;
   // Another process may have decided the index since this one read sigla.json.
-  s.manifest.index = checkDecision((await readManifest(s.path))?.index) ?? s.manifest.index;
-  const planned = plannedKind(hot.size, s.settings.indexPolicy, s.manifest.index);
+  const decided = checkDecision((await readManifest(s.path))?.index) ?? s.manifest.index;
+  const planned = plannedKind(hot.size, s.settings.indexPolicy, decided);
   // A snapshot saved under a graph holds halves; IVF and the exact scan restore over float32.
   if (planned !== "hnsw") hot.expand();
   const saved = state.index?.kind === planned ? state.index : undefined;
-  const index = saved && (await restoreIndex(hot, s.path, saved));
+  const restoredIndex = saved && (await restoreIndex(hot, s.path, saved));
   // Another process's writes: the index in memory catches up with them rather than being built again.
+  const previous = s.index;
   const carried =
-    !index && previous?.index.kind === planned
-      ? await previous.index.carriedTo?.(hot, previous.hot)
-      : undefined;
-  s.index = index ?? carried ?? (await chooseIndex(s, planned));
-  fitPrecision(s);
+    !restoredIndex && previous?.kind === planned ? await previous.carriedTo?.(hot, s.hot) : undefined;
+  const kept = restoredIndex || carried;
+  const { index, decision = decided } = kept ? { index: kept } : await indexOver(hot, planned);
+  fitHalves(hot, index.kind, decision);
+  let maxId = -1;
+  for (const id of hot.ids) if (id > maxId) maxId = id;
+  // The swap: no await from here to its end.
+  s.hot = hot;
+  s.records = records;
+  s.index = index;
+  s.digest = state.digest;
+  s.badHash = new Set(state.badHash);
+  s.manifest.index = decision;
+  s.manifest.nextId = Math.max(s.manifest.nextId, maxId + 1);
+  s.syncedVersion = tableVersion;
+  s.ftsStale = true;
   // A snapshot whose vectors are now held in another precision is saved again on close.
   s.snapshotOf =
-    restored && (index || planned === "flat") && hot.precision === loaded
-      ? { version: tableVersion, index: s.index }
+    restored && (restoredIndex || planned === "flat") && hot.precision === loaded
+      ? { version: tableVersion, index }
       : undefined;
   if (saveScanned && !restored) await saveSnapshot(s);
 }

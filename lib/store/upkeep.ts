@@ -5,7 +5,8 @@
 import "./lancedb-env.js";
 import * as lancedb from "@lancedb/lancedb";
 import { recordTable } from "./commit.js";
-import { decideIndex, exactBatchesFaster } from "./index-choice.js";
+import type { HotVectors } from "./hot-vectors.js";
+import { decideIndex, exactBatchesFaster, type IndexDecision } from "./index-choice.js";
 import type { IndexKind } from "./index-policy.js";
 import { damaged } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
@@ -28,22 +29,25 @@ const FTS_INDEX = "text_idx";
 const FTS_REBUILD_MIN = 1000;
 const FTS_REBUILD_SHARE = 0.1;
 
-/** A new vector index of `kind` over the hot vectors, built (IVF and the exact scan read them in float32). */
-export async function buildIndex(s: StoreState, kind: IndexKind): Promise<VectorIndex> {
-  if (kind !== "hnsw") s.hot.expand();
-  const index = createIndex(kind, s.hot);
+/**
+ * The index `plannedKind` asked for, built over `hot` (IVF and the exact scan read float32); for "measure",
+ * the fastest candidate on those vectors, with the decision to keep in the manifest.
+ */
+export async function indexOver(
+  hot: HotVectors,
+  planned: IndexKind | "measure",
+): Promise<{ index: VectorIndex; decision?: IndexDecision }> {
+  if (planned === "measure") return decideIndex(hot);
+  if (planned !== "hnsw") hot.expand();
+  const index = createIndex(planned, hot);
   await index.build();
-  return index;
+  return { index };
 }
 
-/**
- * The index `plannedKind` asked for, built; for "measure", the fastest candidate on the store's own
- * vectors, whose decision is kept in the manifest (written with the next commit).
- */
+/** `indexOver` the store's hot vectors; a measured decision is written with the next commit. */
 export async function chooseIndex(s: StoreState, planned: IndexKind | "measure"): Promise<VectorIndex> {
-  if (planned !== "measure") return buildIndex(s, planned);
-  const { index, decision } = await decideIndex(s.hot);
-  s.manifest.index = decision;
+  const { index, decision } = await indexOver(s.hot, planned);
+  if (decision) s.manifest.index = decision;
   return index;
 }
 
@@ -132,8 +136,12 @@ export async function rebuildIndex(s: StoreState, kind: IndexKind | "measure"): 
  * whose kernels read the float matrix. Called whenever the store's index changes.
  */
 export function fitPrecision(s: StoreState): void {
-  const halves =
-    s.index.kind === "hnsw" && s.hot.size >= COMPACT_MIN && !exactBatchesFaster(s.manifest.index, "hnsw");
-  if (halves) s.hot.compact();
-  else s.hot.expand();
+  fitHalves(s.hot, s.index.kind, s.manifest.index);
+}
+
+/** `fitPrecision` for hot vectors the store has not adopted yet. */
+export function fitHalves(hot: HotVectors, kind: IndexKind, decision: IndexDecision | undefined): void {
+  const halves = kind === "hnsw" && hot.size >= COMPACT_MIN && !exactBatchesFaster(decision, "hnsw");
+  if (halves) hot.compact();
+  else hot.expand();
 }

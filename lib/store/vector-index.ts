@@ -62,7 +62,7 @@ export interface VectorIndex {
   /**
    * This index moved onto `hot`, a later state of the table read after another process wrote, by the
    * capsules added and removed since `previous` (the hot rows it was kept over); undefined when a build is
-   * better. This index must not be used afterwards.
+   * better. This index may answer searches until the store swaps the new one in, and is dropped then.
    */
   carriedTo?(hot: HotVectors, previous: HotVectors): Promise<VectorIndex | undefined>;
   /** True when deletes have worn the index down enough that the next write should rebuild it. */

@@ -325,7 +325,11 @@ export class GraphIndex implements VectorIndex {
     this.graph.add(toKeys(ids), this.centred(vectors, vectors), ids.length > 64 ? THREADS : 1);
   }
 
-  /** The graph moved onto `hot` by its adds and deletes since `previous`, unless they are most of it. */
+  /**
+   * The graph moved onto `hot` by its adds and deletes since `previous`, unless they are most of it. This
+   * index shares the graph and keeps answering until the store swaps the new one in: the deleted are gone
+   * from its answers and the added skipped (not in its hot rows).
+   */
   async carriedTo(hot: HotVectors, previous: HotVectors): Promise<VectorIndex | undefined> {
     const gone = Array.from(previous.ids).filter((id) => !hot.has(id));
     const added = Array.from(hot.ids).filter((id) => !previous.has(id));
@@ -339,7 +343,6 @@ export class GraphIndex implements VectorIndex {
       builtSize: this.builtSize,
       mean: this.mean,
     });
-    this.graph = undefined;
     moved.removed(gone);
     await moved.added(added);
     return moved;
