@@ -106,6 +106,8 @@ export interface BenchReport {
     filterQueries?: number;
     /** Repetitions per size, where a size ran fewer than `reps` (the large sizes). */
     repsBySize?: Record<string, number>;
+    /** Systems per size, where a size ran fewer than `systems` (a merged run, `merge.ts`). */
+    systemsBySize?: Record<string, SystemName[]>;
   };
   datasets: Array<{
     name: string;
@@ -118,6 +120,17 @@ export interface BenchReport {
   /** lorem suite: the embedder's throughput, measured once per repetition (one model load) in the harness process. */
   embedding?: { embedder: string; textsPerSecond: Spread };
   runs: Array<WorkerResult & { rep: number; size: number }>;
+  /** The runs merged into this report, each with its sizes (`merge.ts`); absent: one run. */
+  parts?: BenchPart[];
+}
+
+/** One `npm run bench` of a merged report: its sizes, when, how long, on what and how to run it again. */
+export interface BenchPart {
+  sizes: number[];
+  createdAt: string;
+  durationMs: number;
+  machine: Record<string, unknown>;
+  command: string;
 }
 
 const WORKER = fileURLToPath(new URL("./worker.ts", import.meta.url));

@@ -13,7 +13,7 @@ import { specToSvg, svgToPng } from "../lib/charts/render.js";
 import type { VegaLiteSpec } from "../lib/charts/vega-lite-spec.js";
 import { BenchError } from "../lib/errors.js";
 import { sizeLabel } from "./dataset.js";
-import type { BenchReport, SystemSummary } from "./harness.js";
+import type { BenchPart, BenchReport, SystemSummary } from "./harness.js";
 import { reportName } from "./report-name.js";
 import { type Spread, spreadText } from "./stats.js";
 import {
@@ -151,9 +151,24 @@ export function resourcesTable(rows: readonly SystemSummary[], raw: number): str
   );
 }
 
-/** The machine line: CPU, cores, memory, OS, Node, packages and the load average at start and end. */
+/**
+ * The machine line: CPU, cores, memory, OS, Node, packages and the load average at start and end; for a
+ * merged report, one per run with its sizes.
+ */
 export function machineText(report: BenchReport): string {
-  const m = report.machine as {
+  if (!report.parts) return `Machine: ${machineLine(report.machine)}.`;
+  return report.parts
+    .map((part) => `Machine (${partSizes(part)}): ${machineLine(part.machine)}.`)
+    .join("\n\n");
+}
+
+/** The sizes a merged run measured, for the report's text ("50k, 200k"). */
+export function partSizes(part: BenchPart): string {
+  return part.sizes.map(sizeLabel).join(", ");
+}
+
+function machineLine(machine: Record<string, unknown>): string {
+  const m = machine as {
     cpu?: string;
     cores?: number;
     memoryGiB?: number;
@@ -169,7 +184,7 @@ export function machineText(report: BenchReport): string {
   const loadText = m.loadAverage
     ? `; load average (1, 5, 15 min) ${load(m.loadAverage.start)} at start, ${load(m.loadAverage.end)} at end`
     : "";
-  return `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${packages}${loadText}.`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${packages}${loadText}`;
 }
 
 /** The command that reruns a report's settings. */
@@ -305,7 +320,9 @@ export function reportMarkdown(report: BenchReport, charts = "charts"): string {
   const sections = [
     `# Benchmark: ${report.suite} suite`,
     `Written by \`npm run bench\` / \`npm run report\` from \`bench-${report.suite}.json\` (${report.createdAt}, ${(report.durationMs / 60_000).toFixed(0)} min). Every number is the median of ${s.reps} repetitions${fewer} with the min–max in brackets; every system ran on the same vectors and the same queries, in a worker process of its own, recall@${s.k} against the exact top-${s.k}. Filtered queries run at each system's fastest setting with recall@10 ≥ ${RECALL_FLOOR} (unfiltered), against the exact top-${s.k} among the rows the filter keeps.`,
-    `Rerun: \`${rerunCommand(report)}\``,
+    report.parts
+      ? `Rerun, one command per run merged here: ${report.parts.map((part) => `\`${part.command}\` (${partSizes(part)}, ${part.createdAt}, ${(part.durationMs / 60_000).toFixed(0)} min)`).join("; ")}.`
+      : `Rerun: \`${rerunCommand(report)}\``,
     machineText(report),
     "## Targets",
     targetsTable(targetsOf(report)),
@@ -354,15 +371,16 @@ export function reportProblems(report: unknown): string[] {
   if (!r?.settings || !Array.isArray(r.summary) || !Array.isArray(r.runs) || !Array.isArray(r.datasets)) {
     return [...problems, "settings, summary, runs or datasets missing"];
   }
-  const { systems, sizes, reps, repsBySize = {} } = r.settings;
+  const { systems, sizes, reps, repsBySize = {}, systemsBySize = {} } = r.settings;
   if (reps < 3) problems.push(`only ${reps} repetitions (a report needs at least 3)`);
-  const expected = sizes.reduce((n, size) => n + systems.length * (repsBySize[size] ?? reps), 0);
+  const systemsAt = (size: number) => systemsBySize[size] ?? systems;
+  const expected = sizes.reduce((n, size) => n + systemsAt(size).length * (repsBySize[size] ?? reps), 0);
   if (r.runs.length !== expected)
     problems.push(
       `${r.runs.length} runs for ${systems.length} systems × ${sizes.length} sizes × ${reps} reps (${expected} expected)`,
     );
   for (const size of sizes) {
-    for (const system of systems) {
+    for (const system of systemsAt(size)) {
       const s = r.summary.find((x) => x.size === size && x.system === system);
       if (!s) {
         problems.push(`no summary for ${system} at ${size}`);

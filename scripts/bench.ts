@@ -5,6 +5,7 @@
  *   npm run bench:store -- --sizes 10k                 # the same as --suite store
  *   npm run bench -- --suite lorem --sizes 50k          # the seed's corpus, embedded once and cached
  *   npm run bench -- --suite store --sizes 50k,200k,1M   # 1M: --large-reps (1) and --large-queries (300)
+ *   npm run bench -- --suite store --sizes 1M --merge    # 1M apart, its runs merged into the report
  *   npm run bench -- --suite retrieval                  # MRR@10 / recall@10 on the Fiori documents
  *
  * Writes reports/bench-<suite>.json (one name per suite, see bench/report-name.ts), the Markdown report and
@@ -20,6 +21,7 @@ import { parseArgs } from "node:util";
 import { parseSize, sizeLabel } from "../bench/dataset.js";
 import { runBench } from "../bench/harness.js";
 import { abortOnInterrupt } from "../bench/interrupt.js";
+import { mergeInto } from "../bench/merge.js";
 import { updateReadme } from "../bench/readme.js";
 import { runSummary, writeReport } from "../bench/report.js";
 import { REPORTS, reportName, reportPath, writeJson } from "../bench/report-name.js";
@@ -29,8 +31,9 @@ import { parseSystems, SYSTEM_NAMES } from "../bench/systems/index.js";
 import { progressBar } from "../lib/cli/progress-bar.js";
 import { BenchError, toSiglaError } from "../lib/errors.js";
 
-const USAGE = `usage: npm run bench -- --suite store|lorem|retrieval [--systems ${SYSTEM_NAMES.join(",")}] [--sizes 10k,50k,200k,1M] [--reps 3] [--queries 1000] [--large-reps 1] [--large-queries 300] [--filter-queries 200] [--batch 100] [--out reports] [--quiet]
-  --large-reps / --large-queries apply to sizes of 1M and more; --filter-queries is per filter (1% and 50% of rows).`;
+const USAGE = `usage: npm run bench -- --suite store|lorem|retrieval [--systems ${SYSTEM_NAMES.join(",")}] [--sizes 10k,50k,200k,1M] [--reps 3] [--queries 1000] [--large-reps 1] [--large-queries 300] [--filter-queries 200] [--batch 100] [--out reports] [--merge] [--quiet]
+  --large-reps / --large-queries apply to sizes of 1M and more; --filter-queries is per filter (1% and 50% of rows).
+  --merge keeps the other sizes of the suite's report in --out: the sizes run now replace theirs (run 1M apart).`;
 
 async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
         "filter-queries": { type: "string", default: "200" },
         batch: { type: "string", default: "100" },
         out: { type: "string", default: REPORTS },
+        merge: { type: "boolean", default: false },
         quiet: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
     const sizes = String(values.sizes ?? (suite === "lorem" ? "50k" : "10k"))
       .split(",")
       .map(parseSize);
-    const report = await runBench({
+    const ran = await runBench({
       suite,
       systems: parseSystems(String(values.systems)),
       sizes,
@@ -102,10 +106,11 @@ async function main(): Promise<void> {
       signal: controller.signal,
     });
     bar.stop();
+    const report = values.merge ? await mergeInto(out, ran) : ran;
     const files = await writeReport(report, out);
     console.log(runSummary(report));
     console.log(
-      `\nwrote ${files.length} files in ${out}/ (${reportName(suite)}, ${reportName(suite, "md")}, charts/) for ${sizes.map(sizeLabel).join(", ")} in ${(report.durationMs / 60_000).toFixed(1)} min`,
+      `\nwrote ${files.length} files in ${out}/ (${reportName(suite)}, ${reportName(suite, "md")}, charts/) for ${report.settings.sizes.map(sizeLabel).join(", ")}; this run took ${(ran.durationMs / 60_000).toFixed(1)} min`,
     );
     if (out === REPORTS) {
       await updateReadme("README.md", report);
