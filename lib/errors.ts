@@ -24,6 +24,7 @@ export type ErrorCode =
   | "SIGLA_STORE_PATH"
   | "SIGLA_STORE_DAMAGED"
   | "SIGLA_STORE_LOCKED"
+  | "SIGLA_CONFLICT"
   | "SIGLA_INDEX_UNAVAILABLE"
   | "SIGLA_STORE_CLOSED"
   | "SIGLA_EMBEDDER_MISMATCH"
@@ -119,7 +120,8 @@ export class UnknownIdError extends SiglaError {
  * Problems with the store itself: `SIGLA_STORE_PATH` (not a store, not a folder, not empty),
  * `SIGLA_STORE_DAMAGED` (files that do not match what SIGLA wrote), `SIGLA_STORE_LOCKED` (another writer
  * holds it), `SIGLA_STORE_CLOSED` (used after `close`), `SIGLA_HASH_MISMATCH` (a capsule's text changed
- * outside SIGLA), `SIGLA_INDEX_UNAVAILABLE` (the hnsw index's native library did not load here).
+ * outside SIGLA), `SIGLA_INDEX_UNAVAILABLE` (the hnsw index's native library did not load here),
+ * `SIGLA_CONFLICT` (a conditional write whose condition another process's write broke; nothing written).
  */
 export class StoreError extends SiglaError {
   constructor(
@@ -129,7 +131,8 @@ export class StoreError extends SiglaError {
       | "SIGLA_STORE_LOCKED"
       | "SIGLA_STORE_CLOSED"
       | "SIGLA_HASH_MISMATCH"
-      | "SIGLA_INDEX_UNAVAILABLE",
+      | "SIGLA_INDEX_UNAVAILABLE"
+      | "SIGLA_CONFLICT",
     message: string,
     options?: { cause?: unknown },
   ) {

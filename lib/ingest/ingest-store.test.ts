@@ -272,4 +272,33 @@ test("an ingest aborted through its signal is SIGLA_CANCELLED, and the files bef
   await store.close();
 });
 
+test("two ingests of one folder at once, as two processes run them: every file stored once, whole", async () => {
+  const docs = tempDir();
+  for (let i = 0; i < 6; i++) {
+    await writeFile(join(docs, `note-${i}.md`), `# Note ${i}\n\nNote ${i} is about topic ${i * 7}.`);
+  }
+  const path = tempPath();
+  const first = await CapsuleStore.open(path, { embedder });
+  const second = await CapsuleStore.open(path, { embedder });
+  // Both list each file before either writes it; the later write finds the file stored and leaves it.
+  const reports = await Promise.all([ingest(first, [docs]), ingest(second, [docs])]);
+  await second.refresh();
+  const sources = (await second.list()).map((capsule) => capsule.source);
+  assert.is(sources.length, 6, `stored: ${sources.join(", ")}`);
+  assert.is(new Set(sources).size, 6);
+  assert.is(reports[0].added + reports[1].added, 6, "each file added by one of them");
+  assert.is(reports[0].unchanged + reports[1].unchanged, 6, "and found unchanged by the other");
+  // A changed file ingested by both at once: replaced once, still one chunk.
+  await writeFile(join(docs, "note-3.md"), "# Note 3\n\nRewritten.");
+  await Promise.all([ingest(first, [docs]), ingest(second, [docs])]);
+  await first.refresh();
+  const note = await first.list({ where: `source = '${join(docs, "note-3.md")}'` });
+  assert.equal(
+    note.map((capsule) => capsule.text),
+    ["# Note 3\n\nRewritten."],
+  );
+  await first.close();
+  await second.close();
+});
+
 test.run();

@@ -3,7 +3,7 @@
  * same files is cheap and idempotent: a file whose stored capsules carry its current sha256 is skipped, and a
  * changed file's old capsules are replaced in the same write that adds the new ones.
  */
-import { CancelledError, InvalidInputError, isSiglaError } from "../errors.js";
+import { CancelledError, InvalidInputError, isSiglaError, StoreError } from "../errors.js";
 import type { AddStage } from "../store/types.js";
 import { sqlString } from "../store/validate.js";
 import { chunkText, resolveChunkOptions } from "./chunk.js";
@@ -25,6 +25,8 @@ export interface IngestTarget {
     inputs: Array<{ text: string; tags?: string[]; meta?: Record<string, unknown>; source?: string }>,
     options?: {
       replace?: number[];
+      /** Write only if the capsules matching `where` are still `ids` (else `SIGLA_CONFLICT`, nothing written). */
+      expect?: { where: string; ids: readonly number[] };
       signal?: AbortSignal;
       onProgress?: (done: number, total: number, stage: AddStage) => void;
     },
@@ -118,6 +120,9 @@ export function sourceFilter(source: string): string {
   return `source = ${sqlString(source)}`;
 }
 
+/** Tries per file when other processes keep writing it meanwhile (`SIGLA_CONFLICT`). */
+const MAX_CONFLICTS = 5;
+
 /** Chunk metadata keys ingest owns; document keys with these names are kept under `meta.fields`. */
 const RESERVED = new Set(["source", "title", "chunk", "chunks", "fields"]);
 
@@ -202,6 +207,86 @@ function validateTags(tags: unknown): string[] {
   return tags;
 }
 
+/** What one ingest shares across its files. */
+interface IngestRun {
+  store: IngestTarget;
+  options: IngestOptions;
+  report: IngestReport;
+  chunkOptions: { size: number; overlap: number };
+  userTags: string[];
+  warn: (path: string, reason: string) => void;
+  checkAbort: () => void;
+  cancelled: () => IngestCancelledError;
+}
+
+/** One file: skipped, unchanged, empty or written; "conflict" when another process wrote it first. */
+async function ingestFile(run: IngestRun, file: string, root: string): Promise<"conflict" | undefined> {
+  const { store, options, report, warn, checkAbort } = run;
+  const { signal, onProgress, maxFileBytes } = options;
+  const strict = options.strict === true;
+  const skippedRecords: string[] = [];
+  let sha256: string;
+  let existing: Existing;
+  let documents: IngestDocument[] | undefined;
+  let text = "";
+  try {
+    const source = await readSource(file, { maxBytes: maxFileBytes });
+    sha256 = source.sha256;
+    existing = await listSource(store, file);
+    if (!isCurrent(existing, sha256)) {
+      const skip = strict ? undefined : (reason: string) => skippedRecords.push(reason);
+      text = decodeText(file, source.bytes);
+      documents = parseDocuments(file, text, skip);
+    }
+  } catch (error) {
+    if (strict || !isSiglaError(error) || error.code !== "SIGLA_INGEST") throw error;
+    report.files++;
+    warn(file, error.message);
+    return;
+  }
+  if (!documents) {
+    report.files++;
+    report.unchanged++;
+    return;
+  }
+  const inputs = capsuleInputs(
+    file,
+    sha256,
+    documents,
+    mergeTags(pathTags(root, file), run.userTags),
+    run.chunkOptions,
+    text,
+  );
+  if (inputs.length === 0 && existing.length === 0) {
+    for (const reason of skippedRecords) warn(file, reason);
+    report.files++;
+    report.empty++;
+    return;
+  }
+  checkAbort();
+  let ids: number[];
+  try {
+    const replace = existing.map((row) => row.id);
+    ids = await store.addCapsules(inputs, {
+      ...(replace.length > 0 && { replace }),
+      // The file as listed above: another process ingesting it meanwhile makes this write a conflict.
+      expect: { where: sourceFilter(file), ids: replace },
+      signal,
+      onProgress: (done, total, stage) => onProgress?.({ phase: stage, file, done, total }),
+    });
+  } catch (error) {
+    // The write is atomic, so an abort inside it leaves this file out entirely.
+    if (signal?.aborted) throw run.cancelled();
+    if (isSiglaError(error) && error.code === "SIGLA_CONFLICT") return "conflict";
+    throw error;
+  }
+  for (const reason of skippedRecords) warn(file, reason);
+  report.files++;
+  if (existing.length > 0) report.replaced++;
+  else report.added++;
+  report.ids.push(...ids);
+}
+
 /**
  * Ingests files and folders into `store`. Paths are expanded first (a missing path or an unsupported file
  * named directly fails before anything is written). Per file: hash the bytes; if the stored capsules of that
@@ -218,6 +303,10 @@ function validateTags(tags: unknown): string[] {
  * abort throws `IngestCancelledError` carrying the partial report; the store holds only whole files. Any other
  * error (the store's, a strict-mode `IngestError`) propagates as is; files before it are already stored, and
  * re-running resumes cheaply because finished files are unchanged.
+ *
+ * Several processes may ingest into one store at once, the same files too: each file's write holds only
+ * if its capsules are still those listed before it (`expect`); otherwise the file is looked at again, and
+ * is usually found unchanged (the other process stored the same content), so no file is stored twice.
  */
 export async function ingest(
   store: IngestTarget,
@@ -229,8 +318,7 @@ export async function ingest(
   }
   const chunkOptions = resolveChunkOptions({ size: options.chunkSize, overlap: options.overlap });
   const userTags = validateTags(options.tags);
-  const { signal, onProgress, onWarning, maxFileBytes } = options;
-  const strict = options.strict === true;
+  const { signal, onProgress, onWarning } = options;
   const entries = await expandPaths(paths);
   const report: IngestReport = {
     files: 0,
@@ -241,8 +329,9 @@ export async function ingest(
     ids: [],
     skipped: [],
   };
+  const cancelled = () => new IngestCancelledError(report, entries.length, signal?.reason);
   const checkAbort = () => {
-    if (signal?.aborted) throw new IngestCancelledError(report, entries.length, signal.reason);
+    if (signal?.aborted) throw cancelled();
   };
   const warn = (path: string, reason: string) => {
     const skipped = { path, reason };
@@ -250,65 +339,19 @@ export async function ingest(
     onWarning?.(skipped);
   };
 
+  const run = { store, options, report, chunkOptions, userTags, warn, checkAbort, cancelled };
   for (const [index, { file, root }] of entries.entries()) {
     checkAbort();
     onProgress?.({ phase: "read", file, done: index, total: entries.length });
-    const skippedRecords: string[] = [];
-    let sha256: string;
-    let existing: Existing;
-    let documents: IngestDocument[] | undefined;
-    let text = "";
-    try {
-      const source = await readSource(file, { maxBytes: maxFileBytes });
-      sha256 = source.sha256;
-      existing = await listSource(store, file);
-      if (!isCurrent(existing, sha256)) {
-        const skip = strict ? undefined : (reason: string) => skippedRecords.push(reason);
-        text = decodeText(file, source.bytes);
-        documents = parseDocuments(file, text, skip);
+    // A conflict means another process wrote this file first: look again (most often it is unchanged now).
+    for (let attempt = 1; (await ingestFile(run, file, root)) === "conflict"; attempt++) {
+      if (attempt === MAX_CONFLICTS) {
+        throw new StoreError(
+          "SIGLA_CONFLICT",
+          `${file}: other processes kept writing its capsules while this ingest wrote them (${MAX_CONFLICTS} tries); nothing of it was written by this ingest`,
+        );
       }
-    } catch (error) {
-      if (strict || !isSiglaError(error) || error.code !== "SIGLA_INGEST") throw error;
-      report.files++;
-      warn(file, error.message);
-      continue;
     }
-    if (!documents) {
-      report.files++;
-      report.unchanged++;
-      continue;
-    }
-    for (const reason of skippedRecords) warn(file, reason);
-    const inputs = capsuleInputs(
-      file,
-      sha256,
-      documents,
-      mergeTags(pathTags(root, file), userTags),
-      chunkOptions,
-      text,
-    );
-    if (inputs.length === 0 && existing.length === 0) {
-      report.files++;
-      report.empty++;
-      continue;
-    }
-    checkAbort();
-    let ids: number[];
-    try {
-      ids = await store.addCapsules(inputs, {
-        ...(existing.length > 0 && { replace: existing.map((row) => row.id) }),
-        signal,
-        onProgress: (done, total, stage) => onProgress?.({ phase: stage, file, done, total }),
-      });
-    } catch (error) {
-      // The write is atomic, so an abort inside it leaves this file out entirely.
-      if (signal?.aborted) throw new IngestCancelledError(report, entries.length, signal.reason);
-      throw error;
-    }
-    report.files++;
-    if (existing.length > 0) report.replaced++;
-    else report.added++;
-    report.ids.push(...ids);
   }
   if (entries.length > 0) {
     onProgress?.({

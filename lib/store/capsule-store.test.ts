@@ -290,6 +290,39 @@ test("save copies the store and open restores everything", async () => {
   await copy.close();
 });
 
+test("a write with expect holds only while the capsules it names are still those: else SIGLA_CONFLICT, nothing written", async () => {
+  const path = tempPath();
+  const store = await CapsuleStore.open(path, { embedder });
+  const other = await CapsuleStore.open(path, { embedder });
+  const [a] = await store.addCapsules([{ text: "draft one", source: "notes.md" }]);
+  const expect = { where: "source = 'notes.md'", ids: [a] };
+  // Another handle (another process) rewrites the source first: this write's view of it is stale.
+  await other.addCapsules([{ text: "draft two", source: "notes.md" }], { replace: [a], expect });
+  await rejectsWith(
+    store.addCapsules([{ text: "draft three", source: "notes.md" }], { replace: [a], expect }),
+    "SIGLA_CONFLICT",
+    "source = 'notes.md'",
+  );
+  assert.equal(
+    (await store.list()).map((c) => c.text),
+    ["draft two"],
+  );
+  await rejectsWith(
+    store.addCapsules([{ text: "x" }], {
+      expect: { where: "source = 'x'", ids: "1" as unknown as number[] },
+    }),
+    "SIGLA_INVALID_INPUT",
+    "expect.ids",
+  );
+  await rejectsWith(
+    store.addCapsules([{ text: "x" }], { expect: { where: "no_such_column = 1", ids: [] } }),
+    "SIGLA_INVALID_INPUT",
+  );
+  assert.is(await store.count(), 1);
+  await store.close();
+  await other.close();
+});
+
 test("bad input gets typed errors and writes nothing", async () => {
   const store = await CapsuleStore.open(tempPath(), { embedder });
   await store.addCapsules(docs.slice(0, 2));

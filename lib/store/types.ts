@@ -87,6 +87,12 @@ export interface OpenOptions {
 export interface AddOptions {
   /** Ids deleted in the same atomic write (used to replace a changed file's chunks). */
   replace?: number[];
+  /**
+   * Writes only if the capsules matching the filter `where` are still exactly `ids` once the write lock is
+   * held; else `SIGLA_CONFLICT`, and nothing is written. Ingest uses it, so two processes writing one file
+   * at once cannot both add its chunks.
+   */
+  expect?: { where: string; ids: readonly number[] };
   /** Auto-linking for this batch only (0 turns it off); the store's `autoLinkK` by default. */
   autoLinkK?: number;
   signal?: AbortSignal;

@@ -5,8 +5,9 @@
  */
 import { config } from "../config.js";
 import { embedPaced } from "../embed/paced.js";
-import { InvalidInputError, throwIfCancelled, UnknownIdError } from "../errors.js";
+import { InvalidInputError, StoreError, throwIfCancelled, UnknownIdError } from "../errors.js";
 import { commitRows } from "./commit.js";
+import { resolveFilter } from "./filter-cache.js";
 import { sync } from "./hot-state.js";
 import { plannedKind } from "./index-choice.js";
 import { linkedRows, patchedRows } from "./links.js";
@@ -23,6 +24,7 @@ import {
   checkPatch,
   checkPositiveInt,
   checkVector,
+  checkWhere,
 } from "./validate.js";
 import type { VectorIndex } from "./vector-index.js";
 import { withWriteLock } from "./write-lock.js";
@@ -39,6 +41,7 @@ export async function addCapsules(
   if (!Array.isArray(inputs)) throw new InvalidInputError("addCapsules takes an array of capsules");
   const checked = inputs.map((input, i) => checkInput(input, i, s.dim));
   const replace = (options.replace ?? []).map((id, i) => checkId(id, `replace[${i}]`));
+  const expect = options.expect && checkExpect(options.expect);
   const autoLinkK = checkPositiveInt(options.autoLinkK ?? s.settings.autoLinkK, "autoLinkK", 0);
   await embedMissing(s, checked, options);
   if (checked.length === 0 && replace.length === 0) return [];
@@ -47,6 +50,7 @@ export async function addCapsules(
     async () => {
       await sync(s);
       throwIfCancelled(options.signal, "addCapsules");
+      if (expect) await checkExpected(s, expect);
       return commitAdd(s, checked, replace, {
         autoLinkK,
         onProgress: options.onProgress,
@@ -54,6 +58,24 @@ export async function addCapsules(
       });
     },
     { signal: options.signal },
+  );
+}
+
+type Expected = NonNullable<AddOptions["expect"]>;
+
+function checkExpect(expect: Expected): Expected {
+  if (!Array.isArray(expect.ids)) throw new InvalidInputError("expect.ids must be an array of capsule ids");
+  return { where: checkWhere(expect.where), ids: expect.ids.map((id, i) => checkId(id, `expect.ids[${i}]`)) };
+}
+
+/** `AddOptions.expect`, checked under the write lock against the table as it is now. */
+async function checkExpected(s: StoreState, expect: Expected): Promise<void> {
+  const now = (await resolveFilter(s, expect.where)).ids;
+  const wanted = Int32Array.from(expect.ids).sort();
+  if (now.length === wanted.length && now.every((id, i) => id === wanted[i])) return;
+  throw new StoreError(
+    "SIGLA_CONFLICT",
+    `the capsules matching ${expect.where} changed while this write waited (another process wrote them: ${now.length} now, ${wanted.length} expected); nothing was written`,
   );
 }
 
