@@ -12,7 +12,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { CapsuleStore } from "../store/capsule-store.js";
-import { hasManifest, nestedPath } from "../store/location.js";
+import { nestedPath } from "../store/location.js";
 import type { Capsule, CapsuleInput } from "../store/types.js";
 import { withWriteLock } from "../store/write-lock.js";
 import { type RecallHit, recall } from "./recall.js";
@@ -85,7 +85,7 @@ export class Conversation {
     options: { create?: boolean } = {},
   ): Promise<Conversation | undefined> {
     const path = conversationPath(main.path);
-    const exists = hasManifest(path);
+    const exists = await CapsuleStore.exists(path);
     if (!exists && options.create === false) return undefined;
     // Records link to their neighbours among themselves (recall follows them), never to documents.
     const store = await CapsuleStore.open(path, { embedder: main.embedder, create: !exists });

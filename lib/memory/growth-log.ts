@@ -6,7 +6,7 @@
  */
 import { InvalidInputError } from "../errors.js";
 import { CapsuleStore, sha256 } from "../store/capsule-store.js";
-import { hasManifest, nestedPath } from "../store/location.js";
+import { nestedPath } from "../store/location.js";
 import { nodeMetaOf, nodeTags, toMemoryNode } from "./node-meta.js";
 import type { GrowthDelta, MemoryNode, NodeMeta } from "./types.js";
 
@@ -31,7 +31,7 @@ export class GrowthLog {
   /** Opens (or, unless `lazy`, creates) the log of `main` and reads the current version. */
   static async open(main: CapsuleStore, lazy: boolean): Promise<GrowthLog> {
     const path = nestedPath(main.path, "growth");
-    const exists = hasManifest(path);
+    const exists = await CapsuleStore.exists(path);
     const log =
       exists || !lazy
         ? await CapsuleStore.open(path, { embedder: main.embedder, autoLinkK: 0, create: !exists })

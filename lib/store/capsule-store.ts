@@ -27,7 +27,7 @@ import type { HotPrecision } from "./hot-vectors.js";
 import { plannedKind } from "./index-choice.js";
 import { checkIndexKind, type IndexKind, type IndexPolicy } from "./index-policy.js";
 import { brokenLinks, checkedLinks, repairRows } from "./links.js";
-import { copyStore, openStore } from "./open.js";
+import { copyStore, openStore, storeExists } from "./open.js";
 import { changedTexts, fetchCapsules, listCapsules } from "./reads.js";
 import { queryBatch, queryCapsules, searchCapsules } from "./search.js";
 import { removeSnapshot } from "./snapshot.js";
@@ -81,6 +81,11 @@ export class CapsuleStore {
    */
   static async open(path: string, options: OpenOptions = {}): Promise<CapsuleStore> {
     return new CapsuleStore(await openStore(path, options));
+  }
+
+  /** Whether a store is at `path` (on object storage: whether its table is there). Creates nothing. */
+  static exists(path: string): Promise<boolean> {
+    return storeExists(path);
   }
 
   /** The LanceDB table (for upkeep checks in tests). */

@@ -12,7 +12,7 @@ import type { Embedder } from "../embed/embedder.js";
 import { errorMessage, firstLine, SiglaError, StoreError } from "../errors.js";
 import { reload } from "./hot-state.js";
 import { checkIndexPolicy } from "./index-policy.js";
-import { locate, type StoreLocation, storageOptions } from "./location.js";
+import { hasManifest, locate, type StoreLocation, storageOptions } from "./location.js";
 import { FORMAT_VERSION, MANIFEST_FILE, type Manifest, readManifest, writeManifest } from "./manifest.js";
 import { removeSnapshot } from "./snapshot.js";
 import { damaged, TableMissingError } from "./store-errors.js";
@@ -96,6 +96,22 @@ export async function openStore(path: string, options: OpenOptions): Promise<Sto
     table?.close();
     db?.close();
     throw error;
+  }
+}
+
+/**
+ * Whether a store is at `path`: its manifest on this machine, or, on object storage, its capsule table (a
+ * machine that never opened the store has no manifest of it). Creates nothing.
+ */
+export async function storeExists(path: string): Promise<boolean> {
+  const where = locate(checkPath(path));
+  if (hasManifest(path)) return true;
+  if (!where.remote) return false;
+  const db = await connect(where);
+  try {
+    return (await tableNames(db, where)).includes(TABLE_NAME);
+  } finally {
+    db.close();
   }
 }
 

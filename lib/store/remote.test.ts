@@ -99,6 +99,11 @@ test("the pipeline on an S3 store: its GROWTH log and conversation live beside t
   const bench = await Workbench.open({ path: uri, embedder: await loadUseLite() });
   try {
     await bench.store.addCapsule("Arrow is a columnar memory format");
+    await bench.pipeline.memory.archive({
+      content: "Arrow tables are columnar",
+      kind: "FACT",
+      source: { type: "file", ref: "notes/arrow.md" },
+    });
     const turn = await bench.pipeline.ask(bench.session, "What is Arrow?");
     assert.type(turn.answer, "string");
     assert.ok(existsSync(locate(`${uri}/conversation`).dir), "the conversation's local state");
@@ -111,6 +116,25 @@ test("the pipeline on an S3 store: its GROWTH log and conversation live beside t
   const again = await CapsuleStore.open(`${uri}/conversation`, { create: false });
   assert.ok((await again.count()) > 0, "the turn is on S3, not only on this machine");
   await again.close();
+  // A machine that never saw the store reads its GROWTH log and conversation from S3 (a lazy read too),
+  // and the log's versions go on from there, not from 1 again.
+  rmSync(locate(`${uri}/conversation`).dir, { recursive: true, force: true });
+  rmSync(locate(`${uri}/growth`).dir, { recursive: true, force: true });
+  const reader = await Workbench.open({ path: uri, embedder: await loadUseLite(), lazy: true });
+  try {
+    const layers = await reader.layers();
+    const version = layers.currentVersion;
+    assert.ok(version >= 1, `the GROWTH log read from S3 (version ${version})`);
+    assert.ok(layers.hasConversation, "the conversation found on S3");
+    await layers.archive({
+      content: "Lance is a columnar format",
+      kind: "FACT",
+      source: { type: "file", ref: "notes/lance.md" },
+    });
+    assert.is(layers.currentVersion, version + 1);
+  } finally {
+    await reader.close();
+  }
 });
 
 test.run();
