@@ -86,4 +86,22 @@ test("a write forwarded while a refresh runs is seen: that refresh started too e
   }
 });
 
+test("with no staleness allowed, every read waits for a refresh that started after it, and only for that", async () => {
+  const bench = await Workbench.open({ path: tempPath(), embedder: await loadUseLite(), lazy: true });
+  try {
+    const refresh = bench.store.refresh.bind(bench.store);
+    let refreshes = 0;
+    bench.store.refresh = async () => {
+      refreshes++;
+      await refresh();
+    };
+    const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 0);
+    for (let i = 0; i < 3; i++) await ctx.read(async () => undefined);
+    await ctx.settled();
+    assert.is(refreshes, 3, "one each, none in the background");
+  } finally {
+    await bench.close();
+  }
+});
+
 test.run();

@@ -50,15 +50,12 @@ export class ServerContext {
    * while, reads rarely wait for one.
    */
   private async fresh(): Promise<void> {
-    for (;;) {
-      const age = Date.now() - this.seenAt;
-      if (age < this.refreshMs && this.seenGeneration === this.generation) {
-        // Failures of a refresh nobody waits for surface in the next read that does.
-        if (age >= this.refreshMs / 2) this.refresh().catch(() => undefined);
-        return;
-      }
-      await this.refresh();
-    }
+    const asked = performance.now();
+    const generation = this.generation;
+    while (this.seenAt < asked - this.refreshMs || this.seenGeneration < generation) await this.refresh();
+    // Failures of a refresh nobody waits for surface in the next read that does.
+    if (this.refreshMs > 0 && asked - this.seenAt >= this.refreshMs / 2)
+      this.refresh().catch(() => undefined);
   }
 
   /** Resolves once no refresh runs (before the store closes). */
@@ -69,7 +66,7 @@ export class ServerContext {
   /** The refresh in progress, or a new one. */
   private refresh(): Promise<void> {
     if (this.refreshing) return this.refreshing;
-    const started = Date.now();
+    const started = performance.now();
     const generation = this.generation;
     this.refreshing = this.store
       .refresh()
