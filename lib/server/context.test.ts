@@ -7,21 +7,37 @@ import { loadUseLite } from "../embed/use-lite.js";
 import { ServerContext } from "./context.js";
 import { ServerMetrics } from "./metrics.js";
 
-test("reads run alongside a refresh within the bound; past it, or after a forwarded write, they wait for one", async () => {
+/**
+ * A workbench whose store's own refresh is made as slow as reading another server's write from an object
+ * store, calling `onStart(n)` and `onEnd(n)` around the n-th one.
+ */
+async function slowRefresh(
+  ms: number,
+  onStart: (n: number) => void = () => {},
+  onEnd: (n: number) => void = () => {},
+): Promise<Workbench> {
   const bench = await Workbench.open({ path: tempPath(), embedder: await loadUseLite(), lazy: true });
+  const refresh = bench.store.refresh.bind(bench.store);
+  let refreshes = 0;
+  bench.store.refresh = async () => {
+    const n = ++refreshes;
+    onStart(n);
+    await sleep(ms);
+    await refresh();
+    onEnd(n);
+  };
+  return bench;
+}
+
+test("reads run alongside a refresh within the bound; past it, or after a forwarded write, they wait for one", async () => {
+  const events: string[] = [];
+  const bench = await slowRefresh(
+    150,
+    (n) => events.push(`refresh ${n} start`),
+    (n) => events.push(`refresh ${n} end`),
+  );
   try {
     await bench.store.addCapsule("one");
-    const events: string[] = [];
-    // The store's own refresh, made as slow as reading another server's write from an object store.
-    const refresh = bench.store.refresh.bind(bench.store);
-    let refreshes = 0;
-    bench.store.refresh = async () => {
-      const n = ++refreshes;
-      events.push(`refresh ${n} start`);
-      await sleep(150);
-      await refresh();
-      events.push(`refresh ${n} end`);
-    };
     const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 1000);
     const read = (name: string) => ctx.read(async () => void events.push(name));
     await read("first read");
@@ -64,15 +80,9 @@ test("reads run alongside a refresh within the bound; past it, or after a forwar
 });
 
 test("a write forwarded while a refresh runs is seen: that refresh started too early, so the read waits for the next", async () => {
-  const bench = await Workbench.open({ path: tempPath(), embedder: await loadUseLite(), lazy: true });
+  const started: number[] = [];
+  const bench = await slowRefresh(100, (n) => started.push(n));
   try {
-    const refresh = bench.store.refresh.bind(bench.store);
-    const started: number[] = [];
-    bench.store.refresh = async () => {
-      started.push(started.length + 1);
-      await sleep(100);
-      await refresh();
-    };
     const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 10_000);
     await ctx.read(async () => undefined);
     ctx.stale();
@@ -87,14 +97,9 @@ test("a write forwarded while a refresh runs is seen: that refresh started too e
 });
 
 test("with no staleness allowed, every read waits for a refresh that started after it, and only for that", async () => {
-  const bench = await Workbench.open({ path: tempPath(), embedder: await loadUseLite(), lazy: true });
+  let refreshes = 0;
+  const bench = await slowRefresh(0, () => refreshes++);
   try {
-    const refresh = bench.store.refresh.bind(bench.store);
-    let refreshes = 0;
-    bench.store.refresh = async () => {
-      refreshes++;
-      await refresh();
-    };
     const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 0);
     for (let i = 0; i < 3; i++) await ctx.read(async () => undefined);
     await ctx.settled();

@@ -84,6 +84,13 @@ function cacheOf(s: StoreState): FilterCache {
   return fresh;
 }
 
+/** The ids `filter` (LanceDB SQL, already checked) lets through, ascending, read from the table (no cache). */
+export async function matchingIds(s: StoreState, filter: string): Promise<Int32Array> {
+  const table = await readTable(s, () => s.table.query().where(filter).select(["id"]).toArrow(), filter);
+  const column = table.getChild("id");
+  return Int32Array.from((column?.toArray() as ArrayLike<number> | undefined) ?? []).sort();
+}
+
 /**
  * The capsules `filter` (LanceDB SQL, already checked) lets through at the version the store mirrors:
  * from the cache, or read from the table (a filter LanceDB rejects is `SIGLA_INVALID_INPUT`).
@@ -98,9 +105,7 @@ export async function resolveFilter(s: StoreState, filter: string): Promise<Filt
     return cached;
   }
   const version = s.syncedVersion;
-  const table = await readTable(s, () => s.table.query().where(filter).select(["id"]).toArrow(), filter);
-  const column = table.getChild("id");
-  const ids = Int32Array.from((column?.toArray() as ArrayLike<number> | undefined) ?? []).sort();
+  const ids = await matchingIds(s, filter);
   const match = new FilterMatch(ids);
   const { hot } = s;
   if (hot.precision === "f16" && ids.length <= DECODED_MATCH_ROWS) {

@@ -7,7 +7,7 @@ import { config } from "../config.js";
 import { embedPaced } from "../embed/paced.js";
 import { InvalidInputError, StoreError, throwIfCancelled, UnknownIdError } from "../errors.js";
 import { commitRows } from "./commit.js";
-import { resolveFilter } from "./filter-cache.js";
+import { matchingIds } from "./filter-cache.js";
 import { sync } from "./hot-state.js";
 import { plannedKind } from "./index-choice.js";
 import { linkedRows, patchedRows } from "./links.js";
@@ -68,9 +68,12 @@ function checkExpect(expect: Expected): Expected {
   return { where: checkWhere(expect.where), ids: expect.ids.map((id, i) => checkId(id, `expect.ids[${i}]`)) };
 }
 
-/** `AddOptions.expect`, checked under the write lock against the table as it is now. */
+/**
+ * `AddOptions.expect`, checked under the write lock against the table as it is now. Read past the filter
+ * cache: a one-off filter per ingested file would only push out the filters queries reuse.
+ */
 async function checkExpected(s: StoreState, expect: Expected): Promise<void> {
-  const now = (await resolveFilter(s, expect.where)).ids;
+  const now = await matchingIds(s, expect.where);
   const wanted = Int32Array.from(expect.ids).sort();
   if (now.length === wanted.length && now.every((id, i) => id === wanted[i])) return;
   throw new StoreError(
