@@ -97,7 +97,24 @@ test("a large graph store holds its vectors as halves, saves and reopens them so
   await switched.rebuildIndex({ kind: "flat" });
   assert.is((await switched.stats()).vectorPrecision, "f32");
   assert.ok(recallAtK(truth, await answersOf(switched)) >= 0.99);
+  // Float32 decoded from halves is not the table's: capsules rewritten with a new link keep their exact
+  // vectors, in the process that decoded them and after a reopen from the snapshot it saved.
+  await switched.addCapsules([{ text: "after the switch", vector: asked[1], links: [7] }]);
   await switched.close();
+  for (const [link, vector] of [
+    [8, asked[2]],
+    [9, asked[3]],
+  ] as const) {
+    const exactIndex = await CapsuleStore.open(path, { embedder: fixedDim, indexPolicy: "flat" });
+    assert.is((await exactIndex.stats()).vectorPrecision, "f32");
+    await exactIndex.addCapsules([{ text: `linked to ${link}`, vector, links: [link] }]);
+    await exactIndex.close();
+  }
+  for (const name of readdirSync(path)) if (name.startsWith("hot.")) rmSync(join(path, name));
+  const rescanned = await CapsuleStore.open(path, { embedder: fixedDim, indexPolicy: "flat" });
+  for (const id of [7, 8, 9])
+    assert.equal(Array.from(rescanned.vectorOf(id) as Float32Array), Array.from(many[id]));
+  await rescanned.close();
 });
 
 test("a missing, damaged or foreign graph file is rebuilt from the table, never served", async () => {

@@ -138,7 +138,7 @@ function adoptSnapshot(s: StoreState, snapshot: Snapshot, fingerprint: string): 
   try {
     const vectors = (sections.vectors ?? sections["vectors.f16"]) as Float32Array | Uint16Array;
     const centre = sections["vectors.centre"] as Float32Array | undefined;
-    const hot = HotVectors.adopt(s.dim, sections.ids as Int32Array, vectors, centre);
+    const hot = HotVectors.adopt(s.dim, sections.ids as Int32Array, vectors, centre, info.decoded === true);
     const parts = Object.fromEntries(RECORD_SECTIONS.map((name) => [name, sections[`records.${name}`]]));
     const records = CapsuleRecords.fromParts(parts as unknown as RecordParts);
     if (records.size !== hot.size || hot.ids.some((id) => !records.has(id))) return undefined;
@@ -282,6 +282,8 @@ export async function saveSnapshot(s: StoreState): Promise<void> {
       fingerprint: await dataFingerprint(s.tableDir),
       digest: s.digest.toString(),
       badHash: [...s.badHash],
+      // Float32 decoded from halves is saved as it is, and must not pass for the table's exact vectors.
+      decoded: s.hot.precision === "f32" && !s.hot.exact,
     };
     await writeSnapshot(s.path, { tableVersion: version, rows: s.hot.size, dim: s.dim, info, sections });
     await removeGraphs(s.path, version);

@@ -27,6 +27,8 @@ export class HotVectors {
   private rows = 0;
   /** Capsule id → row (-1 when absent); ids are dense and increasing, so an array beats a Map here. */
   private rowOf = idMap(1024);
+  /** Float32 values decoded from halves (`expand`): close to the table's, not equal to them. */
+  private decoded = false;
 
   constructor(
     readonly dim: number,
@@ -46,11 +48,13 @@ export class HotVectors {
     ids: Int32Array,
     data: Float32Array | Uint16Array,
     centre?: Float32Array,
+    decoded = false,
   ): HotVectors {
     if (data.length !== ids.length * dim) throw new Error("ids and vectors disagree in length");
     if (data instanceof Uint16Array && centre?.length !== dim) throw new Error("halves without their centre");
     const hot = new HotVectors(dim, 0);
     hot.data = data;
+    hot.decoded = decoded && data instanceof Float32Array;
     if (data instanceof Uint16Array) {
       hot.offset = centre as Float32Array;
       hot.centredAt = ids.length;
@@ -74,6 +78,14 @@ export class HotVectors {
 
   get precision(): HotPrecision {
     return this.data instanceof Uint16Array ? "f16" : "f32";
+  }
+
+  /**
+   * The values are the table's exactly (float32, never halved since they were read), so a row written
+   * back may take its vector from here rather than from the table.
+   */
+  get exact(): boolean {
+    return this.data instanceof Float32Array && !this.decoded;
   }
 
   /** The first `size` rows as one contiguous float32 view (no copy); only in float32 (see `precision`). */
@@ -158,6 +170,7 @@ export class HotVectors {
     const data = new Float32Array(this.capacity * this.dim);
     decodeHalves(this.data, this.offset, 0, this.rows * this.dim, data);
     this.data = data;
+    this.decoded = true;
     this.offset = new Float32Array(this.dim);
     this.centredAt = 0;
   }

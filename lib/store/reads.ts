@@ -90,8 +90,9 @@ const VECTOR_READ_IDS = 4096;
 
 /**
  * The exact float32 vectors of these capsules, for rows written back to the table and for its row digest:
- * views into the hot copy while it holds float32, read from the table while it holds halves (a rewrite
- * from halves would replace the stored vectors with rounded ones). Every id must be in the store.
+ * views into the hot copy while it holds them exactly, read from the table while it holds halves or
+ * float32 decoded from halves (a rewrite from either would replace the stored vectors with rounded ones).
+ * Every id must be in the store.
  */
 export async function storedVectors(
   s: StoreState,
@@ -99,7 +100,7 @@ export async function storedVectors(
 ): Promise<Map<number, Float32Array>> {
   const out = new Map<number, Float32Array>();
   const wanted = [...ids];
-  if (s.hot.precision === "f32") {
+  if (s.hot.exact) {
     for (const id of wanted) out.set(id, s.hot.vector(id) as Float32Array);
     return out;
   }
