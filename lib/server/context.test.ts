@@ -29,7 +29,7 @@ async function slowRefresh(
   return bench;
 }
 
-test("reads run alongside a refresh within the bound; past it, or after a forwarded write, they wait for one", async () => {
+test("reads run alongside a refresh within the bound and wait for one past it; a forwarded write waits for one of its own", async () => {
   const events: string[] = [];
   const bench = await slowRefresh(
     150,
@@ -53,12 +53,12 @@ test("reads run alongside a refresh within the bound; past it, or after a forwar
     await read("read during that refresh");
     await ctx.settled();
     assert.equal(events.slice(5), ["read during that refresh", "refresh 2 end"], "one refresh at a time");
-    ctx.stale();
+    await ctx.caughtUp();
     await read("read after a forwarded write");
     assert.equal(
       events.slice(7),
       ["refresh 3 start", "refresh 3 end", "read after a forwarded write"],
-      "a forwarded write is read back: the read waits for a refresh started after it",
+      "the forwarded write's answer waits for a refresh started after it; the read after it does not wait",
     );
     await sleep(1000);
     await read("read past the bound");
@@ -79,18 +79,17 @@ test("reads run alongside a refresh within the bound; past it, or after a forwar
   }
 });
 
-test("a write forwarded while a refresh runs is seen: that refresh started too early, so the read waits for the next", async () => {
+test("a write forwarded while a refresh runs waits for the next one: that one started too early to see it", async () => {
   const started: number[] = [];
   const bench = await slowRefresh(100, (n) => started.push(n));
   try {
     const ctx = new ServerContext(bench, new ServerMetrics(() => bench.store), 10_000);
     await ctx.read(async () => undefined);
-    ctx.stale();
-    const first = ctx.read(async () => undefined);
+    const first = ctx.caughtUp();
     await sleep(20);
-    ctx.stale();
-    await Promise.all([first, ctx.read(async () => undefined)]);
-    assert.equal(started, [1, 2, 3]);
+    const second = ctx.caughtUp();
+    await Promise.all([first, second, ctx.read(async () => undefined)]);
+    assert.equal(started, [1, 2, 3], "the read within the bound started none");
   } finally {
     await bench.close();
   }

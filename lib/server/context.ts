@@ -7,11 +7,8 @@ import type { Workbench } from "../commands/workbench.js";
 import type { ServerMetrics } from "./metrics.js";
 
 export class ServerContext {
-  /** When the last finished refresh started: every write acknowledged before then is seen. */
+  /** When the last finished refresh started (monotonic clock): every write acknowledged before then is seen. */
   private seenAt = Number.NEGATIVE_INFINITY;
-  /** Bumped by `stale()`; a refresh started at this count or later sees the forwarded write. */
-  private generation = 0;
-  private seenGeneration = 0;
   /** The refresh in progress, if any. */
   private refreshing?: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
@@ -24,11 +21,6 @@ export class ServerContext {
     /** The writer this server forwards writes to (`forward.ts`); undefined: it writes itself. */
     readonly writerUrl?: string,
   ) {}
-
-  /** The next read refreshes first (after a write this server forwarded). */
-  stale(): void {
-    this.generation++;
-  }
 
   get store() {
     return this.bench.store;
@@ -44,18 +36,30 @@ export class ServerContext {
   }
 
   /**
-   * Makes the state at least as new as the table was `refreshMs` ago, and as the last forwarded write. A
-   * refresh counts from when it started (it reads the version then). Halfway through the bound the next
-   * refresh starts in the background, so on an object store, where reading another server's write takes a
-   * while, reads rarely wait for one.
+   * Resolves once a refresh that started after this call has finished. A forwarded write waits for it
+   * before its answer goes back, so the client that wrote reads it back from this server — and reads by
+   * everyone else never wait for another server's writes, only for the staleness bound.
+   */
+  caughtUp(): Promise<void> {
+    return this.seen(performance.now());
+  }
+
+  /**
+   * Makes the state at least as new as the table was `refreshMs` ago. A refresh counts from when it
+   * started (it reads the version then). Halfway through the bound the next refresh starts in the
+   * background, so reads rarely wait for one.
    */
   private async fresh(): Promise<void> {
     const asked = performance.now();
-    const generation = this.generation;
-    while (this.seenAt < asked - this.refreshMs || this.seenGeneration < generation) await this.refresh();
+    await this.seen(asked - this.refreshMs);
     // Failures of a refresh nobody waits for surface in the next read that does.
     if (this.refreshMs > 0 && asked - this.seenAt >= this.refreshMs / 2)
       this.refresh().catch(() => undefined);
+  }
+
+  /** Refreshes until the state is that of a refresh started at `time` or later (one in flight may not be). */
+  private async seen(time: number): Promise<void> {
+    while (this.seenAt < time) await this.refresh();
   }
 
   /** Resolves once no refresh runs (before the store closes). */
@@ -67,12 +71,10 @@ export class ServerContext {
   private refresh(): Promise<void> {
     if (this.refreshing) return this.refreshing;
     const started = performance.now();
-    const generation = this.generation;
     this.refreshing = this.store
       .refresh()
       .then(() => {
         this.seenAt = Math.max(this.seenAt, started);
-        this.seenGeneration = Math.max(this.seenGeneration, generation);
       })
       .finally(() => {
         this.refreshing = undefined;

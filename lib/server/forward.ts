@@ -34,14 +34,11 @@ export async function forward(
       `the writer at ${writer} cannot be reached (${(error as Error).message})`,
     );
   }
-  // This server's next read looks at the table again, so a client reads what it just wrote.
-  ctx.stale();
   const type = answer.headers.get("content-type") ?? "application/json";
   if (!type.startsWith("text/event-stream") || !answer.body) {
-    return reply
-      .code(answer.status)
-      .type(type)
-      .send(Buffer.from(await answer.arrayBuffer()));
+    const body = Buffer.from(await answer.arrayBuffer());
+    if (answer.ok) await readBack(ctx);
+    return reply.code(answer.status).type(type).send(body);
   }
   reply.hijack();
   reply.raw.writeHead(answer.status, { "content-type": type, "cache-control": "no-cache" });
@@ -49,5 +46,16 @@ export async function forward(
     if (reply.raw.destroyed) break; // the client hung up: stop reading the writer's stream
     reply.raw.write(chunk);
   }
-  if (!reply.raw.destroyed) reply.raw.end();
+  if (reply.raw.destroyed) return;
+  await readBack(ctx);
+  reply.raw.end();
+}
+
+/**
+ * Waits until this server's state holds what the writer just acknowledged, so the client that wrote reads
+ * it back from here. Should that refresh fail, the write still stands: its answer goes back, and reads see
+ * it within the staleness bound as they see every other write.
+ */
+async function readBack(ctx: ServerContext): Promise<void> {
+  await ctx.caughtUp().catch(() => undefined);
 }

@@ -317,7 +317,7 @@ export class CapsuleStore {
     await withWriteLock(this.localDir, async () => {
       // What is accepted is the table as it is now, not as this handle last read it.
       await s.table.checkoutLatest();
-      if ((await s.table.version()) !== s.syncedVersion) await reload(s, false, false);
+      if ((await s.table.version()) !== s.syncedVersion) await reload(s, { verify: false });
       await recordTable(s, s.hot.size);
     });
   }
@@ -344,6 +344,7 @@ export class CapsuleStore {
       vectorPrecision: s.hot.precision,
       links: s.records.linkEntries / 2,
       tableVersion: s.syncedVersion,
+      lastLoad: { ...s.lastLoad },
       // A remote table's bytes as its manifest counts them (data and index files).
       diskBytes: s.remote ? (await this.table.stats()).totalBytes : await folderBytes(this.path),
     };

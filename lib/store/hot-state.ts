@@ -5,7 +5,6 @@
  * committed. Saving the snapshot again is here too.
  */
 import { StoreError } from "../errors.js";
-import { sha256 } from "./hash.js";
 import { HotVectors } from "./hot-vectors.js";
 import { checkDecision, plannedKind } from "./index-choice.js";
 import type { IndexKind } from "./index-policy.js";
@@ -16,7 +15,15 @@ import { CapsuleRecords, type RecordParts } from "./records.js";
 import { readSnapshot, removeGraphs, type Snapshot, snapshotKey, writeSnapshot } from "./snapshot.js";
 import { damaged, MISSING_FILE } from "./store-errors.js";
 import type { StoreState } from "./store-state.js";
-import { CAPSULE_COLUMNS } from "./table-schema.js";
+import {
+  batchRows,
+  discardFork,
+  floorPast,
+  readChanges,
+  STATE_COLUMNS,
+  type TableState,
+} from "./table-changes.js";
+import type { LoadSource } from "./types.js";
 import { fitHalves, indexOver } from "./upkeep.js";
 import { restoreIndex, type SavedIndex } from "./vector-index.js";
 import { withLocalTurn } from "./write-lock.js";
@@ -24,13 +31,9 @@ import { withLocalTurn } from "./write-lock.js";
 /** Names of the snapshot sections holding the records (see `records.ts`). */
 const RECORD_SECTIONS = ["start", "length", "linkStart", "linkCount", "bytes", "links"] as const;
 
-/** The hot state as read from a snapshot or a scan, before the store adopts it. */
-interface LoadedState {
-  hot: HotVectors;
-  records: CapsuleRecords;
+/** The hot state as read from a snapshot, a scan or the changes since the state in use. */
+interface LoadedState extends TableState {
   index?: SavedIndex;
-  digest: RowDigest;
-  badHash: number[];
 }
 
 /**
@@ -45,20 +48,31 @@ export async function refresh(s: StoreState): Promise<void> {
 /** `refresh` for callers that already hold the write lock or the local turn. */
 export async function sync(s: StoreState): Promise<void> {
   await s.table.checkoutLatest();
-  if ((await s.table.version()) !== s.syncedVersion) await reload(s);
+  if ((await s.table.version()) !== s.syncedVersion) await reload(s, { changes: true });
+}
+
+export interface ReloadOptions {
+  /** After a scan (at open), write the snapshot for the next open. */
+  saveScanned?: boolean;
+  /** Check the table against what sigla.json says SIGLA committed (default true). */
+  verify?: boolean;
+  /** Read only the rows written since the state in use when that is enough (`table-changes.ts`). */
+  changes?: boolean;
 }
 
 /**
- * Rebuilds the in-memory state from the table (on open, and when another process wrote): from the
- * snapshot when it belongs to exactly the table's current version, else by scanning the table. After a
- * scan at open (`saveScanned`), the snapshot is written for the next open.
+ * Rebuilds the in-memory state from the table (on open, and when another process wrote): from the rows
+ * written since the state in use when asked and enough, else from the snapshot when it belongs to
+ * exactly the table's current version, else by scanning the table.
  *
  * The new state is built beside the one in use and swapped in in one step: reads running meanwhile (a
  * server's, while an object store is read for a second or more) see the old state whole, never new
  * vectors with old records or index.
  */
-export async function reload(s: StoreState, saveScanned = false, verify = true): Promise<void> {
-  const { state, tableVersion, restored } = await load(s, verify);
+export async function reload(s: StoreState, options: ReloadOptions = {}): Promise<void> {
+  const started = performance.now();
+  const { state, tableVersion, from } = await load(s, options);
+  const restored = from === "snapshot";
   const { hot, records } = state;
   const loaded = hot.precision;
   // Another process may have decided the index since this one read sigla.json.
@@ -86,23 +100,38 @@ export async function reload(s: StoreState, saveScanned = false, verify = true):
   s.manifest.index = decision;
   s.manifest.nextId = Math.max(s.manifest.nextId, maxId + 1);
   s.syncedVersion = tableVersion;
+  s.rowFloor = state.rowFloor;
+  s.lastLoad = { from, rows: state.rowsRead, ms: Math.round(performance.now() - started) };
   s.ftsStale = true;
   // A snapshot whose vectors are now held in another precision is saved again on close.
   s.snapshotOf =
     restored && (restoredIndex || planned === "flat") && hot.precision === loaded
       ? { version: tableVersion, index }
       : undefined;
-  if (saveScanned && !restored) await saveSnapshot(s);
+  if (options.saveScanned && !restored) await saveSnapshot(s);
 }
 
 /** Reads the state of the table's current version, moving to the latest while other processes commit. */
 async function load(
   s: StoreState,
-  verify: boolean,
-): Promise<{ state: LoadedState; tableVersion: number; restored: boolean }> {
+  options: ReloadOptions,
+): Promise<{ state: LoadedState; tableVersion: number; from: LoadSource }> {
+  const verify = options.verify !== false;
   for (let attempt = 0; ; attempt++) {
     const tableVersion = await s.table.version();
     const rows = await readTable(s, () => s.table.countRows());
+    // A table made anew (doctor) starts its versions and fragments again: only a scan reads it.
+    const changed =
+      options.changes && tableVersion > s.syncedVersion ? await readChanges(s, rows) : undefined;
+    if (changed) {
+      // Changes that do not add up to what SIGLA committed are read again by a scan, which says what is
+      // wrong; false: another commit landed meanwhile (verifyTable moved to it).
+      const fits =
+        !verify || (await verifyTable(s, tableVersion, rows, changed.digest).catch(() => undefined));
+      if (fits) return { state: changed, tableVersion, from: "changes" };
+      discardFork(s, changed.hot);
+      if (fits === false && attempt < 3) continue;
+    }
     const read = await readSnapshot(s.path, { tableVersion, rows, dim: s.dim });
     // The data files are listed only when there is a snapshot of this version to check them against.
     const fromSnapshot =
@@ -122,7 +151,7 @@ async function load(
     }
     // Another process may have committed between reading the table and reading sigla.json: look again.
     if (!verify || (await verifyTable(s, tableVersion, state.hot.size, state.digest)) || attempt >= 3)
-      return { state, tableVersion, restored: fromSnapshot !== undefined };
+      return { state, tableVersion, from: fromSnapshot ? "snapshot" : "scan" };
     await s.table.checkoutLatest();
   }
 }
@@ -153,7 +182,16 @@ function adoptSnapshot(s: StoreState, snapshot: Snapshot, fingerprint: string): 
             labels: (sections["index.labels"] ?? new Int32Array(0)) as Int32Array,
           }
         : undefined;
-    return { hot, records, index, digest: RowDigest.parse(info.digest), badHash: info.badHash as number[] };
+    const rowFloor = typeof info.rowFloor === "number" ? info.rowFloor : undefined;
+    return {
+      hot,
+      records,
+      index,
+      digest: RowDigest.parse(info.digest),
+      badHash: info.badHash as number[],
+      rowFloor,
+      rowsRead: 0,
+    };
   } catch {
     return undefined;
   }
@@ -192,49 +230,20 @@ export async function verifyTable(
 
 /** Reads every row of the table, in batches, into new hot vectors and records. */
 async function scanTable(s: StoreState, rows: number): Promise<LoadedState> {
-  const dim = s.dim;
-  const hot = new HotVectors(dim, Math.max(1024, rows));
+  const hot = new HotVectors(s.dim, Math.max(1024, rows));
   const records = CapsuleRecords.empty();
   const digest = new RowDigest();
   const badHash: number[] = [];
+  let rowFloor = 0;
   try {
     // Streamed batch by batch (1024 rows each), so the table is never held twice in memory.
-    for await (const batch of s.table.query().select([...CAPSULE_COLUMNS, "vector"])) {
-      const column = (name: string) => {
-        const child = batch.getChild(name);
-        if (!child) throw new Error(`no column ${name}`);
-        return child;
-      };
-      const ids = column("id").toArray() as Int32Array;
-      const vectors = column("vector").data[0];
-      const values = vectors.children[0];
-      const start = values.offset + vectors.offset * dim;
-      const flat = (values.values as Float32Array).subarray(start, start + batch.numRows * dim);
-      hot.append(ids, flat);
-      const [text, tags, links, meta, source, sha, createdAt] = [
-        "text",
-        "tags",
-        "links",
-        "meta",
-        "source",
-        "sha256",
-        "created_at",
-      ].map(column);
-      for (let i = 0; i < batch.numRows; i++) {
-        const capsule = {
-          id: ids[i],
-          text: String(text.get(i)),
-          tags: Array.from(tags.get(i)?.toArray() ?? [], String),
-          links: links.get(i)?.toArray() ?? [],
-          meta: String(meta.get(i)),
-          source: source.get(i) ?? null,
-          sha256: String(sha.get(i)),
-          createdAt: Number(createdAt.get(i)),
-        };
-        const hashOk = capsule.sha256 === sha256(capsule.text);
+    for await (const batch of s.table.query().select(STATE_COLUMNS)) {
+      for (const { capsule, hashOk, vector, address } of batchRows(batch, s.dim)) {
+        hot.append([capsule.id], vector);
         if (!hashOk) badHash.push(capsule.id);
         records.put(capsule, hashOk);
-        digest.toggle(capsule.id, capsule.sha256, flat.subarray(i * dim, (i + 1) * dim));
+        digest.toggle(capsule.id, capsule.sha256, vector);
+        rowFloor = floorPast(rowFloor, address);
       }
     }
   } catch (error) {
@@ -246,7 +255,7 @@ async function scanTable(s: StoreState, rows: number): Promise<LoadedState> {
       `the capsule table of ${s.path} holds the same id twice; run \`sigla doctor -s ${s.path}\``,
     );
   }
-  return { hot, records, digest, badHash };
+  return { hot, records, digest, badHash, rowFloor, rowsRead: hot.size };
 }
 
 /**
@@ -284,6 +293,7 @@ export async function saveSnapshot(s: StoreState): Promise<void> {
       badHash: [...s.badHash],
       // Float32 decoded from halves is saved as it is, and must not pass for the table's exact vectors.
       decoded: s.hot.precision === "f32" && !s.hot.exact,
+      rowFloor: s.rowFloor,
     };
     await writeSnapshot(s.path, { tableVersion: version, rows: s.hot.size, dim: s.dim, info, sections });
     await removeGraphs(s.path, version);

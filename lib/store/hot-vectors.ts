@@ -29,6 +29,8 @@ export class HotVectors {
   private rowOf = idMap(1024);
   /** Float32 values decoded from halves (`expand`): close to the table's, not equal to them. */
   private decoded = false;
+  /** The arrays are another instance's too (`fork`). */
+  private shared = false;
 
   constructor(
     readonly dim: number,
@@ -70,6 +72,26 @@ export class HotVectors {
     }
     hot.rows = ids.length;
     return hot;
+  }
+
+  /**
+   * A later state of these rows that shares their arrays: its appends land past this one's rows, where
+   * this one never looks, so this one stays whole while the fork is built beside it (no copy of the
+   * matrix). The first remove from the fork copies the arrays, as a remove moves rows in place.
+   */
+  fork(): HotVectors {
+    const fork = new HotVectors(this.dim, 0);
+    Object.assign(fork, {
+      data: this.data,
+      offset: this.offset,
+      centredAt: this.centredAt,
+      rowIds: this.rowIds,
+      rows: this.rows,
+      rowOf: this.rowOf,
+      decoded: this.decoded,
+      shared: true,
+    });
+    return fork;
   }
 
   get size(): number {
@@ -190,7 +212,9 @@ export class HotVectors {
 
   /** The row of capsule `id`, or -1. */
   rowIndex(id: number): number {
-    return id >= 0 && id < this.rowOf.length ? this.rowOf[id] : -1;
+    const row = id >= 0 && id < this.rowOf.length ? this.rowOf[id] : -1;
+    // Past this instance's rows: a fork's append.
+    return row < this.rows ? row : -1;
   }
 
   /** The vector of capsule `id`: a view into the matrix in float32, a decoded copy in halves. */
@@ -227,6 +251,7 @@ export class HotVectors {
   remove(id: number): void {
     const row = this.rowIndex(id);
     if (row < 0) return;
+    if (this.shared) this.unshare();
     const last = this.rows - 1;
     if (row !== last) {
       this.data.copyWithin(row * this.dim, last * this.dim, (last + 1) * this.dim);
@@ -236,6 +261,13 @@ export class HotVectors {
     }
     this.rowOf[id] = -1;
     this.rows = last;
+  }
+
+  private unshare(): void {
+    this.data = this.data.slice();
+    this.rowIds = this.rowIds.slice();
+    this.rowOf = this.rowOf.slice();
+    this.shared = false;
   }
 
   /** Bytes held by the matrix (capacity included). */

@@ -90,7 +90,7 @@ export async function openStore(path: string, options: OpenOptions): Promise<Sto
     table = await openTable(db, where, manifest);
     const state = new StoreState(dir, embedder, db, table, manifest, settings, where.uri);
     if (!manifest.storeId) await adoptStoreId(state);
-    await reload(state, true, options.verify !== false);
+    await reload(state, { saveScanned: true, verify: options.verify !== false });
     return state;
   } catch (error) {
     table?.close();

@@ -101,6 +101,23 @@ export class CapsuleRecords {
     return new CapsuleRecords(parts);
   }
 
+  /** A copy that changes apart from this one (a state built beside the one in use). */
+  clone(): CapsuleRecords {
+    const copy = new CapsuleRecords({
+      start: this.start.slice(),
+      length: this.length.slice(),
+      linkStart: this.linkStart.slice(),
+      linkCount: this.linkCount.slice(),
+      bytes: this.bytes.slice(),
+      links: this.links.slice(),
+    });
+    copy.bytesUsed = this.bytesUsed;
+    copy.linksUsed = this.linksUsed;
+    copy.bytesGarbage = this.bytesGarbage;
+    copy.linksGarbage = this.linksGarbage;
+    return copy;
+  }
+
   /** Number of capsules. */
   get size(): number {
     return this.count;

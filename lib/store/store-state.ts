@@ -14,6 +14,7 @@ import { RowDigest } from "./integrity.js";
 import type { Manifest } from "./manifest.js";
 import type { CapsuleRecords } from "./records.js";
 import { TABLE_NAME } from "./table-schema.js";
+import type { StoreStats } from "./types.js";
 import type { VectorIndex } from "./vector-index.js";
 
 /** The settings a store is opened with, fixed for its lifetime. */
@@ -35,6 +36,10 @@ export class StoreState {
   syncedVersion = 0;
   /** The full-text index may lag the table (checked before the next full-text search). */
   ftsStale = true;
+  /** How the state in memory was last read (`StoreStats.lastLoad`). */
+  lastLoad: StoreStats["lastLoad"] = { from: "scan", rows: 0, ms: 0 };
+  /** Rows inserted or rewritten since the state was read lie at this row address or above (`table-changes.ts`). */
+  rowFloor?: number;
   /** The row digest of the table version held in memory (see `integrity.ts`). */
   digest = new RowDigest();
   /** Capsules whose text no longer matches its stored hash; reading one is `SIGLA_HASH_MISMATCH`. */

@@ -156,4 +156,11 @@ export interface StoreStats {
   links: number;
   tableVersion: number;
   diskBytes: number;
+  /**
+   * How the state in memory was last read from the table: only the rows written since the state before
+   * it (`changes`, after another process wrote), the snapshot, or a scan of every row; `rows` read, in `ms`.
+   */
+  lastLoad: { from: LoadSource; rows: number; ms: number };
 }
+
+export type LoadSource = "changes" | "snapshot" | "scan";
