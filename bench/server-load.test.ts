@@ -32,7 +32,10 @@ test("the load test drives a real server through its phases, on a local store an
   for (const phase of report.phases.slice(2)) {
     assert.ok(phase.writes && phase.writes.acknowledged > 0, `${phase.name}: the writers wrote`);
     assert.is(phase.writes?.unreadable, 0, phase.name);
+    for (const server of phase.servers ?? [])
+      assert.ok(server.requests > 0, `${phase.name}: every server answered`);
   }
+  assert.is(report.phases[3].servers?.length, 2, "the S3 phase counts each server's reads");
   assert.is(report.targets.length, 4);
   assert.ok(lines.some((l) => l.startsWith("server at http://127.0.0.1:")));
 });
