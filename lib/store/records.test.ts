@@ -106,6 +106,29 @@ test("many rewrites compact the arenas without losing anything", () => {
   assert.ok(records.heldBytes < 400_000, `${records.heldBytes} bytes held`);
 });
 
+test("a fork's puts, link changes and deletes never show in the records it was forked from", () => {
+  const records = CapsuleRecords.empty();
+  for (let id = 0; id < 4; id++)
+    records.put(input(id, { tags: ["old"], links: [(id + 1) % 4, (id + 3) % 4] }));
+  const before = [0, 1, 2, 3].map((id) => records.capsule(id));
+  const fork = records.fork();
+  // Shorter or equal records and links would fit in place: in a fork they must not be written there.
+  fork.put(input(1, { tags: ["n"], links: [2] }));
+  fork.setLinks(2, [1]);
+  fork.delete(3);
+  fork.put(input(9, { links: [0] }));
+  assert.equal(fork.capsule(1)?.tags, ["n"]);
+  assert.equal(fork.linksOf(2), [1]);
+  assert.is(fork.has(3), false);
+  assert.is(fork.size, 4);
+  assert.equal(
+    [0, 1, 2, 3].map((id) => records.capsule(id)),
+    before,
+  );
+  assert.is(records.has(9), false);
+  assert.is(records.size, 4);
+});
+
 test("parts round-trip, and inconsistent parts are refused", () => {
   const records = CapsuleRecords.empty();
   for (let id = 0; id < 20; id++) records.put(input(id, { tags: [`t${id}`], links: [id % 3] }));

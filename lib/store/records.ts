@@ -54,6 +54,8 @@ export class CapsuleRecords {
   private linksGarbage = 0;
   private count = 0;
   private linkTotal = 0;
+  /** The arenas are another instance's too (`fork`): nothing is written over in place. */
+  private shared = false;
 
   private constructor(parts: RecordParts) {
     this.start = parts.start;
@@ -101,21 +103,26 @@ export class CapsuleRecords {
     return new CapsuleRecords(parts);
   }
 
-  /** A copy that changes apart from this one (a state built beside the one in use). */
-  clone(): CapsuleRecords {
-    const copy = new CapsuleRecords({
+  /**
+   * A later state of these records built beside this one: its own per-capsule arrays, the byte and link
+   * arenas shared. While they are, the fork writes only past what is used, never over a record this
+   * one may read, so this one stays whole (no copy of the arenas).
+   */
+  fork(): CapsuleRecords {
+    const fork = new CapsuleRecords({
       start: this.start.slice(),
       length: this.length.slice(),
       linkStart: this.linkStart.slice(),
       linkCount: this.linkCount.slice(),
-      bytes: this.bytes.slice(),
-      links: this.links.slice(),
+      bytes: this.bytes,
+      links: this.links,
     });
-    copy.bytesUsed = this.bytesUsed;
-    copy.linksUsed = this.linksUsed;
-    copy.bytesGarbage = this.bytesGarbage;
-    copy.linksGarbage = this.linksGarbage;
-    return copy;
+    fork.bytesUsed = this.bytesUsed;
+    fork.linksUsed = this.linksUsed;
+    fork.bytesGarbage = this.bytesGarbage;
+    fork.linksGarbage = this.linksGarbage;
+    fork.shared = true;
+    return fork;
   }
 
   /** Number of capsules. */
@@ -167,7 +174,7 @@ export class CapsuleRecords {
     this.reserveIds(id + 1);
     const existed = this.has(id);
     let at: number;
-    if (existed && size <= this.length[id]) {
+    if (existed && size <= this.length[id] && !this.shared) {
       at = this.start[id];
       this.bytesGarbage += this.length[id] - size;
     } else {
@@ -191,7 +198,7 @@ export class CapsuleRecords {
     if (!this.has(id)) throw new Error(`no record ${id}`);
     const old = this.linkCount[id];
     let at: number;
-    if (links.length <= old) {
+    if (links.length <= old && !this.shared) {
       at = this.linkStart[id];
       this.linksGarbage += old - links.length;
     } else {
@@ -307,5 +314,6 @@ export class CapsuleRecords {
     this.linksUsed = l;
     this.bytesGarbage = 0;
     this.linksGarbage = 0;
+    this.shared = false;
   }
 }

@@ -120,7 +120,7 @@ function applyChanges(
   rows: number,
   floor: number,
 ): TableState | undefined {
-  const records = s.records.clone();
+  const records = s.records.fork();
   const digest = s.digest.clone();
   const badHash = new Set(s.badHash);
   const seen = new Set<number>();
