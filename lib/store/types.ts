@@ -163,4 +163,5 @@ export interface StoreStats {
   lastLoad: { from: LoadSource; rows: number; ms: number };
 }
 
+/** Where a state in memory was read from: the rows written since the one before, the snapshot, or every row. */
 export type LoadSource = "changes" | "snapshot" | "scan";
