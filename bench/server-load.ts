@@ -56,7 +56,7 @@ export interface LoadPhase {
 const LEAST_SHARE = 0.25;
 
 /** The smallest share of the reads that one server of the phase answered (1 with one server). */
-export function leastShare(phase: LoadPhase): number {
+function leastShare(phase: LoadPhase): number {
   if (!phase.servers || phase.requests === 0) return 1;
   return Math.min(...phase.servers.map((server) => server.requests)) / phase.requests;
 }

@@ -81,16 +81,14 @@ export class HotVectors {
    */
   fork(): HotVectors {
     const fork = new HotVectors(this.dim, 0);
-    Object.assign(fork, {
-      data: this.data,
-      offset: this.offset,
-      centredAt: this.centredAt,
-      rowIds: this.rowIds,
-      rows: this.rows,
-      rowOf: this.rowOf,
-      decoded: this.decoded,
-      shared: true,
-    });
+    fork.data = this.data;
+    fork.offset = this.offset;
+    fork.centredAt = this.centredAt;
+    fork.rowIds = this.rowIds;
+    fork.rows = this.rows;
+    fork.rowOf = this.rowOf;
+    fork.decoded = this.decoded;
+    fork.shared = true;
     return fork;
   }
 
