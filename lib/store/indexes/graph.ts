@@ -39,11 +39,14 @@ import { olderExact } from "./older.js";
 const CONNECTIVITY = 24;
 const EXPANSION_ADD = 64;
 /**
- * Build breadth from `LARGE_GRAPH` rows. On clustered 1M the graph built at 64 levels off: recall@10 0.961 at
- * width 1024 and 0.976 at 2048 (7.9 ms), whatever the re-scoring depth. Built at 128 it finds 0.982 at width
- * 512 (3.3 ms) and 0.989 at 1024, for a build of 392 s against 222 s on 2 cores. At 50k and 200k, 64 meets
- * every target (reports/bench-store.md), so smaller graphs keep the cheaper build.
+ * Degree and build breadth from `LARGE_GRAPH` rows. On clustered 1M, at degree 24, a graph built at 64 levels
+ * off (recall@10 0.961 at width 1024, 0.976 at 2048, whatever the re-scoring depth); built at 128 it finds
+ * 0.982 at width 512 (3.3 ms). Degree 32 at 128 finds 0.977 at width 256 and 0.987 at 384 (2.0 and 2.6 ms,
+ * 64 re-scored), as good as degree 24 built at 256 (0.976 at 320) for three quarters of its build time.
+ * At 50k and 200k, degree 24 built at 64 meets every target (reports/bench-store.md), so smaller graphs keep
+ * the cheaper build and the smaller links.
  */
+const LARGE_CONNECTIVITY = 32;
 const LARGE_EXPANSION_ADD = 128;
 const LARGE_GRAPH = 500_000;
 /** Search widths tried by calibration, smallest first (candidates per query at k = 10). */
@@ -115,13 +118,20 @@ export class GraphIndex implements VectorIndex {
     return {
       width: this.width,
       rescore: this.rescore,
-      connectivity: CONNECTIVITY,
+      connectivity: this.graph?.connectivity() ?? this.shape().connectivity,
       deleted: this.deleted,
       builtSize: this.builtSize,
     };
   }
 
-  /** A new empty graph sized for the hot rows. */
+  /** The degree and build breadth for a graph of the hot rows (a loaded graph keeps those it was built with). */
+  private shape(): { connectivity: number; expansion_add: number } {
+    return this.hot.size >= LARGE_GRAPH
+      ? { connectivity: LARGE_CONNECTIVITY, expansion_add: LARGE_EXPANSION_ADD }
+      : { connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD };
+  }
+
+  /** A new empty graph shaped for the hot rows. */
   private async create(): Promise<Usearch.Index> {
     const { Index, MetricKind, ScalarKind } = await loadUsearch();
     // Hot rows are unit vectors: inner product is cosine, and int8 keeps each row in `dim` bytes.
@@ -129,8 +139,7 @@ export class GraphIndex implements VectorIndex {
       dimensions: this.hot.dim,
       metric: MetricKind.IP,
       quantization: ScalarKind.I8,
-      connectivity: CONNECTIVITY,
-      expansion_add: this.hot.size >= LARGE_GRAPH ? LARGE_EXPANSION_ADD : EXPANSION_ADD,
+      ...this.shape(),
       expansion_search: WIDTHS[0],
       multi: false,
     });
