@@ -68,6 +68,21 @@ test("the block lists every target: clustered measured, lorem and 1M not run, th
   assert.match(section, /\[reports\/bench-store\.md\]\(reports\/bench-store\.md\)/);
 });
 
+test("a merged report's headline is dated by the run that measured its size, not by the merge", () => {
+  const merged = storeReport();
+  const part = (sizes: number[], createdAt: string) => ({
+    sizes,
+    createdAt,
+    durationMs: 1,
+    machine: merged.machine,
+    command: "npm run bench",
+  });
+  merged.createdAt = "2026-03-03T00:00:00.000Z";
+  merged.parts = [part([50_000], "2026-02-02T00:00:00.000Z"), part([1_000_000], merged.createdAt)];
+  assert.match(readmeSection({ store: merged }), /\*\*clustered-50k\*\*, measured 2026-02-02 /);
+  assert.match(readmeSection({ store: storeReport() }), /measured 2026-01-01 /);
+});
+
 test("updateReadme reads the reports folder, writes through a temp file and leaves nothing beside it", async () => {
   const dir = tempDir("sigla-readme-");
   const reports = join(dir, "reports");
