@@ -1,8 +1,8 @@
 /**
  * The seed's §9 corpus: seeded lorem-ipsum paragraphs (one capsule each), and its benchmark form with vectors.
  *
- * Embedding is the costly part (the random MiniLM ran at ~66 paragraphs/s on 2 quiet cores, 7–28 on a busy
- * one: 1M paragraphs take about 4 hours at best), so the vectors are cached in chunks of `LOREM_CHUNK` rows, each written atomically
+ * Embedding is the costly part (the random MiniLM ran at ~105 paragraphs/s on 2 quiet cores, 7–60 on a busy
+ * one: 1M paragraphs take about 2.7 hours at best), so the vectors are cached in chunks of `LOREM_CHUNK` rows, each written atomically
  * when it is done: an interrupted run resumes at the first missing chunk, and because the corpus of n
  * paragraphs is the first n of the corpus of any larger size, 50k and 200k read the first chunks of 1M.
  * `npm run bench:prepare -- --suite lorem --sizes 1M` fills the cache ahead of a run, with progress.
