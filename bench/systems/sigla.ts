@@ -11,8 +11,11 @@ import { CapsuleStore } from "../../lib/store/capsule-store.js";
 import { rowTags } from "../filters.js";
 import type { BenchRows, BenchSystem, SweepPoint, SystemOptions } from "./types.js";
 
-/** Steps of about 1.5× around the calibrated setting, as Chroma's `ef_search` sweep has (80, 120, 160). */
-const EFFORTS = [0.25, 0.5, 0.75, 1, 1.5, 2, 4];
+/**
+ * Steps of about 1.25× below the calibrated setting, where recall@10 crosses 0.97, and wider above it; the
+ * peers' sweeps are as fine where they cross (Chroma's `ef_search` 80, 100, 120; 240 … 640 from 200k).
+ */
+const EFFORTS = [0.25, 0.31, 0.4, 0.5, 0.62, 0.8, 1, 1.5, 2, 4];
 
 export async function openSigla(options: SystemOptions & { autoLinkK: number }): Promise<BenchSystem> {
   const name = options.autoLinkK > 0 ? "sigla" : "sigla-nolink";

@@ -316,9 +316,12 @@ export class GraphIndex implements VectorIndex {
     if (!graph || graph.size() === 0) return out;
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
     const found = this.candidates(graph, queries, m, count);
+    // A narrower search (effort < 1) re-scores as deep as a calibrated one: the int8 order's mistakes near
+    // the top do not shrink with the width, and re-scoring is cheap next to the walk (on clustered 1M,
+    // width 256 finds 0.973 of the top 10 re-scoring 64 candidates, 0.942 re-scoring 32).
     const depth = accept
       ? count
-      : Math.min(count, Math.max(k, Math.round(rescore * effort * Math.max(1, k / 10))));
+      : Math.min(count, Math.max(k, Math.round(rescore * Math.max(1, effort) * Math.max(1, k / 10))));
     for (let q = 0; q < m; q++) {
       const end = q * found.stride + Math.min(found.counts[q], depth);
       const toCentre = hot.toCentre(queries, q);
