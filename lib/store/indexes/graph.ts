@@ -8,7 +8,9 @@
  * common direction (a random-weight MiniLM's lorem vectors: mean of norm 0.995, every pair at cosine > 0.98),
  * and int8 keeps about 1/127 of a unit vector's scale: it kept the common direction and rounded away what
  * tells neighbours apart (candidate recall 0.09 at width 1024 on lorem 50k). Centred, the same int8 graph
- * finds 0.97 of the top 10 at width 256 and all of it at 1024; re-scoring uses the raw vectors.
+ * finds 0.97 of the top 10 at width 256 and all of it at 1024; re-scoring uses the raw vectors. The graph's
+ * products are cosines about the mean, so its candidates are ordered by q·x estimated from them and from
+ * each row's residual (`residuals.ts`) before the first few are re-scored.
  *
  * LanceDB stays the store of record. The graph is a cache kept in memory, saved beside `hot.snapshot` as
  * `hot.<table version>.usearch` and bound to that version: it is restored only with the snapshot of the
@@ -30,6 +32,7 @@ import type { SavedIndex, VectorIndex } from "../vector-index.js";
 import { RECALL_TARGET } from "./calibration.js";
 import { rowsToIds, scan, topLists } from "./exact-scan.js";
 import { olderExact } from "./older.js";
+import { Residuals } from "./residuals.js";
 
 /**
  * Graph degree and build breadth. On centred lorem 50k (MiniLM-shaped) degree 24 reaches recall 0.984 at
@@ -109,6 +112,13 @@ export class GraphIndex implements VectorIndex {
   private builtSize = 0;
   /** The mean of the hot rows when the graph was built, taken off every vector the graph sees. */
   private mean: Float32Array;
+  /**
+   * usearch's int8 inner product per unit of the float one (its int8 values are not the floats × 127), fitted
+   * at build; 0 when unknown (a small or older graph): candidates are then re-scored in the graph's own order.
+   */
+  private productScale = 0;
+  /** Per row, what the graph's renormalisation took off, to order candidates by q·x (`residuals.ts`). */
+  private residuals?: Residuals;
 
   constructor(private readonly hot: HotVectors) {
     this.mean = new Float32Array(hot.dim);
@@ -119,6 +129,7 @@ export class GraphIndex implements VectorIndex {
       width: this.width,
       rescore: this.rescore,
       connectivity: this.graph?.connectivity() ?? this.shape().connectivity,
+      productScale: this.productScale,
       deleted: this.deleted,
       builtSize: this.builtSize,
     };
@@ -154,6 +165,9 @@ export class GraphIndex implements VectorIndex {
     const { hot } = this;
     const dim = hot.dim;
     this.mean = meanRow(hot);
+    this.productScale = 0;
+    this.residuals = new Residuals(this.mean);
+    this.residuals.measure(hot, hot.ids);
     const held = sampleIndices(
       hot.size,
       hot.size >= MIN_CALIBRATED ? CALIBRATION_QUERIES : 0,
@@ -181,8 +195,8 @@ export class GraphIndex implements VectorIndex {
   /**
    * The smallest width whose re-ranked top 10 finds `GRAPH_TARGET` of the exact top 10 among the
    * rows in the graph, for the held-out rows as queries; then the fewest of its candidates that need
-   * re-scoring to find as much (int8 distances rank all but near ties right, and re-scoring is most of a
-   * query's time in JS).
+   * re-scoring to find as much, taken in the order of their estimated score (`residuals.ts`): int8
+   * products rank all but near ties right, and each re-scored row is a row read and decoded in JS.
    */
   private async calibrate(held: Int32Array, isHeld: Uint8Array): Promise<{ width: number; rescore: number }> {
     const { hot } = this;
@@ -192,6 +206,7 @@ export class GraphIndex implements VectorIndex {
     held.forEach((row, i) => {
       hot.copyRow(row, queries, i);
     });
+    this.productScale = this.fitProductScale(queries, m);
     // The exact top 10 among rows in the graph: the held-out rows are skipped.
     const wide = await scan(hot, queries, 10 + m);
     const truth: number[][] = [];
@@ -280,6 +295,11 @@ export class GraphIndex implements VectorIndex {
     this.deleted = deleted;
     this.builtSize = builtSize;
     this.mean = saved.centroids;
+    // A graph saved before the scale was fitted keeps its own order, which its re-scoring depth was calibrated for.
+    const { productScale } = saved.params;
+    this.productScale = Number.isFinite(productScale) && productScale > 0 ? productScale : 0;
+    this.residuals = new Residuals(this.mean);
+    if (this.productScale > 0) this.residuals.measure(this.hot, this.hot.ids);
     return true;
   }
 
@@ -322,13 +342,20 @@ export class GraphIndex implements VectorIndex {
     const depth = accept
       ? count
       : Math.min(count, Math.max(k, Math.round(rescore * Math.max(1, effort) * Math.max(1, k / 10))));
+    const reorder = this.productScale > 0 && this.residuals !== undefined && !accept;
     for (let q = 0; q < m; q++) {
-      const end = q * found.stride + Math.min(found.counts[q], depth);
+      const from = q * found.stride;
+      const counted = found.counts[q];
       const toCentre = hot.toCentre(queries, q);
-      for (let j = q * found.stride; j < end; j++) {
+      const score = (j: number) => {
         const id = found.keys[2 * j];
         const row = hot.rowIndex(id);
         if (row >= 0 && (!accept || accept(id))) offer(out, q * k, row, hot.dot(queries, q, row, toCentre));
+      };
+      if (reorder && depth < counted) {
+        for (const j of this.firstByEstimate(queries, q, found, depth)) score(j);
+      } else {
+        for (let j = from; j < from + Math.min(counted, depth); j++) score(j);
       }
     }
     return rowsToIds(out, hot);
@@ -342,6 +369,7 @@ export class GraphIndex implements VectorIndex {
     ids.forEach((id, i) => {
       vectors.set(hot.vector(id) as Float32Array, i * hot.dim);
     });
+    this.residuals?.measure(hot, ids);
     this.graph.add(toKeys(ids), this.centred(vectors, vectors), ids.length > 64 ? THREADS : 1);
   }
 
@@ -362,6 +390,8 @@ export class GraphIndex implements VectorIndex {
       deleted: this.deleted,
       builtSize: this.builtSize,
       mean: this.mean,
+      productScale: this.productScale,
+      residuals: this.residuals,
     });
     moved.removed(gone);
     await moved.added(added);
@@ -461,12 +491,52 @@ export class GraphIndex implements VectorIndex {
    * Up to `count` candidates per query. Keys are read as 32-bit words (little-endian; capsule ids are below
    * 2³¹), which makes no BigInt per candidate: a hundred objects of garbage per query otherwise.
    */
+  /** Positions in `found` of query `q`'s `depth` candidates with the best estimated q·x, best first. */
+  private firstByEstimate(queries: Float32Array, q: number, found: Candidates, depth: number): Int32Array {
+    const residuals = this.residuals as Residuals;
+    const terms = residuals.queryTerms(queries, q);
+    const first = emptyTopK(1, depth);
+    const from = q * found.stride;
+    for (let j = from; j < from + found.counts[q]; j++) {
+      const cosine = -found.distances[j] / this.productScale;
+      offer(first, 0, j, residuals.estimate(terms, found.keys[2 * j], cosine));
+    }
+    return first.rows.filter((j) => j >= 0);
+  }
+
+  /**
+   * usearch's int8 product per unit of the float one, by least squares over the first candidates of
+   * `m` queries (its int8 rounding shrinks small values, so it is not 127² exactly: ~14,200 on 384-d rows).
+   */
+  private fitProductScale(queries: Float32Array, m: number): number {
+    const { graph, hot } = this;
+    if (!graph || graph.size() === 0) return 0;
+    const dim = hot.dim;
+    const centredQueries = this.centred(queries);
+    const found = this.candidates(graph, queries, m, Math.min(32, graph.size()));
+    const row = new Float32Array(dim);
+    let cross = 0;
+    let square = 0;
+    for (let q = 0; q < m; q++) {
+      for (let j = q * found.stride; j < q * found.stride + found.counts[q]; j++) {
+        hot.copyRow(hot.rowIndex(found.keys[2 * j]), row, 0);
+        const centredRow = this.centred(row);
+        let product = 0;
+        for (let d = 0; d < dim; d++) product += centredQueries[q * dim + d] * centredRow[d];
+        cross += -found.distances[j] * product;
+        square += product * product;
+      }
+    }
+    return square > 0 ? cross / square : 0;
+  }
+
   private candidates(graph: Usearch.Index, queries: Float32Array, m: number, count: number): Candidates {
     const found = graph.search(this.centred(queries), count, m > 1 ? THREADS : 1);
     const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2);
+    const { distances } = found;
     const batch = found as Partial<Usearch.BatchMatches>;
-    if (batch.counts) return { keys, stride: count, counts: Array.from(batch.counts, Number) };
-    return { keys, stride: count, counts: [found.keys.length] };
+    if (batch.counts) return { keys, distances, stride: count, counts: Array.from(batch.counts, Number) };
+    return { keys, distances, stride: count, counts: [found.keys.length] };
   }
 }
 
@@ -485,6 +555,8 @@ async function fileCheck(file: string): Promise<{ bytes: number; crc: number }> 
 interface Candidates {
   /** The keys as 32-bit words, a key's low word at `2 × i`. */
   keys: Uint32Array;
+  /** usearch's int8 distances (for the inner product: minus the int8 product). */
+  distances: Float32Array;
   stride: number;
   counts: ArrayLike<number>;
 }
