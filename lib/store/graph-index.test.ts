@@ -247,11 +247,14 @@ test("auto-links through the graph match exact linking", async () => {
   await exactStore.close();
 });
 
-test("vectors that share one dominant direction, as embeddings of real text do, keep their recall", async () => {
-  // Every row is mostly one common unit vector: the clustered rows differ by a twentieth of it.
+/**
+ * Rows and queries made mostly of one common unit vector, as embeddings of real text are: row `i` of the
+ * clustered data is added to it at `residual(i)` of its size.
+ */
+async function leaningStore(residual: (i: number) => number) {
   const common = Float32Array.from({ length: DIM }, (_, j) => (j % 2 ? 1 : -1) / Math.sqrt(DIM));
-  const lean = (v: Float32Array) => {
-    const out = v.map((x, j) => common[j] + 0.05 * x);
+  const lean = (v: Float32Array, i: number) => {
+    const out = v.map((x, j) => common[j] + residual(i) * x);
     const norm = Math.hypot(...out);
     return out.map((x) => x / norm);
   };
@@ -259,6 +262,12 @@ test("vectors that share one dominant direction, as embeddings of real text do, 
   const asked = queries.map(lean);
   const store = await graphStore(tempPath());
   await store.addCapsules(rows.map((vector, i) => ({ text: `row ${i}`, vector })));
+  return { rows, asked, store };
+}
+
+test("vectors that share one dominant direction, as embeddings of real text do, keep their recall", async () => {
+  // The clustered rows differ by a twentieth of the common vector.
+  const { rows, asked, store } = await leaningStore(() => 0.05);
   const got = (await store.queryBatch(asked, { topK: 10 })).map(ids);
   const truth = asked.map((q) => bruteForce(q, rows, 10));
   assert.ok(recallAtK(truth, got) >= 0.95);
@@ -267,17 +276,8 @@ test("vectors that share one dominant direction, as embeddings of real text do, 
 });
 
 test("candidates are ordered by their estimated score, so few are re-scored where residual norms vary", async () => {
-  // As lorem's MiniLM vectors: one common direction, and what is left of each row differs in size (2×).
-  const common = Float32Array.from({ length: DIM }, (_, j) => (j % 2 ? 1 : -1) / Math.sqrt(DIM));
-  const lean = (v: Float32Array, i: number) => {
-    const out = v.map((x, j) => common[j] + (0.05 + (0.05 * ((i * 7919) % 97)) / 96) * x);
-    const norm = Math.hypot(...out);
-    return out.map((x) => x / norm);
-  };
-  const rows = data.map(lean);
-  const asked = queries.map(lean);
-  const store = await graphStore(tempPath());
-  await store.addCapsules(rows.map((vector, i) => ({ text: `row ${i}`, vector })));
+  // As lorem's MiniLM vectors: what is left of each row besides the common direction differs in size (2×).
+  const { rows, asked, store } = await leaningStore((i) => 0.05 + (0.05 * ((i * 7919) % 97)) / 96);
   const { rescore, width, productScale } = store.indexParams;
   // In the graph's own order (cosine about the mean) the calibrated depth was 64 of 64 candidates.
   assert.ok(productScale > 0 && rescore <= 24 && rescore < width, JSON.stringify(store.indexParams));
