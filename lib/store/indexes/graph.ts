@@ -318,7 +318,7 @@ export class GraphIndex implements VectorIndex {
 
   /**
    * Top-k ids per query: usearch candidates re-scored exactly from the hot vectors; with `accept`, every
-   * accepted candidate is re-scored and the others skipped.
+   * accepted candidate is re-scored and the others skipped. A search as wide as the store scores every row.
    */
   private searchSync(
     queries: Float32Array,
@@ -335,7 +335,9 @@ export class GraphIndex implements VectorIndex {
     const graph = this.graph;
     if (!graph || graph.size() === 0) return out;
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
-    const found = this.candidates(graph, queries, m, count);
+    // Asked for every row, the answer is exact: a walk need not reach every node of a graph (usearch builds
+    // it on several threads, and a node left unreachable in one build was missed by an effort-1000 search).
+    const found = count >= hot.size ? undefined : this.candidates(graph, queries, m, count);
     // A narrower search (effort < 1) re-scores as deep as a calibrated one: the int8 order's mistakes near
     // the top do not shrink with the width, and re-scoring is cheap next to the walk (on clustered 1M,
     // width 256 finds 0.973 of the top 10 re-scoring 64 candidates, 0.942 re-scoring 32).
@@ -344,18 +346,20 @@ export class GraphIndex implements VectorIndex {
       : Math.min(count, Math.max(k, Math.round(rescore * Math.max(1, effort) * Math.max(1, k / 10))));
     const reorder = this.productScale > 0 && this.residuals !== undefined && !accept;
     for (let q = 0; q < m; q++) {
-      const from = q * found.stride;
-      const counted = found.counts[q];
       const toCentre = hot.toCentre(queries, q);
-      const score = (j: number) => {
-        const id = found.keys[2 * j];
-        const row = hot.rowIndex(id);
-        if (row >= 0 && (!accept || accept(id))) offer(out, q * k, row, hot.dot(queries, q, row, toCentre));
+      const score = (row: number) => {
+        if (row >= 0 && (!accept || accept(hot.ids[row])))
+          offer(out, q * k, row, hot.dot(queries, q, row, toCentre));
       };
-      if (reorder && depth < counted) {
-        for (const j of this.firstByEstimate(queries, q, found, depth)) score(j);
+      if (!found) {
+        for (let row = 0; row < hot.size; row++) score(row);
+      } else if (reorder && depth < found.counts[q]) {
+        for (const j of this.firstByEstimate(queries, q, found, depth))
+          score(hot.rowIndex(found.keys[2 * j]));
       } else {
-        for (let j = from; j < from + Math.min(counted, depth); j++) score(j);
+        const from = q * found.stride;
+        const to = from + Math.min(found.counts[q], depth);
+        for (let j = from; j < to; j++) score(hot.rowIndex(found.keys[2 * j]));
       }
     }
     return rowsToIds(out, hot);
