@@ -287,4 +287,30 @@ test("candidates are ordered by their estimated score, so few are re-scored wher
   await store.close();
 });
 
+test("every capsule can be found: a node the graph's pruning left unreachable is linked again", async () => {
+  // Wide clusters: one in two builds of such rows on several threads left nodes with no links into them.
+  for (const seed of [3, 11, 12, 13]) {
+    const rows = clustered({ count: 6000, dim: DIM, clusters: 40, spread: 2, seed });
+    const store = await graphStore(tempPath());
+    await store.addCapsules(rows.map((vector, i) => ({ text: `row ${i}`, vector })));
+    const first = (await store.list({ limit: 1 }))[0].id;
+    const missedBy = async (asked: number[], effort: number) => {
+      const found = await store.queryBatch(
+        asked.map((i) => rows[i]),
+        { topK: 1, effort },
+      );
+      return asked.filter((i, j) => found[j][0]?.id !== first + i);
+    };
+    // A row its own vector misses at a usual width is looked for by the widest walk short of scoring every
+    // row, which visits every node that can be reached.
+    const hard = await missedBy(
+      rows.map((_, i) => i),
+      4,
+    );
+    const widest = (rows.length - 1) / store.indexParams.width;
+    assert.equal(await missedBy(hard, widest), [], `seed ${seed}: rows no walk reaches`);
+    await store.close();
+  }
+});
+
 test.run();
