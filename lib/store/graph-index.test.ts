@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { clusteredVectors as clustered } from "../../bench/datasets/clustered.js";
 import { recallAtK } from "../../bench/measure.js";
 import { tempPath } from "../../test/helpers/temp.js";
-import { bruteForce } from "../../test/helpers/vectors.js";
+import { bruteForce, lowRankRows } from "../../test/helpers/vectors.js";
 import { CapsuleStore } from "./capsule-store.js";
 
 const DIM = 32;
@@ -311,6 +311,36 @@ test("every capsule can be found: a node the graph's pruning left unreachable is
     assert.equal(await missedBy(hard, widest), [], `seed ${seed}: rows no walk reaches`);
     await store.close();
   }
+});
+
+test("rows that vary in a few directions are walked in their principal subspace, which comes back with the snapshot", async () => {
+  const dim = 128;
+  const split = (flat: Float32Array) =>
+    Array.from({ length: flat.length / dim }, (_, i) => flat.subarray(i * dim, (i + 1) * dim));
+  const rows = split(lowRankRows(4000, dim, 10, 1));
+  const asked = split(lowRankRows(40, dim, 10, 2));
+  const truth = asked.map((q) => bruteForce(q, rows, 10));
+  const path = tempPath();
+  const open = () =>
+    CapsuleStore.open(path, {
+      embedder: { ...fixedDim, id: "fixed-128", dim },
+      autoLinkK: 0,
+      indexPolicy: "hnsw",
+    });
+  const store = await open();
+  await store.addCapsules(rows.map((vector, i) => ({ text: `row ${i}`, vector })));
+  assert.is(store.indexParams.projectedDims, 16);
+  const before = (await store.queryBatch(asked, { topK: 10 })).map(ids);
+  assert.ok(recallAtK(truth, before) >= 0.97, `recall ${recallAtK(truth, before)}`);
+  await store.close();
+  const [file] = graphs(path);
+  const written = statSync(join(path, file)).mtimeMs;
+  const again = await open();
+  assert.is(again.indexParams.projectedDims, 16);
+  assert.equal((await again.queryBatch(asked, { topK: 10 })).map(ids), before);
+  await again.close();
+  assert.equal(graphs(path), [file]);
+  assert.is(statSync(join(path, file)).mtimeMs, written, "the saved graph was restored, not rebuilt");
 });
 
 test.run();

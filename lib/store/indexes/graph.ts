@@ -4,13 +4,15 @@
  * no recall once the search width is calibrated; the width is the number of candidates asked for (usearch
  * explores at least that many nodes), calibrated to `GRAPH_TARGET` on rows of the store held out of it.
  *
- * The graph holds each vector minus the store's mean, renormalised. Embeddings of real text share a large
+ * Where the rows vary about their mean in a few directions (embeddings of real text), the graph holds their
+ * coordinates on those principal axes in float16 and walks by distance there (`projection.ts`). Otherwise
+ * it holds each vector minus the store's mean, renormalised, in int8. Embeddings of real text share a large
  * common direction (a random-weight MiniLM's lorem vectors: mean of norm 0.995, every pair at cosine > 0.98),
  * and int8 keeps about 1/127 of a unit vector's scale: it kept the common direction and rounded away what
- * tells neighbours apart (candidate recall 0.09 at width 1024 on lorem 50k). Centred, the same int8 graph
- * finds 0.97 of the top 10 at width 256 and all of it at 1024; re-scoring uses the raw vectors. The graph's
- * products are cosines about the mean, so its candidates are ordered by q·x estimated from them and from
- * each row's residual (`residuals.ts`) before the first few are re-scored.
+ * tells neighbours apart (candidate recall 0.09 at width 1024 on lorem 50k); centring alone brought it to
+ * 0.97 at width 256. A centred graph's products are cosines about the mean, so its candidates are ordered
+ * by q·x estimated from them and from each row's residual (`residuals.ts`) before the first few are
+ * re-scored; a projected graph's distances already rank as q·x does.
  *
  * LanceDB stays the store of record. The graph is a cache kept in memory, saved beside `hot.snapshot` as
  * `hot.<table version>.usearch` and bound to that version: it is restored only with the snapshot of the
@@ -32,6 +34,7 @@ import type { SavedIndex, VectorIndex } from "../vector-index.js";
 import { RECALL_TARGET } from "./calibration.js";
 import { rowsToIds, scan, topLists } from "./exact-scan.js";
 import { olderExact } from "./older.js";
+import { Projection } from "./projection.js";
 import { Residuals } from "./residuals.js";
 
 /**
@@ -129,6 +132,8 @@ export class GraphIndex implements VectorIndex {
   private productScale = 0;
   /** Per row, what the graph's renormalisation took off, to order candidates by q·x (`residuals.ts`). */
   private residuals?: Residuals;
+  /** The principal subspace the graph walks in, where the rows have one (`projection.ts`). */
+  private projection?: Projection;
 
   constructor(private readonly hot: HotVectors) {
     this.mean = new Float32Array(hot.dim);
@@ -142,6 +147,7 @@ export class GraphIndex implements VectorIndex {
       productScale: this.productScale,
       deleted: this.deleted,
       builtSize: this.builtSize,
+      projectedDims: this.projection?.dims ?? 0,
     };
   }
 
@@ -152,14 +158,15 @@ export class GraphIndex implements VectorIndex {
       : { connectivity: CONNECTIVITY, expansion_add: EXPANSION_ADD };
   }
 
-  /** A new empty graph shaped for the hot rows. */
-  private async create(): Promise<Usearch.Index> {
+  /** A new empty graph shaped for the hot rows, in the projection's subspace where there is one. */
+  private async create(projection = this.projection): Promise<Usearch.Index> {
     const { Index, MetricKind, ScalarKind } = await loadUsearch();
-    // Hot rows are unit vectors: inner product is cosine, and int8 keeps each row in `dim` bytes.
+    // Centred rows are unit vectors: inner product is cosine, and int8 keeps each row in `dim` bytes.
+    // Projected rows keep their lengths (distance ranks as q·x), which int8's per-row scaling would lose.
     return new Index({
-      dimensions: this.hot.dim,
-      metric: MetricKind.IP,
-      quantization: ScalarKind.I8,
+      dimensions: projection?.dims ?? this.hot.dim,
+      metric: projection ? MetricKind.L2sq : MetricKind.IP,
+      quantization: projection ? ScalarKind.F16 : ScalarKind.I8,
       ...this.shape(),
       expansion_search: WIDTHS[0],
       multi: false,
@@ -171,13 +178,13 @@ export class GraphIndex implements VectorIndex {
    * fresh queries to calibrate the width (a row already in the graph is found too easily), then added.
    */
   async build(): Promise<void> {
-    const graph = await this.create();
     const { hot } = this;
-    const dim = hot.dim;
     this.mean = meanRow(hot);
     this.productScale = 0;
-    this.residuals = new Residuals(this.mean);
-    this.residuals.measure(hot, hot.ids);
+    this.projection = await Projection.fit(hot, this.mean);
+    this.residuals = this.projection ? undefined : new Residuals(this.mean);
+    this.residuals?.measure(hot, hot.ids);
+    const graph = await this.create();
     const held = sampleIndices(
       hot.size,
       hot.size >= MIN_CALIBRATED ? CALIBRATION_QUERIES : 0,
@@ -185,22 +192,16 @@ export class GraphIndex implements VectorIndex {
     );
     const isHeld = new Uint8Array(hot.size);
     for (const row of held) isHeld[row] = 1;
-    const rest = hot.ids.filter((_, row) => !isHeld[row]);
-    const restVectors = new Float32Array(rest.length * dim);
-    let at = 0;
-    for (let row = 0; row < hot.size; row++) {
-      if (isHeld[row]) continue;
-      hot.copyRow(row, restVectors, at);
-      at++;
-    }
-    if (rest.length > 0) graph.add(toKeys(rest), this.centred(restVectors, restVectors), THREADS);
+    const restRows = hot.ids.map((_, row) => row).filter((row) => !isHeld[row]);
+    const rest = restRows.map((row) => hot.ids[row]);
+    if (rest.length > 0) graph.add(toKeys(rest), await this.encodeRows(restRows), THREADS);
     this.graph = graph;
     this.deleted = 0;
     this.builtSize = hot.size;
     ({ width: this.width, rescore: this.rescore } =
       held.length > 0 ? await this.calibrate(held, isHeld) : { width: SMALL_WIDTH, rescore: SMALL_WIDTH });
     if (held.length > 0) await this.added(Array.from(held, (row) => hot.ids[row]));
-    this.reconnect();
+    await this.reconnect();
   }
 
   /**
@@ -217,7 +218,7 @@ export class GraphIndex implements VectorIndex {
     held.forEach((row, i) => {
       hot.copyRow(row, queries, i);
     });
-    this.productScale = this.fitProductScale(queries, m);
+    this.productScale = this.projection ? 0 : this.fitProductScale(queries, m);
     // The exact top 10 among rows in the graph: the held-out rows are skipped.
     const wide = await scan(hot, queries, 10 + m);
     const truth: number[][] = [];
@@ -256,7 +257,11 @@ export class GraphIndex implements VectorIndex {
 
   /** The parameters a snapshot keeps; the graph itself goes to its own file (see `saveFile`). */
   saved(): SavedIndex {
-    return { kind: "hnsw", params: this.params, centroids: this.mean, labels: new Int32Array(0) };
+    const { mean, projection } = this;
+    const centroids = new Float32Array(mean.length + (projection?.axes.length ?? 0));
+    centroids.set(mean);
+    if (projection) centroids.set(projection.axes, mean.length);
+    return { kind: "hnsw", params: this.params, centroids, labels: new Int32Array(0) };
   }
 
   /**
@@ -282,22 +287,26 @@ export class GraphIndex implements VectorIndex {
    */
   async restore(saved: SavedIndex, dir: string): Promise<boolean> {
     const { width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize } = saved.params;
-    const numbers = [width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize];
+    const projectedDims = saved.params.projectedDims ?? 0;
+    const numbers = [width, rescore, graphVersion, graphBytes, graphCrc, deleted, builtSize, projectedDims];
     if (!numbers.every(Number.isInteger) || width < 1 || rescore < 1) return false;
+    const { hot } = this;
     // A graph saved without its mean (before centring) is not comparable with centred queries: rebuilt.
-    if (saved.centroids.length !== this.hot.dim) return false;
+    if (saved.centroids.length !== hot.dim * (1 + projectedDims)) return false;
+    const mean = saved.centroids.slice(0, hot.dim);
+    const projection = projectedDims > 0 ? new Projection(mean, saved.centroids.slice(hot.dim)) : undefined;
     try {
       const file = graphFile(dir, graphVersion);
       // usearch trusts the sizes in a file's header: a damaged file can make it allocate for a minute.
       const check = await fileCheck(file);
       if (check.bytes !== graphBytes || check.crc !== graphCrc) return false;
-      const graph = await this.create();
+      const graph = await this.create(projection);
       graph.load(file);
-      const { hot } = this;
-      if (graph.size() !== hot.size || graph.dimensions() !== hot.dim) return false;
+      if (graph.size() !== hot.size || graph.dimensions() !== (projection?.dims ?? hot.dim)) return false;
       const held = hot.size > 0 ? graph.contains(toKeys(hot.ids)) : true;
       if (Array.isArray(held) ? !held.every(Boolean) : !held) return false;
       this.graph = graph;
+      this.projection = projection;
     } catch {
       return false;
     }
@@ -305,12 +314,12 @@ export class GraphIndex implements VectorIndex {
     this.rescore = rescore;
     this.deleted = deleted;
     this.builtSize = builtSize;
-    this.mean = saved.centroids;
+    this.mean = mean;
     // A graph saved before the scale was fitted keeps its own order, which its re-scoring depth was calibrated for.
     const { productScale } = saved.params;
-    this.productScale = Number.isFinite(productScale) && productScale > 0 ? productScale : 0;
-    this.residuals = new Residuals(this.mean);
-    if (this.productScale > 0) this.residuals.measure(this.hot, this.hot.ids);
+    this.productScale = !projection && Number.isFinite(productScale) && productScale > 0 ? productScale : 0;
+    this.residuals = this.productScale > 0 ? new Residuals(mean) : undefined;
+    this.residuals?.measure(hot, hot.ids);
     return true;
   }
 
@@ -348,7 +357,7 @@ export class GraphIndex implements VectorIndex {
     const count = Math.max(k, Math.round(width * effort * Math.max(1, k / 10)));
     // Asked for every row, the answer is exact: a walk need not reach every node of a graph (usearch builds
     // it on several threads, and a node left unreachable in one build was missed by an effort-1000 search).
-    const found = count >= hot.size ? undefined : this.candidates(graph, queries, m, count);
+    const found = count >= hot.size ? undefined : this.candidates(graph, this.encode(queries), m, count);
     // A narrower search (effort < 1) re-scores as deep as a calibrated one: the int8 order's mistakes near
     // the top do not shrink with the width, and re-scoring is cheap next to the walk (on clustered 1M,
     // width 256 finds 0.973 of the top 10 re-scoring 64 candidates, 0.942 re-scoring 32).
@@ -380,13 +389,10 @@ export class GraphIndex implements VectorIndex {
     if (!this.graph || ids.length === 0) return;
     const { hot } = this;
     if (hot.size >= Math.max(2 * this.builtSize, MIN_CALIBRATED)) return this.build();
-    const vectors = new Float32Array(ids.length * hot.dim);
-    ids.forEach((id, i) => {
-      vectors.set(hot.vector(id) as Float32Array, i * hot.dim);
-    });
     this.residuals?.measure(hot, ids);
-    this.graph.add(toKeys(ids), this.centred(vectors, vectors), ids.length > 64 ? THREADS : 1);
-    if (ids.length >= RECONNECT_SHARE * this.graph.size()) this.reconnect();
+    const vectors = await this.encodeRows(ids.map((id) => hot.rowIndex(id)));
+    this.graph.add(toKeys(ids), vectors, ids.length > 64 ? THREADS : 1);
+    if (ids.length >= RECONNECT_SHARE * this.graph.size()) await this.reconnect();
   }
 
   /**
@@ -395,25 +401,22 @@ export class GraphIndex implements VectorIndex {
    * left 17 unreachable, and queries near them missed them at any effort short of scoring every row. A node
    * added again is linked from its neighbours. A walk as wide as the graph visits every reachable node once.
    */
-  private reconnect(): void {
+  private async reconnect(): Promise<void> {
     const { graph, hot } = this;
     if (!graph || hot.size === 0 || graph.size() > RECONNECT_MAX_NODES) return;
     for (let round = 0; round < RECONNECT_ROUNDS; round++) {
       const reached = new Uint8Array(hot.size);
-      const walk = graph.search(this.centred(hot.gather([0])), graph.size(), 1);
+      const walk = graph.search(this.encode(hot.gather([0])), graph.size(), 1);
       for (const key of walk.keys) {
         const row = hot.rowIndex(Number(key));
         if (row >= 0) reached[row] = 1;
       }
-      const lost = hot.ids.filter((_, row) => !reached[row]);
-      if (lost.length === 0) return;
-      const vectors = new Float32Array(lost.length * hot.dim);
-      lost.forEach((id, i) => {
-        hot.copyRow(hot.rowIndex(id), vectors, i);
-      });
-      graph.remove(toKeys(lost));
-      graph.add(toKeys(lost), this.centred(vectors, vectors), lost.length > 64 ? THREADS : 1);
-      this.deleted += lost.length;
+      const lostRows = hot.ids.map((_, row) => row).filter((row) => !reached[row]);
+      if (lostRows.length === 0) return;
+      const lost = toKeys(lostRows.map((row) => hot.ids[row]));
+      graph.remove(lost);
+      graph.add(lost, await this.encodeRows(lostRows), lostRows.length > 64 ? THREADS : 1);
+      this.deleted += lostRows.length;
     }
   }
 
@@ -436,6 +439,7 @@ export class GraphIndex implements VectorIndex {
       mean: this.mean,
       productScale: this.productScale,
       residuals: this.residuals,
+      projection: this.projection,
     });
     moved.removed(gone);
     await moved.added(added);
@@ -466,7 +470,6 @@ export class GraphIndex implements VectorIndex {
     onProgress?: (done: number, total: number) => void,
   ): Promise<number[][]> {
     const { hot } = this;
-    const dim = hot.dim;
     const total = hot.size;
     const best = emptyTopK(ids.length, k);
     let firstNew = Number.POSITIVE_INFINITY;
@@ -488,11 +491,9 @@ export class GraphIndex implements VectorIndex {
       // In chunks, so a million-capsule batch holds a few MB of queries and candidates at a time.
       for (let start = 0; start < group.length && this.graph; start += LINK_CHUNK) {
         const members = group.slice(start, start + LINK_CHUNK);
-        const queries = new Float32Array(members.length * dim);
-        members.forEach((q, i) => {
-          queries.set(hot.vector(ids[q]) as Float32Array, i * dim);
-        });
-        const found = this.candidates(this.graph, queries, members.length, width);
+        const rows = members.map((q) => hot.rowIndex(ids[q]));
+        const queries = hot.gather(rows);
+        const found = this.candidates(this.graph, await this.encodeRows(rows), members.length, width);
         members.forEach((q, i) => {
           const toCentre = hot.toCentre(queries, i);
           for (let j = i * found.stride; j < i * found.stride + found.counts[i]; j++) {
@@ -511,11 +512,23 @@ export class GraphIndex implements VectorIndex {
     return topLists(best, k, excluded);
   }
 
+  /** `vectors` as the graph holds them: projected where it has a subspace, centred otherwise. */
+  private encode(vectors: Float32Array): Float32Array {
+    return this.projection ? this.projection.project(vectors) : this.centred(vectors);
+  }
+
+  /** Hot rows `rows` as the graph holds them (projected a block at a time, or centred where they are copied). */
+  private async encodeRows(rows: ArrayLike<number>): Promise<Float32Array> {
+    if (this.projection) return this.projection.projectRows(this.hot, rows);
+    const vectors = this.hot.gather(rows);
+    return this.centred(vectors, vectors);
+  }
+
   /**
-   * `vectors` as the graph holds them: each row minus `mean`, scaled back to unit length, written to `out`
-   * (which may be `vectors` itself: a build's copy of a million rows is centred where it lies).
+   * `vectors` as a centred graph holds them: each row minus `mean`, scaled back to unit length, written to
+   * `out` (which may be `vectors` itself).
    */
-  private centred(vectors: Float32Array, out = new Float32Array(vectors.length)): Float32Array {
+  private centred(vectors: Float32Array, out: Float32Array = new Float32Array(vectors.length)): Float32Array {
     const { mean } = this;
     const dim = mean.length;
     for (let at = 0; at < vectors.length; at += dim) {
@@ -531,10 +544,6 @@ export class GraphIndex implements VectorIndex {
     return out;
   }
 
-  /**
-   * Up to `count` candidates per query. Keys are read as 32-bit words (little-endian; capsule ids are below
-   * 2³¹), which makes no BigInt per candidate: a hundred objects of garbage per query otherwise.
-   */
   /** Positions in `found` of query `q`'s `depth` candidates with the best estimated q·x, best first. */
   private firstByEstimate(queries: Float32Array, q: number, found: Candidates, depth: number): Int32Array {
     const residuals = this.residuals as Residuals;
@@ -557,7 +566,7 @@ export class GraphIndex implements VectorIndex {
     if (!graph || graph.size() === 0) return 0;
     const dim = hot.dim;
     const centredQueries = this.centred(queries);
-    const found = this.candidates(graph, queries, m, Math.min(32, graph.size()));
+    const found = this.candidates(graph, centredQueries, m, Math.min(32, graph.size()));
     const row = new Float32Array(dim);
     let cross = 0;
     let square = 0;
@@ -574,8 +583,13 @@ export class GraphIndex implements VectorIndex {
     return square > 0 ? cross / square : 0;
   }
 
-  private candidates(graph: Usearch.Index, queries: Float32Array, m: number, count: number): Candidates {
-    const found = graph.search(this.centred(queries), count, m > 1 ? THREADS : 1);
+  /**
+   * Up to `count` candidates for each of `m` queries as the graph holds them (`encode`). Keys are read as
+   * 32-bit words (little-endian; capsule ids are below 2³¹), which makes no BigInt per candidate: a hundred
+   * objects of garbage per query otherwise.
+   */
+  private candidates(graph: Usearch.Index, encoded: Float32Array, m: number, count: number): Candidates {
+    const found = graph.search(encoded, count, m > 1 ? THREADS : 1);
     const keys = new Uint32Array(found.keys.buffer, found.keys.byteOffset, found.keys.length * 2);
     const { distances } = found;
     const batch = found as Partial<Usearch.BatchMatches>;
