@@ -4,7 +4,7 @@
  * no recall once the search width is calibrated; the width is the number of candidates asked for (usearch
  * explores at least that many nodes), calibrated to `GRAPH_TARGET` on rows of the store held out of it.
  *
- * Where the rows vary about their mean in a few directions (embeddings of real text), the graph holds their
+ * Where the rows vary about their mean in a few directions (lorem's vectors do), the graph holds their
  * coordinates on those principal axes in float16 and walks by distance there (`projection.ts`). Otherwise
  * it holds each vector minus the store's mean, renormalised, in int8. Embeddings of real text share a large
  * common direction (a random-weight MiniLM's lorem vectors: mean of norm 0.995, every pair at cosine > 0.98),

@@ -1,11 +1,12 @@
 /**
- * The principal subspace a graph can walk in. Embeddings of real text vary about their mean in few
- * directions: on lorem (a random-weight MiniLM's vectors of the seed's sentences) 64 of 384 principal axes
- * hold 97% of the variance, and the exact top 32 by distance in those 64 dimensions holds every one of the
- * exact top 10 by q·x. A graph over those 64 coordinates in float16 walks at a sixth of the bytes per
- * distance of one over all 384 in int8, and int8 rounding (one scale for every axis) had cost that graph a
- * third of its recall at the top of its candidate list. Rows of a flat spectrum (clustered) keep no such
- * subspace, and the graph stays in the full space.
+ * The principal subspace a graph can walk in. Some embeddings vary about their mean in few directions: on
+ * lorem (a random-weight MiniLM's vectors of the seed's sentences) 64 of 384 principal axes hold 97% of the
+ * variance, and the exact top 32 by distance in those 64 dimensions holds every one of the exact top 10 by
+ * q·x. A graph over those 64 coordinates in float16 walks at a third of the bytes per distance of one over
+ * all 384 in int8, and int8 rounding (one scale for every axis) had cost that graph a third of its recall at
+ * the top of its candidate list. Trained models spread wider (the real MiniLM vectors of the Fiori documents
+ * need 168 axes), as do clustered rows (a flat spectrum): they keep no subspace, and the graph stays in the
+ * full space.
  *
  * For unit rows, |q − x|² = |q|² − 2 q·x + 1: distance ranks exactly as q·x, and it does so about any
  * centre, so the graph's metric in the subspace is L2 of the projected rows minus the projected mean.
